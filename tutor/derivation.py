@@ -67,18 +67,20 @@ class Loss:
 
 @dataclass(frozen=True)
 class Factor:
-    """One factor ∂num/∂den of a chain-rule product, with its symbolic form and value.
+    """One factor ∂numerator/∂denominator of a chain-rule product, with its value.
 
-    kind: "loss" (∂L/∂y), "softmax_loss" (∂L/∂x of a softmax output), "activation" (∂y/∂x = f′(x)),
-    "weight" (∂x_k/∂y_j = w_jk), "source" (∂x_j/∂w = the source's out, 1 for a bias).
-    `formula` is a SymPy expression in the problem's symbols, e.g. y5 - t5, relu'(x5), w35, x1.
+    kind: "loss" (∂L/∂y, `name` is the output), "softmax_loss" (∂L/∂x of a softmax output, `name`
+    the output), "activation" (∂y/∂x = f′(x), `activation` set), "weight" (∂x_k/∂y_j = w_jk, `name`
+    the parameter), "source" (∂x_j/∂w = the source's out, `name` the source; None for a bias, whose
+    factor is 1). Renderers write the symbolic form from these fields.
     """
 
     numerator: str
     denominator: str
     kind: str
-    formula: Any
     value: Number
+    name: str | None = None
+    activation: Activation | None = None
 
 
 @dataclass(frozen=True)

@@ -1,0 +1,123 @@
+"""The neuron graph of a problem: topological order, who feeds whom, where each parameter is used."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterator
+from dataclasses import dataclass
+from functools import cached_property
+
+from tutor.problem import Neuron, Problem
+
+MAX_PATHS = 32  # beyond this many chain-rule paths a gradient is shown in delta form only
+
+
+@dataclass(frozen=True)
+class Edge:
+    """source → neuron through parameter (source None: the neuron's bias)."""
+
+    neuron: str
+    source: str | None
+    parameter: str
+
+
+class Network:
+    """Read-only structure derived once from a Problem (it never changes between steps)."""
+
+    def __init__(self, problem: Problem) -> None:
+        self.problem = problem
+        self.neurons = problem.neurons
+
+    @cached_property
+    def order(self) -> tuple[str, ...]:
+        """Neurons in topological order (sources before consumers), file order among equals."""
+        done: set[str] = set(self.problem.inputs)
+        order: list[str] = []
+        pending = list(self.neurons)
+        while pending:
+            ready = [n for n in pending if all(c.source in done for c in self.neurons[n].inputs)]
+            if not ready:
+                raise ValueError(f"cycle among neurons {', '.join(pending)}")
+            for n in ready:
+                done.add(n)
+                order.append(n)
+            pending = [n for n in pending if n not in done]
+        return tuple(order)
+
+    @cached_property
+    def depth(self) -> dict[str, int]:
+        """Layer index: inputs 0, a neuron one more than its deepest source."""
+        d = {x: 0 for x in self.problem.inputs}
+        for n in self.order:
+            d[n] = 1 + max((d[c.source] for c in self.neurons[n].inputs), default=0)
+        return d
+
+    @cached_property
+    def consumers(self) -> dict[str, tuple[tuple[str, str], ...]]:
+        """node -> ((consumer neuron, parameter), …) in topological order of the consumers."""
+        out: dict[str, list[tuple[str, str]]] = {n: [] for n in (*self.problem.inputs, *self.neurons)}
+        for n in self.order:
+            for c in self.neurons[n].inputs:
+                out[c.source].append((n, c.parameter))
+        return {k: tuple(v) for k, v in out.items()}
+
+    @cached_property
+    def uses(self) -> dict[str, tuple[Edge, ...]]:
+        """parameter -> every edge it labels (shared parameters have several)."""
+        out: dict[str, list[Edge]] = {p: [] for p in self.problem.parameters}
+        for n in self.order:
+            neuron = self.neurons[n]
+            for c in neuron.inputs:
+                out[c.parameter].append(Edge(n, c.source, c.parameter))
+            if neuron.bias is not None:
+                out[neuron.bias].append(Edge(n, None, neuron.bias))
+        return {k: tuple(v) for k, v in out.items()}
+
+    @cached_property
+    def softmax_group(self) -> tuple[str, ...]:
+        return tuple(n for n in self.order if self.neurons[n].activation.name == "softmax")
+
+    @cached_property
+    def net_labels(self) -> dict[str, str]:
+        """The name each neuron's net input goes by: its `net:` key, x3 for y3 (the seeds' notation)
+        when x3 is free, else net_<name>."""
+        taken = {*self.problem.inputs, *self.neurons, *self.problem.parameters}
+        labels: dict[str, str] = {}
+        for n in self.order:
+            labels[n] = self.neurons[n].net_label or _default_net_label(n, taken)
+            taken.add(labels[n])
+        return labels
+
+    def neuron(self, name: str) -> Neuron:
+        return self.neurons[name]
+
+    def count_paths(self, neuron: str) -> int:
+        """How many chain-rule paths lead from this neuron's net to the loss."""
+        return self._path_counts.get(neuron, 0)
+
+    @cached_property
+    def _path_counts(self) -> dict[str, int]:
+        counts: dict[str, int] = {}
+        for n in reversed(self.order):
+            own = 1 if n in self.problem.targets else 0
+            counts[n] = own + sum(counts[k] for k, _ in self.consumers[n])
+        return counts
+
+    def paths_from(self, neuron: str) -> Iterator[tuple[tuple[str, str], ...]]:
+        """Every path from `neuron` to an output, as ((next neuron, parameter), …) hops; the empty
+        tuple when `neuron` is itself an output."""
+        if neuron in self.problem.targets:
+            yield ()
+        for k, p in self.consumers[neuron]:
+            for rest in self.paths_from(k):
+                yield ((k, p), *rest)
+
+
+def _default_net_label(name: str, taken: set[str]) -> str:
+    m = re.fullmatch(r"y(\w+)", name)
+    if m and f"x{m.group(1)}" not in taken:
+        return f"x{m.group(1)}"
+    label = f"net_{name}"
+    while label in taken:
+        label += "_"
+    return label
