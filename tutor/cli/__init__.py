@@ -1,0 +1,29 @@
+"""The `nnstep` command: a thin typer app over the library.
+
+Each command lives in its own module and only parses its arguments, calls the library and turns the
+library's exceptions into a message and an exit code (`common.run`): 0 success, 2 bad input, 1 anything
+else (a failed check, a cross-check disagreement). Heavy imports (SymPy) happen inside the commands, so
+`nnstep --help` stays instant.
+"""
+
+from __future__ import annotations
+
+import typer
+
+app = typer.Typer(
+    name="nnstep",
+    help="A step-by-step backpropagation tutor: exact worked derivations of forward pass, loss, chain rule, "
+    "deltas and weight updates for small neural networks written in YAML.\n\n"
+    "Example:  nnstep solve problems/relu-exercise.yaml",
+    no_args_is_help=True,
+    add_completion=False,
+    rich_markup_mode="rich",
+    context_settings={"help_option_names": ["-h", "--help"]},
+)
+
+# The command modules register themselves on `app`.
+from tutor.cli import solve as _solve  # noqa: E402,F401
+
+
+def main() -> None:
+    app()

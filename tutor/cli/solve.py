@@ -1,0 +1,68 @@
+"""`nnstep solve`: the whole derivation of a problem file, in the terminal, as JSON or as LaTeX."""
+
+from __future__ import annotations
+
+from enum import Enum
+from pathlib import Path
+
+import typer
+
+from tutor.cli import app
+from tutor.cli.common import emit, fail, run
+
+
+class Format(str, Enum):
+    text = "text"
+    json = "json"
+    latex = "latex"
+
+
+class Phase(str, Enum):
+    forward = "forward"
+    loss = "loss"
+    backward = "backward"
+    update = "update"
+
+
+@app.command(
+    epilog="Examples:\n\n"
+    "  nnstep solve problems/relu-exercise.yaml\n\n"
+    "  nnstep solve problems/sigmoid-0.05-0.10.yaml --only backward --digits 4\n\n"
+    "  nnstep solve problems/relu-exercise.yaml --format json | jq .steps[0].gradients\n\n"
+    "  nnstep solve problems/relu-exercise.yaml --format latex -o solution.tex --pdf"
+)
+def solve(
+    file: Path = typer.Argument(..., help="Problem file (YAML).", show_default=False),
+    format: Format = typer.Option(Format.text, "--format", "-f", help="Output: text (Rich), json or latex."),
+    output: Path | None = typer.Option(None, "--output", "-o", help="Write to this file instead of stdout."),
+    step: int | None = typer.Option(None, "--step", min=1, help="Show only this step."),
+    only: list[Phase] | None = typer.Option(None, "--only", help="Show only these phases (repeatable)."),
+    digits: int = typer.Option(6, "--digits", min=1, max=30, help="Significant digits of inexact values."),
+    pdf: bool = typer.Option(False, "--pdf", help="LaTeX: also compile a PDF next to the .tex."),
+    body_only: bool = typer.Option(False, "--body-only", help="LaTeX: no preamble, for \\input."),
+    no_solution: bool = typer.Option(False, "--no-solution", help="LaTeX: the problem sheet only."),
+) -> None:
+    """Derive gradient-descent steps by hand: forward pass, loss, chain rule, deltas, updates.
+
+    Every value is computed exactly with SymPy and cross-checked against an independent NumPy float64
+    engine (exit 1 if they ever disagree beyond 1e-9).
+    """
+    from tutor.solver import solve_file
+
+    derivation = run(lambda: solve_file(file))
+    phases = {p.value for p in only} if only else None
+    if step is not None and step > len(derivation.steps):
+        raise fail(f"--step {step}: the problem has {len(derivation.steps)} step(s)", 2)
+    if format is Format.json:
+        from tutor.render.json import render_json
+
+        emit(render_json(derivation, step=step, phases=phases), output)
+    elif format is Format.latex:
+        from tutor.render.latex import LatexOptions, write_latex
+
+        opts = LatexOptions(digits=digits, body_only=body_only, solution=not no_solution, step=step)
+        run(lambda: write_latex(derivation, opts, output=output, pdf=pdf))
+    else:
+        from tutor.render.terminal import print_derivation
+
+        print_derivation(derivation, digits=digits, step=step, phases=phases, output=output)

@@ -1,0 +1,89 @@
+"""How numbers are written: exactly where they terminate, else to a number of significant digits.
+
+Shared by every renderer, so a value reads the same in the terminal, in LaTeX and in answer keys.
+Minus signs are ASCII here; renderers may typeset them.
+"""
+
+from __future__ import annotations
+
+from decimal import Decimal, localcontext
+from fractions import Fraction
+from typing import Any
+
+MAX_EXACT_DIGITS = 12  # a terminating decimal longer than this is shown rounded
+MAX_FRACTION_DENOMINATOR = 1000  # 1/3 is shown as 1/3; 1/7919 as a decimal
+
+
+def as_fraction(value: Any) -> Fraction | None:
+    """The exact rational value of a SymPy Rational / int / Fraction, None for an inexact number."""
+    if isinstance(value, Fraction):
+        return value
+    if isinstance(value, int):
+        return Fraction(value)
+    if getattr(value, "is_Rational", False):
+        return Fraction(int(value.p), int(value.q))
+    return None
+
+
+def terminates(q: int) -> bool:
+    """Whether 1/q has a finite decimal expansion (q = 2^a·5^b)."""
+    for p in (2, 5):
+        while q % p == 0:
+            q //= p
+    return q == 1
+
+
+def fmt(value: Any, digits: int = 6) -> str:
+    """A value as text: `5`, `-0.3125`, `1/3`, `0.593270`…"""
+    frac = as_fraction(value)
+    if frac is not None:
+        return fmt_fraction(frac, digits)
+    return fmt_float(float(value), digits)
+
+
+def fmt_fraction(frac: Fraction, digits: int = 6) -> str:
+    if frac.denominator == 1:
+        return str(frac.numerator)
+    if terminates(frac.denominator):
+        text = _exact_decimal(frac)
+        if sum(c.isdigit() for c in text.lstrip("-0.")) <= MAX_EXACT_DIGITS:
+            return text
+    elif frac.denominator <= MAX_FRACTION_DENOMINATOR and abs(frac.numerator) < 10**6:
+        return f"{frac.numerator}/{frac.denominator}"
+    return fmt_float(float(frac), digits)
+
+
+def is_exact_text(value: Any) -> bool:
+    """Whether `fmt` shows the value exactly (an integer, a terminating decimal, a small fraction)."""
+    frac = as_fraction(value)
+    return frac is not None and fmt_fraction(frac, 30) == fmt_fraction(frac, 1)
+
+
+def _exact_decimal(frac: Fraction) -> str:
+    with localcontext() as ctx:
+        ctx.prec = 200
+        d = Decimal(frac.numerator) / Decimal(frac.denominator)
+    text = format(d.normalize(), "f")
+    return text
+
+
+def fmt_float(x: float, digits: int = 6) -> str:
+    """`digits` significant digits, plain notation for ordinary magnitudes, scientific otherwise."""
+    if x == 0:
+        return "0"
+    if x != x or x in (float("inf"), float("-inf")):
+        return str(x)
+    mag = abs(x)
+    if mag < 1e-4 or mag >= 1e9:
+        mant, exp = f"{x:.{digits - 1}e}".split("e")
+        mant = mant.rstrip("0").rstrip(".") if "." in mant else mant
+        return f"{mant}e{int(exp)}"
+    text = f"{x:.{digits}g}"
+    if "e" in text:  # g chose scientific for e.g. 123456.7 with few digits
+        text = f"{x:.{max(digits - len(str(int(mag))), 0)}f}"
+    return text
+
+
+def paren(text: str) -> str:
+    """Parenthesise a negative number for use inside a product: -3 → (-3)."""
+    return f"({text})" if text.startswith("-") else text
