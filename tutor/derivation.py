@@ -138,6 +138,7 @@ class Delta:
     derivative: Number | None  # f′(net)
     value: Number
     softmax: bool = False
+    activation: Activation | None = None
 
 
 @dataclass(frozen=True)

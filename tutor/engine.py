@@ -106,14 +106,15 @@ def _deltas(network: Network, forward: tuple[ForwardNeuron, ...], params: Values
         label = network.net_labels[n]
         if n in softmax:
             delta[n] = softmax[n]
-            out.append(Delta(n, label, loss_grad[n], (), None, delta[n], softmax=True))
+            out.append(Delta(n, label, loss_grad[n], (), None, delta[n], softmax=True,
+                             activation=rec[n].activation))
             continue
         down = tuple(Downstream(k, p, params[p], delta[k]) for k, p in network.consumers[n])
         g = loss_grad.get(n, fn.exact(0)) + sum((d.parameter_value * d.delta for d in down), fn.exact(0))
         f = rec[n]
         deriv = fn.exact_derivative(f.activation, f.net, f.out, problem.relu_derivative_at_zero)
         delta[n] = fn.exact(g * deriv)
-        out.append(Delta(n, label, loss_grad.get(n), down, deriv, delta[n]))
+        out.append(Delta(n, label, loss_grad.get(n), down, deriv, delta[n], activation=f.activation))
     return tuple(out)
 
 

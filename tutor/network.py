@@ -88,6 +88,18 @@ class Network:
             taken.add(labels[n])
         return labels
 
+    @cached_property
+    def target_labels(self) -> dict[str, str]:
+        """The symbol of each output's target: t5 for y5 (the seeds' notation), else t_<name>."""
+        taken = {*self.problem.inputs, *self.neurons, *self.problem.parameters, *self.net_labels.values()}
+        labels: dict[str, str] = {}
+        for o in self.problem.targets:
+            m = re.fullmatch(r"y(\w+)", o)
+            label = f"t{m.group(1)}" if m and f"t{m.group(1)}" not in taken else f"t_{o}"
+            labels[o] = label
+            taken.add(label)
+        return labels
+
     def neuron(self, name: str) -> Neuron:
         return self.neurons[name]
 

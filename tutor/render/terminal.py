@@ -1,0 +1,101 @@
+"""The derivation on a Rich console: headings, the lines of `tutor.render.text`, summary tables.
+
+Piped or under NO_COLOR, Rich writes plain text with no ANSI codes; lines are never hard-wrapped so a
+chain-rule product stays on one line in a file.
+"""
+
+from __future__ import annotations
+
+import io
+from collections.abc import Collection
+from pathlib import Path
+
+from rich.console import Console
+from rich.rule import Rule
+from rich.table import Table
+from rich.text import Text
+
+from tutor.derivation import Derivation, Step
+from tutor.network import Network
+from tutor.render.text import Writer, step_lines
+
+
+def print_derivation(derivation: Derivation, *, digits: int = 6, step: int | None = None,
+                     phases: Collection[str] | None = None, output: Path | None = None,
+                     console: Console | None = None) -> None:
+    """Print the derivation (or write it, as plain text, to `output`)."""
+    if output is not None:
+        from tutor.cli.common import write_atomic
+
+        buffer = io.StringIO()
+        render(derivation, Console(file=buffer, width=100, color_system=None, soft_wrap=True), digits=digits,
+               step=step, phases=phases)
+        write_atomic(output, buffer.getvalue())
+        return
+    render(derivation, console or Console(soft_wrap=True), digits=digits, step=step, phases=phases)
+
+
+def render(derivation: Derivation, console: Console, *, digits: int = 6, step: int | None = None,
+           phases: Collection[str] | None = None) -> None:
+    problem = derivation.problem
+    network = Network(problem)
+    writer = Writer(digits, network.target_labels)
+    _header(derivation, console, writer)
+    steps = [s for s in derivation.steps if step is None or s.index == step]
+    for s in steps:
+        if len(derivation.steps) > 1:
+            console.print(Rule(f"Step {s.index}", style="bold magenta"))
+        _step(s, console, writer, problem.loss, phases)
+    if step is None and not phases:
+        _final_table(derivation, console, writer)
+        if len(derivation.steps) > 1:
+            _summary(derivation, console, writer)
+
+
+def _header(derivation: Derivation, console: Console, writer: Writer) -> None:
+    p = derivation.problem
+    console.print(Text(p.title or Path(p.source).name, style="bold"))
+    if p.description:
+        console.print(Text(p.description, style="italic"))
+    inputs = ", ".join(f"{k} = {writer.num(v)}" for k, v in p.inputs.items())
+    targets = ", ".join(f"{k} → {writer.num(v)}" for k, v in p.targets.items())
+    console.print(Text(f"inputs: {inputs}   targets: {targets}"))
+    frozen = f"   frozen: {', '.join(sorted(p.frozen))}" if p.frozen else ""
+    console.print(Text(f"loss: {p.loss}   learning rate η = {writer.num(p.learning_rate)}   "
+                       f"steps: {p.steps}{frozen}"))
+
+
+def _step(step: Step, console: Console, writer: Writer, loss: str, phases: Collection[str] | None) -> None:
+    for title, lines in step_lines(step, writer, loss, list(phases) if phases else None):
+        console.print()
+        console.print(Text(title, style="bold cyan"))
+        for line in lines:
+            console.print(Text(" " * line.indent + line.text, style=line.style))
+
+
+def _final_table(derivation: Derivation, console: Console, writer: Writer) -> None:
+    first, last = derivation.steps[0], derivation.steps[-1]
+    table = Table(title="Parameters", title_style="bold cyan", title_justify="left")
+    table.add_column("parameter")
+    table.add_column("before", justify="right")
+    table.add_column("gradient" if len(derivation.steps) == 1 else "last gradient", justify="right")
+    table.add_column("after", justify="right")
+    for u0, u in zip(first.updates, last.updates, strict=True):
+        note = " (frozen)" if u.frozen else ""
+        table.add_row(u.parameter + note, writer.num(u0.old), writer.num(u.gradient), writer.num(u.new))
+    console.print()
+    console.print(table)
+
+
+def _summary(derivation: Derivation, console: Console, writer: Writer) -> None:
+    table = Table(title="Steps", title_style="bold cyan", title_justify="left")
+    table.add_column("step", justify="right")
+    table.add_column("loss", justify="right")
+    for o in derivation.problem.targets:
+        table.add_column(o, justify="right")
+    for s in derivation.steps:
+        outs = {f.neuron: f.out for f in s.forward}
+        table.add_row(str(s.index), writer.num(s.loss.value), *(writer.num(outs[o]) for o in
+                                                                derivation.problem.targets))
+    console.print()
+    console.print(table)
