@@ -46,8 +46,15 @@ def derive(problem: Problem, *, max_paths: int = MAX_PATHS) -> Derivation:
     return Derivation(problem, tuple(steps))
 
 
-def derive_step(network: Network, params: Values, inputs: Values, targets: Values, index: int, *,
-                max_paths: int = MAX_PATHS) -> Step:
+def derive_step(
+    network: Network,
+    params: Values,
+    inputs: Values,
+    targets: Values,
+    index: int,
+    *,
+    max_paths: int = MAX_PATHS,
+) -> Step:
     """One step on one example, from the given parameter values."""
     forward = _forward(network, params, inputs)
     outs: Values = {**inputs, **{f.neuron: f.out for f in forward}}
@@ -83,19 +90,22 @@ def _forward_record(network: Network, n: str, values: Values, params: Values, ne
     neuron = network.neuron(n)
     terms = tuple(Term(c.source, values[c.source], c.parameter, params[c.parameter]) for c in neuron.inputs)
     bias_value = params[neuron.bias] if neuron.bias is not None else None
-    return ForwardNeuron(n, network.net_labels[n], terms, neuron.bias, bias_value, net,
-                         neuron.activation, values[n])
+    return ForwardNeuron(
+        n, network.net_labels[n], terms, neuron.bias, bias_value, net, neuron.activation, values[n]
+    )
 
 
 def _loss(name: str, outs: Values, targets: Values) -> Loss:
     parts = tuple(
-        LossPart(o, t, outs[o], fn.exact_loss_part(name, outs[o], t, len(targets))) for o, t in targets.items()
+        LossPart(o, t, outs[o], fn.exact_loss_part(name, outs[o], t, len(targets)))
+        for o, t in targets.items()
     )
     return Loss(name, parts, fn.exact(sum((p.value for p in parts), fn.exact(0))))
 
 
-def _deltas(network: Network, forward: tuple[ForwardNeuron, ...], params: Values,
-            targets: Values) -> tuple[Delta, ...]:
+def _deltas(
+    network: Network, forward: tuple[ForwardNeuron, ...], params: Values, targets: Values
+) -> tuple[Delta, ...]:
     problem = network.problem
     rec = {f.neuron: f for f in forward}
     loss_grad = {o: fn.exact_loss_grad(problem.loss, rec[o].out, t, len(targets)) for o, t in targets.items()}
@@ -106,8 +116,9 @@ def _deltas(network: Network, forward: tuple[ForwardNeuron, ...], params: Values
         label = network.net_labels[n]
         if n in softmax:
             delta[n] = softmax[n]
-            out.append(Delta(n, label, loss_grad[n], (), None, delta[n], softmax=True,
-                             activation=rec[n].activation))
+            out.append(
+                Delta(n, label, loss_grad[n], (), None, delta[n], softmax=True, activation=rec[n].activation)
+            )
             continue
         down = tuple(Downstream(k, p, params[p], delta[k]) for k, p in network.consumers[n])
         g = loss_grad.get(n, fn.exact(0)) + sum((d.parameter_value * d.delta for d in down), fn.exact(0))
@@ -118,8 +129,9 @@ def _deltas(network: Network, forward: tuple[ForwardNeuron, ...], params: Values
     return tuple(out)
 
 
-def _softmax_deltas(network: Network, rec: Mapping[str, ForwardNeuron], targets: Values,
-                    loss_grad: Values) -> Values:
+def _softmax_deltas(
+    network: Network, rec: Mapping[str, ForwardNeuron], targets: Values, loss_grad: Values
+) -> Values:
     """δ_j = Σ_k ∂L/∂y_k · ∂y_k/∂x_j = y_j (g_j − Σ_k g_k y_k); with cross-entropy y_j·Σt − t_j."""
     group = network.softmax_group
     if not group:
@@ -133,8 +145,16 @@ def _softmax_deltas(network: Network, rec: Mapping[str, ForwardNeuron], targets:
     return {n: fn.exact(y[n] * (g[n] - mean_g)) for n in group}
 
 
-def _gradient(network: Network, parameter: str, params: Values, outs: Values, delta: Values,
-              rec: Mapping[str, ForwardNeuron], deltas: tuple[Delta, ...], max_paths: int) -> Gradient:
+def _gradient(
+    network: Network,
+    parameter: str,
+    params: Values,
+    outs: Values,
+    delta: Values,
+    rec: Mapping[str, ForwardNeuron],
+    deltas: tuple[Delta, ...],
+    max_paths: int,
+) -> Gradient:
     one = fn.exact(1)
     uses = []
     for e in network.uses[parameter]:
@@ -149,8 +169,9 @@ def _gradient(network: Network, parameter: str, params: Values, outs: Values, de
     return Gradient(parameter, tuple(uses), paths, value)
 
 
-def _paths(network: Network, use: Use, params: Values, rec: Mapping[str, ForwardNeuron],
-           deltas: Mapping[str, Delta]) -> list[Path]:
+def _paths(
+    network: Network, use: Use, params: Values, rec: Mapping[str, ForwardNeuron], deltas: Mapping[str, Delta]
+) -> list[Path]:
     """The chain-rule paths through one use, each written from the loss down to the parameter."""
     labels = network.net_labels
     last = Factor(labels[use.neuron], _param_name(network, use), "source", use.source_value, name=use.source)
@@ -174,16 +195,18 @@ def _param_name(network: Network, use: Use) -> str:
     return next(c.parameter for c in neuron.inputs if c.source == use.source)
 
 
-def _output_factors(network: Network, o: str, rec: Mapping[str, ForwardNeuron],
-                    deltas: Mapping[str, Delta]) -> list[Factor]:
+def _output_factors(
+    network: Network, o: str, rec: Mapping[str, ForwardNeuron], deltas: Mapping[str, Delta]
+) -> list[Factor]:
     d = deltas[o]
     if d.softmax:
         return [Factor("L", network.net_labels[o], "softmax_loss", d.value, name=o)]
     return [Factor("L", o, "loss", d.loss_grad, name=o), _activation_factor(network, o, rec, deltas)]
 
 
-def _activation_factor(network: Network, n: str, rec: Mapping[str, ForwardNeuron],
-                       deltas: Mapping[str, Delta]) -> Factor:
+def _activation_factor(
+    network: Network, n: str, rec: Mapping[str, ForwardNeuron], deltas: Mapping[str, Delta]
+) -> Factor:
     return Factor(n, network.net_labels[n], "activation", deltas[n].derivative, activation=rec[n].activation)
 
 

@@ -18,8 +18,9 @@ class InputError(NnstepError):
 
     exit_code = 2
 
-    def __init__(self, message: str, *, file: str | None = None, key: str | None = None,
-                 line: int | None = None) -> None:
+    def __init__(
+        self, message: str, *, file: str | None = None, key: str | None = None, line: int | None = None
+    ) -> None:
         self.message = message
         self.file = file
         self.key = key

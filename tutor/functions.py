@@ -29,6 +29,7 @@ def alpha_of(act: Activation) -> Fraction:
 
 # ---------------------------------------------------------------- NumPy (float64)
 
+
 def np_activation(act: Activation, net: float) -> float:
     a = float(alpha_of(act))
     name = act.name
@@ -119,6 +120,7 @@ def _xlogy(x: np.ndarray, y: np.ndarray) -> np.ndarray:
 
 
 # ---------------------------------------------------------------- SymPy (exact)
+
 
 @dataclass(frozen=True)
 class SymbolicActivation:
@@ -243,6 +245,7 @@ def exact_loss_grad(name: str, out: Any, target: Any, n_outputs: int) -> Any:
 
 
 # ---------------------------------------------------------------- formulas (symbolic, for display)
+
 
 def activation_formula(act: Activation, x: Any) -> Any:
     """f(x) as a SymPy expression in the symbol x (for showing, not evaluating)."""

@@ -34,8 +34,13 @@ class Rules:
 RIGHT = Rules()
 
 
-def solve_numeric(problem: Problem, *, rules: Rules = RIGHT, given: Mapping[str, float] | None = None,
-                  network: Network | None = None) -> dict[str, float]:
+def solve_numeric(
+    problem: Problem,
+    *,
+    rules: Rules = RIGHT,
+    given: Mapping[str, float] | None = None,
+    network: Network | None = None,
+) -> dict[str, float]:
     """Every quantity of every step by answer key (later steps prefixed `step2.`, …)."""
     network = network or Network(problem)
     given = given or {}
@@ -45,17 +50,26 @@ def solve_numeric(problem: Problem, *, rules: Rules = RIGHT, given: Mapping[str,
     values: dict[str, float] = {}
     for index in range(1, problem.steps + 1):
         prefix = "" if index == 1 else f"step{index}."
-        step_given = {k[len(prefix):]: v for k, v in given.items() if k.startswith(prefix)} if prefix else {
-            k: v for k, v in given.items() if not k.startswith("step")}
+        step_given = (
+            {k[len(prefix) :]: v for k, v in given.items() if k.startswith(prefix)}
+            if prefix
+            else {k: v for k, v in given.items() if not k.startswith("step")}
+        )
         step = numeric_step(network, params, inputs, targets, rules=rules, given=step_given)
         values.update({prefix + k: v for k, v in step.items()})
         params = {p: step_given.get(f"{p}.new", step[f"{p}.new"]) for p in params}
     return values
 
 
-def numeric_step(network: Network, params: Mapping[str, float], inputs: Mapping[str, float],
-                 targets: Mapping[str, float], *, rules: Rules = RIGHT,
-                 given: Mapping[str, float] | None = None) -> dict[str, float]:
+def numeric_step(
+    network: Network,
+    params: Mapping[str, float],
+    inputs: Mapping[str, float],
+    targets: Mapping[str, float],
+    *,
+    rules: Rules = RIGHT,
+    given: Mapping[str, float] | None = None,
+) -> dict[str, float]:
     """One step on one example in float64. A key in `given` overrides the computed value downstream."""
     given = given or {}
     v: dict[str, float] = {}
@@ -77,8 +91,13 @@ def numeric_step(network: Network, params: Mapping[str, float], inputs: Mapping[
     return v
 
 
-def _forward(network: Network, params: Mapping[str, float], inputs: Mapping[str, float], put,
-             given: Mapping[str, float]) -> dict[str, float]:
+def _forward(
+    network: Network,
+    params: Mapping[str, float],
+    inputs: Mapping[str, float],
+    put,
+    given: Mapping[str, float],
+) -> dict[str, float]:
     out: dict[str, float] = dict(inputs)
     nets: dict[str, float] = {}
     for n in network.order:
@@ -97,8 +116,14 @@ def _forward(network: Network, params: Mapping[str, float], inputs: Mapping[str,
     return out
 
 
-def _backward(network: Network, params: Mapping[str, float], out: Mapping[str, float],
-              targets: Mapping[str, float], rules: Rules, put) -> dict[str, float]:
+def _backward(
+    network: Network,
+    params: Mapping[str, float],
+    out: Mapping[str, float],
+    targets: Mapping[str, float],
+    rules: Rules,
+    put,
+) -> dict[str, float]:
     problem = network.problem
     eta = float(problem.learning_rate) if rules.use_learning_rate else 1.0
     delta: dict[str, float] = {}
@@ -115,8 +140,13 @@ def _backward(network: Network, params: Mapping[str, float], out: Mapping[str, f
                 # the mistake: the outgoing weight already moved by this step's own gradient
                 w = w + rules.update_sign * eta * delta[k] * out[n]
             g += w * delta[k]
-        delta[n] = put(f"{n}.delta", g * _derivative(network.neuron(n).activation, n, out, rules,
-                                                      float(problem.relu_derivative_at_zero)))
+        delta[n] = put(
+            f"{n}.delta",
+            g
+            * _derivative(
+                network.neuron(n).activation, n, out, rules, float(problem.relu_derivative_at_zero)
+            ),
+        )
     return _gradients(network, out, delta, rules, put)
 
 
@@ -137,8 +167,9 @@ def _loss_grad(loss: str, y: float, t: float, n: int, rules: Rules) -> float:
     return g * rules.loss_scale
 
 
-def _softmax_deltas(network: Network, out: Mapping[str, float], targets: Mapping[str, float],
-                    rules: Rules) -> dict[str, float]:
+def _softmax_deltas(
+    network: Network, out: Mapping[str, float], targets: Mapping[str, float], rules: Rules
+) -> dict[str, float]:
     group = network.softmax_group
     if not group:
         return {}
@@ -150,12 +181,15 @@ def _softmax_deltas(network: Network, out: Mapping[str, float], targets: Mapping
         g = {n: _loss_grad(network.problem.loss, y[n], targets[n], len(targets), rules) for n in group}
         mean = sum(g[k] * y[k] for k in group)
         d = {n: y[n] * (g[n] - mean) for n in group}
-    return {n: v * rules.target_sign * (rules.loss_scale if network.problem.loss == "cross_entropy" else 1.0)
-            for n, v in d.items()}
+    return {
+        n: v * rules.target_sign * (rules.loss_scale if network.problem.loss == "cross_entropy" else 1.0)
+        for n, v in d.items()
+    }
 
 
-def _gradients(network: Network, out: Mapping[str, float], delta: Mapping[str, float], rules: Rules,
-               put) -> dict[str, float]:
+def _gradients(
+    network: Network, out: Mapping[str, float], delta: Mapping[str, float], rules: Rules, put
+) -> dict[str, float]:
     grads: dict[str, float] = {}
     for p, uses in network.uses.items():
         total = 0.0

@@ -35,8 +35,9 @@ def step_record(step: Step, phases: Collection[str] | None = None) -> dict[str, 
     return rec
 
 
-def to_dict(derivation: Derivation, *, step: int | None = None,
-            phases: Collection[str] | None = None) -> dict[str, Any]:
+def to_dict(
+    derivation: Derivation, *, step: int | None = None, phases: Collection[str] | None = None
+) -> dict[str, Any]:
     p = derivation.problem
     exact = {k: fmt(v, 30) for k, v in derivation.values().items() if as_fraction(v) is not None}
     return {
@@ -48,6 +49,7 @@ def to_dict(derivation: Derivation, *, step: int | None = None,
     }
 
 
-def render_json(derivation: Derivation, *, step: int | None = None,
-                phases: Collection[str] | None = None) -> str:
+def render_json(
+    derivation: Derivation, *, step: int | None = None, phases: Collection[str] | None = None
+) -> str:
     return json.dumps(to_dict(derivation, step=step, phases=phases), indent=2, ensure_ascii=False)

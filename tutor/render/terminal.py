@@ -20,23 +20,40 @@ from tutor.network import Network
 from tutor.render.text import Writer, step_lines
 
 
-def print_derivation(derivation: Derivation, *, digits: int = 6, step: int | None = None,
-                     phases: Collection[str] | None = None, output: Path | None = None,
-                     console: Console | None = None) -> None:
+def print_derivation(
+    derivation: Derivation,
+    *,
+    digits: int = 6,
+    step: int | None = None,
+    phases: Collection[str] | None = None,
+    output: Path | None = None,
+    console: Console | None = None,
+) -> None:
     """Print the derivation (or write it, as plain text, to `output`)."""
     if output is not None:
         from tutor.cli.common import write_atomic
 
         buffer = io.StringIO()
-        render(derivation, Console(file=buffer, width=100, color_system=None, soft_wrap=True), digits=digits,
-               step=step, phases=phases)
+        render(
+            derivation,
+            Console(file=buffer, width=100, color_system=None, soft_wrap=True),
+            digits=digits,
+            step=step,
+            phases=phases,
+        )
         write_atomic(output, buffer.getvalue())
         return
     render(derivation, console or Console(soft_wrap=True), digits=digits, step=step, phases=phases)
 
 
-def render(derivation: Derivation, console: Console, *, digits: int = 6, step: int | None = None,
-           phases: Collection[str] | None = None) -> None:
+def render(
+    derivation: Derivation,
+    console: Console,
+    *,
+    digits: int = 6,
+    step: int | None = None,
+    phases: Collection[str] | None = None,
+) -> None:
     problem = derivation.problem
     network = Network(problem)
     writer = Writer(digits, network.target_labels)
@@ -61,8 +78,9 @@ def _header(derivation: Derivation, console: Console, writer: Writer) -> None:
     targets = ", ".join(f"{k} → {writer.num(v)}" for k, v in p.targets.items())
     console.print(Text(f"inputs: {inputs}   targets: {targets}"))
     frozen = f"   frozen: {', '.join(sorted(p.frozen))}" if p.frozen else ""
-    console.print(Text(f"loss: {p.loss}   learning rate η = {writer.num(p.learning_rate)}   "
-                       f"steps: {p.steps}{frozen}"))
+    console.print(
+        Text(f"loss: {p.loss}   learning rate η = {writer.num(p.learning_rate)}   steps: {p.steps}{frozen}")
+    )
 
 
 def _step(step: Step, console: Console, writer: Writer, loss: str, phases: Collection[str] | None) -> None:
@@ -95,7 +113,8 @@ def _summary(derivation: Derivation, console: Console, writer: Writer) -> None:
         table.add_column(o, justify="right")
     for s in derivation.steps:
         outs = {f.neuron: f.out for f in s.forward}
-        table.add_row(str(s.index), writer.num(s.loss.value), *(writer.num(outs[o]) for o in
-                                                                derivation.problem.targets))
+        table.add_row(
+            str(s.index), writer.num(s.loss.value), *(writer.num(outs[o]) for o in derivation.problem.targets)
+        )
     console.print()
     console.print(table)

@@ -54,8 +54,11 @@ class Writer:
         elif f.activation.name == "identity":
             yield Line(f"{f.neuron} = {f.net_label} = {self.num(f.out)}", indent=4)
         else:
-            yield Line(f"{f.neuron} = {act.format(x=f.net_label)} = {act.format(x=self.num(f.net))} = "
-                       f"{self.num(f.out)}", indent=4)
+            yield Line(
+                f"{f.neuron} = {act.format(x=f.net_label)} = {act.format(x=self.num(f.net))} = "
+                f"{self.num(f.out)}",
+                indent=4,
+            )
 
     # ---------------------------------------------------------------- loss
     def loss(self, loss: Loss) -> Iterator[Line]:
@@ -98,8 +101,10 @@ class Writer:
         if g.paths is not None and g.paths:
             yield Line(f"{head} = " + " + ".join(self.path_symbols(p) for p in g.paths))
             yield Line(f"{pad} = " + " + ".join(self.path_formula(p, loss, n_outputs) for p in g.paths))
-            yield Line(f"{pad} = " + " + ".join(self.path_numbers(p) for p in g.paths)
-                       + f" = {self.num(g.value)}", style="bold")
+            yield Line(
+                f"{pad} = " + " + ".join(self.path_numbers(p) for p in g.paths) + f" = {self.num(g.value)}",
+                style="bold",
+            )
         uses_sym = " + ".join(f"δ_{u.neuron} · {u.source or '1'}" for u in g.uses)
         uses_num = " + ".join(f"{self.pnum(u.delta)} · {self.pnum(u.source_value)}" for u in g.uses)
         lead = pad if g.paths else head
@@ -124,7 +129,11 @@ class Writer:
         if f.kind == "loss":
             return self.loss_grad_text(f.name or "", loss, n_outputs)
         if f.kind == "softmax_loss":
-            return f"({f.name} {MINUS} {self.targets[f.name or '']})" if loss == "cross_entropy" else f"δ_{f.name}"
+            return (
+                f"({f.name} {MINUS} {self.targets[f.name or '']})"
+                if loss == "cross_entropy"
+                else f"δ_{f.name}"
+            )
         if f.kind == "activation":
             assert f.activation is not None
             text = DERIVATIVE_TEXT[f.activation.name].format(x=f.denominator, y=f.numerator)
@@ -139,12 +148,15 @@ class Writer:
     def update(self, u: Update) -> Line:
         if u.frozen:
             return Line(f"{u.parameter} = {self.num(u.old)}  (frozen: not updated)", style="dim")
-        return Line(f"{u.parameter} ← {self.num(u.old)} {MINUS} {self.num(u.learning_rate)} · "
-                    f"{self.pnum(u.gradient)} = {self.num(u.new)}")
+        return Line(
+            f"{u.parameter} ← {self.num(u.old)} {MINUS} {self.num(u.learning_rate)} · "
+            f"{self.pnum(u.gradient)} = {self.num(u.new)}"
+        )
 
 
-def step_lines(step: Step, writer: Writer, loss_name: str, phases: Sequence[str] | None) -> Iterator[
-        tuple[str, list[Line]]]:
+def step_lines(
+    step: Step, writer: Writer, loss_name: str, phases: Sequence[str] | None
+) -> Iterator[tuple[str, list[Line]]]:
     """(section title, lines) for each phase of one step."""
     n_out = len(step.loss.parts)
     want = set(phases) if phases else {"forward", "loss", "backward", "update"}
@@ -153,11 +165,17 @@ def step_lines(step: Step, writer: Writer, loss_name: str, phases: Sequence[str]
     if "loss" in want:
         yield "Loss", list(writer.loss(step.loss))
     if "backward" in want:
-        yield "Backward pass: deltas δ = ∂L/∂net", [ln for d in step.deltas for ln in
-                                                    writer.delta(d, loss_name, n_out)]
-        yield "Backward pass: gradients by the chain rule", [ln for g in step.gradients for ln in
-                                                             writer.gradient(g, loss_name, n_out)]
+        yield (
+            "Backward pass: deltas δ = ∂L/∂net",
+            [ln for d in step.deltas for ln in writer.delta(d, loss_name, n_out)],
+        )
+        yield (
+            "Backward pass: gradients by the chain rule",
+            [ln for g in step.gradients for ln in writer.gradient(g, loss_name, n_out)],
+        )
     if "update" in want:
         eta = step.updates[0].learning_rate if step.updates else 0
-        yield (f"Updates: w ← w {MINUS} η · ∂L/∂w with η = {writer.num(eta)}",
-               [writer.update(u) for u in step.updates])
+        yield (
+            f"Updates: w ← w {MINUS} η · ∂L/∂w with η = {writer.num(eta)}",
+            [writer.update(u) for u in step.updates],
+        )
