@@ -53,9 +53,7 @@ def reference_loss(problem: Problem, params: dict[str, mpmath.mpf]) -> mpmath.mp
                 nets[n] = net
                 if neuron.activation.name != "softmax":
                     alpha = neuron.activation.alpha or Fraction(0)
-                    vals[n] = _act(
-                        neuron.activation.name, net, mpmath.mpf(alpha.numerator) / alpha.denominator
-                    )
+                    vals[n] = _act(neuron.activation.name, net, mpmath.mpf(alpha.numerator) / alpha.denominator)
                 else:
                     vals[n] = mpmath.mpf(0)  # filled below; softmax neurons feed nothing
                 pending.remove(n)

@@ -90,22 +90,17 @@ def _forward_record(network: Network, n: str, values: Values, params: Values, ne
     neuron = network.neuron(n)
     terms = tuple(Term(c.source, values[c.source], c.parameter, params[c.parameter]) for c in neuron.inputs)
     bias_value = params[neuron.bias] if neuron.bias is not None else None
-    return ForwardNeuron(
-        n, network.net_labels[n], terms, neuron.bias, bias_value, net, neuron.activation, values[n]
-    )
+    return ForwardNeuron(n, network.net_labels[n], terms, neuron.bias, bias_value, net, neuron.activation, values[n])
 
 
 def _loss(name: str, outs: Values, targets: Values) -> Loss:
     parts = tuple(
-        LossPart(o, t, outs[o], fn.exact_loss_part(name, outs[o], t, len(targets)))
-        for o, t in targets.items()
+        LossPart(o, t, outs[o], fn.exact_loss_part(name, outs[o], t, len(targets))) for o, t in targets.items()
     )
     return Loss(name, parts, fn.exact(sum((p.value for p in parts), fn.exact(0))))
 
 
-def _deltas(
-    network: Network, forward: tuple[ForwardNeuron, ...], params: Values, targets: Values
-) -> tuple[Delta, ...]:
+def _deltas(network: Network, forward: tuple[ForwardNeuron, ...], params: Values, targets: Values) -> tuple[Delta, ...]:
     problem = network.problem
     rec = {f.neuron: f for f in forward}
     loss_grad = {o: fn.exact_loss_grad(problem.loss, rec[o].out, t, len(targets)) for o, t in targets.items()}
@@ -116,9 +111,7 @@ def _deltas(
         label = network.net_labels[n]
         if n in softmax:
             delta[n] = softmax[n]
-            out.append(
-                Delta(n, label, loss_grad[n], (), None, delta[n], softmax=True, activation=rec[n].activation)
-            )
+            out.append(Delta(n, label, loss_grad[n], (), None, delta[n], softmax=True, activation=rec[n].activation))
             continue
         down = tuple(Downstream(k, p, params[p], delta[k]) for k, p in network.consumers[n])
         g = loss_grad.get(n, fn.exact(0)) + sum((d.parameter_value * d.delta for d in down), fn.exact(0))
@@ -129,9 +122,7 @@ def _deltas(
     return tuple(out)
 
 
-def _softmax_deltas(
-    network: Network, rec: Mapping[str, ForwardNeuron], targets: Values, loss_grad: Values
-) -> Values:
+def _softmax_deltas(network: Network, rec: Mapping[str, ForwardNeuron], targets: Values, loss_grad: Values) -> Values:
     """δ_j = Σ_k ∂L/∂y_k · ∂y_k/∂x_j = y_j (g_j − Σ_k g_k y_k); with cross-entropy y_j·Σt − t_j."""
     group = network.softmax_group
     if not group:

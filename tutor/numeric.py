@@ -142,10 +142,7 @@ def _backward(
             g += w * delta[k]
         delta[n] = put(
             f"{n}.delta",
-            g
-            * _derivative(
-                network.neuron(n).activation, n, out, rules, float(problem.relu_derivative_at_zero)
-            ),
+            g * _derivative(network.neuron(n).activation, n, out, rules, float(problem.relu_derivative_at_zero)),
         )
     return _gradients(network, out, delta, rules, put)
 

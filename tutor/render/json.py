@@ -49,7 +49,5 @@ def to_dict(
     }
 
 
-def render_json(
-    derivation: Derivation, *, step: int | None = None, phases: Collection[str] | None = None
-) -> str:
+def render_json(derivation: Derivation, *, step: int | None = None, phases: Collection[str] | None = None) -> str:
     return json.dumps(to_dict(derivation, step=step, phases=phases), indent=2, ensure_ascii=False)

@@ -78,9 +78,7 @@ def _header(derivation: Derivation, console: Console, writer: Writer) -> None:
     targets = ", ".join(f"{k} → {writer.num(v)}" for k, v in p.targets.items())
     console.print(Text(f"inputs: {inputs}   targets: {targets}"))
     frozen = f"   frozen: {', '.join(sorted(p.frozen))}" if p.frozen else ""
-    console.print(
-        Text(f"loss: {p.loss}   learning rate η = {writer.num(p.learning_rate)}   steps: {p.steps}{frozen}")
-    )
+    console.print(Text(f"loss: {p.loss}   learning rate η = {writer.num(p.learning_rate)}   steps: {p.steps}{frozen}"))
 
 
 def _step(step: Step, console: Console, writer: Writer, loss: str, phases: Collection[str] | None) -> None:

@@ -55,8 +55,7 @@ class Writer:
             yield Line(f"{f.neuron} = {f.net_label} = {self.num(f.out)}", indent=4)
         else:
             yield Line(
-                f"{f.neuron} = {act.format(x=f.net_label)} = {act.format(x=self.num(f.net))} = "
-                f"{self.num(f.out)}",
+                f"{f.neuron} = {act.format(x=f.net_label)} = {act.format(x=self.num(f.net))} = {self.num(f.out)}",
                 indent=4,
             )
 
@@ -129,11 +128,7 @@ class Writer:
         if f.kind == "loss":
             return self.loss_grad_text(f.name or "", loss, n_outputs)
         if f.kind == "softmax_loss":
-            return (
-                f"({f.name} {MINUS} {self.targets[f.name or '']})"
-                if loss == "cross_entropy"
-                else f"δ_{f.name}"
-            )
+            return f"({f.name} {MINUS} {self.targets[f.name or '']})" if loss == "cross_entropy" else f"δ_{f.name}"
         if f.kind == "activation":
             assert f.activation is not None
             text = DERIVATIVE_TEXT[f.activation.name].format(x=f.denominator, y=f.numerator)
