@@ -17,9 +17,16 @@ app = typer.Typer(
     "Example:  nnstep solve problems/relu-exercise.yaml",
     no_args_is_help=True,
     add_completion=False,
-    rich_markup_mode="rich",
+    rich_markup_mode=None,  # plain click help: instant, and reads well when piped
+    pretty_exceptions_enable=False,
     context_settings={"help_option_names": ["-h", "--help"]},
 )
+
+
+@app.callback()
+def _root() -> None:
+    """nnstep: backpropagation worked out step by step, checked and graded."""
+
 
 # The command modules register themselves on `app`.
 from tutor.cli import solve as _solve  # noqa: E402,F401

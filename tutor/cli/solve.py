@@ -25,10 +25,10 @@ class Phase(str, Enum):
 
 
 @app.command(
-    epilog="Examples:\n\n"
-    "  nnstep solve problems/relu-exercise.yaml\n\n"
-    "  nnstep solve problems/sigmoid-0.05-0.10.yaml --only backward --digits 4\n\n"
-    "  nnstep solve problems/relu-exercise.yaml --format json | jq .steps[0].gradients\n\n"
+    epilog="\b\nExamples:\n"
+    "  nnstep solve problems/relu-exercise.yaml\n"
+    "  nnstep solve problems/sigmoid-0.05-0.10.yaml --only backward --digits 4\n"
+    "  nnstep solve problems/relu-exercise.yaml --format json | jq .steps[0].gradients\n"
     "  nnstep solve problems/relu-exercise.yaml --format latex -o solution.tex --pdf"
 )
 def solve(
