@@ -181,8 +181,10 @@ def _float_binary(op: str, a: float, b: float, node: Node) -> float:
 
 
 def _check_exponent(exponent: float | Fraction, node: Node) -> None:
-    if abs(exponent) > MAX_EXPONENT:
-        raise ExprError(f"exponent {float(exponent):g} is too large (at most {MAX_EXPONENT})", node.pos)
+    magnitude = abs(Fraction(exponent))
+    if magnitude > MAX_EXPONENT:
+        shown = f"{float(exponent):g}" if magnitude < 10**300 else "over 1e300"
+        raise ExprError(f"exponent {shown} is too large (at most {MAX_EXPONENT} in size)", node.pos)
 
 
 def _sigmoid(x: float) -> float:

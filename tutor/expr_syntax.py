@@ -49,7 +49,7 @@ class ExprError(ValueError):
 
 
 def _pos() -> int | None:
-    return field(default=None, compare=False, repr=False)  # type: ignore[no-any-return]
+    return field(default=None, compare=False, repr=False)
 
 
 @dataclass(frozen=True)
@@ -108,7 +108,7 @@ _TOKEN = re.compile(
     r"|(?P<op>\*\*|[-+*/^(),\u2212\u00b7\u00d7\u22c5])"
 )
 _OPS = {"**": "^", "\u2212": "-", "\u00b7": "*", "\u00d7": "*", "\u22c5": "*"}
-_HINTS = {"σ": "write sigmoid(...)", "√": "write sqrt(...)", "²": "write ^2", "³": "write ^3", "=": ""}
+_HINTS = {"σ": "write sigmoid(...)", "√": "write sqrt(...)", "²": "write ^2", "³": "write ^3"}
 
 
 class _Token(NamedTuple):
@@ -138,7 +138,11 @@ def _tokenize(text: str) -> Iterator[_Token]:
 
 
 def parse(text: str, *, names: Collection[str] | None = None) -> Node:
-    """Parse `text` into an AST. `names`: the variables allowed; None means no variables at all."""
+    """Parse `text` into an AST. `names`: the variables allowed; None means no variables at all.
+
+    A declared name shadows the constants `e` and `pi`; a whitelisted function name followed by "("
+    is always a call.
+    """
     if len(text) > MAX_LENGTH:
         raise ExprError(f"expression is too long ({len(text)} characters; at most {MAX_LENGTH})")
     if not text.strip():
@@ -240,7 +244,7 @@ class _Parser:
         if self.tok.kind == "op" and self.tok.value == "(":
             if func in FUNCTIONS:
                 return self.call(func, tok)
-            if declared:
+            if declared:  # x(2): a variable followed by "(" is a missing operator
                 raise self.unexpected("")
             raise self.error(f"unknown function {tok.raw!r}; functions are: {', '.join(FUNCTIONS)}", tok.pos)
         if declared:
