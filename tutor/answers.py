@@ -1,0 +1,131 @@
+"""Answers files: the quantities a student computed, by answer key.
+
+    y3.net: 5            # numbers, "1/2", 1.5e-3, or simple expressions: "2 - 0.1*20", "1/(1+e^-0.87)"
+    w13.new: 0
+    step2:               # later steps nest (or write step2.loss)
+      loss: 12.5
+
+YAML or JSON, read by the project's safe YAML loader (line numbers, no tags, no alias bombs). Values
+are parsed by the project's own expression grammar (`tutor.expr`), never eval/sympify. A value that is
+not a number is a per-key invalid answer; a file that cannot be read at all is an AnswersError (exit 2).
+Empty values (`y3.net:`, as in a blank template) are unanswered and skipped.
+"""
+
+from __future__ import annotations
+
+import math
+import re
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from decimal import Decimal
+from fractions import Fraction
+from pathlib import Path
+from typing import Any
+
+from tutor.errors import AnswersError
+from tutor.expr import ExprError, Node, Num, evaluate, parse, to_sympy
+
+MAX_BYTES = 1_000_000  # an answers file is a few hundred bytes; anything past this is refused unread
+MAX_KEYS = 5_000
+MAX_NESTING = 6
+_STEP1 = re.compile(r"step1\.")
+
+
+@dataclass
+class Answer:
+    """One answered key: `number` (float) and `value` (exact SymPy) are None when the text is invalid."""
+
+    key: str
+    raw: str
+    line: int | None = None
+    number: float | None = None
+    error: str | None = None
+    node: Node | None = field(default=None, repr=False)
+
+    @property
+    def value(self) -> Any:
+        """The exact SymPy value (built on demand: grading compares floats and never needs it)."""
+        return None if self.node is None else to_sympy(self.node)
+
+
+Answers = dict[str, Answer]
+
+
+def read_answers(path: str | Path) -> Answers:
+    """Read an answers file (YAML or JSON) → {key: Answer}; AnswersError if it cannot be read."""
+    from tutor.yamlsafe import load_answers_document
+
+    path = Path(path)
+    source = str(path)
+    try:
+        size = path.stat().st_size
+    except OSError as exc:
+        raise AnswersError(f"cannot read: {exc.strerror}", file=source) from None
+    if size > MAX_BYTES:
+        raise AnswersError(f"file too large ({size} bytes; at most {MAX_BYTES})", file=source)
+    data, lines = load_answers_document(path)
+    return answers_from_data(data, source, lines)
+
+
+def answers_from_data(data: Any, source: str = "<answers>", lines: Mapping[str, int] | None = None) -> Answers:
+    """Flatten a loaded mapping (`step2: {loss: …}` → `step2.loss`) and parse every value.
+
+    `lines` maps dotted keys to the line they are on, where the loader knows it.
+    """
+    if data is None:
+        return {}
+    if not isinstance(data, Mapping):
+        raise AnswersError("an answers file must be a mapping of answer keys to values", file=source, line=1)
+    lines = lines or {}
+    out: Answers = {}
+    for path, raw in _flatten(data, (), source, lines):
+        dotted = ".".join(path)
+        key = _STEP1.sub("", dotted, count=1) if dotted.startswith("step1.") else dotted
+        if raw is None:
+            continue
+        line = lines.get(dotted)
+        if key in out:
+            first = out[key].line
+            out[key] = Answer(key, _text(raw), line, error=f"given twice (also on line {first})")
+            continue
+        if len(out) >= MAX_KEYS:
+            raise AnswersError(f"too many answers (at most {MAX_KEYS})", file=source, line=line)
+        out[key] = parse_answer(key, raw, line)
+    return out
+
+
+def _flatten(data: Mapping, prefix: tuple[str, ...], source: str, lines: Mapping[str, int]):
+    if len(prefix) >= MAX_NESTING:
+        key = ".".join(prefix)
+        raise AnswersError("nested too deeply", file=source, key=key, line=lines.get(key))
+    for k, v in data.items():
+        if isinstance(k, bool) or not isinstance(k, str | int):
+            raise AnswersError(f"a key must be text, not {k!r}", file=source, line=lines.get(".".join(prefix)))
+        path = (*prefix, str(k))
+        if isinstance(v, Mapping):
+            yield from _flatten(v, path, source, lines)
+        else:
+            yield path, v
+
+
+def parse_answer(key: str, raw: Any, line: int | None = None) -> Answer:
+    """One value: a number, or text in the expression grammar. Never raises: errors make it invalid."""
+    text = _text(raw)
+    if isinstance(raw, bool) or not isinstance(raw, int | float | Fraction | Decimal | str):
+        return Answer(key, text, line, error=f"not a number: {text}")
+    try:
+        node = Num(Fraction(raw)) if not isinstance(raw, str) else parse(raw)
+        number = evaluate(node)
+    except ExprError as exc:
+        exc.text = exc.text or text
+        return Answer(key, text, line, error=f"cannot read {text!r}: {exc.describe()}")
+    except (ValueError, OverflowError, ArithmeticError) as exc:
+        return Answer(key, text, line, error=f"not a number: {text} ({exc})")
+    if not math.isfinite(number):
+        return Answer(key, text, line, error=f"not a finite number: {text}")
+    return Answer(key, text, line, number=number, node=node)
+
+
+def _text(raw: Any) -> str:
+    text = raw if isinstance(raw, str) else str(raw)
+    return text if len(text) <= 80 else text[:77] + "..."
