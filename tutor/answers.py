@@ -129,3 +129,37 @@ def parse_answer(key: str, raw: Any, line: int | None = None) -> Answer:
 def _text(raw: Any) -> str:
     text = raw if isinstance(raw, str) else str(raw)
     return text if len(text) <= 80 else text[:77] + "..."
+
+
+def answer_key_text(derivation: Any, *, blank: bool = False, digits: int = 10) -> str:
+    """The full answer key in the answers-file format (later steps nested under `step2:` …).
+
+    `blank`: a template with empty values and a comment saying what each key is.
+    """
+    from tutor.keys import describe_key, split_key
+    from tutor.network import Network
+    from tutor.numfmt import fmt
+
+    problem = derivation.problem
+    network = Network(problem)
+    title = problem.title or Path(problem.source).stem
+    lines = [f"# {'Answers' if blank else 'Answer key'}: {title}"]
+    if blank:
+        lines.append("# Fill in numbers, fractions (\"1/2\") or simple expressions (\"2 - 0.1*20\").")
+    values = derivation.values()
+    width = max(len(split_key(k)[1]) for k in values) + 1
+    for key, value in values.items():
+        step, local = split_key(key)
+        indent = "" if step == 1 else "  "
+        if step > 1 and local == next(iter(derivation.steps[0].items()))[0]:
+            lines.append(f"step{step}:")
+        if blank:
+            lines.append(f"{indent}{local + ':':<{width}}   # {describe_key(problem, local, network)}")
+        else:
+            lines.append(f"{indent}{local}: {_yaml_number(fmt(value, digits))}")
+    return "\n".join(lines) + "\n"
+
+
+def _yaml_number(text: str) -> str:
+    """Quote what YAML would not read as a plain number (fractions, scientific notation)."""
+    return f'"{text}"' if re.search(r"[/eE]", text) else text
