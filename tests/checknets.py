@@ -52,3 +52,16 @@ def sigmoid_network(loss: str = "half_sse", steps: int = 1) -> Problem:
         steps=steps,
         title="0.05/0.10 sigmoid network",
     )
+
+
+def unit() -> Problem:
+    """Seed 002: the unit w = [0.2, 0.3, 0.9], b = 0.5, x = [0.5, 0.6, 0.1] → net 0.87, out 0.70."""
+    return Problem(
+        inputs={"x1": F(5, 10), "x2": F(6, 10), "x3": F(1, 10)},
+        neurons={"y": _neuron("y", "sigmoid", "b", x1="w1", x2="w2", x3="w3")},
+        parameters={"w1": F(2, 10), "w2": F(3, 10), "w3": F(9, 10), "b": F(5, 10)},
+        targets={"y": F(1)},
+        loss="half_sse",
+        learning_rate=F(1, 10),
+        title="unit",
+    )

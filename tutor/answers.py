@@ -24,6 +24,7 @@ from typing import Any
 
 from tutor.errors import AnswersError
 from tutor.expr import ExprError, Node, Num, evaluate, parse, to_sympy
+from tutor.yamlsafe import YamlNumber
 
 MAX_BYTES = 1_000_000  # an answers file is a few hundred bytes; anything past this is refused unread
 MAX_KEYS = 5_000
@@ -52,19 +53,16 @@ Answers = dict[str, Answer]
 
 
 def read_answers(path: str | Path) -> Answers:
-    """Read an answers file (YAML or JSON) → {key: Answer}; AnswersError if it cannot be read."""
-    from tutor.yamlsafe import load_answers_document
+    """Read an answers file (YAML, or JSON, which the YAML loader reads too) → {key: Answer}.
 
-    path = Path(path)
-    source = str(path)
-    try:
-        size = path.stat().st_size
-    except OSError as exc:
-        raise AnswersError(f"cannot read: {exc.strerror}", file=source) from None
-    if size > MAX_BYTES:
-        raise AnswersError(f"file too large ({size} bytes; at most {MAX_BYTES})", file=source)
-    data, lines = load_answers_document(path)
-    return answers_from_data(data, source, lines)
+    AnswersError (exit 2), naming the file and line, when it cannot be read: missing, too large,
+    binary, malformed, tags or aliases, nested too deeply, not a mapping.
+    """
+    from tutor.yamlsafe import load_yaml
+
+    data, locator = load_yaml(Path(path), error_cls=AnswersError, max_bytes=MAX_BYTES)
+    lines = {".".join(map(str, k)): v for k, v in locator.lines.items()}
+    return answers_from_data(data, locator.file, lines)
 
 
 def answers_from_data(data: Any, source: str = "<answers>", lines: Mapping[str, int] | None = None) -> Answers:
@@ -111,14 +109,14 @@ def _flatten(data: Mapping, prefix: tuple[str, ...], source: str, lines: Mapping
 def parse_answer(key: str, raw: Any, line: int | None = None) -> Answer:
     """One value: a number, or text in the expression grammar. Never raises: errors make it invalid."""
     text = _text(raw)
-    if isinstance(raw, bool) or not isinstance(raw, int | float | Fraction | Decimal | str):
+    if isinstance(raw, bool) or not isinstance(raw, int | float | Fraction | Decimal | str | YamlNumber):
         return Answer(key, text, line, error=f"not a number: {text}")
     try:
-        node = Num(Fraction(raw)) if not isinstance(raw, str) else parse(raw)
+        node = Num(Fraction(raw)) if isinstance(raw, int | Fraction | Decimal) else parse(str(raw))
         number = evaluate(node)
     except ExprError as exc:
-        exc.text = exc.text or text
-        return Answer(key, text, line, error=f"cannot read {text!r}: {exc.describe()}")
+        at = f" (at character {exc.position + 1})" if exc.position is not None else ""
+        return Answer(key, text, line, error=f"cannot read {text!r}: {exc.message}{at}")
     except (ValueError, OverflowError, ArithmeticError) as exc:
         return Answer(key, text, line, error=f"not a number: {text} ({exc})")
     if not math.isfinite(number):
@@ -127,7 +125,7 @@ def parse_answer(key: str, raw: Any, line: int | None = None) -> Answer:
 
 
 def _text(raw: Any) -> str:
-    text = raw if isinstance(raw, str) else str(raw)
+    text = raw if isinstance(raw, str) else str(raw).lower() if isinstance(raw, bool) else str(raw)
     return text if len(text) <= 80 else text[:77] + "..."
 
 
@@ -145,7 +143,7 @@ def answer_key_text(derivation: Any, *, blank: bool = False, digits: int = 10) -
     title = problem.title or Path(problem.source).stem
     lines = [f"# {'Answers' if blank else 'Answer key'}: {title}"]
     if blank:
-        lines.append("# Fill in numbers, fractions (\"1/2\") or simple expressions (\"2 - 0.1*20\").")
+        lines.append('# Fill in numbers, fractions ("1/2") or simple expressions ("2 - 0.1*20").')
     values = derivation.values()
     width = max(len(split_key(k)[1]) for k in values) + 1
     for key, value in values.items():

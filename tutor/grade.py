@@ -59,9 +59,7 @@ def grade_file(checker: Checker, path: Path, student: str) -> Grade:
         return Grade(student, path, None, str(exc) or type(exc).__name__)
 
 
-def grade_all(
-    checker: Checker, paths: Sequence[Path], progress: Callable[[], None] | None = None
-) -> list[Grade]:
+def grade_all(checker: Checker, paths: Sequence[Path], progress: Callable[[], None] | None = None) -> list[Grade]:
     grades = []
     for path, student in zip(paths, student_ids(paths), strict=True):
         grades.append(grade_file(checker, path, student))

@@ -139,7 +139,8 @@ def grade(
     emit(lib.gradebook_csv(grades, keys), output)
     if feedback_dir is not None:
         for g in grades:
-            run(lambda g=g: write_atomic(feedback_dir / f"{g.student.replace('/', '_')}.md", lib.feedback_markdown(g, checker, keys)))
+            text = lib.feedback_markdown(g, checker, keys)
+            run(lambda g=g, text=text: write_atomic(feedback_dir / f"{g.student.replace('/', '_')}.md", text))
     bad = sum(1 for g in grades if g.report is None)
     note = f" ({bad} could not be read)" if bad else ""
     typer.echo(f"graded {len(grades)} submission(s){note}" + (f" → {output}" if output else ""), err=True)
