@@ -8,7 +8,6 @@ import json
 from pathlib import Path
 
 import pytest
-from checknets import relu_exercise
 from conftest import PROBLEMS
 from typer.testing import CliRunner
 
@@ -16,6 +15,7 @@ from tutor import grade as lib
 from tutor.check import Checker
 from tutor.cli import app
 from tutor.engine import derive
+from tutor.loader import load_problem
 
 RELU = str(PROBLEMS / "relu-exercise.yaml")
 SIGMOID = str(PROBLEMS / "sigmoid-0.05-0.10.yaml")
@@ -158,16 +158,16 @@ def test_grade_a_class(tmp_path: Path) -> None:
     assert sorted(rows) == ["anna", "ben", "carl", "dora", "eve", "fred"]
     header = out.read_text().splitlines()[0].split(",")
     assert header[:3] == ["id", "score", "max_score"] and header[-1] == "feedback"
-    assert header[3:-1] == ["y3.net", "y3.out", "y5.out", "loss", "y5.delta", "w13.grad", "w13.new"]
-    assert rows["anna"]["score"] == "6" and rows["anna"]["max_score"] == "7"
-    assert rows["anna"]["feedback"] == "unanswered: y5.out"
+    assert header[3:-1] == ["y3.net", "y3.out", "loss", "y5.delta", "w13.grad", "w13.new"]
+    assert rows["anna"]["score"] == "6" and rows["anna"]["max_score"] == "6"
+    assert rows["anna"]["feedback"] == "all correct"
     assert rows["ben"]["score"] == "2" and "w13.new: incorrect (update-sign, target-sign)" in rows["ben"]["feedback"]
     assert rows["carl"]["score"] == "0.5" and rows["carl"]["y3.out"] == "0.5" and rows["carl"]["loss"] == "0"
     for bad, reason in [("dora", "NUL"), ("eve", "alias"), ("fred", "nested")]:
         assert rows[bad]["score"] == "0" and reason in rows[bad]["feedback"], rows[bad]
     assert sorted(p.name for p in fb.iterdir()) == [f"{s}.md" for s in sorted(rows)]
     text = (fb / "ben.md").read_text()
-    assert "# Feedback for ben" in text and "**Score: 2 / 7**" in text and "update-sign" in text
+    assert "# Feedback for ben" in text and "**Score: 2 / 6**" in text and "update-sign" in text
     assert "could not be graded" in (fb / "eve.md").read_text()
 
 
@@ -198,7 +198,7 @@ def test_grade_never_leaves_a_half_written_gradebook(tmp_path: Path, monkeypatch
 
 
 def test_grade_library_solves_once_and_ids_are_stems(tmp_path: Path) -> None:
-    checker = Checker(derive(relu_exercise()))
+    checker = Checker(derive(load_problem(RELU)))
     a, b = tmp_path / "x", tmp_path / "y"
     a.mkdir(), b.mkdir()
     (a / "sam.yaml").write_text("loss: 50\n")
