@@ -214,3 +214,10 @@ def test_every_command_has_help_with_examples() -> None:
         result = invoke(command, "--help")
         assert result.exit_code == 0, result.output
         assert "Examples:" in result.output and f"nnstep {command} " in result.output
+
+
+def test_check_table_prints_student_text_verbatim(tmp_path: Path) -> None:
+    result = invoke("check", RELU, write(tmp_path, "a.yaml", 'w13.grad: "[red]x[/red]"\nw13.new: 4\n'))
+    assert result.exit_code == 1
+    assert "[red]x[/red]" in result.output and "(update-sign)" in result.output
+    assert "Score: 0 / 2" in result.output
