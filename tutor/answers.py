@@ -27,7 +27,7 @@ from tutor.expr import ExprError, Node, Num, evaluate, parse, to_sympy
 from tutor.yamlsafe import YamlNumber
 
 MAX_BYTES = 1_000_000  # an answers file is a few hundred bytes; anything past this is refused unread
-MAX_KEYS = 5_000
+MAX_KEYS = 20_000
 MAX_NESTING = 6
 _STEP1 = re.compile(r"step1\.")
 
