@@ -221,3 +221,10 @@ def test_check_table_prints_student_text_verbatim(tmp_path: Path) -> None:
     assert result.exit_code == 1
     assert "[red]x[/red]" in result.output and "(update-sign)" in result.output
     assert "Score: 0 / 2" in result.output
+
+
+def test_problem_check_settings_apply_and_the_command_line_wins(tmp_path: Path) -> None:
+    problem = write(tmp_path, "p.yaml", Path(SIGMOID).read_text() + "check: {rtol: 0.01, carried_credit: 1}\n")
+    answers = write(tmp_path, "a.yaml", "h1.out: 0.59\n")
+    assert invoke("check", problem, answers).exit_code == 0
+    assert invoke("check", problem, answers, "--rtol", "0.001").exit_code == 1

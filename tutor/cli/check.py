@@ -28,7 +28,7 @@ class Format(str, Enum):
 RTOL = typer.Option(None, "--rtol", min=0.0, help="Relative tolerance [problem's check:, else 1e-3].")
 ATOL = typer.Option(None, "--atol", min=0.0, help="Absolute tolerance floor for values near 0 [else 1e-4].")
 SIGFIGS = typer.Option(
-    None, "--sigfigs", min=1, max=15, help="Instead of --rtol: agree to this many significant digits."
+    None, "--sigfigs", min=1, max=17, help="Instead of --rtol: agree to this many significant digits."
 )
 CREDIT = typer.Option(
     None, "--carried-credit", min=0.0, max=1.0, help="Credit for an error carried forward [else 0.5]."
