@@ -153,7 +153,8 @@ class Checker:
         return self._incorrect(item, value, student)
 
     def _incorrect(self, item: CheckItem, value: float, student: dict[str, float]) -> CheckItem:
-        mistakes = self.diagnoser.diagnose(item.key, value, student, self.close)
+        own = bool(self.carried_from(item.key, student))
+        mistakes = self.diagnoser.diagnose(item.key, value, student, self.close, local=own)
         message = f"expected {fmt(item.expected, 6)}"
         if mistakes:
             message += "; " + "; or ".join(f"{m.words} ({m.tag})" for m in mistakes)
