@@ -26,7 +26,7 @@ from __future__ import annotations
 
 import re
 
-from tutor.numfmt import fmt
+from tutor.numfmt import fmt, fmt_float
 
 _GREEK_NAMES = (
     ("α", "alpha"), ("β", "beta"), ("γ", "gamma"), ("δ", "delta"), ("ε", "epsilon"), ("ζ", "zeta"),
@@ -112,8 +112,8 @@ def text(value: str) -> str:
 
 
 def comment(value: str) -> str:
-    """Text for a `%` comment line: one line, printable ASCII only."""
-    return "".join(ch if " " <= ch <= "~" else "?" for ch in value)
+    """Text for a `%` comment line: one line of letters, digits and plain punctuation; others become `?`."""
+    return re.sub(r"[^A-Za-z0-9 .,:;()/+=*'!?-]", "?", value)
 
 
 def _base(base: str) -> str:
@@ -144,7 +144,15 @@ def name(value: str) -> str:
 
 def num(value: object, digits: int = 6) -> str:
     """A value in math: `5`, `-0.3125`, `\\tfrac{1}{3}`, `1.5 \\times 10^{-7}`."""
-    s = fmt(value, digits)
+    return _math_number(fmt(value, digits))
+
+
+def rounded(value: object, digits: int) -> str:
+    """A value rounded to `digits` significant digits even where it is exact (for compact labels)."""
+    return _math_number(fmt_float(float(value), digits))  # type: ignore[arg-type]
+
+
+def _math_number(s: str) -> str:
     sign = "-" if s.startswith("-") else ""
     s = s.lstrip("-")
     if "/" in s:

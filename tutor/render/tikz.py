@@ -19,7 +19,15 @@ from tutor.render import latexfmt as lf
 MAX_LABELLED = 6  # nodes per layer up to which edges carry labels
 MAX_HEIGHT = 18.0  # cm a compact drawing may take
 MAX_WIDTH = 12.5  # cm from the input layer to the output layer
-EDGE_DIGITS = 4  # significant digits of inexact values on edges
+EDGE_DIGITS = 4  # significant digits of values on edges
+
+
+def short(name: str, value: object) -> str:
+    """`w_{13}=2` for a label: exact when short, else rounded to EDGE_DIGITS with ≈."""
+    text = lf.num(value, EDGE_DIGITS)
+    if len(text) <= EDGE_DIGITS + 3:
+        return f"{lf.name(name)}={text}"
+    return rf"{lf.name(name)} \approx {lf.rounded(value, EDGE_DIGITS)}"
 
 
 @dataclass(frozen=True)
@@ -100,13 +108,12 @@ def _nodes(network: Network, at: dict[str, Point], index: dict[str, int], lay: L
     for n, (x, y) in at.items():
         labels = []
         if n in p.inputs and lay.labelled:
-            labels.append(rf"left:{{${lf.name(n)} = {lf.num(p.inputs[n], EDGE_DIGITS)}$}}")
+            labels.append(rf"left:{{${short(n, p.inputs[n])}$}}")
         if n in p.neurons and lay.labelled:
             act = p.neurons[n].activation.name.replace("_", r"\_")
             labels.append(rf"[font=\scriptsize, text=black!60]below:{act}")
         if n in p.targets and lay.labelled:
-            target = lf.name(network.target_labels[n])
-            labels.append(rf"right:{{${target} = {lf.num(p.targets[n], EDGE_DIGITS)}$}}")
+            labels.append(rf"right:{{${short(network.target_labels[n], p.targets[n])}$}}")
         fill = ", fill=black!8" if n in p.inputs else ""
         label = "".join(f", label={{{lab}}}" for lab in labels)
         text = f"${lf.name(n)}$" if lay.labelled or lay.node_sep >= 0.6 else ""
@@ -133,15 +140,14 @@ def _edges(
             if not lay.labelled:
                 out.append(rf"\draw[->, black!50] ({a}) {path} ({b});")
                 continue
-            label = f"{lf.name(c.parameter)}={lf.num(params[c.parameter], EDGE_DIGITS)}"
+            label = short(c.parameter, params[c.parameter])
             pos = _place(at[c.source], at[n], _label_width(label), taken)
             node = rf"node[pos={pos:.2f}, sloped, fill=white, font=\scriptsize, inner sep=1pt] {{${label}$}}"
             out.append(rf"\draw[->] ({a}) {path} {node} ({b});")
         if neuron.bias is not None and lay.labelled:
-            value = lf.num(params[neuron.bias], EDGE_DIGITS)
             out.append(
                 rf"\draw[<-] ({node_id(n, index)}.north) -- ++(0,0.45) node[above, font=\scriptsize, inner sep=1pt]"
-                rf" {{${lf.name(neuron.bias)}={value}$}};"
+                rf" {{${short(neuron.bias, params[neuron.bias])}$}};"
             )
     return out
 
