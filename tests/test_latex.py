@@ -232,6 +232,15 @@ def test_pdf_with_body_only_is_refused(tmp_path: Path) -> None:
     assert not (tmp_path / "a.tex").exists()
 
 
+def test_tex_command_prefers_latexmk_without_rc_files_and_shell_escape(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(latexpdf.shutil, "which", lambda name: f"/usr/bin/{name}")
+    command = latexpdf.tex_command("document.tex")
+    assert command[:3] == ["/usr/bin/latexmk", "-norc", "-pdf"]
+    assert "-no-shell-escape" in command[3] and "-halt-on-error" in command[3]
+    monkeypatch.setattr(latexpdf.shutil, "which", lambda name: "/usr/bin/pdflatex" if name == "pdflatex" else None)
+    assert latexpdf.tex_command("d.tex") == ["/usr/bin/pdflatex", *latexpdf.FLAGS, "d.tex"]
+
+
 def test_cli_pdf_without_tex_exits_2(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     pytest.importorskip("tutor.loader")
     from typer.testing import CliRunner

@@ -53,10 +53,14 @@ def render_latex(derivation: Derivation, opts: LatexOptions | None = None) -> st
     body = "\n".join(_body(derivation, network, writer, opts))
     head = f"% nnstep: {lf.comment(derivation.problem.title or _stem(derivation))}\n"
     if opts.body_only:
-        return head + f"% body only; needs \\usepackage{{{','.join(PACKAGES)}}} and \\allowdisplaybreaks\n{body}\n"
+        return head + BODY_NOTE + body + "\n"
     return head + _PREAMBLE + body + "\n\\end{document}\n"
 
 
+BODY_NOTE = (
+    f"% body only, for \\input: needs \\usepackage{{{','.join(PACKAGES)}}} and \\allowdisplaybreaks;\n"
+    "% laid out for a text width of about 16.5 cm, e.g. \\usepackage[a4paper,margin=2.2cm]{geometry}\n"
+)
 _PREAMBLE = (
     "\\documentclass[11pt]{article}\n"
     "\\usepackage[a4paper,margin=2.2cm]{geometry}\n"

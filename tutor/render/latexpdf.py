@@ -9,6 +9,7 @@ copied next to the .tex atomically.
 from __future__ import annotations
 
 import os
+import shlex
 import shutil
 import subprocess
 import tempfile
@@ -29,9 +30,11 @@ class LatexError(NnstepError):
 
 def tex_command(name: str) -> list[str]:
     """The command line compiling `name` in the current folder; InputError when there is no TeX."""
-    if latexmk := shutil.which("latexmk"):
-        return [latexmk, "-pdf", *FLAGS, name]
-    if pdflatex := shutil.which("pdflatex"):
+    pdflatex = shutil.which("pdflatex")
+    if (latexmk := shutil.which("latexmk")) and pdflatex:
+        # -norc: no latexmkrc may switch shell escape back on; pdflatex is named with its flags
+        return [latexmk, "-norc", "-pdf", f"-pdflatex={shlex.quote(pdflatex)} {' '.join(FLAGS)} %O %S", name]
+    if pdflatex:
         return [pdflatex, *FLAGS, name]
     raise InputError(f"no TeX found (pdflatex or latexmk) to make the PDF; install it: {INSTALL_HINT}")
 
