@@ -345,3 +345,9 @@ def test_latex_error_exits_1_with_the_log(tmp_path: Path) -> None:
         latexpdf.compile_pdf(tex)
     assert info.value.exit_code == 1
     assert "Undefined control sequence" in str(info.value)
+
+
+def test_delta_form_when_paths_are_not_written_out() -> None:
+    doc = render_latex(derive(seednets.relu_exercise(), max_paths=0))
+    assert r"\frac{\partial L}{\partial w_{13}} &= \delta_{y_{3}} \cdot x_{1} = 20 \cdot 1 = 20" in doc
+    assert r"\partial x_{3}}{\partial w_{13}}" not in doc
