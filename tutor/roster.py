@@ -16,13 +16,32 @@ from __future__ import annotations
 
 import csv
 import io
+import re
 from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
 from tutor.errors import InputError
 
-HEADERS = ("id", "student", "student_id", "studentid", "username", "user", "email", "login", "matriculation")
+HEADERS = frozenset(
+    [
+        "id",
+        "student",
+        "student_id",
+        "studentid",
+        "student_number",
+        "username",
+        "user",
+        "email",
+        "e_mail",
+        "login",
+        "name",
+        "matriculation",
+        "matriculation_number",
+        "matrikelnummer",
+    ]
+)
+MAPPING_FILE = "variants.csv"
 MAPPING_COLUMNS = ("id", "file", "variant_id", "seed")
 MAX_ROSTER_BYTES = 2 * 1024 * 1024
 MAX_STUDENTS = 10000
@@ -52,8 +71,8 @@ def read_roster(path: Path) -> list[str]:
     """The student ids of a roster file, in order."""
     rows = [r for r in csv.reader(io.StringIO(_read_text(path))) if any(c.strip() for c in r)]
     column = 0
-    if rows and rows[0][0].strip().lower() in HEADERS:
-        column = next(i for i, c in enumerate(rows[0]) if c.strip().lower() in HEADERS)
+    if rows and _header(rows[0][0]) in HEADERS:
+        column = next(i for i, c in enumerate(rows[0]) if _header(c) in HEADERS)
         rows = rows[1:]
     ids: list[str] = []
     for line, row in enumerate(rows, start=1):
@@ -62,6 +81,11 @@ def read_roster(path: Path) -> list[str]:
             raise InputError(f"{path}: row {line} has no student id")
         ids.append(student)
     return _checked(path, ids)
+
+
+def _header(cell: str) -> str:
+    """`Student ID`, `student-id` → `student_id`."""
+    return re.sub(r"[\s_.-]+", "_", cell.strip().lower())
 
 
 def _checked(path: Path, ids: list[str]) -> list[str]:

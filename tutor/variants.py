@@ -31,7 +31,6 @@ from tutor.problem import Problem
 SATURATION = 6  # |net| beyond which a sigmoid counts as saturated
 TRIES_PER_VARIANT = 2000  # candidates drawn per wanted variant before giving up
 NICE_DECIMALS = 2
-MAPPING_FILE = "variants.csv"
 ZERO = 1e-12  # exact ReLU/identity networks give exact zeros; this only absorbs float noise
 
 Values = dict[str, Fraction]
@@ -223,7 +222,7 @@ def write_variants(base: Problem, search: Search, folder: Path, master_seed: int
     """Write every variant found as a problem file in `folder` (atomically), and variants.csv when they
     belong to students. Returns the files written."""
     from tutor.fileio import write_atomic
-    from tutor.roster import mapping_csv
+    from tutor.roster import MAPPING_FILE, mapping_csv
 
     written = []
     for variant in search.found:

@@ -93,3 +93,24 @@ def _report(search: Search, wanted: int, folder: Path, base: Problem) -> None:
         )
         raise typer.Exit(1)
     typer.echo(f"wrote {found} variant(s) to {folder} ({search.summary()})", err=True)
+
+
+@app.command(
+    epilog="\b\nExamples:\n"
+    "  nnstep exam exam/ -o exam.tex                  # also writes exam-solutions.tex\n"
+    "  nnstep exam exam/ -o exam.tex --solutions key.tex --pdf\n"
+    "\b\nThe folder is what `nnstep generate` wrote; with its variants.csv (from --roster) there is a page\n"
+    "per student with their id, else a page per problem file."
+)
+def exam(
+    folder: Path = typer.Argument(..., help="Folder of variants (from nnstep generate).", show_default=False),
+    output: Path = typer.Option(..., "--output", "-o", help="The problem sheets (.tex)."),
+    solutions: Path | None = typer.Option(None, "--solutions", help="The solutions [<output>-solutions.tex]."),
+    pdf: bool = typer.Option(False, "--pdf", help="Also compile both to PDF (pdflatex or latexmk)."),
+) -> None:
+    """Exam sheets: a LaTeX page per student (or variant) with the problem, id and variant on it, and a
+    separate document with every worked solution."""
+    from tutor.exam import write_exam
+
+    for path in run(lambda: write_exam(folder, output, solutions, pdf)):
+        typer.echo(f"wrote {path}", err=True)
