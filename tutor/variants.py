@@ -112,14 +112,15 @@ def degeneracy(problem: Problem, values: Mapping[str, float], network: Network |
         neuron = problem.neurons.get(name.rpartition(".")[2])
         if part == "net" and neuron and neuron.activation.name in ("sigmoid", "tanh") and abs(x) > SATURATION:
             return "saturated sigmoid"
-    grads = [values[f"{p}.grad"] for p in problem.trainable]
-    if abs(values["loss"]) <= ZERO or all(abs(g) <= ZERO for g in grads):
+    if abs(values["loss"]) <= ZERO:
         return "on target"
     layers: dict[int, list[float]] = {}
     for n in network.order:
         layers.setdefault(network.depth[n], []).append(values[f"{n}.delta"])
     if any(all(abs(d) <= ZERO for d in deltas) for deltas in layers.values()):
         return "dead layer"
+    if all(abs(values[f"{p}.grad"]) <= ZERO for p in problem.trainable):
+        return "on target"  # a loss, but nothing to learn from it
     return None
 
 
