@@ -85,7 +85,7 @@ def main() -> None:
         make_submissions(folder, key, args.n)
         one = folder / "student0000.yaml"
         check_s = timed(["check", str(problem), str(one)])
-        grade_s = timed(["grade", str(problem), str(folder), "-o", str(Path(tmp) / "grades.csv")], repeat=1)
+        grade_s = timed(["grade", str(problem), str(folder), "-o", str(Path(tmp) / "grades.csv")])
         rows = (Path(tmp) / "grades.csv").read_text().count("\n") - 1
     ratio = grade_s / check_s
     print(f"problem:                 {problem.name} ({len(key)} keys)")

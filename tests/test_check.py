@@ -6,14 +6,28 @@ import math
 from dataclasses import replace
 
 import pytest
-from checknets import relu_exercise, sigmoid_network, unit
+from conftest import PROBLEMS
 
 from tutor.answers import answer_key_text, answers_from_data
 from tutor.check import Checker, CheckReport, check_answers, tolerance, within_tolerance
 from tutor.engine import derive
+from tutor.loader import load_problem
 from tutor.mistakes import MISTAKES
 from tutor.numeric import solve_numeric
-from tutor.problem import CheckSettings
+from tutor.problem import CheckSettings, Problem
+
+
+def relu_exercise() -> Problem:
+    return load_problem(PROBLEMS / "relu-exercise.yaml")
+
+
+def sigmoid_network(loss: str = "half_sse", steps: int = 1) -> Problem:
+    return replace(load_problem(PROBLEMS / "sigmoid-0.05-0.10.yaml"), loss=loss, steps=steps)
+
+
+def unit() -> Problem:
+    return load_problem(PROBLEMS / "sigmoid-unit.yaml")
+
 
 RELU = Checker(derive(relu_exercise()))
 SIGMOID = Checker(derive(sigmoid_network()))

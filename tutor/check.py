@@ -27,6 +27,7 @@ from tutor.numfmt import fmt
 from tutor.problem import CheckSettings
 
 VERDICTS = ("correct", "carried", "incorrect", "invalid")
+MAX_SUGGESTIONS = 20  # unknown keys that get "did you mean": difflib is slow on a file of junk keys
 
 
 def tolerance(expected: float, settings: CheckSettings) -> float:
@@ -127,7 +128,8 @@ class Checker:
         carried = run_numeric(self.problem, given=student, network=self.network) if student else self.truth
         known = sorted((k for k in answers if k in self.truth), key=self.order.__getitem__)
         items = [self._item(answers[k], student, carried) for k in known]
-        items += [self._unknown(a) for k, a in answers.items() if k not in self.truth]
+        unknown = [a for k, a in answers.items() if k not in self.truth]
+        items += [self._unknown(a, suggest=n < MAX_SUGGESTIONS) for n, a in enumerate(unknown)]
         score = sum(i.credit for i in items)
         return CheckReport(tuple(items), score, len(items))
 
@@ -151,7 +153,8 @@ class Checker:
         return self._incorrect(item, value, student)
 
     def _incorrect(self, item: CheckItem, value: float, student: dict[str, float]) -> CheckItem:
-        mistakes = self.diagnoser.diagnose(item.key, value, student, self.close)
+        own = bool(self.carried_from(item.key, student))
+        mistakes = self.diagnoser.diagnose(item.key, value, student, self.close, local=own)
         message = f"expected {fmt(item.expected, 6)}"
         if mistakes:
             message += "; " + "; or ".join(f"{m.words} ({m.tag})" for m in mistakes)
@@ -173,8 +176,8 @@ class Checker:
                 found.append(dep)
         return sorted(found, key=self.order.__getitem__)
 
-    def _unknown(self, answer: Answer) -> CheckItem:
-        close = difflib.get_close_matches(answer.key, list(self.expected), n=3, cutoff=0.6)
+    def _unknown(self, answer: Answer, suggest: bool = True) -> CheckItem:
+        close = difflib.get_close_matches(answer.key, list(self.expected), n=3, cutoff=0.6) if suggest else []
         hint = f"; did you mean {' or '.join(close)}?" if close else ""
         message = f"{answer.key} names nothing in this problem{hint}"
         return CheckItem(answer.key, answer.number, None, "invalid", (), message, 0.0, answer.raw, answer.line)

@@ -104,8 +104,14 @@ def gradebook_csv(grades: Sequence[Grade], keys: Sequence[str]) -> str:
     for g in grades:
         credit = {i.key: i.credit for i in g.report.items} if g.report else {}
         cells = [_num(credit[k]) if k in credit else "" for k in keys]
-        writer.writerow([g.student, _num(score_of(g, keys)), len(keys), *cells, feedback_line(g, keys)])
+        row = [_safe(g.student), _num(score_of(g, keys)), len(keys), *cells, _safe(feedback_line(g, keys))]
+        writer.writerow(row)
     return buffer.getvalue()
+
+
+def _safe(text: str) -> str:
+    """Keep spreadsheets from running a cell as a formula (a file named `=cmd().yaml`)."""
+    return "'" + text if text.startswith(("=", "+", "@", "\t", "\r")) else text
 
 
 def _num(x: float) -> str:

@@ -161,13 +161,19 @@ class Diagnoser:
             self._local[key] = [run_numeric(self.problem, r, student, self.network) for _, r in self.variants]
         return self._local[key]
 
-    def diagnose(self, key: str, value: float, student: Mapping[str, float], close: Close) -> list[Mistake]:
-        """Every mistake whose buggy value of `key` matches `value`, most specific first."""
+    def diagnose(
+        self, key: str, value: float, student: Mapping[str, float], close: Close, *, local: bool = True
+    ) -> list[Mistake]:
+        """Every mistake whose buggy value of `key` matches `value`, most specific first.
+
+        Each mistake is tried on the true earlier values and on the student's own (`local`: skip the
+        latter when none of the student's earlier values that `key` depends on is wrong — same result).
+        """
         truth = self.truth.get(key, math.nan)
         hits: dict[str, tuple[int, int]] = {}
-        local = self.local(student)
+        runs = self.local(student) if local else self.pure
         for i, (mistake, _) in enumerate(self.variants):
-            for values in (local[i], self.pure[i]):
+            for values in (runs[i], self.pure[i]):
                 bug = values.get(key, math.nan)
                 if close(value, bug) and not close(bug, truth):
                     rank = (self.specificity[i], i)

@@ -28,15 +28,17 @@ class Format(str, Enum):
 RTOL = typer.Option(None, "--rtol", min=0.0, help="Relative tolerance [problem's check:, else 1e-3].")
 ATOL = typer.Option(None, "--atol", min=0.0, help="Absolute tolerance floor for values near 0 [else 1e-4].")
 SIGFIGS = typer.Option(
-    None, "--sigfigs", min=1, max=15, help="Instead of --rtol: agree to this many significant digits."
+    None, "--sigfigs", min=1, max=17, help="Instead of --rtol: agree to this many significant digits."
 )
 CREDIT = typer.Option(
     None, "--carried-credit", min=0.0, max=1.0, help="Credit for an error carried forward [else 0.5]."
 )
 
 
-def _settings(base: CheckSettings, rtol: float | None, atol: float | None, sigfigs: int | None, credit: float | None):
-    given = {"rtol": rtol, "atol": atol, "sigfigs": sigfigs, "carried_credit": credit}
+def _settings(
+    base: CheckSettings, rtol: float | None, atol: float | None, sigfigs: int | None, credit: float | None
+) -> CheckSettings:
+    given: dict[str, Any] = {"rtol": rtol, "atol": atol, "sigfigs": sigfigs, "carried_credit": credit}
     return replace(base, **{k: v for k, v in given.items() if v is not None})
 
 
@@ -138,15 +140,21 @@ def grade(
     keys = lib.columns(checker, grades)
     emit(lib.gradebook_csv(grades, keys), output)
     if feedback_dir is not None:
-        for g in grades:
-            text = lib.feedback_markdown(g, checker, keys)
-            run(lambda g=g, text=text: write_atomic(feedback_dir / f"{g.student.replace('/', '_')}.md", text))
+        _write_feedback(feedback_dir, [(g.student, lib.feedback_markdown(g, checker, keys)) for g in grades])
     bad = sum(1 for g in grades if g.report is None)
     note = f" ({bad} could not be read)" if bad else ""
     typer.echo(f"graded {len(grades)} submission(s){note}" + (f" → {output}" if output else ""), err=True)
 
 
-def _progress(total: int):
+def _write_feedback(folder: Path, pages: list[tuple[str, str]]) -> None:
+    def write() -> None:
+        for student, text in pages:
+            write_atomic(folder / f"{student.replace('/', '_')}.md", text)
+
+    run(write)
+
+
+def _progress(total: int) -> Any:
     """A Rich progress bar on stderr when it is a terminal; yields a tick function (or None)."""
     if not sys.stderr.isatty():
         return nullcontext(None)

@@ -26,13 +26,13 @@ def print_report(report: CheckReport, console: Console, *, digits: int = 6, titl
     table.add_column("feedback", overflow="fold")
     for item in report.items:
         expected = "—" if item.expected is None else fmt(item.expected, digits)
-        tags = f" [{', '.join(item.tags)}]" if item.tags else ""
+        # Text, never markup: a student's "[1]" must print as typed (the message names the tags)
         table.add_row(
-            item.key,
-            item.raw,
-            expected,
+            Text(item.key),
+            Text(item.raw),
+            Text(expected),
             Text(item.verdict, style=STYLE.get(item.verdict, "")),
-            item.message + tags,
+            Text(item.message),
         )
     console.print(table)
     console.print(Text(score_text(report), style="bold"))
