@@ -8,10 +8,10 @@ import json
 import os
 import subprocess
 import sys
+from dataclasses import replace
 from pathlib import Path
 
 import pytest
-from checknets import sigmoid_network
 from rich.console import Console
 
 from tutor.loader import load_problem
@@ -29,6 +29,11 @@ NNSTEP = [sys.executable, "-c", "import sys; sys.argv[0] = 'nnstep'; from tutor.
 def relu_exercise():
     """Seed 000 as shipped: problems/relu-exercise.yaml."""
     return load_problem(ROOT / RELU)
+
+
+def sigmoid_network(steps: int = 1):
+    """Seed 003 as shipped: the 0.05/0.10 network, biases frozen, η = 0.5."""
+    return replace(load_problem(ROOT / "problems/sigmoid-0.05-0.10.yaml"), steps=steps)
 
 
 ENV = {**os.environ, "PYTHONPATH": str(ROOT), "NO_COLOR": "1", "TERM": "dumb"}

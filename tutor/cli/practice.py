@@ -102,9 +102,7 @@ def practice(
 
 
 def _save(path: Path, transcript: dict) -> None:
-    try:
-        from tutor.fileio import write_atomic  # after the latex merge
-    except ImportError:
-        from tutor.cli.common import write_atomic
+    from tutor.fileio import write_atomic
+
     text = json.dumps(transcript, ensure_ascii=False, indent=2) + "\n"
     run(lambda: write_atomic(path, text))
