@@ -85,8 +85,10 @@ def _step(step: Step, console: Console, writer: Writer, loss: str, phases: Colle
     for title, lines in step_lines(step, writer, loss, list(phases) if phases else None):
         console.print()
         console.print(Text(title, style="bold cyan"))
-        for line in lines:
-            console.print(Text(" " * line.indent + line.text, style=line.style))
+        block = Text()  # one renderable per section: printing line by line is slow on big networks
+        for i, line in enumerate(lines):
+            block.append(("\n" if i else "") + " " * line.indent + line.text, style=line.style or None)
+        console.print(block)
 
 
 def _final_table(derivation: Derivation, console: Console, writer: Writer) -> None:

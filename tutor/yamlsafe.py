@@ -1,0 +1,215 @@
+"""Safe YAML with line numbers: text → plain data plus a `Locator` (key path → line).
+
+Used for problem files and answer files. Nothing is ever constructed from a tag: the document is composed
+into nodes (`yaml.compose`, SafeLoader) and converted here, so that
+
+- only the standard tags are accepted (str, int, float, bool, null, map, seq); `!!python/...`, `!foo`,
+  `!!binary`, merge keys (`<<`) are errors;
+- anchors and aliases (`&a`, `*a`) are errors, so alias bombs ("billion laughs") fail at once;
+- nesting deeper than `MAX_DEPTH` is an error (found from the event stream, before libyaml's recursive composer);
+- mapping keys are always text (`no:` and `1:` are the keys "no" and "1"), and a duplicate key names both lines;
+- numbers keep their source text: YAML floats become `YamlNumber("0.05")` so that `tutor.numbers` can read them
+  exactly (0.05 = 1/20); plain decimal integers become `int`.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import yaml
+
+from tutor.errors import InputError, ProblemError
+
+try:  # libyaml is several times faster; the pure-Python loader behaves the same
+    _Loader: type = yaml.CSafeLoader
+except AttributeError:  # pragma: no cover - depends on how PyYAML was built
+    _Loader = yaml.SafeLoader
+
+MAX_FILE_BYTES = 2 * 1024 * 1024
+MAX_DEPTH = 64
+KeyPath = tuple[str | int, ...]
+
+_TAG = "tag:yaml.org,2002:"
+_TEXT_TAGS = {_TAG + "str", _TAG + "timestamp"}  # an unquoted date stays the text the user wrote
+_NUMBER_TAGS = {_TAG + "int", _TAG + "float"}
+_OPENERS = (yaml.MappingStartEvent, yaml.SequenceStartEvent)
+_CLOSERS = (yaml.MappingEndEvent, yaml.SequenceEndEvent)
+
+
+@dataclass(frozen=True)
+class YamlNumber:
+    """A YAML number as written (`0.05`, `1e-3`, `.inf`): read it exactly with `tutor.numbers.parse_number`."""
+
+    text: str
+
+    def __float__(self) -> float:
+        return float(self.text.replace("_", ""))
+
+    def __str__(self) -> str:
+        return self.text
+
+
+class Locator:
+    """Where things are in one YAML document: key path → 1-based line, and errors that say so."""
+
+    def __init__(self, file: str, lines: dict[KeyPath, int], error_cls: type[InputError] = ProblemError) -> None:
+        self.file = file
+        self.lines = lines
+        self.error_cls = error_cls
+
+    def line(self, path: KeyPath) -> int | None:
+        """Line of `path`, or of its nearest ancestor that has one."""
+        for n in range(len(path), -1, -1):
+            if path[:n] in self.lines:
+                return self.lines[path[:n]]
+        return None
+
+    def error(self, message: str, *path: str | int, line: int | None = None) -> InputError:
+        """An error at `path` (keys and list indices), e.g. ('neurons', 'y3', 'activation')."""
+        where = line if line is not None else self.line(path)
+        return self.error_cls(message, file=self.file, key=dotted(path) or None, line=where)
+
+
+def dotted(path: KeyPath) -> str:
+    """('neurons', 'y3', 'inputs', 'x1') → 'neurons.y3.inputs.x1'; list indices as `frozen[2]`."""
+    out = ""
+    for part in path:
+        out += f"[{part}]" if isinstance(part, int) else (f".{part}" if out else str(part))
+    return out
+
+
+def load_yaml(
+    source: str | Path,
+    *,
+    file: str | None = None,
+    error_cls: type[InputError] = ProblemError,
+    max_bytes: int = MAX_FILE_BYTES,
+    require_mapping: bool = True,
+) -> tuple[Any, Locator]:
+    """Load a YAML file (a `Path`) or text (a `str`) into plain data and its Locator.
+
+    Raises `error_cls` (file, key, line) for anything that is not one safe, well-formed YAML document.
+    """
+    name = file if file is not None else (str(source) if isinstance(source, Path) else "<text>")
+    text = _read(source, name, error_cls, max_bytes) if isinstance(source, Path) else source
+    node = _compose(text, name, error_cls)
+    locator = Locator(name, {}, error_cls)
+    if node is None:
+        raise error_cls("the file is empty (no YAML document)", file=name)
+    if require_mapping and not isinstance(node, yaml.MappingNode):
+        what = "a list" if isinstance(node, yaml.SequenceNode) else "a single value"
+        raise error_cls(f"expected a mapping of keys (key: value) at the top level, found {what}", file=name, line=1)
+    return _Converter(locator).convert(node, ()), locator
+
+
+def _read(path: Path, name: str, error_cls: type[InputError], max_bytes: int) -> str:
+    try:
+        size = path.stat().st_size
+        if size > max_bytes:  # checked before reading: a huge file is never loaded into memory
+            raise error_cls(f"the file is too large ({size} bytes; the limit is {max_bytes})", file=name)
+        raw = path.read_bytes()
+    except OSError as e:
+        raise error_cls(f"cannot read the file: {e.strerror or e}", file=name) from None
+    if b"\0" in raw:
+        raise error_cls("not a text file (it contains NUL bytes): expected UTF-8 YAML", file=name)
+    try:
+        return raw.decode("utf-8-sig")
+    except UnicodeDecodeError as e:
+        line = raw[: e.start].count(b"\n") + 1
+        raise error_cls("not a UTF-8 text file: expected UTF-8 YAML", file=name, line=line) from None
+
+
+def _compose(text: str, name: str, error_cls: type[InputError]) -> yaml.Node | None:
+    try:
+        _check_events(yaml.parse(text, Loader=_Loader), name, error_cls)
+        return yaml.compose(text, Loader=_Loader)
+    except yaml.MarkedYAMLError as e:
+        mark = e.problem_mark or e.context_mark
+        where = f" ({e.context})" if e.context and e.problem else ""
+        message = f"YAML syntax error: {e.problem or e.context}{where}"
+        raise error_cls(message, file=name, line=mark.line + 1 if mark else None) from None
+    except yaml.reader.ReaderError as e:
+        line = text[: e.position].count("\n") + 1
+        code = ord(e.character) if isinstance(e.character, str) else e.character
+        raise error_cls(f"YAML syntax error: character #x{code:04x} is not allowed", file=name, line=line) from None
+    except yaml.YAMLError as e:  # pragma: no cover - every PyYAML error above carries a mark
+        raise error_cls(f"YAML syntax error: {e}", file=name) from None
+
+
+def _check_events(events: Iterator[yaml.Event], name: str, error_cls: type[InputError]) -> None:
+    """Reject aliases and deep nesting from the event stream, before anything is built."""
+    depth = 0
+    for event in events:
+        line = event.start_mark.line + 1
+        if isinstance(event, yaml.AliasEvent):
+            message = f"YAML aliases (*{event.anchor}) are not supported: write the value out"
+            raise error_cls(message, file=name, line=line)
+        if isinstance(event, _OPENERS):
+            depth += 1
+            if depth > MAX_DEPTH:
+                raise error_cls(f"nested more than {MAX_DEPTH} levels deep", file=name, line=line)
+        elif isinstance(event, _CLOSERS):
+            depth -= 1
+
+
+class _Converter:
+    """Nodes → plain data, recording the line of every key and list item."""
+
+    def __init__(self, locator: Locator) -> None:
+        self.locator = locator
+
+    def convert(self, node: yaml.Node, path: KeyPath) -> Any:
+        self.locator.lines.setdefault(path, node.start_mark.line + 1)
+        if isinstance(node, yaml.MappingNode):
+            return self.mapping(node, path)
+        if isinstance(node, yaml.SequenceNode):
+            self.check_tag(node, _TAG + "seq", path)
+            return [self.convert(item, (*path, i)) for i, item in enumerate(node.value)]
+        return self.scalar(node, path)
+
+    def mapping(self, node: yaml.MappingNode, path: KeyPath) -> dict[str, Any]:
+        self.check_tag(node, _TAG + "map", path)
+        out: dict[str, Any] = {}
+        for key_node, value_node in node.value:
+            key = self.key(key_node, path)
+            here = (*path, key)
+            if key in out:
+                first = self.locator.lines[here]
+                message = f"duplicate key {key!r} (first at line {first})"
+                raise self.locator.error(message, *here, line=key_node.start_mark.line + 1)
+            self.locator.lines[here] = key_node.start_mark.line + 1
+            out[key] = self.convert(value_node, here)
+        return out
+
+    def key(self, node: yaml.Node, path: KeyPath) -> str:
+        if node.tag == _TAG + "merge":
+            raise self.error_at(node, "YAML merge keys (<<) are not supported: write the keys out", path)
+        if not isinstance(node, yaml.ScalarNode):
+            raise self.error_at(node, "a key must be a plain name, not a list or mapping", path)
+        self.check_tag(node, None, path)
+        return str(node.value)
+
+    def scalar(self, node: yaml.ScalarNode, path: KeyPath) -> Any:
+        self.check_tag(node, None, path)
+        tag, text = node.tag, node.value
+        if tag in _TEXT_TAGS:
+            return text
+        if tag == _TAG + "null":
+            return None
+        if tag == _TAG + "bool":
+            return text.lower() in ("true", "yes", "on", "y")
+        if tag == _TAG + "int" and len(text) <= 40 and text.lstrip("+-").isdigit() and text.isascii():
+            return int(text)  # only plain decimal integers: YAML 1.1's 017 (octal) and 0x1f stay as written
+        return YamlNumber(text)
+
+    def check_tag(self, node: yaml.Node, expected: str | None, path: KeyPath) -> None:
+        allowed = {expected} if expected else {*_TEXT_TAGS, *_NUMBER_TAGS, _TAG + "null", _TAG + "bool"}
+        if node.tag not in allowed:
+            tag = node.tag.replace(_TAG, "!!")
+            raise self.error_at(node, f"YAML tag {tag} is not allowed (only plain values, lists and mappings)", path)
+
+    def error_at(self, node: yaml.Node, message: str, path: KeyPath) -> InputError:
+        return self.locator.error(message, *path, line=node.start_mark.line + 1)
