@@ -9,13 +9,16 @@ topological order, so a node used twice adds both paths.
 from __future__ import annotations
 
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from fractions import Fraction
 from typing import Any
 
 from tutor import expr
 from tutor import functions as fn
 from tutor.errors import ProblemError
+from tutor.layers import NAME
+from tutor.numbers import parse_number
+from tutor.yamlsafe import Locator
 
 MAX_GRAPH_NODES = 200
 
@@ -28,6 +31,7 @@ class GraphProblem:
     title: str = ""
     description: str = ""
     source: str = "<problem>"
+    lines: Mapping[str, int] = field(default_factory=dict)  # dotted key -> line, for errors found late
 
 
 @dataclass(frozen=True)
@@ -97,7 +101,7 @@ def parents(problem: GraphProblem, node: str) -> tuple[str, ...]:
     return tuple(seen)
 
 
-def topological_order(problem: GraphProblem, where: Any = None) -> tuple[str, ...]:
+def topological_order(problem: GraphProblem) -> tuple[str, ...]:
     """Nodes with every parent first (file order among equals); a cycle is a ProblemError."""
     done, order = set(problem.inputs), []
     pending = list(problem.nodes)
@@ -109,12 +113,84 @@ def topological_order(problem: GraphProblem, where: Any = None) -> tuple[str, ..
                 f"the nodes {', '.join(pending)} form a cycle (or depend on one)",
                 file=problem.source,
                 key=key,
-                line=where(key) if where else None,
+                line=problem.lines.get(key),
             )
         done.update(ready)
         order += ready
         pending = [n for n in pending if n not in done]
     return tuple(order)
+
+
+GRAPH_KEYS = {"inputs", "nodes", "output"}
+TOP_KEYS = {"graph", "title", "description"}
+
+
+def graph_from_data(data: Mapping[str, Any], loc: Locator) -> GraphProblem:
+    """A problem file with `graph:` (and optional title, description) → GraphProblem, validated."""
+    for key in data:
+        if key not in TOP_KEYS:
+            raise loc.error(f"unknown key {key!r}: a graph problem has graph, title and description", key)
+    graph = data.get("graph")
+    if not isinstance(graph, dict):
+        raise loc.error("expected a mapping with inputs, nodes and output", "graph")
+    for key in graph:
+        if key not in GRAPH_KEYS:
+            raise loc.error(f"unknown key {key!r}: expected inputs, nodes and output", "graph", key)
+    inputs = {
+        n: parse_number(v, file=loc.file, key=f"graph.inputs.{n}", line=loc.line(("graph", "inputs", n)))
+        for n, v in _names(graph, "inputs", loc).items()
+    }
+    nodes_raw = _names(graph, "nodes", loc)
+    for n in nodes_raw:
+        if n in inputs:
+            raise loc.error(f"{n!r} is both an input and a node", "graph", "nodes", n)
+    names = [*inputs, *nodes_raw]
+    nodes = {n: _parse_node(n, v, names, loc) for n, v in nodes_raw.items()}
+    output = graph.get("output")
+    if not isinstance(output, str) or output not in nodes:
+        what = "an input" if output in inputs else "not a node"
+        raise loc.error(
+            f"the output must be one of the nodes ({', '.join(nodes)}); {output!r} is {what}", "graph", "output"
+        )
+    lines = {f"graph.nodes.{n}": line for n in nodes if (line := loc.line(("graph", "nodes", n))) is not None}
+    problem = GraphProblem(
+        inputs, nodes, output, str(data.get("title") or ""), str(data.get("description") or ""), loc.file, lines
+    )
+    topological_order(problem)  # a cycle is an error now, while the file is being read
+    return problem
+
+
+def _names(graph: Mapping[str, Any], key: str, loc: Locator) -> dict[str, Any]:
+    value = graph.get(key)
+    if not isinstance(value, dict) or not value:
+        raise loc.error(
+            f"expected a mapping of names to {'numbers' if key == 'inputs' else 'expressions'}", "graph", key
+        )
+    if len(value) > MAX_GRAPH_NODES:
+        raise loc.error(f"too many names ({len(value)}; at most {MAX_GRAPH_NODES})", "graph", key)
+    for name in value:
+        if not NAME.fullmatch(name) or name in expr.FUNCTIONS or name in expr.CONSTANTS:
+            raise loc.error(
+                f"{name!r} cannot be a name: use letters, digits and _, not a function or constant name",
+                "graph",
+                key,
+                name,
+            )
+    return value
+
+
+def _parse_node(name: str, value: Any, names: list[str], loc: Locator) -> expr.Node:
+    text = str(value) if not isinstance(value, (dict, list, bool)) and value is not None else None
+    if text is None:
+        raise loc.error("expected an expression such as 2*b or c*e", "graph", "nodes", name)
+    try:
+        node = expr.parse(text, names=names)
+    except expr.ExprError as err:
+        err.text = err.text or text
+        raise loc.error(err.describe(), "graph", "nodes", name) from None
+    if name in expr.free_names(node):
+        raise loc.error(f"the node {name!r} uses itself", "graph", "nodes", name)
+    return node
 
 
 def solve_graph(problem: GraphProblem) -> GraphDerivation:
@@ -134,7 +210,9 @@ def _evaluate(problem: GraphProblem, n: str, values: Mapping[str, Any]) -> Any:
     try:
         return fn.exact(expr.to_sympy(problem.nodes[n], values))
     except expr.ExprError as err:
-        raise ProblemError(f"cannot compute the node: {err.message}", file=problem.source, key=f"graph.nodes.{n}")
+        key = f"graph.nodes.{n}"
+        line = problem.lines.get(key)
+        raise ProblemError(f"cannot compute the node: {err.message}", file=problem.source, key=key, line=line) from None
 
 
 def _local(problem: GraphProblem, child: str, parent: str, values: Mapping[str, Any]) -> LocalDerivative:
