@@ -16,7 +16,7 @@ from typing import Any
 from tutor import expr
 from tutor import functions as fn
 from tutor.errors import ProblemError
-from tutor.layers import NAME
+from tutor.neuronform import NAME
 from tutor.numbers import parse_number
 from tutor.yamlsafe import Locator
 
@@ -169,9 +169,9 @@ def _names(graph: Mapping[str, Any], key: str, loc: Locator) -> dict[str, Any]:
     if len(value) > MAX_GRAPH_NODES:
         raise loc.error(f"too many names ({len(value)}; at most {MAX_GRAPH_NODES})", "graph", key)
     for name in value:
-        if not NAME.fullmatch(name) or name in expr.FUNCTIONS or name in expr.CONSTANTS:
+        if not NAME.fullmatch(name) or name in expr.FUNCTIONS:
             raise loc.error(
-                f"{name!r} cannot be a name: use letters, digits and _, not a function or constant name",
+                f"{name!r} cannot be a name: use letters, digits and _, not a function name",
                 "graph",
                 key,
                 name,

@@ -11,18 +11,17 @@ Names (Nielsen's w^l_jk: from neuron k of the previous layer to neuron j of laye
 
 from __future__ import annotations
 
-import re
 from dataclasses import dataclass
 from fractions import Fraction
 from typing import Any
 
+from tutor.neuronform import NAME, check_name, parse_activation
 from tutor.numbers import parse_int, parse_number
-from tutor.problem import ACTIVATION_ALIASES, ACTIVATIONS, Activation, Connection, Neuron
+from tutor.problem import Connection, Neuron
 from tutor.yamlsafe import Locator
 
 MAX_LAYERS = 20
 MAX_LAYER_SIZE = 100
-NAME = re.compile(r"[A-Za-z_][A-Za-z0-9_]*")
 FIRST_KEYS = {"name", "size"}
 LAYER_KEYS = {"name", "size", "activation", "weights", "biases"}
 
@@ -168,26 +167,11 @@ def _dotted(path: tuple[str | int, ...]) -> str:
     return dotted(path)
 
 
-def parse_activation(value: Any, loc: Locator, *path: str | int) -> Activation:
-    """`relu`, or a mapping `{name: leaky_relu, alpha: 0.1}`."""
-    raw = value.get("name") if isinstance(value, dict) else value
-    name = ACTIVATION_ALIASES.get(raw, raw) if isinstance(raw, str) else None
-    if name not in ACTIVATIONS:
-        raise loc.error(f"unknown activation {raw!r}; expected one of {', '.join(ACTIVATIONS)}", *path)
-    alpha = None
-    if isinstance(value, dict):
-        extra = set(value) - {"name", "alpha"}
-        if extra:
-            raise loc.error(f"unknown key {sorted(extra)[0]!r}: expected name and alpha", *path)
-        if "alpha" in value:
-            alpha = _num(value["alpha"], loc, *path, "alpha")
-    return Activation(name, alpha)
-
-
 def _check_unique(layer_names: tuple, neurons: dict[str, Neuron], params: dict[str, Fraction], loc: Locator) -> None:
     seen: set[str] = set()
     names = [*(n for _, nodes in layer_names for n in nodes), *(nr.net_label or "" for nr in neurons.values())]
     for name in [*names, *params]:
+        check_name(name, loc, "layers")
         if name in seen:
             raise loc.error(f"two layers generate the same name {name!r}; rename a layer", "layers")
         seen.add(name)

@@ -20,6 +20,8 @@ from fractions import Fraction
 from pathlib import Path
 from typing import Any
 
+from tutor import forms
+from tutor.dataform import DATA_KEYS
 from tutor.errors import ProblemError
 from tutor.neuronform import (
     check_keys,
@@ -69,6 +71,8 @@ def problem_from_data(data: Any, *, file: str, locator: Locator | None = None) -
 
 def _check_top_keys(top: Mapping[str, Any], loc: Locator) -> None:
     for key in top:
+        if key == "graph":
+            raise loc.error("a computation graph (graph:) is a problem of its own: solve it with nnstep solve", key)
         if key in PLANNED:
             raise loc.error(f"{PLANNED[key]} ({key}:) is not supported yet; use the neuron form (neurons:)", key)
         if key not in FIELDS:
@@ -76,7 +80,7 @@ def _check_top_keys(top: Mapping[str, Any], loc: Locator) -> None:
             hint = f"did you mean {close[0]!r}? " if close else ""
             raise loc.error(f"unknown key {key!r}; {hint}valid keys: {', '.join(FIELDS)}", key)
     for key in REQUIRED:
-        if key not in top:
+        if key not in top and not any(alt in top for alt in forms.ALTERNATIVES.get(key, ())):
             raise loc.error(f"missing key {key!r} ({REQUIRED[key]})")
 
 
@@ -203,10 +207,10 @@ def _variant(value: Any, loc: Locator) -> Fields:
 FIELDS: dict[str, Parser] = {
     "title": _text_field("title"),
     "description": _text_field("description"),
-    "inputs": _number_map("inputs", MAX_NEURONS, "input names to values"),
+    "inputs": forms.vector_or("inputs", _number_map("inputs", MAX_NEURONS, "input names to values")),
     "neurons": _neurons,
     "parameters": _number_map("parameters", MAX_PARAMETERS, "parameter names to values"),
-    "targets": _number_map("targets", MAX_NEURONS, "output neuron names to target values"),
+    "targets": forms.vector_or("targets", _number_map("targets", MAX_NEURONS, "output neuron names to target values")),
     "loss": _loss,
     "learning_rate": _learning_rate,
     "steps": _steps,
@@ -215,6 +219,9 @@ FIELDS: dict[str, Parser] = {
     "check": _check_settings,
     "vary": _vary,
     "variant": _variant,
+    # the layer form and data sets (issue 6): raw values, expanded by `forms.expand_forms` below
+    "layers": forms.layers_field,
+    **{key: forms.raw_field(key) for key in DATA_KEYS},
 }
 REQUIRED = {
     "inputs": "input node -> value",
@@ -224,15 +231,7 @@ REQUIRED = {
     "loss": ", ".join(LOSSES),
     "learning_rate": "a positive number",
 }
-PLANNED = {
-    "layers": "the layer form",
-    "graph": "the computation-graph form",
-    "data": "data sets",
-    "epochs": "training for several epochs",
-    "batch_size": "mini-batches",
-    "reduction": "batch reduction",
-    "shuffle": "shuffling",
-}
+PLANNED: dict[str, str] = {}
 
 
 def _network(f: Fields, loc: Locator) -> None:
@@ -265,4 +264,17 @@ def _loss_fits(f: Fields, loc: Locator) -> None:
 
 
 # ── Cross-field checks, in order (each may assume the ones before it passed). A new form adds its own here. ──
-CHECKS: list[Check] = [_network, _outputs, _usage, _loss_fits, _frozen_defined, _vary_defined]
+def _examples_fit(f: Fields, loc: Locator) -> None:
+    forms.check_examples(f, loc, check_outputs)
+
+
+CHECKS: list[Check] = [
+    forms.expand_forms,
+    _network,
+    _outputs,
+    _usage,
+    _loss_fits,
+    _examples_fit,
+    _frozen_defined,
+    _vary_defined,
+]

@@ -26,7 +26,7 @@ def graph_sections(d: GraphDerivation, digits: int = 6) -> list[tuple[str, list[
         f"{f.node} = {_text(f.expression)} = {_text(_substitute(f.expression, values, digits))} = {w.num(f.value)}"
         for f in d.forward
     ]
-    local = [f"∂{e.child}/∂{e.parent} = {_formula(e.formula)} = {w.num(e.value)}" for e in d.local]
+    local = [_local(e.child, e.parent, e.formula, e.value, w) for e in d.local]
     out = d.problem.output
     backward = [_accumulation(a, out, w) for a in d.backward]
     return [
@@ -34,6 +34,11 @@ def graph_sections(d: GraphDerivation, digits: int = 6) -> list[tuple[str, list[
         ("Local derivatives on each edge", local),
         (f"Backward pass: ∂{out}/∂v in reverse topological order", backward),
     ]
+
+
+def _local(child: str, parent: str, formula: Any, value: Any, w: Writer) -> str:
+    head = f"∂{child}/∂{parent} = {_formula(formula)}"
+    return head if formula.is_number else f"{head} = {w.num(value)}"
 
 
 def _accumulation(a: Accumulation, out: str, w: Writer) -> str:

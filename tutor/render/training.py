@@ -36,7 +36,7 @@ def render_training(
     phases: Collection[str] | None = None,
 ) -> None:
     writer = Writer(digits, Network(derivation.problem).target_labels)
-    header(derivation, console)
+    header(derivation, console, writer)
     for s in derivation.steps:
         if step is None or s.index == step:
             console.print(Rule(f"Iteration {s.index} (epoch {s.epoch})", style="bold magenta"))
@@ -46,7 +46,7 @@ def render_training(
         summary(derivation.training, console, digits)
 
 
-def header(derivation: Derivation, console: Console) -> None:
+def header(derivation: Derivation, console: Console, writer: Writer) -> None:
     p = derivation.problem
     console.print(Text(p.title or Path(p.source).name, style="bold"))
     if p.description:
@@ -57,7 +57,7 @@ def header(derivation: Derivation, console: Console) -> None:
     console.print(
         Text(
             f"{len(p.data)} examples   epochs: {p.epochs}   batch size: {size} ({kind} gradient descent)"
-            f"   reduction: {p.reduction}{shuffle}\nloss: {p.loss}   learning rate η = {p.learning_rate}"
+            f"   reduction: {p.reduction}{shuffle}\nloss: {p.loss}   learning rate η = {writer.num(p.learning_rate)}"
         )
     )
 
@@ -177,3 +177,33 @@ def _example(e: ExampleStep, want: set[str]) -> dict[str, Any]:
         rec["deltas"] = {d.neuron: number(d.value) for d in e.deltas}
         rec["gradients"] = {g.parameter: number(g.value) for g in e.gradients}
     return rec
+
+
+def print_training(
+    derivation: Derivation,
+    *,
+    digits: int = 6,
+    step: int | None = None,
+    phases: Collection[str] | None = None,
+    output: Path | None = None,
+) -> None:
+    """Print the data-set derivation (or write it, as plain text, to `output`)."""
+    if output is None:
+        render_training(derivation, Console(soft_wrap=True), digits=digits, step=step, phases=phases)
+        return
+    import io
+
+    from tutor.cli.common import write_atomic
+
+    buffer = io.StringIO()
+    console = Console(file=buffer, width=100, color_system=None, soft_wrap=True)
+    render_training(derivation, console, digits=digits, step=step, phases=phases)
+    write_atomic(output, buffer.getvalue())
+
+
+def render_training_json(
+    derivation: Derivation, *, step: int | None = None, phases: Collection[str] | None = None
+) -> str:
+    import json
+
+    return json.dumps(training_dict(derivation, step=step, phases=phases), indent=2, ensure_ascii=False)
