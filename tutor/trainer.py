@@ -8,7 +8,7 @@ those entries' gradients (`np.bincount`). SymPy is never imported here.
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
 import numpy as np
@@ -144,7 +144,7 @@ class Compiled:
         return vec.softmax_delta(self.problem.loss, a[:, self.softmax], ts)
 
 
-def _columns(rows: list[tuple[int, ...]], width: int) -> list[np.ndarray]:
+def _columns(rows: Sequence[tuple[int, ...]], width: int) -> list[np.ndarray]:
     """Columns of a list of integer tuples as index arrays (empty arrays for no rows)."""
     return [np.array([r[i] for r in rows], dtype=np.intp) for i in range(width)]
 

@@ -4,11 +4,15 @@ from __future__ import annotations
 
 from enum import Enum
 from pathlib import Path
+from typing import TYPE_CHECKING, cast
 
 import typer
 
 from tutor.cli import app
 from tutor.cli.common import emit, fail, run
+
+if TYPE_CHECKING:
+    from tutor.derivation import Derivation
 
 
 class Format(str, Enum):
@@ -51,10 +55,11 @@ def solve(
     from tutor.cli.solve_forms import emit_other
     from tutor.solver import solve_any
 
-    derivation = run(lambda: solve_any(file, detail=detail))
+    result = run(lambda: solve_any(file, detail=detail))
     phases = {p.value for p in only} if only else None
-    if emit_other(derivation, format.value, digits=digits, step=step, phases=phases, output=output):
+    if emit_other(result, format.value, digits=digits, step=step, phases=phases, output=output):
         return
+    derivation = cast("Derivation", result)  # graphs and data sets were handled above
     if step is not None and step > len(derivation.steps):
         raise fail(f"--step {step}: the problem has {len(derivation.steps)} step(s)", 2)
     if format is Format.json:

@@ -33,8 +33,8 @@ def emit_other(
 
         emit(render_training_json(result, step=step, phases=phases), output)
         return True
-    if format == "latex":
-        return False  # the LaTeX renderer takes the derivation; `tutor.render.curve.pgfplots` draws the curve
+    if format == "latex":  # hook for the LaTeX renderer: `tutor.render.curve.pgfplots(epoch_loss)` draws the curve
+        raise fail("LaTeX output of data sets is not available yet; use --format text or json", 2)
     from tutor.render.training import print_training
 
     print_training(result, digits=digits, step=step, phases=phases, output=output)

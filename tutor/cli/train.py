@@ -3,11 +3,16 @@
 from __future__ import annotations
 
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import typer
 
 from tutor.cli import app
 from tutor.cli.common import fail, run
+
+if TYPE_CHECKING:
+    from tutor.problem import Problem
+    from tutor.trainer import TrainResult
 
 
 @app.command(
@@ -48,7 +53,7 @@ def train(
     _report(result, format, digits)
 
 
-def _run_with_progress(problem, show: bool):  # type: ignore[no-untyped-def]
+def _run_with_progress(problem: Problem, show: bool) -> TrainResult:
     from rich.console import Console
     from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 
@@ -69,7 +74,7 @@ def _run_with_progress(problem, show: bool):  # type: ignore[no-untyped-def]
         return run(lambda: train_run(problem, progress=advance))
 
 
-def _report(result, format: str, digits: int) -> None:  # type: ignore[no-untyped-def]
+def _report(result: TrainResult, format: str, digits: int) -> None:
     if format == "json":
         import json
 
