@@ -12,16 +12,11 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 from tutor.problem import Activation, Problem
 
-if TYPE_CHECKING:
-    import sympy
-
-    Number = sympy.Expr
-else:
-    Number = Any
+Number = Any  # a SymPy number (Rational or Float); Any keeps SymPy out of import time
 
 
 @dataclass(frozen=True)

@@ -38,9 +38,7 @@ __all__ = [
 ]  # fmt: skip
 
 MAX_EXPONENT = 1000  # |b| in a^b and exp(b), for numeric b
-MAX_POWER_BITS = (
-    100_000  # bound on an exact power's size: |exponent| x bits of the largest number in the base
-)
+MAX_POWER_BITS = 100_000  # bound on an exact power's size: |exponent| x bits of the largest number in the base
 
 # --- inspection and printing ---------------------------------------------------------------------------
 
@@ -283,9 +281,7 @@ def _check_power_size(base: Any, exponent: Any, node: Node, sympy: Any) -> None:
     numbers = base.atoms(sympy.Rational) | exponent.atoms(sympy.Rational)
     bits = max((max(r.p.bit_length(), r.q.bit_length()) for r in numbers), default=1)
     if abs(coefficient) * bits > MAX_POWER_BITS:
-        raise ExprError(
-            f"the power is too large to compute exactly ({MAX_POWER_BITS} bits at most)", node.pos
-        )
+        raise ExprError(f"the power is too large to compute exactly ({MAX_POWER_BITS} bits at most)", node.pos)
 
 
 def _sym_call(func: str, args: list[Any], node: Node, sympy: Any) -> Any:

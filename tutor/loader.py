@@ -16,7 +16,6 @@ from __future__ import annotations
 
 import difflib
 from collections.abc import Callable, Mapping
-from fractions import Fraction
 from pathlib import Path
 from typing import Any
 
@@ -34,9 +33,9 @@ from tutor.neuronform import (
     expect_mapping,
     parse_neurons,
 )
-from tutor.numbers import parse_int, parse_number
+from tutor.numbers import int_at, number_at
 from tutor.problem import LOSSES, CheckSettings, Problem
-from tutor.yamlsafe import MAX_FILE_BYTES, Locator, YamlNumber, dotted, load_yaml
+from tutor.yamlsafe import MAX_FILE_BYTES, Locator, YamlNumber, load_yaml
 
 __all__ = ["MAX_FILE_BYTES", "MAX_NEURONS", "MAX_PARAMETERS", "MAX_STEPS", "load_problem", "problem_from_data"]
 
@@ -81,15 +80,7 @@ def _check_top_keys(top: Mapping[str, Any], loc: Locator) -> None:
             raise loc.error(f"unknown key {key!r}; {hint}valid keys: {', '.join(FIELDS)}", key)
     for key in REQUIRED:
         if key not in top and not any(alt in top for alt in forms.ALTERNATIVES.get(key, ())):
-            raise loc.error(f"missing key {key!r} ({REQUIRED[key]})")
-
-
-def _num(value: Any, loc: Locator, *path: str | int) -> Fraction:
-    return parse_number(value, file=loc.file, key=dotted(path), line=loc.line(path), error_cls=loc.error_cls)
-
-
-def _int(value: Any, loc: Locator, *path: str | int) -> int:
-    return parse_int(value, file=loc.file, key=dotted(path), line=loc.line(path), error_cls=loc.error_cls)
+            raise loc.error_cls(f"missing key {key!r} ({REQUIRED[key]})", file=loc.file)  # no line to point at
 
 
 def _text_field(key: str) -> Parser:
@@ -110,7 +101,7 @@ def _number_map(key: str, limit: int, what: str) -> Parser:
             raise loc.error(f"{key} is empty: expected {what}", key)
         if len(spec) > limit:
             raise loc.error(f"too many {key} ({len(spec)}; the limit is {limit})", key)
-        return {key: {check_name(n, loc, key, n): _num(v, loc, key, n) for n, v in spec.items()}}
+        return {key: {check_name(n, loc, key, n): number_at(v, loc, key, n) for n, v in spec.items()}}
 
     return parse
 
@@ -127,14 +118,14 @@ def _loss(value: Any, loc: Locator) -> Fields:
 
 
 def _learning_rate(value: Any, loc: Locator) -> Fields:
-    rate = _num(value, loc, "learning_rate")
+    rate = number_at(value, loc, "learning_rate")
     if rate <= 0:
         raise loc.error(f"the learning rate must be positive, found {value}", "learning_rate")
     return {"learning_rate": rate}
 
 
 def _steps(value: Any, loc: Locator) -> Fields:
-    steps = _int(value, loc, "steps")
+    steps = int_at(value, loc, "steps")
     if not 1 <= steps <= MAX_STEPS:
         raise loc.error(f"steps must be between 1 and {MAX_STEPS}, found {value}", "steps")
     return {"steps": steps}
@@ -152,7 +143,7 @@ def _frozen(value: Any, loc: Locator) -> Fields:
 
 
 def _relu_at_zero(value: Any, loc: Locator) -> Fields:
-    number = _num(value, loc, "relu_derivative_at_zero")
+    number = number_at(value, loc, "relu_derivative_at_zero")
     if number not in (0, 1):
         raise loc.error(f"must be 0 or 1 (ReLU′(0)), found {value}", "relu_derivative_at_zero")
     return {"relu_derivative_at_zero": number}
@@ -164,12 +155,12 @@ def _check_settings(value: Any, loc: Locator) -> Fields:
     out: dict[str, Any] = {}
     for key in ("rtol", "atol", "carried_credit"):
         if key in spec:
-            out[key] = float(number := _num(spec[key], loc, "check", key))
+            out[key] = float(number := number_at(spec[key], loc, "check", key))
             if number < 0 or (key == "carried_credit" and number > 1):
                 limits = "between 0 and 1" if key == "carried_credit" else "at least 0"
                 raise loc.error(f"must be {limits}, found {spec[key]}", "check", key)
     if spec.get("sigfigs") is not None:
-        out["sigfigs"] = _int(spec["sigfigs"], loc, "check", "sigfigs")
+        out["sigfigs"] = int_at(spec["sigfigs"], loc, "check", "sigfigs")
         if not 1 <= out["sigfigs"] <= 17:
             raise loc.error("sigfigs must be between 1 and 17", "check", "sigfigs")
     return {"check": CheckSettings(**out)}
@@ -188,9 +179,9 @@ def _vary_range(value: Any, loc: Locator, *path: str) -> dict[str, Any]:
         choices = spec["choices"]
         if not isinstance(choices, list) or not choices:
             raise loc.error(f"expected a non-empty list of numbers, found {describe(choices)}", *path, "choices")
-        return {"choices": [_num(c, loc, *path, "choices", i) for i, c in enumerate(choices)]}
+        return {"choices": [number_at(c, loc, *path, "choices", i) for i, c in enumerate(choices)]}
     check_keys(spec, ("min", "max", "step"), ("min", "max", "step"), loc, *path)
-    rng = {k: _num(spec[k], loc, *path, k) for k in ("min", "max", "step")}
+    rng = {k: number_at(spec[k], loc, *path, k) for k in ("min", "max", "step")}
     if rng["min"] > rng["max"]:
         raise loc.error("min is greater than max", *path, "max")
     if rng["step"] <= 0:

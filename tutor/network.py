@@ -82,6 +82,7 @@ class Network:
         """The name each neuron's net input goes by: its `net:` key, x3 for y3 (the seeds' notation)
         when x3 is free, else net_<name>."""
         taken = {*self.problem.inputs, *self.neurons, *self.problem.parameters}
+        taken |= {n.net_label for n in self.neurons.values() if n.net_label}
         labels: dict[str, str] = {}
         for n in self.order:
             labels[n] = self.neurons[n].net_label or _default_net_label(n, taken)

@@ -16,7 +16,7 @@ from collections.abc import Iterable, Mapping
 from fractions import Fraction
 from typing import Any
 
-from tutor.numbers import parse_number
+from tutor.numbers import number_at
 from tutor.problem import ACTIVATION_ALIASES, ACTIVATION_DEFAULT_ALPHA, ACTIVATIONS, Activation, Connection, Neuron
 from tutor.yamlsafe import Locator, YamlNumber
 
@@ -113,8 +113,7 @@ def parse_activation(value: Any, loc: Locator, *path: str | int) -> Activation:
         return Activation(name, ACTIVATION_DEFAULT_ALPHA.get(name))
     if name not in ACTIVATION_DEFAULT_ALPHA:
         raise loc.error(f"{name} takes no alpha (only {', '.join(ACTIVATION_DEFAULT_ALPHA)} do)", *path, "alpha")
-    where = {"file": loc.file, "key": ".".join(map(str, (*path, "alpha"))), "line": loc.line((*path, "alpha"))}
-    return Activation(name, parse_number(spec["alpha"], **where, error_cls=loc.error_cls))
+    return Activation(name, number_at(spec["alpha"], loc, *path, "alpha"))
 
 
 def check_keys(

@@ -15,7 +15,7 @@ from collections.abc import Callable
 from fractions import Fraction
 
 from tutor.errors import InputError, ProblemError
-from tutor.yamlsafe import YamlNumber
+from tutor.yamlsafe import Locator, YamlNumber, dotted
 
 MAX_EXPONENT = 100
 MAX_TEXT = 100  # characters: longer "numbers" are not something a person typed
@@ -86,3 +86,13 @@ def parse_int(
     if number.denominator != 1:
         raise error_cls(f"expected a whole number, found {value}", file=file, key=key, line=line)
     return int(number)
+
+
+def number_at(value: object, loc: Locator, *path: str | int) -> Fraction:
+    """`parse_number` for the value at `path` of a loaded document (the error names its key and line)."""
+    return parse_number(value, file=loc.file, key=dotted(path), line=loc.line(path), error_cls=loc.error_cls)
+
+
+def int_at(value: object, loc: Locator, *path: str | int) -> int:
+    """`parse_int` for the value at `path` of a loaded document."""
+    return parse_int(value, file=loc.file, key=dotted(path), line=loc.line(path), error_cls=loc.error_cls)

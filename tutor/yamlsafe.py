@@ -143,7 +143,7 @@ def _check_events(events: Iterator[yaml.Event], name: str, error_cls: type[Input
     """Reject aliases and deep nesting from the event stream, before anything is built."""
     depth = 0
     for event in events:
-        line = event.start_mark.line + 1
+        line = event.start_mark.line + 1 if event.start_mark else None
         if isinstance(event, yaml.AliasEvent):
             message = f"YAML aliases (*{event.anchor}) are not supported: write the value out"
             raise error_cls(message, file=name, line=line)
@@ -168,6 +168,7 @@ class _Converter:
         if isinstance(node, yaml.SequenceNode):
             self.check_tag(node, _TAG + "seq", path)
             return [self.convert(item, (*path, i)) for i, item in enumerate(node.value)]
+        assert isinstance(node, yaml.ScalarNode)  # the third and last kind of node
         return self.scalar(node, path)
 
     def mapping(self, node: yaml.MappingNode, path: KeyPath) -> dict[str, Any]:

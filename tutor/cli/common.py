@@ -2,17 +2,17 @@
 
 from __future__ import annotations
 
-import os
 import sys
-import tempfile
 from collections.abc import Callable
-from contextlib import suppress
 from pathlib import Path
 from typing import TypeVar
 
 import typer
 
 from tutor.errors import NnstepError
+from tutor.fileio import write_atomic
+
+__all__ = ["emit", "fail", "run", "write_atomic"]
 
 T = TypeVar("T")
 
@@ -35,24 +35,6 @@ def run(action: Callable[[], T]) -> T:
         raise fail(f"{name}: {exc.strerror}" if name else str(exc), 2) from None
     except RecursionError:
         raise fail("input nested too deeply", 2) from None
-
-
-def write_atomic(path: str | Path, text: str | bytes) -> None:
-    """Write a whole file or nothing: a temporary file in the same folder, then an atomic rename."""
-    path = Path(path)
-    path.parent.mkdir(parents=True, exist_ok=True)
-    data = text.encode("utf-8") if isinstance(text, str) else text
-    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
-    try:
-        with os.fdopen(fd, "wb") as fh:
-            fh.write(data)
-            fh.flush()
-            os.fsync(fh.fileno())
-        os.replace(tmp, path)
-    except BaseException:
-        with suppress(OSError):
-            os.unlink(tmp)
-        raise
 
 
 def emit(text: str, output: Path | None) -> None:

@@ -88,7 +88,7 @@ def print_graph(d: GraphDerivation, *, digits: int = 6, output: Path | None = No
         console.print(Text(title, style="bold cyan"))
         console.print(Text("\n".join("  " + line for line in lines)))
     if buffer is not None and output is not None:
-        from tutor.cli.common import write_atomic
+        from tutor.fileio import write_atomic
 
         write_atomic(output, buffer.getvalue())
 

@@ -32,7 +32,7 @@ def print_derivation(
 ) -> None:
     """Print the derivation (or write it, as plain text, to `output`)."""
     if output is not None:
-        from tutor.cli.common import write_atomic
+        from tutor.fileio import write_atomic
 
         buffer = io.StringIO()
         render(

@@ -122,7 +122,7 @@ class Writer:
     def loss_grad_text(self, output: str, loss: str, n_outputs: int) -> str:
         """∂L/∂y of one output, as a formula in its symbols: (y5 − t5), 2(o1 − t_o1), …"""
         text = LOSS_GRAD_TEXT[loss].format(y=output, t=self.targets[output], n=n_outputs)
-        return f"({text})" if " " in text and not text.startswith(("(", "2(")) else text
+        return f"({text})" if _is_sum(text) else text
 
     def factor_formula(self, f: Factor, loss: str, n_outputs: int) -> str:
         if f.kind == "loss":
@@ -132,7 +132,7 @@ class Writer:
         if f.kind == "activation":
             assert f.activation is not None
             text = DERIVATIVE_TEXT[f.activation.name].format(x=f.denominator, y=f.numerator)
-            return f"({text})" if " " in text and not text.startswith("(") else text
+            return f"({text})" if _is_sum(text) else text
         if f.kind == "weight":
             return f.name or "?"
         if f.kind == "source":
@@ -147,6 +147,16 @@ class Writer:
             f"{u.parameter} ← {self.num(u.old)} {MINUS} {self.num(u.learning_rate)} · "
             f"{self.pnum(u.gradient)} = {self.num(u.new)}"
         )
+
+
+def _is_sum(text: str) -> bool:
+    """Whether a formula has a top-level + − or / and so needs parentheses as a factor."""
+    depth = 0
+    for i, c in enumerate(text):
+        depth += (c == "(") - (c == ")")
+        if depth == 0 and c in "+−/" and 0 < i < len(text) - 1 and text[i - 1] == " ":
+            return True
+    return False
 
 
 def step_lines(

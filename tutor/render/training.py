@@ -193,7 +193,7 @@ def print_training(
         return
     import io
 
-    from tutor.cli.common import write_atomic
+    from tutor.fileio import write_atomic
 
     buffer = io.StringIO()
     console = Console(file=buffer, width=100, color_system=None, soft_wrap=True)
