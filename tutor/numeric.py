@@ -29,6 +29,7 @@ class Rules:
     updated_weights_in_backprop: bool = False  # hidden deltas use outgoing weights already updated
     net_instead_of_out: bool = False  # ∂net/∂w taken as the source's net
     derivative_at_output: bool = False  # f′(out) instead of f′(net)
+    include_bias: bool = True  # False: net inputs without the bias
 
 
 RIGHT = Rules()
@@ -78,12 +79,12 @@ def numeric_step(
         v[key] = value
         return given.get(key, value)
 
-    out = _forward(network, params, inputs, put, given)
+    out = _forward(network, params, inputs, put, given, rules)
     problem = network.problem
     outs = [out[o] for o in targets]
     loss = fn.np_loss(problem.loss, outs, list(targets.values()))
     put("loss", loss * rules.loss_scale)
-    grads = _backward(network, params, out, targets, rules, put)
+    grads = _backward(network, params, out, targets, rules, put, given)
     eta = float(problem.learning_rate) if rules.use_learning_rate else 1.0
     for p, w in params.items():
         g = given.get(f"{p}.grad", grads[p])
@@ -97,13 +98,14 @@ def _forward(
     inputs: Mapping[str, float],
     put,
     given: Mapping[str, float],
+    rules: Rules = RIGHT,
 ) -> dict[str, float]:
     out: dict[str, float] = dict(inputs)
     nets: dict[str, float] = {}
     for n in network.order:
         neuron = network.neuron(n)
         net = sum(out[c.source] * params[c.parameter] for c in neuron.inputs)
-        if neuron.bias is not None:
+        if neuron.bias is not None and rules.include_bias:
             net += params[neuron.bias]
         nets[n] = put(f"{n}.net", float(net))
         if neuron.activation.name != "softmax":
@@ -123,9 +125,9 @@ def _backward(
     targets: Mapping[str, float],
     rules: Rules,
     put,
+    given: Mapping[str, float],
 ) -> dict[str, float]:
     problem = network.problem
-    eta = float(problem.learning_rate) if rules.use_learning_rate else 1.0
     delta: dict[str, float] = {}
     group = set(network.softmax_group)
     soft = _softmax_deltas(network, out, targets, rules)
@@ -135,16 +137,34 @@ def _backward(
             continue
         g = _loss_grad(problem.loss, out[n], targets[n], len(targets), rules) if n in targets else 0.0
         for k, p in network.consumers[n]:
-            w = params[p]
-            if rules.updated_weights_in_backprop:
-                # the mistake: the outgoing weight already moved by this step's own gradient
-                w = w + rules.update_sign * eta * delta[k] * out[n]
+            w = _updated(network, p, params, out, delta, given) if rules.updated_weights_in_backprop else params[p]
             g += w * delta[k]
         delta[n] = put(
             f"{n}.delta",
             g * _derivative(network.neuron(n).activation, n, out, rules, float(problem.relu_derivative_at_zero)),
         )
     return _gradients(network, out, delta, rules, put)
+
+
+def _updated(
+    network: Network,
+    p: str,
+    params: Mapping[str, float],
+    out: Mapping[str, float],
+    delta: Mapping[str, float],
+    given: Mapping[str, float],
+) -> float:
+    """The mistake `updated-weights-in-backprop`: the outgoing weight already moved by this step's own
+    gradient (the student's own `p.new` when they gave one; frozen parameters never move)."""
+    problem = network.problem
+    if p in problem.frozen:
+        return params[p]
+    if f"{p}.new" in given:
+        return given[f"{p}.new"]
+    grad = sum(
+        delta[e.neuron] * (1.0 if e.source is None else out[e.source]) for e in network.uses[p] if e.neuron in delta
+    )
+    return params[p] - float(problem.learning_rate) * grad
 
 
 def _derivative(act: Activation, n: str, out: Mapping[str, float], rules: Rules, at_zero: float) -> float:
@@ -159,7 +179,7 @@ def _derivative(act: Activation, n: str, out: Mapping[str, float], rules: Rules,
 
 def _loss_grad(loss: str, y: float, t: float, n: int, rules: Rules) -> float:
     g = fn.np_loss_grad(loss, y, t, n)
-    if rules.target_sign < 0 and loss in ("half_sse", "sse", "mse"):
+    if rules.target_sign < 0 and loss in ("half_sse", "sse", "mse", "bce"):
         g = -g
     return g * rules.loss_scale
 

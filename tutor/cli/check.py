@@ -1,0 +1,172 @@
+"""`nnstep check`, `nnstep answers`, `nnstep grade`: answers against the derivation, one student or a class."""
+
+from __future__ import annotations
+
+import json
+import sys
+from contextlib import nullcontext
+from dataclasses import replace
+from enum import Enum
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+import typer
+
+from tutor.cli import app
+from tutor.cli.common import emit, fail, run, write_atomic
+
+if TYPE_CHECKING:
+    from tutor.check import Checker
+    from tutor.problem import CheckSettings
+
+
+class Format(str, Enum):
+    text = "text"
+    json = "json"
+
+
+RTOL = typer.Option(None, "--rtol", min=0.0, help="Relative tolerance [problem's check:, else 1e-3].")
+ATOL = typer.Option(None, "--atol", min=0.0, help="Absolute tolerance floor for values near 0 [else 1e-4].")
+SIGFIGS = typer.Option(
+    None, "--sigfigs", min=1, max=17, help="Instead of --rtol: agree to this many significant digits."
+)
+CREDIT = typer.Option(
+    None, "--carried-credit", min=0.0, max=1.0, help="Credit for an error carried forward [else 0.5]."
+)
+
+
+def _settings(
+    base: CheckSettings, rtol: float | None, atol: float | None, sigfigs: int | None, credit: float | None
+) -> CheckSettings:
+    given: dict[str, Any] = {"rtol": rtol, "atol": atol, "sigfigs": sigfigs, "carried_credit": credit}
+    return replace(base, **{k: v for k, v in given.items() if v is not None})
+
+
+def _checker(problem: Path, *options: Any) -> Checker:
+    from tutor.check import Checker
+    from tutor.solver import solve_file
+
+    derivation = run(lambda: solve_file(problem))
+    return run(lambda: Checker(derivation, _settings(derivation.problem.check, *options)))
+
+
+@app.command(
+    epilog="\b\nExamples:\n"
+    "  nnstep check problems/relu-exercise.yaml my-answers.yaml\n"
+    "  nnstep check problems/sigmoid-0.05-0.10.yaml answers.json --format json\n"
+    "  nnstep check problems/sigmoid-0.05-0.10.yaml answers.yaml --sigfigs 3 --carried-credit 1\n"
+    "\b\nExit status: 0 every answer correct or carried, 1 some are not, 2 bad input."
+)
+def check(
+    problem: Path = typer.Argument(..., help="Problem file (YAML).", show_default=False),
+    answers: Path = typer.Argument(..., help="Answers file (YAML or JSON): key: value.", show_default=False),
+    format: Format = typer.Option(Format.text, "--format", "-f", help="Output: text (a table) or json."),
+    rtol: float | None = RTOL,
+    atol: float | None = ATOL,
+    sigfigs: int | None = SIGFIGS,
+    carried_credit: float | None = CREDIT,
+    digits: int = typer.Option(6, "--digits", min=1, max=30, help="Significant digits of expected values."),
+) -> None:
+    """Check a student's answers: verdict per key, error carried forward, and the mistake made.
+
+    Keys: y3.net, y3.out, loss, y3.delta, w13.grad, w13.new (later steps under step2: …); see
+    `nnstep answers PROBLEM --blank` for a template.
+    """
+    from tutor.answers import read_answers
+
+    checker = _checker(problem, rtol, atol, sigfigs, carried_credit)
+    sheet = run(lambda: read_answers(answers))
+    report = run(lambda: checker.check(sheet))
+    if format is Format.json:
+        emit(json.dumps(report.to_json(), ensure_ascii=False), None)
+    else:
+        from rich.console import Console
+
+        from tutor.render.report import print_report
+
+        print_report(report, Console(soft_wrap=True), digits=digits, title=f"{answers} — {problem}")
+    raise typer.Exit(0 if report.ok else 1)
+
+
+@app.command(
+    epilog="\b\nExamples:\n"
+    "  nnstep answers problems/relu-exercise.yaml\n"
+    "  nnstep answers problems/sigmoid-0.05-0.10.yaml --blank -o homework.yaml\n"
+    "  nnstep answers problems/relu-exercise.yaml -o key.yaml && nnstep check problems/relu-exercise.yaml key.yaml"
+)
+def answers(
+    problem: Path = typer.Argument(..., help="Problem file (YAML).", show_default=False),
+    blank: bool = typer.Option(False, "--blank", help="A template with empty values and what each key is."),
+    output: Path | None = typer.Option(None, "--output", "-o", help="Write to this file instead of stdout."),
+    digits: int = typer.Option(10, "--digits", min=3, max=30, help="Significant digits of inexact values."),
+) -> None:
+    """Print the full answer key in the answers-file format (or a blank template to fill in)."""
+    from tutor.answers import answer_key_text
+    from tutor.solver import solve_file
+
+    derivation = run(lambda: solve_file(problem))
+    emit(answer_key_text(derivation, blank=blank, digits=digits), output)
+
+
+@app.command(
+    epilog="\b\nExamples:\n"
+    "  nnstep grade problems/relu-exercise.yaml submissions/ -o grades.csv\n"
+    "  nnstep grade problems/relu-exercise.yaml anna.yaml ben.json -o grades.csv --feedback-dir feedback/\n"
+    "  nnstep grade problems/sigmoid-0.05-0.10.yaml hw3/ --sigfigs 3 > grades.csv"
+)
+def grade(
+    problem: Path = typer.Argument(..., help="Problem file (YAML).", show_default=False),
+    submissions: list[Path] = typer.Argument(..., help="Answers files and/or folders of them.", show_default=False),
+    output: Path | None = typer.Option(None, "--output", "-o", help="CSV gradebook (written atomically)."),
+    feedback_dir: Path | None = typer.Option(None, "--feedback-dir", help="Write one Markdown file per student."),
+    rtol: float | None = RTOL,
+    atol: float | None = ATOL,
+    sigfigs: int | None = SIGFIGS,
+    carried_credit: float | None = CREDIT,
+) -> None:
+    """Grade a class: one CSV row per student (id = file stem), score, credit per key, feedback.
+
+    The problem is solved once. A file that cannot be read gets score 0 and the reason; it never
+    stops the run.
+    """
+    from tutor import grade as lib
+
+    checker = _checker(problem, rtol, atol, sigfigs, carried_credit)
+    paths = lib.collect_submissions(submissions)
+    if not paths:
+        raise fail("no answers files (.yaml, .yml, .json) found", 2)
+    with _progress(len(paths)) as tick:
+        grades = lib.grade_all(checker, paths, tick)
+    keys = lib.columns(checker, grades)
+    emit(lib.gradebook_csv(grades, keys), output)
+    if feedback_dir is not None:
+        _write_feedback(feedback_dir, [(g.student, lib.feedback_markdown(g, checker, keys)) for g in grades])
+    bad = sum(1 for g in grades if g.report is None)
+    note = f" ({bad} could not be read)" if bad else ""
+    typer.echo(f"graded {len(grades)} submission(s){note}" + (f" → {output}" if output else ""), err=True)
+
+
+def _write_feedback(folder: Path, pages: list[tuple[str, str]]) -> None:
+    def write() -> None:
+        for student, text in pages:
+            write_atomic(folder / f"{student.replace('/', '_')}.md", text)
+
+    run(write)
+
+
+def _progress(total: int) -> Any:
+    """A Rich progress bar on stderr when it is a terminal; yields a tick function (or None)."""
+    if not sys.stderr.isatty():
+        return nullcontext(None)
+    from contextlib import contextmanager
+
+    from rich.console import Console
+    from rich.progress import Progress
+
+    @contextmanager
+    def bar():
+        with Progress(console=Console(stderr=True), transient=True) as progress:
+            task = progress.add_task("grading", total=total)
+            yield lambda: progress.advance(task)
+
+    return bar()

@@ -1,0 +1,143 @@
+"""Grade a class: many answers files against one solved problem → a CSV gradebook and feedback files.
+
+The problem is solved once (`Checker`); each submission is read and checked on its own, and a broken or
+hostile one (binary, alias bomb, huge, deeply nested) becomes a row with score 0 and the reason — it
+never stops the run.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+from collections.abc import Callable, Iterable, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+
+from tutor.answers import read_answers
+from tutor.check import Checker, CheckReport, json_number
+from tutor.keys import describe_key
+from tutor.numfmt import fmt
+
+SUFFIXES = (".yaml", ".yml", ".json")
+
+
+@dataclass(frozen=True)
+class Grade:
+    student: str  # the file stem
+    path: Path
+    report: CheckReport | None  # None when the file could not be read
+    error: str | None = None
+
+
+def collect_submissions(paths: Iterable[str | Path]) -> list[Path]:
+    """Answers files among `paths`: files as given, folders searched (recursively) for .yaml/.yml/.json."""
+    found: dict[Path, None] = {}
+    for p in map(Path, paths):
+        if p.is_dir():
+            for f in sorted(p.rglob("*")):
+                if f.suffix.lower() in SUFFIXES and f.is_file():
+                    found[f] = None
+        else:
+            found[p] = None
+    return list(found)
+
+
+def student_ids(paths: Sequence[Path]) -> list[str]:
+    """The file stem; where two files share a stem, the parent folder too (`b/anna`)."""
+    stems = [p.stem for p in paths]
+    return [f"{p.parent.name}/{p.stem}" if stems.count(p.stem) > 1 else p.stem for p in paths]
+
+
+def grade_file(checker: Checker, path: Path, student: str) -> Grade:
+    try:
+        return Grade(student, path, checker.check(read_answers(path)))
+    except RecursionError:
+        return Grade(student, path, None, "answers file nested too deeply")
+    except MemoryError:
+        return Grade(student, path, None, "answers file too large")
+    except Exception as exc:  # noqa: BLE001 — one bad submission never stops the run
+        return Grade(student, path, None, str(exc) or type(exc).__name__)
+
+
+def grade_all(checker: Checker, paths: Sequence[Path], progress: Callable[[], None] | None = None) -> list[Grade]:
+    grades = []
+    for path, student in zip(paths, student_ids(paths), strict=True):
+        grades.append(grade_file(checker, path, student))
+        if progress:
+            progress()
+    return grades
+
+
+def columns(checker: Checker, grades: Sequence[Grade]) -> list[str]:
+    """The assignment's keys: every key of the problem answered by anyone, in derivation order."""
+    answered = {i.key for g in grades if g.report for i in g.report.items if i.expected is not None}
+    return [k for k in checker.expected if k in answered]
+
+
+def score_of(grade: Grade, keys: Sequence[str]) -> float:
+    if grade.report is None:
+        return 0.0
+    credit = {i.key: i.credit for i in grade.report.items}
+    return sum(credit.get(k, 0.0) for k in keys)
+
+
+def feedback_line(grade: Grade, keys: Sequence[str]) -> str:
+    """A short summary: the reason a file was refused, or every key that is not fully right."""
+    if grade.report is None:
+        return f"not graded: {grade.error}"
+    notes = []
+    for i in grade.report.items:
+        if i.verdict != "correct":
+            tags = f" ({', '.join(i.tags)})" if i.tags else ""
+            notes.append(f"{i.key}: {i.verdict}{tags}")
+    missing = [k for k in keys if k not in {i.key for i in grade.report.items}]
+    if missing:
+        notes.append(f"unanswered: {', '.join(missing)}")
+    return "; ".join(notes) or "all correct"
+
+
+def gradebook_csv(grades: Sequence[Grade], keys: Sequence[str]) -> str:
+    """id, score, max_score, one column per key (the credit earned), feedback."""
+    buffer = io.StringIO()
+    writer = csv.writer(buffer, lineterminator="\n")
+    writer.writerow(["id", "score", "max_score", *keys, "feedback"])
+    for g in grades:
+        credit = {i.key: i.credit for i in g.report.items} if g.report else {}
+        cells = [_num(credit[k]) if k in credit else "" for k in keys]
+        row = [_safe(g.student), _num(score_of(g, keys)), len(keys), *cells, _safe(feedback_line(g, keys))]
+        writer.writerow(row)
+    return buffer.getvalue()
+
+
+def _safe(text: str) -> str:
+    """Keep spreadsheets from running a cell as a formula (a file named `=cmd().yaml`)."""
+    return "'" + text if text.startswith(("=", "+", "@", "\t", "\r")) else text
+
+
+def _num(x: float) -> str:
+    n = json_number(x)
+    return str(n)
+
+
+def feedback_markdown(grade: Grade, checker: Checker, keys: Sequence[str]) -> str:
+    """One student's feedback as Markdown: the score, then a table of their answers."""
+    title = checker.problem.title or Path(checker.problem.source).stem
+    lines = [f"# Feedback for {grade.student}", "", f"Problem: {title}", ""]
+    if grade.report is None:
+        return "\n".join([*lines, f"Your file could not be graded: {grade.error}", ""])
+    lines += [f"**Score: {_num(score_of(grade, keys))} / {len(keys)}**", ""]
+    lines += ["| key | your value | expected | verdict | feedback |", "|---|---|---|---|---|"]
+    for i in grade.report.items:
+        expected = "—" if i.expected is None else fmt(i.expected, 6)
+        row = [i.key, i.raw, expected, i.verdict, i.message]
+        lines.append("| " + " | ".join(_cell(c) for c in row) + " |")
+    answered = {i.key for i in grade.report.items}
+    missing = [k for k in keys if k not in answered]
+    if missing:
+        lines += ["", "Not answered:", ""]
+        lines += [f"- `{k}`: {describe_key(checker.problem, k, checker.network)}" for k in missing]
+    return "\n".join(lines) + "\n"
+
+
+def _cell(text: str) -> str:
+    return text.replace("|", "\\|").replace("\n", " ")

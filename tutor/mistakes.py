@@ -1,0 +1,185 @@
+"""Mistake models: the classic slips of hand-worked backpropagation, each with a stable tag.
+
+Each model is a setting of `tutor.numeric.Rules`; the float64 engine re-runs the derivation with it, and
+a wrong answer that matches the buggy value is tagged. Tags are a contract (JSON output, gradebooks):
+never rename one. The examples are on the seed-000 ReLU exercise (w13…w45, η = 0.1) and the seed-003
+0.05/0.10 sigmoid network.
+
+| tag | example |
+|---|---|
+| update-sign | w13 ← 2 + 0.1·20 = 4 instead of 2 − 0.1·20 = 0 |
+| missing-learning-rate | w13 ← 2 − 20 = −18 instead of 2 − 0.1·20 = 0 |
+| missing-activation-derivative | δo1 = 0.7514 − 0.01 = 0.7414 without the factor out(1 − out) (0.1385) |
+| loss-factor | loss = Σ(t − y)² = 100 instead of ½Σ(t − y)² = 50 |
+| target-sign | δ5 = (0 − 10)·1 = −10 instead of (10 − 0)·1 = 10 |
+| updated-weights-in-backprop | δ3 = 10·(−3)·1 = −30 with the new w35 = −3 instead of 10·2·1 = 20 |
+| net-instead-of-out | ∂L/∂w45 = δ5·x4 = 10·(−3) = −30 instead of δ5·y4 = 10·0 = 0 |
+| derivative-at-output | δo1 uses σ′(out) = σ(0.7514)(1 − σ(0.7514)) instead of out(1 − out) |
+| forgot-bias | net h1 = 0.15·0.05 + 0.2·0.1 = 0.0275, leaving out b1 = 0.35 (0.3775) |
+| wrong-loss-mean | mse over 2 outputs summed instead of averaged (or sse averaged) |
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass
+
+import numpy as np
+
+from tutor.network import Network
+from tutor.numeric import RIGHT, Rules, solve_numeric
+from tutor.problem import Problem
+
+SQUARED = ("half_sse", "sse", "mse")
+
+
+@dataclass(frozen=True)
+class Mistake:
+    tag: str
+    words: str  # what the student did, in plain words, for feedback messages
+    example: str  # one line, on a seed network
+    variants: Callable[[Problem], tuple[Rules, ...]]  # the buggy rules; () when it cannot apply
+
+
+def _loss_factor(p: Problem) -> tuple[Rules, ...]:
+    scales = {"half_sse": (2.0,), "sse": (0.5,), "mse": (0.5, 2.0)}.get(p.loss, ())
+    return tuple(Rules(loss_scale=s) for s in scales)
+
+
+def _loss_mean(p: Problem) -> tuple[Rules, ...]:
+    n = len(p.targets)
+    if n < 2 or p.loss not in SQUARED:
+        return ()
+    return (Rules(loss_scale=float(n) if p.loss == "mse" else 1.0 / n),)
+
+
+def _always(rules: Rules) -> Callable[[Problem], tuple[Rules, ...]]:
+    return lambda p: (rules,)
+
+
+MISTAKES: tuple[Mistake, ...] = (
+    Mistake(
+        "update-sign",
+        "you added η·∂L/∂w to the weight; gradient descent subtracts it (w − η·g)",
+        "w13 ← 2 + 0.1·20 = 4 instead of 2 − 0.1·20 = 0",
+        _always(Rules(update_sign=1.0)),
+    ),
+    Mistake(
+        "missing-learning-rate",
+        "you left out the learning rate η (w − g instead of w − η·g)",
+        "w13 ← 2 − 20 = −18 instead of 2 − 0.1·20 = 0",
+        _always(Rules(use_learning_rate=False)),
+    ),
+    Mistake(
+        "missing-activation-derivative",
+        "the delta is missing the activation's derivative f′(net)",
+        "δo1 = 0.7514 − 0.01 = 0.7414 without the factor out(1 − out)",
+        _always(Rules(activation_derivative=False)),
+    ),
+    Mistake(
+        "loss-factor",
+        "off by a factor 2: ½Σ(t − y)² and Σ(t − y)² mixed up",
+        "loss = Σ(t − y)² = 100 instead of ½Σ(t − y)² = 50",
+        _loss_factor,
+    ),
+    Mistake(
+        "target-sign",
+        "the error has the wrong sign: (t − y) where (y − t) belongs",
+        "δ5 = (0 − 10)·1 = −10 instead of (10 − 0)·1 = 10",
+        lambda p: (Rules(target_sign=-1.0),),
+    ),
+    Mistake(
+        "updated-weights-in-backprop",
+        "you used weights already updated in this step; backpropagation uses the weights from before the step",
+        "δ3 = 10·(−3)·1 = −30 with the new w35 = −3 instead of 10·2·1 = 20",
+        _always(Rules(updated_weights_in_backprop=True)),
+    ),
+    Mistake(
+        "net-instead-of-out",
+        "the gradient uses the source neuron's net input where its output belongs (∂net/∂w = out)",
+        "∂L/∂w45 = δ5·x4 = 10·(−3) = −30 instead of δ5·y4 = 10·0 = 0",
+        _always(Rules(net_instead_of_out=True)),
+    ),
+    Mistake(
+        "derivative-at-output",
+        "f′ was applied to the neuron's output instead of its net input",
+        "δo1 with σ′(0.7514) = σ(0.7514)(1 − σ(0.7514)) instead of out(1 − out)",
+        _always(Rules(derivative_at_output=True)),
+    ),
+    Mistake(
+        "forgot-bias",
+        "the net input leaves out the bias",
+        "net h1 = 0.15·0.05 + 0.2·0.1 = 0.0275 instead of 0.3775 with b1 = 0.35",
+        _always(Rules(include_bias=False)),
+    ),
+    Mistake(
+        "wrong-loss-mean",
+        "the loss is summed where it should be averaged over the outputs, or the other way round",
+        "mse of 2 outputs as Σ(t − y)² instead of ½Σ(t − y)²",
+        _loss_mean,
+    ),
+)
+BY_TAG: dict[str, Mistake] = {m.tag: m for m in MISTAKES}
+
+Close = Callable[[float, float], bool]
+
+
+def run_numeric(
+    problem: Problem, rules: Rules = RIGHT, given: Mapping[str, float] | None = None, network: Network | None = None
+) -> dict[str, float]:
+    """`solve_numeric` that never raises or warns on a student's odd values: what cannot be computed is NaN."""
+    try:
+        with np.errstate(all="ignore"):
+            return solve_numeric(problem, rules=rules, given=given, network=network)
+    except (ArithmeticError, ValueError, KeyError):
+        return {}
+
+
+class Diagnoser:
+    """Every mistake model run on one problem; the pure buggy derivations are computed once and cached."""
+
+    def __init__(self, problem: Problem, network: Network | None = None, truth: Mapping[str, float] | None = None):
+        self.problem = problem
+        self.network = network or Network(problem)
+        self.truth = dict(truth) if truth is not None else run_numeric(problem, network=self.network)
+        self.variants = [(m, r) for m in MISTAKES for r in m.variants(problem)]
+        self.pure = [run_numeric(problem, r, network=self.network) for _, r in self.variants]
+        self.specificity = [self._changed(values) for values in self.pure]
+        self._local: dict[tuple, list[dict[str, float]]] = {}
+
+    def _changed(self, values: Mapping[str, float]) -> int:
+        """How many quantities the mistake changes: fewer is more specific."""
+        return sum(1 for k, t in self.truth.items() if not _same(values.get(k, math.nan), t))
+
+    def local(self, student: Mapping[str, float]) -> list[dict[str, float]]:
+        """Each buggy derivation computed from the student's own values (cached per set of values)."""
+        key = tuple(sorted(student.items()))
+        if key not in self._local:
+            if len(self._local) > 4096:
+                self._local.clear()
+            self._local[key] = [run_numeric(self.problem, r, student, self.network) for _, r in self.variants]
+        return self._local[key]
+
+    def diagnose(
+        self, key: str, value: float, student: Mapping[str, float], close: Close, *, local: bool = True
+    ) -> list[Mistake]:
+        """Every mistake whose buggy value of `key` matches `value`, most specific first.
+
+        Each mistake is tried on the true earlier values and on the student's own (`local`: skip the
+        latter when none of the student's earlier values that `key` depends on is wrong — same result).
+        """
+        truth = self.truth.get(key, math.nan)
+        hits: dict[str, tuple[int, int]] = {}
+        runs = self.local(student) if local else self.pure
+        for i, (mistake, _) in enumerate(self.variants):
+            for values in (runs[i], self.pure[i]):
+                bug = values.get(key, math.nan)
+                if close(value, bug) and not close(bug, truth):
+                    rank = (self.specificity[i], i)
+                    hits[mistake.tag] = min(hits.get(mistake.tag, rank), rank)
+        return [BY_TAG[tag] for tag in sorted(hits, key=hits.__getitem__)]
+
+
+def _same(a: float, b: float) -> bool:
+    return math.isclose(a, b, rel_tol=1e-9, abs_tol=1e-12)

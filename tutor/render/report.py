@@ -1,0 +1,38 @@
+"""A check report on a Rich console: one table row per answered key, then the score."""
+
+from __future__ import annotations
+
+from rich.console import Console
+from rich.table import Table
+from rich.text import Text
+
+from tutor.check import CheckReport
+from tutor.numfmt import fmt
+
+STYLE = {"correct": "green", "carried": "yellow", "incorrect": "red", "invalid": "magenta"}
+
+
+def score_text(report: CheckReport) -> str:
+    score = fmt(report.score) if report.score != int(report.score) else str(int(report.score))
+    return f"Score: {score} / {report.max_score}"
+
+
+def print_report(report: CheckReport, console: Console, *, digits: int = 6, title: str = "") -> None:
+    table = Table(title=title or None, show_lines=False, expand=False)
+    table.add_column("key", no_wrap=True)
+    table.add_column("given", justify="right")
+    table.add_column("expected", justify="right")
+    table.add_column("verdict")
+    table.add_column("feedback", overflow="fold")
+    for item in report.items:
+        expected = "—" if item.expected is None else fmt(item.expected, digits)
+        # Text, never markup: a student's "[1]" must print as typed (the message names the tags)
+        table.add_row(
+            Text(item.key),
+            Text(item.raw),
+            Text(expected),
+            Text(item.verdict, style=STYLE.get(item.verdict, "")),
+            Text(item.message),
+        )
+    console.print(table)
+    console.print(Text(score_text(report), style="bold"))
