@@ -149,16 +149,49 @@ class Update:
 
 
 @dataclass(frozen=True)
+class ExampleStep:
+    """One example's own pass within a data-set iteration (its gradients are not applied by themselves)."""
+
+    example: int  # 1-based position in the data set
+    inputs: dict[str, Number]
+    targets: dict[str, Number]
+    forward: tuple[ForwardNeuron, ...]
+    loss: Loss
+    deltas: tuple[Delta, ...]
+    gradients: tuple[Gradient, ...]
+
+    def items(self) -> Iterator[tuple[str, Number]]:
+        """Answer keys `ex<k>.y3.net`, `ex<k>.loss`, `ex<k>.y3.delta`, `ex<k>.w13.grad`."""
+        prefix = f"ex{self.example}."
+        for f in self.forward:
+            yield f"{prefix}{f.neuron}.net", f.net
+            yield f"{prefix}{f.neuron}.out", f.out
+        yield f"{prefix}loss", self.loss.value
+        for d in self.deltas:
+            yield f"{prefix}{d.neuron}.delta", d.value
+        for g in self.gradients:
+            yield f"{prefix}{g.parameter}.grad", g.value
+
+
+@dataclass(frozen=True)
 class Step:
+    """One gradient-descent step. For a data-set iteration (`examples` set) `forward` and `deltas` are
+    empty, `loss` is the batch loss (mean or sum of the examples' losses, `Loss.parts` empty) and each
+    gradient is the batch gradient (its `uses` empty: its parts are the examples' gradients)."""
+
     index: int  # 1-based
     forward: tuple[ForwardNeuron, ...]  # in topological order
     loss: Loss
     deltas: tuple[Delta, ...]  # in reverse topological order (outputs first)
     gradients: tuple[Gradient, ...]  # in the problem's parameter order
     updates: tuple[Update, ...]  # in the problem's parameter order
+    examples: tuple[ExampleStep, ...] = ()  # a data-set iteration: each example of its batch
+    epoch: int = 1
 
     def items(self) -> Iterator[tuple[str, Number]]:
         """(answer key, value) for every quantity of the step, without the step prefix, in derivation order."""
+        for e in self.examples:
+            yield from e.items()
         for f in self.forward:
             yield f"{f.neuron}.net", f.net
             yield f"{f.neuron}.out", f.out
@@ -175,6 +208,7 @@ class Step:
 class Derivation:
     problem: Problem
     steps: tuple[Step, ...]
+    training: Any = None  # a data set: the whole run (`tutor.trainer.TrainResult`), steps the first ones
 
     def values(self) -> dict[str, Number]:
         """Every quantity by answer key: `y3.net` for step 1, `step2.y3.net` for step 2, …"""

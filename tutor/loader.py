@@ -19,6 +19,8 @@ from collections.abc import Callable, Mapping
 from pathlib import Path
 from typing import Any
 
+from tutor import forms
+from tutor.dataform import DATA_KEYS
 from tutor.errors import ProblemError
 from tutor.neuronform import (
     check_keys,
@@ -68,6 +70,8 @@ def problem_from_data(data: Any, *, file: str, locator: Locator | None = None) -
 
 def _check_top_keys(top: Mapping[str, Any], loc: Locator) -> None:
     for key in top:
+        if key == "graph":
+            raise loc.error("a computation graph (graph:) is a problem of its own: solve it with nnstep solve", key)
         if key in PLANNED:
             raise loc.error(f"{PLANNED[key]} ({key}:) is not supported yet; use the neuron form (neurons:)", key)
         if key not in FIELDS:
@@ -75,7 +79,7 @@ def _check_top_keys(top: Mapping[str, Any], loc: Locator) -> None:
             hint = f"did you mean {close[0]!r}? " if close else ""
             raise loc.error(f"unknown key {key!r}; {hint}valid keys: {', '.join(FIELDS)}", key)
     for key in REQUIRED:
-        if key not in top:
+        if key not in top and not any(alt in top for alt in forms.ALTERNATIVES.get(key, ())):
             raise loc.error_cls(f"missing key {key!r} ({REQUIRED[key]})", file=loc.file)  # no line to point at
 
 
@@ -194,10 +198,10 @@ def _variant(value: Any, loc: Locator) -> Fields:
 FIELDS: dict[str, Parser] = {
     "title": _text_field("title"),
     "description": _text_field("description"),
-    "inputs": _number_map("inputs", MAX_NEURONS, "input names to values"),
+    "inputs": forms.vector_or("inputs", _number_map("inputs", MAX_NEURONS, "input names to values")),
     "neurons": _neurons,
     "parameters": _number_map("parameters", MAX_PARAMETERS, "parameter names to values"),
-    "targets": _number_map("targets", MAX_NEURONS, "output neuron names to target values"),
+    "targets": forms.vector_or("targets", _number_map("targets", MAX_NEURONS, "output neuron names to target values")),
     "loss": _loss,
     "learning_rate": _learning_rate,
     "steps": _steps,
@@ -206,6 +210,9 @@ FIELDS: dict[str, Parser] = {
     "check": _check_settings,
     "vary": _vary,
     "variant": _variant,
+    # the layer form and data sets (issue 6): raw values, expanded by `forms.expand_forms` below
+    "layers": forms.layers_field,
+    **{key: forms.raw_field(key) for key in DATA_KEYS},
 }
 REQUIRED = {
     "inputs": "input node -> value",
@@ -215,15 +222,7 @@ REQUIRED = {
     "loss": ", ".join(LOSSES),
     "learning_rate": "a positive number",
 }
-PLANNED = {
-    "layers": "the layer form",
-    "graph": "the computation-graph form",
-    "data": "data sets",
-    "epochs": "training for several epochs",
-    "batch_size": "mini-batches",
-    "reduction": "batch reduction",
-    "shuffle": "shuffling",
-}
+PLANNED: dict[str, str] = {}
 
 
 def _network(f: Fields, loc: Locator) -> None:
@@ -256,4 +255,17 @@ def _loss_fits(f: Fields, loc: Locator) -> None:
 
 
 # ── Cross-field checks, in order (each may assume the ones before it passed). A new form adds its own here. ──
-CHECKS: list[Check] = [_network, _outputs, _usage, _loss_fits, _frozen_defined, _vary_defined]
+def _examples_fit(f: Fields, loc: Locator) -> None:
+    forms.check_examples(f, loc, check_outputs)
+
+
+CHECKS: list[Check] = [
+    forms.expand_forms,
+    _network,
+    _outputs,
+    _usage,
+    _loss_fits,
+    _examples_fit,
+    _frozen_defined,
+    _vary_defined,
+]

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from tutor.crosscheck import cross_check
 from tutor.derivation import Derivation
@@ -10,13 +11,44 @@ from tutor.engine import derive
 from tutor.loader import load_problem
 from tutor.problem import Problem
 
+if TYPE_CHECKING:
+    from tutor.graph import GraphDerivation, GraphProblem
 
-def solve_problem(problem: Problem) -> Derivation:
-    """Derive exactly, then cross-check against the float64 engine (CrossCheckError on disagreement)."""
+
+def solve_problem(problem: Problem, *, detail: int = 1) -> Derivation:
+    """Derive exactly, then cross-check against the float64 engine (CrossCheckError on disagreement).
+
+    A data set: the first `detail` iterations exactly, the whole schedule with the NumPy trainer."""
+    if problem.data:
+        from tutor.training import derive_training
+
+        return derive_training(problem, detail=detail)
     derivation = derive(problem)
     cross_check(derivation)
     return derivation
 
 
-def solve_file(path: str | Path) -> Derivation:
-    return solve_problem(load_problem(path))
+def solve_file(path: str | Path, *, detail: int = 1) -> Derivation:
+    return solve_problem(load_problem(path), detail=detail)
+
+
+def load_any(path: str | Path) -> Problem | GraphProblem:
+    """A problem file of any form: a network (neuron or layer form, one example or a data set) or a
+    computation graph (`graph:`)."""
+    from tutor.graph import graph_from_data
+    from tutor.loader import MAX_FILE_BYTES, problem_from_data
+    from tutor.yamlsafe import load_yaml
+
+    data, locator = load_yaml(Path(path), file=str(path), max_bytes=MAX_FILE_BYTES)
+    if isinstance(data, dict) and "graph" in data:
+        return graph_from_data(data, locator)
+    return problem_from_data(data, file=str(path), locator=locator)
+
+
+def solve_any(path: str | Path, *, detail: int = 1) -> Derivation | GraphDerivation:
+    from tutor.graph import GraphProblem, solve_graph
+
+    problem = load_any(path)
+    if isinstance(problem, GraphProblem):
+        return solve_graph(problem)
+    return solve_problem(problem, detail=detail)

@@ -4,11 +4,15 @@ from __future__ import annotations
 
 from enum import Enum
 from pathlib import Path
+from typing import TYPE_CHECKING, cast
 
 import typer
 
 from tutor.cli import app
 from tutor.cli.common import emit, fail, run
+
+if TYPE_CHECKING:
+    from tutor.derivation import Derivation
 
 
 class Format(str, Enum):
@@ -41,16 +45,21 @@ def solve(
     pdf: bool = typer.Option(False, "--pdf", help="LaTeX: also compile a PDF next to the .tex."),
     body_only: bool = typer.Option(False, "--body-only", help="LaTeX: no preamble, for \\input."),
     no_solution: bool = typer.Option(False, "--no-solution", help="LaTeX: the problem sheet only."),
+    detail: int = typer.Option(1, "--detail", min=0, max=50, help="Data sets: iterations derived in full."),
 ) -> None:
     """Derive gradient-descent steps by hand: forward pass, loss, chain rule, deltas, updates.
 
     Every value is computed exactly with SymPy and cross-checked against an independent NumPy float64
     engine (exit 1 if they ever disagree beyond 1e-9).
     """
-    from tutor.solver import solve_file
+    from tutor.cli.solve_forms import emit_other
+    from tutor.solver import solve_any
 
-    derivation = run(lambda: solve_file(file))
+    result = run(lambda: solve_any(file, detail=detail))
     phases = {p.value for p in only} if only else None
+    if emit_other(result, format.value, digits=digits, step=step, phases=phases, output=output):
+        return
+    derivation = cast("Derivation", result)  # graphs and data sets were handled above
     if step is not None and step > len(derivation.steps):
         raise fail(f"--step {step}: the problem has {len(derivation.steps)} step(s)", 2)
     if format is Format.json:

@@ -7,7 +7,7 @@ chain-rule product stays on one line in a file.
 from __future__ import annotations
 
 import io
-from collections.abc import Collection
+from collections.abc import Collection, Iterable
 from pathlib import Path
 
 from rich.console import Console
@@ -17,7 +17,8 @@ from rich.text import Text
 
 from tutor.derivation import Derivation, Step
 from tutor.network import Network
-from tutor.render.text import Writer, step_lines
+from tutor.problem import Problem
+from tutor.render.text import Line, Writer, step_lines
 
 
 def print_derivation(
@@ -63,6 +64,7 @@ def render(
         if len(derivation.steps) > 1:
             console.print(Rule(f"Step {s.index}", style="bold magenta"))
         _step(s, console, writer, problem.loss, phases)
+        _sections(_layer_sections(problem, s, writer, phases), console)
     if step is None and not phases:
         _final_table(derivation, console, writer)
         if len(derivation.steps) > 1:
@@ -82,7 +84,21 @@ def _header(derivation: Derivation, console: Console, writer: Writer) -> None:
 
 
 def _step(step: Step, console: Console, writer: Writer, loss: str, phases: Collection[str] | None) -> None:
-    for title, lines in step_lines(step, writer, loss, list(phases) if phases else None):
+    _sections(step_lines(step, writer, loss, list(phases) if phases else None), console)
+
+
+def _layer_sections(
+    problem: Problem, step: Step, writer: Writer, phases: Collection[str] | None
+) -> list[tuple[str, list[Line]]]:
+    """The layer form's BP1–BP4 matrix view (issue 6), after the per-weight chain rule."""
+    from tutor.render.matrix_text import layer_sections
+
+    params = {u.parameter: u.old for u in step.updates}
+    return layer_sections(problem, params, step.forward, step.deltas, problem.inputs, writer, phases)
+
+
+def _sections(sections: Iterable[tuple[str, list[Line]]], console: Console) -> None:
+    for title, lines in sections:
         console.print()
         console.print(Text(title, style="bold cyan"))
         block = Text()  # one renderable per section: printing line by line is slow on big networks

@@ -39,7 +39,8 @@ class Writer:
         return paren(fmt(value, self.digits)).replace("-", MINUS)
 
     # ---------------------------------------------------------------- forward
-    def forward(self, f: ForwardNeuron) -> Iterator[Line]:
+    def forward(self, f: ForwardNeuron, group: Sequence[ForwardNeuron] = ()) -> Iterator[Line]:
+        """net = Σ … = value, then out = f(net) = value. `group`: the softmax group, for its denominator."""
         sym = [f"{t.source} · {t.parameter}" for t in f.terms]
         nums = [f"{self.pnum(t.source_value)} · {self.pnum(t.parameter_value)}" for t in f.terms]
         if f.bias is not None:
@@ -50,7 +51,10 @@ class Writer:
         yield Line(f"{f.net_label} = {rhs} = {subst} = {self.num(f.net)}")
         act = ACTIVATION_TEXT[f.activation.name]
         if f.activation.name == "softmax":
-            yield Line(f"{f.neuron} = e^{f.net_label} / Σ e^net = {self.num(f.out)}", indent=4)
+            den = " + ".join(f"e^{g.net_label}" for g in group) or "Σ e^net"
+            den_n = " + ".join(f"e^{self.pnum(g.net)}" for g in group)
+            subst = f" = e^{self.pnum(f.net)} / ({den_n})" if group else ""
+            yield Line(f"{f.neuron} = e^{f.net_label} / ({den}){subst} = {self.num(f.out)}", indent=4)
         elif f.activation.name == "identity":
             yield Line(f"{f.neuron} = {f.net_label} = {self.num(f.out)}", indent=4)
         else:
@@ -68,8 +72,19 @@ class Writer:
             inner = " + ".join(pieces)
             inner = f"[{inner}]" if front and len(pieces) > 1 else inner
             subst = f"{front}{inner}"
-        else:
-            subst = " + ".join(f"{self.num(p.value)}" for p in loss.parts) + "  (per output)"
+        elif loss.name == "cross_entropy":
+            subst = MINUS + "(" + " + ".join(f"{self.num(p.target)} · log {self.pnum(p.out)}" for p in loss.parts) + ")"
+        else:  # bce
+            subst = (
+                MINUS
+                + "["
+                + " + ".join(
+                    f"{self.num(p.target)} · log {self.pnum(p.out)} + (1 {MINUS} {self.num(p.target)}) · "
+                    f"log(1 {MINUS} {self.num(p.out)})"
+                    for p in loss.parts
+                )
+                + "]"
+            )
         yield Line(f"  = {subst} = {self.num(loss.value)}", style="bold")
 
     # ---------------------------------------------------------------- deltas
@@ -166,7 +181,8 @@ def step_lines(
     n_out = len(step.loss.parts)
     want = set(phases) if phases else {"forward", "loss", "backward", "update"}
     if "forward" in want:
-        yield "Forward pass", [line for f in step.forward for line in writer.forward(f)]
+        group = [f for f in step.forward if f.activation.name == "softmax"]
+        yield "Forward pass", [line for f in step.forward for line in writer.forward(f, group)]
     if "loss" in want:
         yield "Loss", list(writer.loss(step.loss))
     if "backward" in want:

@@ -1,0 +1,100 @@
+"""The command line as a whole: every command has help with an example and is in the README; bad input
+never crashes."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+import typer
+from conftest import PROBLEMS, ROOT
+from typer.testing import CliRunner
+
+from tutor.cli import app
+
+COMMANDS = sorted(c.name or c.callback.__name__ for c in app.registered_commands if c.callback)
+
+
+def test_commands_are_registered() -> None:
+    assert {"solve", "check", "answers", "grade"} <= set(COMMANDS)
+
+
+@pytest.mark.parametrize("command", COMMANDS)
+def test_every_command_has_help_with_an_example(command: str) -> None:
+    result = CliRunner().invoke(app, [command, "--help"])
+    assert result.exit_code == 0, result.output
+    assert "Examples:" in result.output
+    assert f"nnstep {command}" in result.output
+
+
+@pytest.mark.parametrize("command", COMMANDS)
+def test_every_command_is_in_the_readme(command: str) -> None:
+    assert f"nnstep {command}" in (ROOT / "README.md").read_text(encoding="utf-8")
+
+
+def test_top_level_help_lists_the_commands() -> None:
+    result = CliRunner().invoke(app, ["--help"])
+    assert result.exit_code == 0, result.output
+    for command in COMMANDS:
+        assert command in result.output
+
+
+BAD = {
+    "syntax.yaml": "inputs: [1, 2\n",
+    "empty.yaml": "",
+    "list.yaml": "- 1\n- 2\n",
+    "tag.yaml": "title: !!python/object/apply:os.system ['touch /tmp/nnstep-pwned']\n",
+    "unknown-key.yaml": "inputs: {x1: 1}\nneurons: {}\nparameter: {}\n",
+}
+
+
+@pytest.mark.parametrize("name", sorted(BAD))
+def test_bad_problem_file_exits_2_with_a_message_naming_the_file(tmp_path: Path, name: str) -> None:
+    path = tmp_path / name
+    path.write_text(BAD[name], encoding="utf-8")
+    result = CliRunner().invoke(app, ["solve", str(path)])
+    assert result.exit_code == 2, result.output
+    assert name in result.output
+    assert "Traceback" not in result.output
+    assert len(result.output.strip().splitlines()) <= 4
+    assert not Path("/tmp/nnstep-pwned").exists()
+
+
+def test_missing_file_exits_2(tmp_path: Path) -> None:
+    result = CliRunner().invoke(app, ["solve", str(tmp_path / "nope.yaml")])
+    assert result.exit_code == 2, result.output
+    assert "nope.yaml" in result.output
+
+
+def test_step_out_of_range_exits_2() -> None:
+    result = CliRunner().invoke(app, ["solve", str(PROBLEMS / "relu-exercise.yaml"), "--step", "5"])
+    assert result.exit_code == 2, result.output
+
+
+def test_only_and_step_trim_the_output() -> None:
+    result = CliRunner().invoke(app, ["solve", str(PROBLEMS / "relu-exercise.yaml"), "--only", "update"])
+    assert result.exit_code == 0, result.output
+    assert "w13 ← 2 − 0.1 · 20 = 0" in result.output
+    assert "Forward pass" not in result.output and "∂L/∂w13 =" not in result.output
+
+
+def test_output_file_is_written_plain(tmp_path: Path) -> None:
+    out = tmp_path / "solution.txt"
+    result = CliRunner().invoke(app, ["solve", str(PROBLEMS / "relu-exercise.yaml"), "-o", str(out)])
+    assert result.exit_code == 0, result.output
+    text = out.read_text(encoding="utf-8")
+    assert "w13 ← 2 − 0.1 · 20 = 0" in text and "\x1b[" not in text
+
+
+def test_cross_check_disagreement_exits_1(monkeypatch: pytest.MonkeyPatch) -> None:
+    import tutor.crosscheck as cc
+
+    real = cc.solve_numeric
+    monkeypatch.setattr(cc, "solve_numeric", lambda p: {k: v + 1.0 for k, v in real(p).items()})
+    result = CliRunner().invoke(app, ["solve", str(PROBLEMS / "relu-exercise.yaml")])
+    assert result.exit_code == 1, result.output
+    assert "disagree" in result.output
+
+
+def test_typer_is_the_cli() -> None:
+    assert isinstance(app, typer.Typer)

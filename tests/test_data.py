@@ -1,0 +1,206 @@
+"""Data sets (issue 6): schedules, exact batch iterations, the fast trainer, `nnstep train`, bad input."""
+
+from __future__ import annotations
+
+import json
+import math
+import sys
+from dataclasses import replace
+from fractions import Fraction
+from pathlib import Path
+
+import numpy as np
+import pytest
+from conftest import PROBLEMS
+from typer.testing import CliRunner
+
+from tutor.cli import app
+from tutor.engine import derive
+from tutor.loader import load_problem
+from tutor.network import Network
+from tutor.numeric import numeric_step
+from tutor.schedule import iterations
+from tutor.trainer import Compiled, train
+from tutor.training import derive_training
+
+XOR_DATA = PROBLEMS / "xor-data.yaml"
+
+
+def invoke(*args: str) -> object:
+    return CliRunner().invoke(app, list(args), env={"NO_COLOR": "1"})
+
+
+def test_xor_data_set_trains_below_001_within_300_epochs() -> None:
+    result = train(load_problem(XOR_DATA))
+    assert result.epochs_to(0.01) is not None and result.epochs_to(0.01) <= 300
+    assert result.final_loss < 1e-3
+
+
+def test_solve_json_has_one_record_per_iteration_with_examples() -> None:
+    result = invoke("solve", str(XOR_DATA), "--format", "json", "--detail", "2")
+    assert result.exit_code == 0, result.output
+    data = json.loads(result.output)
+    first = data["steps"][0]
+    assert [e["example"] for e in first["examples"]] == [1, 2, 3, 4]
+    assert first["loss"] == pytest.approx(0.1484375)
+    assert first["gradients"]["by_1"] == pytest.approx(-0.3125)
+    assert first["updated"]["by_1"] == pytest.approx(0.03125)
+    assert first["examples"][3]["forward"]["y1"] == {"net": 0.25, "out": 0.25}
+    assert len(data["steps"]) == 2 and data["steps"][1]["step"] == 2
+    assert data["training"]["final_loss"] < 0.01
+
+
+def test_batch_gradient_is_the_mean_of_single_example_gradients() -> None:
+    problem = load_problem(XOR_DATA)
+    step = derive_training(problem, detail=1).steps[0]
+    for i, ex in enumerate(problem.data):
+        single = derive(replace(problem, inputs=ex.inputs, targets=ex.targets, data=()))
+        assert [g.value for g in single.steps[0].gradients] == [g.value for g in step.examples[i].gradients]
+    mean = [sum(e.gradients[j].value for e in step.examples) / 4 for j in range(len(step.gradients))]
+    assert mean == [g.value for g in step.gradients]
+
+
+@pytest.mark.parametrize("batch,reduction,shuffle", [(1, "mean", None), (3, "sum", 7), (None, "sum", 3)])
+def test_fast_trainer_matches_exact_iterations(batch: int | None, reduction: str, shuffle: int | None) -> None:
+    problem = replace(load_problem(XOR_DATA), batch_size=batch, reduction=reduction, shuffle=shuffle, epochs=3)
+    derivation = derive_training(problem, detail=4)  # cross-checks itself; check the numbers again here
+    for i, step in enumerate(derivation.steps):
+        assert float(step.loss.value) == pytest.approx(derivation.training.iteration_loss[i], rel=1e-12, abs=1e-15)
+        assert [float(u.new) for u in step.updates] == pytest.approx(list(derivation.training.kept[i]), abs=1e-12)
+
+
+def test_vectorized_gradient_matches_per_neuron_engine_on_a_sigmoid_network() -> None:
+    problem = load_problem(PROBLEMS / "sigmoid-0.05-0.10.yaml")  # one bias per layer: shared parameters
+    net, network = Compiled(problem), Network(problem)
+    p = np.array([float(v) for v in problem.parameters.values()])
+    x = np.array([[float(v) for v in problem.inputs.values()]])
+    t = np.array([[float(v) for v in problem.targets.values()]])
+    _, grad = net.gradient(p, x, t, 1.0)
+    ref = numeric_step(
+        network,
+        {k: float(v) for k, v in problem.parameters.items()},
+        {k: float(v) for k, v in problem.inputs.items()},
+        {k: float(v) for k, v in problem.targets.items()},
+    )
+    assert list(grad) == pytest.approx([ref[f"{k}.grad"] for k in problem.parameters], rel=1e-12)
+
+
+def test_shuffle_is_reproducible_and_a_permutation() -> None:
+    problem = replace(load_problem(XOR_DATA), shuffle=5, batch_size=1, epochs=3)
+    a, b = iterations(problem), iterations(problem)
+    assert a == b
+    for epoch in range(3):
+        assert sorted(it.examples[0] for it in a[epoch * 4 : epoch * 4 + 4]) == [0, 1, 2, 3]
+    assert [it.examples for it in a[:4]] != [(0,), (1,), (2,), (3,)] or [it.examples for it in a[4:8]] != [
+        (0,),
+        (1,),
+        (2,),
+        (3,),
+    ]
+
+
+def test_last_batch_may_be_smaller() -> None:
+    problem = replace(load_problem(XOR_DATA), batch_size=3, epochs=1)
+    assert [it.examples for it in iterations(problem)] == [(0, 1, 2), (3,)]
+
+
+def test_train_command_prints_table_and_curve() -> None:
+    result = invoke("train", str(XOR_DATA), "--epochs", "400")
+    assert result.exit_code == 0, result.output
+    assert "Loss by epoch" in result.output and "Loss curve" in result.output and "wy_12" in result.output
+    data = json.loads(invoke("train", str(XOR_DATA), "--format", "json", "--epochs", "300").output)
+    assert data["final_loss"] < 0.01
+
+
+def test_train_plot_writes_a_png(tmp_path: Path) -> None:
+    pytest.importorskip("matplotlib", reason="matplotlib is in the test extra; pip install -e '.[test]'")
+    result = invoke("train", str(XOR_DATA), "--plot", str(tmp_path / "loss.png"))
+    assert result.exit_code == 0, result.output
+    assert (tmp_path / "loss.png").read_bytes()[:4] == b"\x89PNG"
+
+
+def test_train_plot_without_matplotlib_is_a_clear_error(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setitem(sys.modules, "matplotlib", None)  # makes `import matplotlib` fail
+    result = invoke("train", str(XOR_DATA), "--plot", str(tmp_path / "loss.png"))
+    assert result.exit_code == 2 and "matplotlib" in result.output
+    assert not (tmp_path / "loss.png").exists()
+
+
+def test_train_needs_a_data_set() -> None:
+    result = invoke("train", str(PROBLEMS / "relu-exercise.yaml"))
+    assert result.exit_code == 2 and "no data set" in result.output
+
+
+NEURONS = """
+neurons:
+  y: {inputs: {x1: w1, x2: w2}, bias: b, activation: sigmoid}
+parameters: {w1: 0.5, w2: -0.5, b: 0}
+loss: half_sse
+learning_rate: 0.5
+"""
+DATA = """data:
+  - {inputs: {x1: 0, x2: 1}, targets: {y: 1}}
+  - {inputs: {x1: 1, x2: 0}, targets: {y: 0}}
+"""
+
+
+def test_neuron_form_data_set_solves_and_trains(tmp_path: Path) -> None:
+    path = tmp_path / "p.yaml"
+    path.write_text(NEURONS + DATA + "epochs: 50\nbatch_size: 1\nshuffle: 3\n")
+    result = invoke("solve", str(path), "--detail", "3")
+    assert result.exit_code == 0, result.output
+    assert "Iteration 3 (epoch 2)" in result.output
+    assert math.isfinite(train(load_problem(path)).final_loss)
+
+
+@pytest.mark.parametrize(
+    "extra,key",
+    [
+        ("epochs: 5\nbatch_size: 3\n", "batch_size"),
+        ("batch_size: some\n", "batch_size"),
+        ("epochs: 0\n", "epochs"),
+        ("reduction: median\n", "reduction"),
+        ("shuffle: -1\n", "shuffle"),
+        ("steps: 2\n", "steps"),
+        ("inputs: {x1: 1, x2: 1}\n", "inputs"),
+    ],
+)
+def test_bad_schedule_is_exit_2_with_key_and_line(tmp_path: Path, extra: str, key: str) -> None:
+    path = tmp_path / "bad.yaml"
+    path.write_text(NEURONS + DATA + extra)
+    result = invoke("solve", str(path))
+    assert result.exit_code == 2, result.output
+    assert str(path) in result.output and key in result.output and "Traceback" not in result.output
+
+
+@pytest.mark.parametrize(
+    "data,key",
+    [
+        ("data: []\n", "data"),
+        ("data:\n  - {inputs: {x1: 0, x2: 1}}\n", "data[0]"),
+        (
+            "data:\n  - {inputs: {x1: 0, x2: 1}, targets: {y: 1}}\n  - {inputs: {x1: 1}, targets: {y: 0}}\n",
+            "data[1].inputs",
+        ),
+        ("data:\n  - {inputs: {x1: 0, x2: one}, targets: {y: 1}}\n", "data[0].inputs.x2"),
+        ("data:\n  - {inputs: {x1: 0, x2: 1}, targets: {y: 1}, weight: 2}\n", "data[0].weight"),
+    ],
+)
+def test_bad_examples_are_exit_2(tmp_path: Path, data: str, key: str) -> None:
+    path = tmp_path / "bad.yaml"
+    path.write_text(NEURONS + data)
+    result = invoke("solve", str(path))
+    assert result.exit_code == 2, result.output
+    assert key in result.output and ":" in result.output.split(key)[0]
+
+
+def test_schedule_keys_without_data_are_errors(tmp_path: Path) -> None:
+    path = tmp_path / "bad.yaml"
+    path.write_text("inputs: {x1: 1, x2: 0}\ntargets: {y: 1}\n" + NEURONS + "epochs: 3\n")
+    result = invoke("solve", str(path))
+    assert result.exit_code == 2 and "epochs" in result.output and "data" in result.output
+
+
+def test_relu_identity_iterations_stay_exact() -> None:
+    step = derive_training(load_problem(XOR_DATA)).steps[0]
+    assert [u.new for u in step.updates][:3] == [Fraction("0.50625"), Fraction("0.50625"), Fraction("0.015625")]

@@ -1,0 +1,108 @@
+"""`nnstep practice`: an interactive drill, one quantity at a time, with hints; works from a pipe too."""
+
+from __future__ import annotations
+
+import json
+import random
+import sys
+from contextlib import suppress
+from enum import Enum
+from pathlib import Path
+from typing import TextIO
+
+import typer
+
+from tutor.cli import app
+from tutor.cli.common import fail, run
+
+
+class Phase(str, Enum):
+    forward = "forward"
+    loss = "loss"
+    backward = "backward"
+    update = "update"
+
+
+class StdinReader:
+    """One answer per line. At a terminal: `input()` (line editing, Ctrl-C). From a pipe: `readline()`, and
+    the answer is echoed after the prompt so the output reads like the session it was."""
+
+    def __init__(self, stdin: TextIO | None = None, stdout: TextIO | None = None) -> None:
+        self.stdin = stdin or sys.stdin
+        self.stdout = stdout or sys.stdout
+
+    def __call__(self, prompt: str) -> str:
+        if self.stdin.isatty():
+            with suppress(ImportError):
+                import readline  # noqa: F401  (line editing and history for input())
+            return input(prompt)
+        self.stdout.write(prompt)
+        line = self.stdin.readline()
+        if not line:
+            self.stdout.write("\n")
+            raise EOFError
+        self.stdout.write(line if line.endswith("\n") else line + "\n")
+        self.stdout.flush()
+        return line
+
+
+@app.command(
+    epilog="\b\nExamples:\n"
+    "  nnstep practice problems/relu-exercise.yaml\n"
+    "  nnstep practice problems/sigmoid-0.05-0.10.yaml --only backward --ask 5 --seed 7\n"
+    "  nnstep practice problems/relu-exercise.yaml --only update --save session.json\n"
+    "  printf '5\\n5\\n?\\n-3\\n' | nnstep practice problems/relu-exercise.yaml --only forward\n"
+    "\b\nAt the prompt: a number, a fraction (1/2) or an expression (2 - 0.1*20); ? or hint for the next\n"
+    "hint (the formula, then the numbers, then the value); skip; quit. Ctrl-C or end of input stops\n"
+    "with the summary so far.\n"
+    "\b\nExit status: 0 everything eventually right, 1 not, 2 bad input, 130 interrupted."
+)
+def practice(
+    problem: Path = typer.Argument(..., help="Problem file (YAML).", show_default=False),
+    only: list[Phase] | None = typer.Option(
+        None, "--only", help="Ask only these phases (repeatable); the loss is its own phase."
+    ),
+    ask: int | None = typer.Option(None, "--ask", min=1, help="Ask a random N of the quantities, in order."),
+    seed: int | None = typer.Option(None, "--seed", help="Seed of the --ask choice (else random, and shown)."),
+    max_tries: int = typer.Option(3, "--max-tries", min=1, help="Wrong answers before the value is shown."),
+    step: int | None = typer.Option(None, "--step", min=1, help="Only this step of a multi-step problem."),
+    save: Path | None = typer.Option(None, "--save", help="Write the transcript (JSON) to this file."),
+    digits: int = typer.Option(6, "--digits", min=1, max=30, help="Significant digits in hints."),
+) -> None:
+    """Practise backpropagation by hand: forward pass, loss, deltas, gradients, updates, one at a time.
+
+    A wrong answer gets a hint, one rung per retry (the formula in symbols, then with the numbers, then
+    the value), and names the mistake when it is a known one. An answer built on your own earlier
+    wrong value counts (error carried forward). The end shows a summary, the score and the mistakes
+    that recurred.
+    """
+    from rich.console import Console
+
+    from tutor.practice import PracticeOptions, Session
+    from tutor.render.practice import print_intro, print_summary
+    from tutor.solver import solve_file
+
+    derivation = run(lambda: solve_file(problem))
+    if step is not None and step > len(derivation.steps):
+        raise fail(f"--step {step}: the problem has {len(derivation.steps)} step(s)", 2)
+    if ask is not None and seed is None:
+        seed = random.randrange(10_000)
+    phases = frozenset(p.value for p in only) if only else None
+    options = PracticeOptions(only=phases, ask=ask, seed=seed, max_tries=max_tries, step=step, digits=digits)
+    console = Console(soft_wrap=True, highlight=False)
+    session = Session(derivation, console, StdinReader(), options)
+    if not session.items:
+        raise fail("nothing to ask: no quantity in the chosen phases and step", 2)
+    print_intro(session)
+    session.run()
+    run(lambda: print_summary(session))
+    if save is not None:
+        _save(save, session.transcript())
+    raise typer.Exit(session.exit_code)
+
+
+def _save(path: Path, transcript: dict) -> None:
+    from tutor.fileio import write_atomic
+
+    text = json.dumps(transcript, ensure_ascii=False, indent=2) + "\n"
+    run(lambda: write_atomic(path, text))

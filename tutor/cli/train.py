@@ -1,0 +1,96 @@
+"""`nnstep train`: run a data set's whole schedule (NumPy), with a progress bar, a loss table and curve."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+import typer
+
+from tutor.cli import app
+from tutor.cli.common import fail, run
+
+if TYPE_CHECKING:
+    from tutor.problem import Problem
+    from tutor.trainer import TrainResult
+
+
+@app.command(
+    epilog="\b\nExamples:\n"
+    "  nnstep train problems/xor-data.yaml\n"
+    "  nnstep train problems/xor-data.yaml --epochs 10000 --plot loss.png\n"
+    "  nnstep train problems/xor-data.yaml --format json | jq .final_loss"
+)
+def train(
+    file: Path = typer.Argument(..., help="Problem file with a data set (data:).", show_default=False),
+    epochs: int | None = typer.Option(None, "--epochs", min=1, max=1_000_000, help="Override epochs: in the file."),
+    plot: Path | None = typer.Option(None, "--plot", help="Also write the loss curve as PNG (needs matplotlib)."),
+    format: str = typer.Option("text", "--format", "-f", help="text or json."),
+    digits: int = typer.Option(6, "--digits", min=1, max=17, help="Significant digits."),
+    progress: bool = typer.Option(True, "--progress/--no-progress", help="Progress bar on stderr."),
+) -> None:
+    """Train on the whole data set: every epoch and batch, fast (float64 NumPy, no SymPy).
+
+    Prints the loss by epoch (thinned), a loss curve and the trained parameters. `nnstep solve` on the
+    same file derives the first iterations in full.
+    """
+    import dataclasses
+
+    from tutor.loader import load_problem
+
+    if format not in ("text", "json"):
+        raise fail(f"--format {format}: expected text or json", 2)
+    problem = run(lambda: load_problem(file))
+    if not problem.data:
+        raise fail(f"{file}: no data set to train on (add data: with examples, or use nnstep solve)", 2)
+    if epochs is not None:
+        problem = dataclasses.replace(problem, epochs=epochs)
+    result = _run_with_progress(problem, progress)
+    if plot is not None:
+        from tutor.render.curve import write_png
+
+        run(lambda: write_png(list(result.epoch_loss), plot, problem.title))
+    _report(result, format, digits)
+
+
+def _run_with_progress(problem: Problem, show: bool) -> TrainResult:
+    from rich.console import Console
+    from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
+
+    from tutor.trainer import train as train_run
+
+    console = Console(stderr=True)
+    if not show or not console.is_terminal:
+        return run(lambda: train_run(problem))
+    columns = (TextColumn("training"), BarColumn(), MofNCompleteColumn(), TextColumn("epochs"), TimeElapsedColumn())
+    with Progress(*columns, console=console, transient=True) as bar:
+        task = bar.add_task("train", total=problem.epochs)
+        every = max(1, problem.epochs // 100)  # redraw at most ~100 times: the bar must not slow training
+
+        def advance(epoch: int) -> None:
+            if epoch % every == 0 or epoch == problem.epochs:
+                bar.update(task, completed=epoch)
+
+        return run(lambda: train_run(problem, progress=advance))
+
+
+def _report(result: TrainResult, format: str, digits: int) -> None:
+    if format == "json":
+        import json
+
+        from tutor.render.curve import thin
+
+        data = {
+            "epochs": len(result.epoch_loss),
+            "iterations": len(result.iteration_loss),
+            "epoch_loss": {str(e): float(result.epoch_loss[e - 1]) for e in thin(len(result.epoch_loss), 50)},
+            "final_loss": result.final_loss,
+            "final": result.final_parameters(),
+        }
+        typer.echo(json.dumps(data, indent=2))
+        return
+    from rich.console import Console
+
+    from tutor.render.training import summary
+
+    summary(result, Console(soft_wrap=True), digits)

@@ -1,0 +1,283 @@
+"""The practice drill: one quantity at a time, in the order of the notes, with a hint ladder.
+
+    session = Session(derivation, console, reader, PracticeOptions(max_tries=3))
+    session.run()            # asks until done, `quit`, end of input or Ctrl-C; never raises for those
+    print_summary(session)   # tutor.render.practice
+    session.exit_code        # 0 all eventually right, 1 not, 130 interrupted
+
+Answers are read by `tutor.answers.parse_answer` (the expression grammar) and judged by
+`tutor.check.Checker` one at a time: tolerance, error carried forward from the student's own earlier
+values, and mistake diagnosis with stable tags. Input comes from an injected `Reader` (a callable
+`prompt -> line` raising EOFError at the end), output goes to a Rich console: no other I/O.
+"""
+
+from __future__ import annotations
+
+import random
+from collections import Counter
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from typing import Any
+
+from rich.console import Console
+from rich.text import Text
+
+from tutor.answers import Answer, parse_answer
+from tutor.check import Checker, CheckItem
+from tutor.derivation import Derivation
+from tutor.hints import RUNGS, Hints
+from tutor.keys import describe_key, split_key
+from tutor.mistakes import BY_TAG
+from tutor.numfmt import fmt
+
+PHASES = ("forward", "loss", "backward", "update")  # `loss` is its own phase, as in `nnstep solve --only`
+PART_PHASE = {"net": "forward", "out": "forward", "delta": "backward", "grad": "backward", "new": "update"}
+RIGHT = ("first try", "after hints")
+STATUSES = (*RIGHT, "given up", "skipped", "unanswered")
+QUIT, SKIP, HINT = ("quit", "exit", "q"), ("skip", "s"), ("?", "hint", "h")
+
+Reader = Callable[[str], str]  # prompt -> one line of input; EOFError at the end of input
+
+
+@dataclass(frozen=True)
+class PracticeOptions:
+    only: frozenset[str] | None = None  # phases (PHASES) to ask about; None: all
+    ask: int | None = None  # a random subset of this many quantities, kept in derivation order
+    seed: int | None = None  # for --ask
+    max_tries: int = 3  # wrong answers before the value is shown
+    step: int | None = None  # only this step of a multi-step problem
+    digits: int = 6
+
+
+@dataclass
+class Item:
+    """One quantity to ask for, and how it went."""
+
+    key: str
+    description: str
+    expected: Any  # the exact SymPy value
+    status: str = "unanswered"
+    carried: bool = False
+    attempts: list[str] = field(default_factory=list)  # what the student typed, readable answers only
+    wrong: int = 0
+    rung: int = 0  # the highest hint rung shown
+    value: float | None = None  # the accepted answer, or the last wrong one
+    tags: list[str] = field(default_factory=list)
+
+
+def phase_of(key: str) -> str:
+    local = split_key(key)[1]
+    return "loss" if local == "loss" else PART_PHASE[local.rpartition(".")[2]]
+
+
+def select_keys(derivation: Derivation, options: PracticeOptions) -> list[str]:
+    """The keys to ask, in derivation order: frozen parameters' `.new` (unchanged) are never asked."""
+    frozen = derivation.problem.frozen
+    keys = [
+        k
+        for k in derivation.values()
+        if (options.step is None or split_key(k)[0] == options.step)
+        and (options.only is None or phase_of(k) in options.only)
+        and not (k.endswith(".new") and split_key(k)[1].removesuffix(".new") in frozen)
+    ]
+    if options.ask is not None and options.ask < len(keys):
+        chosen = set(random.Random(options.seed).sample(keys, options.ask))
+        keys = [k for k in keys if k in chosen]
+    return keys
+
+
+class _Quit(Exception):
+    pass
+
+
+class Session:
+    """One drill over the quantities `select_keys` picks; `run` asks them in turn."""
+
+    def __init__(
+        self,
+        derivation: Derivation,
+        console: Console,
+        reader: Reader,
+        options: PracticeOptions | None = None,
+        checker: Checker | None = None,
+    ) -> None:
+        self.derivation = derivation
+        self.console = console
+        self.reader = reader
+        self.options = options or PracticeOptions()
+        self.checker = checker or Checker(derivation)
+        self.hints = Hints(derivation, self.options.digits)
+        values = derivation.values()
+        problem = derivation.problem
+        network = self.checker.network
+        self.items = [
+            Item(k, describe_key(problem, k, network), values[k]) for k in select_keys(derivation, self.options)
+        ]
+        self.events: list[dict[str, Any]] = []
+        self.ended = "not started"  # then: done, quit, eof, interrupted
+
+    # ---------------------------------------------------------------- the loop
+    def run(self) -> str:
+        """Ask every item; returns how it ended: done, quit, eof (end of input) or interrupted (Ctrl-C)."""
+        self.ended = "done"
+        try:
+            for number, item in enumerate(self.items, 1):
+                self._ask(number, item)
+        except _Quit:
+            self.ended = "quit"
+        except EOFError:
+            self.ended = "eof"
+            self._say("\n(end of input)", "dim")
+        except KeyboardInterrupt:
+            self.ended = "interrupted"
+            self._say("\n(interrupted)", "dim")
+        self._log(None, "end", how=self.ended)
+        return self.ended
+
+    def _ask(self, number: int, item: Item) -> None:
+        self._say(f"\n[{number}/{len(self.items)}] {item.key}: {item.description}", "bold")
+        self._log(item.key, "prompt", description=item.description)
+        while item.status == "unanswered":
+            text = self.reader(f"{item.key} = ").strip()
+            if text:
+                self._log(item.key, "answer", text=text)
+                self._respond(item, text)
+
+    def _respond(self, item: Item, text: str) -> None:
+        word = text.lower()
+        if word in QUIT:
+            raise _Quit
+        if word in SKIP:
+            self._finish(item, "skipped")
+        elif word in HINT:
+            self._hint(item, item.rung + 1)
+        else:
+            self._judge(item, parse_answer(item.key, text))
+
+    # ---------------------------------------------------------------- one answer
+    def _judge(self, item: Item, answer: Answer) -> None:
+        if answer.number is None:
+            self._say(
+                f"  Cannot read that: {answer.error}. Type a number, a fraction (1/2) or an expression ", "yellow"
+            )
+            self._say("  (2 - 0.1*20); ? for a hint, skip, quit.", "yellow")
+            return
+        item.attempts.append(answer.raw)
+        verdict = self._check(item, answer)
+        self._log(item.key, "verdict", verdict=verdict.verdict, tags=list(verdict.tags), message=verdict.message)
+        if verdict.verdict in ("correct", "carried"):
+            item.value, item.carried = answer.number, verdict.verdict == "carried"
+            if item.carried:
+                self._say(
+                    f"  ✓ {verdict.message.removeprefix('carried forward: ')}: carried forward, it counts", "green"
+                )
+            else:
+                self._say("  ✓ right", "green")
+            self._finish(item, "first try" if item.wrong == 0 and item.rung == 0 else "after hints", show=False)
+            return
+        item.wrong += 1
+        item.value = answer.number
+        item.tags += verdict.tags
+        self._say("  ✗ not right", "red")
+        for tag in verdict.tags:
+            self._say(f"  ⚠ {BY_TAG[tag].words} [{tag}]", "yellow")
+        if item.wrong >= self.options.max_tries:
+            self._finish(item, "given up")
+        else:
+            left = self.options.max_tries - item.wrong
+            self._hint(item, min(item.rung + 1, RUNGS - 1), f"{left} {'try' if left == 1 else 'tries'} left")
+
+    def _check(self, item: Item, answer: Answer) -> CheckItem:
+        """The checker's verdict on `answer`, given the student's own earlier values (error carried forward)."""
+        sheet = {k: Answer(k, fmt(v, 17), number=v) for k, v in self.student().items()}
+        sheet[item.key] = answer
+        return next(i for i in self.checker.check(sheet).items if i.key == item.key)
+
+    def student(self) -> dict[str, float]:
+        """The student's own values of the quantities done so far: right ones, and the last wrong one of
+        a quantity given up (a later answer built on it is carried forward)."""
+        return {
+            i.key: i.value
+            for i in self.items
+            if i.status in ("first try", "after hints", "given up") and i.value is not None
+        }
+
+    def _hint(self, item: Item, rung: int, note: str = "") -> None:
+        if rung >= RUNGS:
+            self._finish(item, "given up")
+            return
+        item.rung = max(item.rung, rung)
+        label = ("Hint: the formula", "Hint: with the numbers")[rung - 1]
+        self._say(f"  {label}{f' ({note})' if note else ''}:", "cyan")
+        text = self.hints.rung(item.key, rung)
+        self._say(_indent(text), "cyan")
+        self._log(item.key, "hint", rung=rung, text=text)
+
+    def _finish(self, item: Item, status: str, *, show: bool = True) -> None:
+        item.status = status
+        self._log(item.key, "done", status=status, carried=item.carried)
+        if show:
+            text = self.hints.rung(item.key, RUNGS)
+            self._say(f"  The value ({status}):", "magenta")
+            self._say(_indent(text), "magenta")
+            self._log(item.key, "hint", rung=RUNGS, text=text)
+
+    # ---------------------------------------------------------------- results
+    @property
+    def right(self) -> list[Item]:
+        return [i for i in self.items if i.status in RIGHT]
+
+    @property
+    def exit_code(self) -> int:
+        if self.ended == "interrupted":
+            return 130
+        return 0 if len(self.right) == len(self.items) else 1
+
+    def recurring(self) -> list[tuple[str, int]]:
+        """Mistake tags seen at least twice over the whole session, most frequent first."""
+        counts = Counter(tag for i in self.items for tag in i.tags)
+        return [(tag, n) for tag, n in counts.most_common() if n >= 2]
+
+    def transcript(self) -> dict[str, Any]:
+        """Everything that happened, for `--save`: options, events in order, and the result per quantity."""
+        problem = self.derivation.problem
+        opts = self.options
+        return {
+            "problem": {"title": problem.title, "source": str(problem.source)},
+            "options": {
+                "only": sorted(opts.only) if opts.only else None,
+                "ask": opts.ask,
+                "seed": opts.seed,
+                "max_tries": opts.max_tries,
+                "step": opts.step,
+            },
+            "ended": self.ended,
+            "score": len(self.right),
+            "max_score": len(self.items),
+            "first_try": sum(1 for i in self.items if i.status == "first try"),
+            "recurring": [{"tag": t, "count": n} for t, n in self.recurring()],
+            "items": [_item_json(i) for i in self.items],
+            "events": self.events,
+        }
+
+    # ---------------------------------------------------------------- output
+    def _say(self, text: str, style: str = "") -> None:
+        self.console.print(Text(text, style=style or ""))
+
+    def _log(self, key: str | None, event: str, **data: Any) -> None:
+        self.events.append({"key": key, "event": event, **data} if key else {"event": event, **data})
+
+
+def _indent(text: str) -> str:
+    return "\n".join("    " + line for line in text.splitlines())
+
+
+def _item_json(item: Item) -> dict[str, Any]:
+    return {
+        "key": item.key,
+        "expected": fmt(item.expected, 10),
+        "status": item.status,
+        "carried": item.carried,
+        "attempts": item.attempts,
+        "tags": item.tags,
+    }

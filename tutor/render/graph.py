@@ -1,0 +1,112 @@
+"""A computation-graph derivation (`tutor.graph`) in the terminal and as JSON."""
+
+from __future__ import annotations
+
+import io
+import json
+from collections.abc import Mapping
+from pathlib import Path
+from typing import Any
+
+from rich.console import Console
+from rich.text import Text
+
+from tutor import expr
+from tutor.graph import Accumulation, GraphDerivation
+from tutor.numfmt import fmt, paren
+from tutor.render.json import number
+from tutor.render.text import MINUS, Writer
+
+
+def graph_sections(d: GraphDerivation, digits: int = 6) -> list[tuple[str, list[str]]]:
+    """(title, lines) of the forward pass, the local derivatives and the backward accumulation."""
+    w = Writer(digits, {})
+    values = {**{k: v for k, v in d.problem.inputs.items()}, **{f.node: f.value for f in d.forward}}
+    forward = [
+        f"{f.node} = {_text(f.expression)} = {_text(_substitute(f.expression, values, digits))} = {w.num(f.value)}"
+        for f in d.forward
+    ]
+    local = [_local(e.child, e.parent, e.formula, e.value, w) for e in d.local]
+    out = d.problem.output
+    backward = [_accumulation(a, out, w) for a in d.backward]
+    return [
+        ("Forward pass", forward),
+        ("Local derivatives on each edge", local),
+        (f"Backward pass: ∂{out}/∂v in reverse topological order", backward),
+    ]
+
+
+def _local(child: str, parent: str, formula: Any, value: Any, w: Writer) -> str:
+    head = f"∂{child}/∂{parent} = {_formula(formula)}"
+    return head if formula.is_number else f"{head} = {w.num(value)}"
+
+
+def _accumulation(a: Accumulation, out: str, w: Writer) -> str:
+    head = f"∂{out}/∂{a.name}"
+    if not a.contributions:
+        return f"{head} = 1" if a.name == out else f"{head} = 0  (no path to {out})"
+    sym = " + ".join(f"∂{out}/∂{c.child} · ∂{c.child}/∂{a.name}" for c in a.contributions)
+    nums = " + ".join(f"{w.pnum(c.child_gradient)} · {w.pnum(c.local)}" for c in a.contributions)
+    return f"{head} = {sym} = {nums} = {w.num(a.value)}"
+
+
+def _text(node: expr.Node) -> str:
+    return expr.to_text(node).replace("-", MINUS)
+
+
+def _formula(formula: Any) -> str:
+    import sympy
+
+    return sympy.sstr(formula).replace("**", "^").replace("-", MINUS)
+
+
+def _substitute(node: expr.Node, values: Mapping[str, Any], digits: int) -> expr.Node:
+    """The expression with each name replaced by its value (kept as a name, so it prints verbatim)."""
+    match node:
+        case expr.Name(name=name):
+            return expr.Name(paren(fmt(values[name], digits)))
+        case expr.Unary(op=op, operand=x):
+            return expr.Unary(op, _substitute(x, values, digits))
+        case expr.Binary(op=op, left=left, right=right):
+            return expr.Binary(op, _substitute(left, values, digits), _substitute(right, values, digits))
+        case expr.Call(func=func, args=args):
+            return expr.Call(func, tuple(_substitute(a, values, digits) for a in args))
+    return node
+
+
+def print_graph(d: GraphDerivation, *, digits: int = 6, output: Path | None = None) -> None:
+    buffer = io.StringIO() if output is not None else None
+    console = Console(file=buffer, width=100, color_system=None, soft_wrap=True) if buffer else Console(soft_wrap=True)
+    p = d.problem
+    console.print(Text(p.title or Path(p.source).name, style="bold"))
+    if p.description:
+        console.print(Text(p.description, style="italic"))
+    inputs = ", ".join(f"{k} = {fmt(v, digits)}" for k, v in p.inputs.items()).replace("-", MINUS)
+    console.print(Text(f"inputs: {inputs}   output: {p.output}"))
+    for title, lines in graph_sections(d, digits):
+        console.print()
+        console.print(Text(title, style="bold cyan"))
+        console.print(Text("\n".join("  " + line for line in lines)))
+    if buffer is not None and output is not None:
+        from tutor.fileio import write_atomic
+
+        write_atomic(output, buffer.getvalue())
+
+
+def graph_dict(d: GraphDerivation) -> dict[str, Any]:
+    local: dict[str, dict[str, Any]] = {}
+    for e in d.local:
+        local.setdefault(e.child, {})[e.parent] = number(e.value)
+    return {
+        "title": d.problem.title,
+        "kind": "graph",
+        "inputs": {k: number(v) for k, v in d.problem.inputs.items()},
+        "output": d.problem.output,
+        "forward": {f.node: number(f.value) for f in d.forward},
+        "local": local,
+        "gradients": {k: number(v) for k, v in d.gradients.items()},
+    }
+
+
+def render_graph_json(d: GraphDerivation) -> str:
+    return json.dumps(graph_dict(d), indent=2, ensure_ascii=False)

@@ -1,0 +1,70 @@
+"""The end of a practice session on a Rich console: a table of every quantity, the score, recurring mistakes."""
+
+from __future__ import annotations
+
+from rich.table import Table
+from rich.text import Text
+
+from tutor.mistakes import BY_TAG
+from tutor.numfmt import fmt
+from tutor.practice import PHASES, STATUSES, Session, phase_of
+
+STYLE = {"first try": "green", "after hints": "yellow", "given up": "red", "skipped": "red", "unanswered": "dim"}
+
+
+def print_summary(session: Session) -> None:
+    console = session.console
+    console.print()
+    console.print(summary_table(session))
+    for line in summary_lines(session):
+        console.print(Text(line))
+
+
+def summary_table(session: Session) -> Table:
+    digits = session.options.digits
+    table = Table(title="Summary", title_style="bold cyan", title_justify="left")
+    table.add_column("quantity")
+    table.add_column("your answer", justify="right")
+    table.add_column("expected", justify="right")
+    table.add_column("result")
+    for item in session.items:
+        result = item.status + (" (carried)" if item.carried else "")
+        if item.tags:
+            result += " [" + ", ".join(dict.fromkeys(item.tags)) + "]"
+        last = item.attempts[-1] if item.attempts else ""
+        table.add_row(item.key, last, fmt(item.expected, digits), Text(result, style=STYLE[item.status]))
+    return table
+
+
+def summary_lines(session: Session) -> list[str]:
+    items = session.items
+    counts = {s: sum(1 for i in items if i.status == s) for s in STATUSES}
+    carried = sum(1 for i in session.right if i.carried)
+    score = f"Score: {len(session.right)}/{len(items)} right ({counts['first try']} on the first try"
+    score += f", {counts['after hints']} after hints" + (f", {carried} carried forward" if carried else "") + ")"
+    lines = [score]
+    missed = [f"{counts[s]} {s}" for s in ("given up", "skipped", "unanswered") if counts[s]]
+    if missed:
+        lines.append("Not right: " + ", ".join(missed))
+    recurring = session.recurring()
+    if recurring:
+        lines.append("Mistakes that recurred:")
+        lines += [f"  {tag} ×{n}: {BY_TAG[tag].words}" for tag, n in recurring]
+    return lines
+
+
+def print_intro(session: Session) -> None:
+    problem = session.derivation.problem
+    phases = sorted({phase_of(i.key) for i in session.items}, key=PHASES.index)
+    console = session.console
+    console.print(Text(problem.title or str(problem.source), style="bold"))
+    tries = session.options.max_tries
+    console.print(
+        Text(
+            f"{len(session.items)} quantities to work out ({', '.join(phases)}), one at a time. "
+            "Answer with a number, a fraction (1/2) or an expression (2 - 0.1*20); "
+            f"? for a hint, skip, quit. After {tries} wrong {'answer' if tries == 1 else 'answers'} the value is shown."
+        )
+    )
+    if session.options.ask is not None and session.options.seed is not None:
+        console.print(Text(f"(a random choice: --seed {session.options.seed} repeats it)", style="dim"))

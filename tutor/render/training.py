@@ -1,0 +1,209 @@
+"""A data-set derivation (`tutor.training`): the detailed iterations, then the run summarised.
+
+Terminal: per iteration, each example's forward pass, loss and backward pass (the same lines as a
+single-example solve), then the batch loss and gradients as the mean (or sum) of the examples', then the
+updates; after the detailed iterations a loss table by epoch (thinned), a loss curve and the trained
+parameters. JSON: one record per detailed iteration in `steps`, plus `training` for the whole run.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Collection
+from pathlib import Path
+from typing import Any
+
+from rich.console import Console
+from rich.rule import Rule
+from rich.table import Table
+from rich.text import Text
+
+from tutor.derivation import Derivation, ExampleStep, Step
+from tutor.network import Network
+from tutor.render.curve import sparkline, text_plot, thin
+from tutor.render.json import number
+from tutor.render.matrix_text import layer_sections
+from tutor.render.text import MINUS, Line, Writer, step_lines
+from tutor.schedule import batch_size
+from tutor.trainer import TrainResult
+
+
+def render_training(
+    derivation: Derivation,
+    console: Console,
+    *,
+    digits: int = 6,
+    step: int | None = None,
+    phases: Collection[str] | None = None,
+) -> None:
+    writer = Writer(digits, Network(derivation.problem).target_labels)
+    header(derivation, console, writer)
+    for s in derivation.steps:
+        if step is None or s.index == step:
+            console.print(Rule(f"Iteration {s.index} (epoch {s.epoch})", style="bold magenta"))
+            for title, lines in iteration_sections(derivation, s, writer, phases):
+                _section(console, title, lines)
+    if step is None and not phases:
+        summary(derivation.training, console, digits)
+
+
+def header(derivation: Derivation, console: Console, writer: Writer) -> None:
+    p = derivation.problem
+    console.print(Text(p.title or Path(p.source).name, style="bold"))
+    if p.description:
+        console.print(Text(p.description, style="italic"))
+    size = batch_size(p)
+    kind = "stochastic" if size == 1 else "batch" if size == len(p.data) else "mini-batch"
+    shuffle = f"   shuffle: seed {p.shuffle}" if p.shuffle is not None else "   in file order"
+    console.print(
+        Text(
+            f"{len(p.data)} examples   epochs: {p.epochs}   batch size: {size} ({kind} gradient descent)"
+            f"   reduction: {p.reduction}{shuffle}\nloss: {p.loss}   learning rate η = {writer.num(p.learning_rate)}"
+        )
+    )
+
+
+def iteration_sections(
+    derivation: Derivation, s: Step, writer: Writer, phases: Collection[str] | None
+) -> list[tuple[str, list[Line]]]:
+    p = derivation.problem
+    params = {u.parameter: u.old for u in s.updates}
+    want = set(phases) if phases else {"forward", "loss", "backward", "update"}
+    out: list[tuple[str, list[Line]]] = []
+    for e in s.examples:
+        pseudo = Step(s.index, e.forward, e.loss, e.deltas, e.gradients, ())
+        shown = [ph for ph in ("forward", "loss", "backward") if ph in want]
+        for title, lines in step_lines(pseudo, writer, p.loss, shown or ["loss"]):
+            out.append((f"Example {e.example}: {title}", lines))
+        out += [
+            (f"Example {e.example}: {t}", ls)
+            for t, ls in layer_sections(p, params, e.forward, e.deltas, e.inputs, writer, phases)
+        ]
+    if "loss" in want or "backward" in want:
+        out.append(("Batch: loss and gradients over the examples", batch_lines(s, p.reduction, writer)))
+    if "update" in want:
+        out.append((f"Updates: w ← w {MINUS} η · ∂L/∂w", [writer.update(u) for u in s.updates]))
+    return out
+
+
+def batch_lines(s: Step, reduction: str, writer: Writer) -> list[Line]:
+    """L = 1/n · (L_1 + … + L_n) and ∂L/∂w = 1/n · (∂L_1/∂w + …), with the numbers (`sum`: no 1/n)."""
+    ks = [e.example for e in s.examples]
+    lines = [_combine("L", [f"L_{k}" for k in ks], [e.loss.value for e in s.examples], s.loss.value, reduction, writer)]
+    for i, g in enumerate(s.gradients):
+        symbols = [f"∂L_{k}/∂{g.parameter}" for k in ks]
+        parts = [e.gradients[i].value for e in s.examples]
+        lines.append(_combine(f"∂L/∂{g.parameter}", symbols, parts, g.value, reduction, writer))
+    return lines
+
+
+def _combine(head: str, symbols: list[str], parts: list[Any], total: Any, reduction: str, writer: Writer) -> Line:
+    if len(parts) == 1:
+        return Line(f"{head} = {symbols[0]} = {writer.num(total)}")
+    factor = f"1/{len(parts)} · " if reduction == "mean" else ""
+    nums = " + ".join(writer.pnum(v) for v in parts)
+    return Line(f"{head} = {factor}({' + '.join(symbols)}) = {factor}({nums}) = {writer.num(total)}")
+
+
+def _section(console: Console, title: str, lines: list[Line]) -> None:
+    console.print()
+    console.print(Text(title, style="bold cyan"))
+    console.print(Text("\n".join(" " * ln.indent + ln.text for ln in lines)))
+
+
+def summary(run: TrainResult, console: Console, digits: int = 6) -> None:
+    """The loss by epoch (thinned), the curve and the trained parameters."""
+    table = Table(title="Loss by epoch (mean of the epoch's iterations)", title_style="bold cyan", title_justify="left")
+    table.add_column("epoch", justify="right")
+    table.add_column("loss", justify="right")
+    for e in thin(len(run.epoch_loss)):
+        table.add_row(str(e), f"{run.epoch_loss[e - 1]:.{digits}g}")
+    console.print()
+    console.print(table)
+    console.print(Text(f"after training: loss {run.final_loss:.{digits}g}", style="bold"))
+    console.print()
+    console.print(Text("Loss curve", style="bold cyan"))
+    console.print(Text("\n".join(text_plot(list(run.epoch_loss)))))
+    params = Table(title="Trained parameters", title_style="bold cyan", title_justify="left")
+    params.add_column("parameter")
+    params.add_column("value", justify="right")
+    for name, value in run.final_parameters().items():
+        params.add_row(name, f"{value:.{digits}g}".replace("-", MINUS))
+    console.print()
+    console.print(params)
+
+
+def training_dict(
+    derivation: Derivation, *, step: int | None = None, phases: Collection[str] | None = None
+) -> dict[str, Any]:
+    p, run = derivation.problem, derivation.training
+    return {
+        "title": p.title,
+        "loss_function": p.loss,
+        "learning_rate": number(p.learning_rate),
+        "epochs": p.epochs,
+        "batch_size": batch_size(p),
+        "reduction": p.reduction,
+        "shuffle": p.shuffle,
+        "steps": [iteration_record(s, phases) for s in derivation.steps if step is None or s.index == step],
+        "training": {
+            "epoch_loss": [float(v) for v in run.epoch_loss],
+            "final_loss": run.final_loss,
+            "final": run.final_parameters(),
+            "sparkline": sparkline(list(run.epoch_loss)),
+        },
+    }
+
+
+def iteration_record(s: Step, phases: Collection[str] | None = None) -> dict[str, Any]:
+    want = set(phases) if phases else {"forward", "loss", "backward", "update"}
+    rec: dict[str, Any] = {"step": s.index, "epoch": s.epoch, "examples": [_example(e, want) for e in s.examples]}
+    if "loss" in want:
+        rec["loss"] = number(s.loss.value)
+    if "backward" in want:
+        rec["gradients"] = {g.parameter: number(g.value) for g in s.gradients}
+    if "update" in want:
+        rec["updated"] = {u.parameter: number(u.new) for u in s.updates}
+        rec["frozen"] = [u.parameter for u in s.updates if u.frozen]
+    return rec
+
+
+def _example(e: ExampleStep, want: set[str]) -> dict[str, Any]:
+    rec: dict[str, Any] = {"example": e.example}
+    if "forward" in want:
+        rec["forward"] = {f.neuron: {"net": number(f.net), "out": number(f.out)} for f in e.forward}
+    if "loss" in want:
+        rec["loss"] = number(e.loss.value)
+    if "backward" in want:
+        rec["deltas"] = {d.neuron: number(d.value) for d in e.deltas}
+        rec["gradients"] = {g.parameter: number(g.value) for g in e.gradients}
+    return rec
+
+
+def print_training(
+    derivation: Derivation,
+    *,
+    digits: int = 6,
+    step: int | None = None,
+    phases: Collection[str] | None = None,
+    output: Path | None = None,
+) -> None:
+    """Print the data-set derivation (or write it, as plain text, to `output`)."""
+    if output is None:
+        render_training(derivation, Console(soft_wrap=True), digits=digits, step=step, phases=phases)
+        return
+    import io
+
+    from tutor.fileio import write_atomic
+
+    buffer = io.StringIO()
+    console = Console(file=buffer, width=100, color_system=None, soft_wrap=True)
+    render_training(derivation, console, digits=digits, step=step, phases=phases)
+    write_atomic(output, buffer.getvalue())
+
+
+def render_training_json(
+    derivation: Derivation, *, step: int | None = None, phases: Collection[str] | None = None
+) -> str:
+    import json
+
+    return json.dumps(training_dict(derivation, step=step, phases=phases), indent=2, ensure_ascii=False)
