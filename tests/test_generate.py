@@ -208,12 +208,37 @@ def test_grade_checks_each_student_against_their_own_variant(tmp_path: Path) -> 
 # --- the problem writer ------------------------------------------------------------------------------------
 
 
-@pytest.mark.parametrize("path", sorted(PROBLEMS.glob("*.yaml")), ids=lambda p: p.stem)
+def single_example_problems() -> list[Path]:
+    """Shipped problems the writer handles: one example in the neuron or layer form (no data sets, no graphs)."""
+    out = []
+    for path in sorted(PROBLEMS.glob("*.yaml")):
+        text = path.read_text()
+        if "\ngraph:" not in text and "\ndata:" not in text:
+            out.append(path)
+    return out
+
+
+@pytest.mark.parametrize("path", single_example_problems(), ids=lambda p: p.stem)
 def test_written_problems_load_back_equal(path: Path, tmp_path: Path) -> None:
-    problem = dataclasses.replace(load_problem(path), vary=None)
+    problem = dataclasses.replace(load_problem(path), vary=None, layer_names=())  # layers come back as neurons
     out = tmp_path / "p.yaml"
     out.write_text(problem_yaml(problem, ["from a test"]))
     assert dataclasses.replace(load_problem(out), source=problem.source) == problem
+
+
+def test_data_sets_are_refused_with_a_message(tmp_path: Path) -> None:
+    problem = tmp_path / "p.yaml"
+    problem.write_text((PROBLEMS / "xor-data.yaml").read_text() + "vary:\n  wh_11: {choices: [1, 2]}\n")
+    result = invoke("generate", str(problem), "-n", "2", "-o", str(tmp_path / "out"))
+    assert result.exit_code == 2 and "data set" in result.output, result.output
+
+
+def test_layer_form_variants_are_written_in_the_neuron_form(tmp_path: Path) -> None:
+    problem = tmp_path / "p.yaml"
+    problem.write_text((PROBLEMS / "xor-relu-layers.yaml").read_text() + "vary:\n  wh_11: {min: 2, max: 4, step: 1}\n")
+    result = invoke("generate", str(problem), "-n", "3", "-o", str(tmp_path / "out"))
+    assert result.exit_code == 0, result.output
+    assert sorted(load_problem(f).parameters["wh_11"] for f in generated(tmp_path / "out")) == [2, 3, 4]
 
 
 def test_writer_quotes_text_and_awkward_names(tmp_path: Path) -> None:

@@ -69,6 +69,8 @@ def candidate_seed(master: int | str, label: str) -> int:
 
 
 def vary_of(problem: Problem) -> Mapping[str, Any]:
+    if problem.data:
+        raise InputError(f"{problem.source}: variants of a data set are not supported; vary a single example")
     if not problem.vary:
         raise InputError(f"{problem.source}: the problem has no vary: section, so there is nothing to vary")
     return problem.vary
