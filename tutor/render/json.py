@@ -7,8 +7,10 @@ import json
 from collections.abc import Collection
 from typing import Any
 
-from tutor.derivation import Derivation, Step
+from tutor.derivation import Derivation, ExampleStep, Step
 from tutor.numfmt import as_fraction, fmt
+
+ALL_PHASES = ("forward", "loss", "backward", "update")
 
 
 def number(value: Any) -> int | float:
@@ -19,20 +21,27 @@ def number(value: Any) -> int | float:
     return float(value)
 
 
-def step_record(step: Step, phases: Collection[str] | None = None) -> dict[str, Any]:
-    want = set(phases) if phases else {"forward", "loss", "backward", "update"}
-    rec: dict[str, Any] = {"step": step.index}
-    if "forward" in want:
-        rec["forward"] = {f.neuron: {"net": number(f.net), "out": number(f.out)} for f in step.forward}
+def phase_fields(item: Step | ExampleStep, want: Collection[str]) -> dict[str, Any]:
+    """The forward / loss / backward / update fields of a step, or of one example of a batch (whose
+    record has no updates; a batch's own record has no forward pass or deltas: they are per example)."""
+    rec: dict[str, Any] = {}
+    if "forward" in want and item.forward:
+        rec["forward"] = {f.neuron: {"net": number(f.net), "out": number(f.out)} for f in item.forward}
     if "loss" in want:
-        rec["loss"] = number(step.loss.value)
+        rec["loss"] = number(item.loss.value)
     if "backward" in want:
-        rec["deltas"] = {d.neuron: number(d.value) for d in step.deltas}
-        rec["gradients"] = {g.parameter: number(g.value) for g in step.gradients}
-    if "update" in want:
-        rec["updated"] = {u.parameter: number(u.new) for u in step.updates}
-        rec["frozen"] = [u.parameter for u in step.updates if u.frozen]
+        if item.deltas:
+            rec["deltas"] = {d.neuron: number(d.value) for d in item.deltas}
+        rec["gradients"] = {g.parameter: number(g.value) for g in item.gradients}
+    updates = getattr(item, "updates", ())
+    if "update" in want and updates:
+        rec["updated"] = {u.parameter: number(u.new) for u in updates}
+        rec["frozen"] = [u.parameter for u in updates if u.frozen]
     return rec
+
+
+def step_record(step: Step, phases: Collection[str] | None = None) -> dict[str, Any]:
+    return {"step": step.index, **phase_fields(step, phases or ALL_PHASES)}
 
 
 def to_dict(

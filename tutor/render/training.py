@@ -17,10 +17,10 @@ from rich.rule import Rule
 from rich.table import Table
 from rich.text import Text
 
-from tutor.derivation import Derivation, ExampleStep, Step
+from tutor.derivation import Derivation, Step
 from tutor.network import Network
 from tutor.render.curve import sparkline, text_plot, thin
-from tutor.render.json import number
+from tutor.render.json import ALL_PHASES, number, phase_fields
 from tutor.render.matrix_text import layer_sections
 from tutor.render.text import MINUS, Line, Writer, step_lines
 from tutor.schedule import batch_size
@@ -155,28 +155,9 @@ def training_dict(
 
 
 def iteration_record(s: Step, phases: Collection[str] | None = None) -> dict[str, Any]:
-    want = set(phases) if phases else {"forward", "loss", "backward", "update"}
-    rec: dict[str, Any] = {"step": s.index, "epoch": s.epoch, "examples": [_example(e, want) for e in s.examples]}
-    if "loss" in want:
-        rec["loss"] = number(s.loss.value)
-    if "backward" in want:
-        rec["gradients"] = {g.parameter: number(g.value) for g in s.gradients}
-    if "update" in want:
-        rec["updated"] = {u.parameter: number(u.new) for u in s.updates}
-        rec["frozen"] = [u.parameter for u in s.updates if u.frozen]
-    return rec
-
-
-def _example(e: ExampleStep, want: set[str]) -> dict[str, Any]:
-    rec: dict[str, Any] = {"example": e.example}
-    if "forward" in want:
-        rec["forward"] = {f.neuron: {"net": number(f.net), "out": number(f.out)} for f in e.forward}
-    if "loss" in want:
-        rec["loss"] = number(e.loss.value)
-    if "backward" in want:
-        rec["deltas"] = {d.neuron: number(d.value) for d in e.deltas}
-        rec["gradients"] = {g.parameter: number(g.value) for g in e.gradients}
-    return rec
+    want = phases or ALL_PHASES
+    examples = [{"example": e.example, **phase_fields(e, want)} for e in s.examples]
+    return {"step": s.index, "epoch": s.epoch, "examples": examples, **phase_fields(s, want)}
 
 
 def print_training(
