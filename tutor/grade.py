@@ -15,7 +15,6 @@ from pathlib import Path
 
 from tutor.answers import read_answers
 from tutor.check import Checker, CheckReport, json_number
-from tutor.keys import describe_key
 from tutor.numfmt import fmt
 
 SUFFIXES = (".yaml", ".yml", ".json")
@@ -135,7 +134,7 @@ def feedback_markdown(grade: Grade, checker: Checker, keys: Sequence[str]) -> st
     missing = [k for k in keys if k not in answered]
     if missing:
         lines += ["", "Not answered:", ""]
-        lines += [f"- `{k}`: {describe_key(checker.problem, k, checker.network)}" for k in missing]
+        lines += [f"- `{k}`: {checker.describe(k)}" for k in missing]
     return "\n".join(lines) + "\n"
 
 
