@@ -3,8 +3,9 @@
 Each model is a setting of `tutor.numeric.Rules`; the float64 engine re-runs the derivation with it, and
 a wrong answer that matches the buggy value is tagged. Tags are a contract (JSON output, gradebooks):
 never rename one. The examples are on the seed-000 ReLU exercise (w13…w45, η = 0.1) and the seed-003
-0.05/0.10 sigmoid network; the computation-graph tags (diagnosed by `tutor.graphcheck`, which looks at each
-gradient's own chain-rule sum) on seed 002's L = c(a + 2b), a = 3, b = 1, c = −2, and on L = x·y + x, x = 2, y = 3.
+0.05/0.10 sigmoid network. The computation-graph tags (diagnosed by `tutor.graphcheck`, which looks at each
+gradient's own chain-rule sum) are on seed 002's L = c(a + 2b), a = 3, b = 1, c = −2, and on L = f·g with
+f = x·y, g = x + 1, x = 2, y = 4.
 
 | tag | example |
 |---|---|
@@ -18,7 +19,7 @@ gradient's own chain-rule sum) on seed 002's L = c(a + 2b), a = 3, b = 1, c = �
 | derivative-at-output | δo1 uses σ′(out) = σ(0.7514)(1 − σ(0.7514)) instead of out(1 − out) |
 | forgot-bias | net h1 = 0.15·0.05 + 0.2·0.1 = 0.0275, leaving out b1 = 0.35 (0.3775) |
 | wrong-loss-mean | mse over 2 outputs summed instead of averaged (or sse averaged) |
-| missing-path | ∂L/∂x = ∂L/∂f · ∂f/∂x = 3 through f = x·y only, instead of 3 + 1 = 4 over both uses of x |
+| missing-path | ∂L/∂x = ∂L/∂f · ∂f/∂x = 3·4 = 12 through f only, instead of 12 + ∂L/∂g · ∂g/∂x = 12 + 8 = 20 |
 | missing-local-derivative | ∂L/∂b = ∂L/∂d = −2 instead of ∂L/∂d · ∂d/∂b = (−2) · 2 = −4 |
 | local-derivative-only | ∂L/∂b = ∂d/∂b = 2 instead of ∂L/∂d · ∂d/∂b = (−2) · 2 = −4 |
 | forward-value-as-gradient | ∂L/∂d = d = 2 instead of ∂L/∂d = ∂L/∂e · ∂e/∂d = −2 |
@@ -131,7 +132,7 @@ MISTAKES: tuple[Mistake, ...] = (
     Mistake(
         "missing-path",
         "a node used more than once adds every path's contribution; this is only some of the paths",
-        "∂L/∂x = 3 through f = x·y only, instead of 3 + 1 = 4 over both uses of x (L = x·y + x)",
+        "∂L/∂x = 3·4 = 12 through f = x·y only, instead of 12 + 8·1 = 20 through f and g = x + 1 (L = f·g)",
         _graph_only,
     ),
     Mistake(
