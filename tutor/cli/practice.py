@@ -8,12 +8,15 @@ import sys
 from contextlib import suppress
 from enum import Enum
 from pathlib import Path
-from typing import TextIO
+from typing import TYPE_CHECKING, Any, TextIO
 
 import typer
 
 from tutor.cli import app
 from tutor.cli.common import fail, run
+
+if TYPE_CHECKING:
+    from tutor.derivation import Derivation
 
 
 class Phase(str, Enum):
@@ -53,6 +56,7 @@ class StdinReader:
     "  nnstep practice problems/relu-exercise.yaml --only update --save session.json\n"
     "  nnstep practice problems/computation-graph.yaml\n"
     "  printf '5\\n5\\n?\\n-3\\n' | nnstep practice problems/relu-exercise.yaml --only forward\n"
+    "  nnstep practice problems/relu-exercise-vary.yaml --variant 42\n"
     "\b\nAt the prompt: a number, a fraction (1/2) or an expression (2 - 0.1*20); ? or hint for the next\n"
     "hint (the formula, then the numbers, then the value); skip; quit. Ctrl-C or end of input stops\n"
     "with the summary so far.\n"
@@ -69,6 +73,9 @@ def practice(
     step: int | None = typer.Option(None, "--step", min=1, help="Only this step of a multi-step problem."),
     save: Path | None = typer.Option(None, "--save", help="Write the transcript (JSON) to this file."),
     digits: int = typer.Option(6, "--digits", min=1, max=30, help="Significant digits in hints."),
+    variant: str | None = typer.Option(
+        None, "--variant", help="Practise on a fresh variant of the problem's vary: section, drawn from this seed."
+    ),
 ) -> None:
     """Practise backpropagation by hand: forward pass, loss, deltas, gradients, updates, one at a time.
 
@@ -85,7 +92,10 @@ def practice(
     from tutor.render.practice import print_intro, print_summary
     from tutor.solver import solve_any
 
-    derivation = run(lambda: solve_any(problem))
+    if variant is not None:
+        derivation: Any = run(lambda: _variant(problem, variant))
+    else:
+        derivation = run(lambda: solve_any(problem))
     checker = Checker(derivation)
     steps = checker.model.steps
     if step is not None and step > steps:
@@ -104,6 +114,24 @@ def practice(
     if save is not None:
         _save(save, session.transcript())
     raise typer.Exit(session.exit_code)
+
+
+def _variant(path: Path, seed: str) -> Derivation:
+    """A derivation of one generated variant: hand-friendly (--nice) where the vary: section allows it."""
+    from tutor.errors import InputError
+    from tutor.loader import load_problem
+    from tutor.solver import solve_problem
+    from tutor.variants import generate
+
+    base = load_problem(path)
+    for nice in (True, False):
+        search = generate(base, 1, seed, nice=nice)
+        if search.found:
+            variant = search.found[0]
+            drawn = ", ".join(f"{k} = {v}" for k, v in variant.values.items())
+            sys.stderr.write(f"nnstep: practising the variant of seed {seed} of {path.name}: {drawn}\n")
+            return solve_problem(variant.problem)
+    raise InputError(f"{path}: no usable variant for seed {seed}: {search.summary()}")
 
 
 def _save(path: Path, transcript: dict) -> None:
