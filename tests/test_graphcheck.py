@@ -224,3 +224,9 @@ def test_practice_carried_forward_and_given_up() -> None:
 def test_practice_step_option_on_a_graph_is_bad_input() -> None:
     result = invoke("practice", GRAPH, "--step", "2", input="")
     assert result.exit_code == 2 and "1 step(s)" in result.output
+
+
+def test_a_node_named_like_a_step_is_refused(tmp_path: Path) -> None:
+    path = write(tmp_path, "g.yaml", "graph:\n  inputs: {a: 1}\n  nodes: {step2: 2*a}\n  output: step2\n")
+    result = invoke("answers", path)
+    assert result.exit_code == 2 and "begin answer keys" in result.output

@@ -8,6 +8,7 @@ topological order, so a node used twice adds both paths.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from fractions import Fraction
@@ -22,6 +23,7 @@ from tutor.problem import CheckSettings
 from tutor.yamlsafe import Locator
 
 MAX_GRAPH_NODES = 200
+STEP_NAME = re.compile(r"step[0-9]+")
 
 
 @dataclass(frozen=True)
@@ -185,6 +187,8 @@ def _names(graph: Mapping[str, Any], key: str, loc: Locator) -> dict[str, Any]:
                 key,
                 name,
             )
+        if STEP_NAME.fullmatch(name):  # `step2.value` would read as the key `value` of step 2
+            raise loc.error(f"{name!r} cannot be a name: step1, step2, … begin answer keys", "graph", key, name)
     return value
 
 
