@@ -145,27 +145,29 @@ def _text(raw: Any) -> str:
 def answer_key_text(derivation: Any, *, blank: bool = False, digits: int = 10) -> str:
     """The full answer key in the answers-file format (later steps nested under `step2:` …).
 
-    `blank`: a template with empty values and a comment saying what each key is.
+    `derivation`: a solved problem of any form. `blank`: a template with empty values and a comment
+    saying what each key is.
     """
-    from tutor.keys import describe_key, split_key
-    from tutor.network import Network
+    from tutor.checkmodel import check_model
+    from tutor.keys import split_key
     from tutor.numfmt import fmt
 
-    problem = derivation.problem
-    network = Network(problem)
+    model = check_model(derivation)
+    problem = model.problem
     title = problem.title or Path(problem.source).stem
     lines = [f"# {'Answers' if blank else 'Answer key'}: {title}"]
     if blank:
         lines.append('# Fill in numbers, fractions ("1/2") or simple expressions ("2 - 0.1*20").')
-    values = derivation.values()
+    values = model.expected
     width = max(len(split_key(k)[1]) for k in values) + 1
+    first = next(iter(values))
     for key, value in values.items():
         step, local = split_key(key)
         indent = "" if step == 1 else "  "
-        if step > 1 and local == next(iter(derivation.steps[0].items()))[0]:
+        if step > 1 and local == first:
             lines.append(f"step{step}:")
         if blank:
-            lines.append(f"{indent}{local + ':':<{width}}   # {describe_key(problem, local, network)}")
+            lines.append(f"{indent}{local + ':':<{width}}   # {model.describe(local)}")
         else:
             lines.append(f"{indent}{local}: {_yaml_number(fmt(value, digits))}")
     return "\n".join(lines) + "\n"

@@ -19,10 +19,7 @@ from dataclasses import dataclass, replace
 from typing import Any
 
 from tutor.answers import Answer
-from tutor.derivation import Derivation
-from tutor.keys import Dependencies
-from tutor.mistakes import Diagnoser, run_numeric
-from tutor.network import Network
+from tutor.checkmodel import CheckModel, check_model
 from tutor.numfmt import fmt
 from tutor.problem import CheckSettings
 
@@ -101,17 +98,19 @@ def json_number(value: Any) -> int | float | None:
 class Checker:
     """A solved problem ready to check any number of answer sheets (grading solves once)."""
 
-    def __init__(self, derivation: Derivation, settings: CheckSettings | None = None) -> None:
+    def __init__(self, derivation: Any, settings: CheckSettings | None = None) -> None:
+        """`derivation`: a solved problem of any form (`tutor.checkmodel.check_model` picks the form)."""
         self.derivation = derivation
-        self.problem = derivation.problem
-        self.settings = settings or self.problem.check
-        self.expected = derivation.values()
+        self.model: CheckModel = check_model(derivation)
+        self.problem = self.model.problem
+        self.settings = settings or self.model.settings
+        self.expected = self.model.expected
         self.truth = {k: float(v) for k, v in self.expected.items()}
         self.order = {k: i for i, k in enumerate(self.expected)}
-        network = Network(self.problem)
-        self.network = network
-        self.deps = Dependencies(self.problem, network)
-        self.diagnoser = Diagnoser(self.problem, network, self.truth)
+
+    def describe(self, key: str) -> str:
+        """The quantity `key` names, in words."""
+        return self.model.describe(key)
 
     def close(self, given: float, expected: float) -> bool:
         return within_tolerance(given, expected, self.settings)
@@ -125,7 +124,7 @@ class Checker:
 
     def check(self, answers: Mapping[str, Answer]) -> CheckReport:
         student = {k: a.number for k, a in answers.items() if k in self.truth and a.number is not None}
-        carried = run_numeric(self.problem, given=student, network=self.network) if student else self.truth
+        carried = self.model.recompute(student) if student else self.truth
         known = sorted((k for k in answers if k in self.truth), key=self.order.__getitem__)
         items = [self._item(answers[k], student, carried) for k in known]
         unknown = [a for k, a in answers.items() if k not in self.truth]
@@ -154,7 +153,7 @@ class Checker:
 
     def _incorrect(self, item: CheckItem, value: float, student: dict[str, float]) -> CheckItem:
         own = bool(self.carried_from(item.key, student))
-        mistakes = self.diagnoser.diagnose(item.key, value, student, self.close, local=own)
+        mistakes = self.model.diagnose(item.key, value, student, self.close, local=own)
         message = f"expected {fmt(item.expected, 6)}"
         if mistakes:
             message += "; " + "; or ".join(f"{m.words} ({m.tag})" for m in mistakes)
@@ -164,14 +163,14 @@ class Checker:
         """The student's wrong earlier values that `key` is computed from (through unanswered ones)."""
         seen: set[str] = set()
         found: list[str] = []
-        stack = list(self.deps.of(key))
+        stack = list(self.model.dependencies(key))
         while stack:
             dep = stack.pop()
             if dep in seen or dep not in self.truth:
                 continue
             seen.add(dep)
             if dep not in student:
-                stack.extend(self.deps.of(dep))
+                stack.extend(self.model.dependencies(dep))
             elif not self.close(student[dep], self.truth[dep]):
                 found.append(dep)
         return sorted(found, key=self.order.__getitem__)
@@ -183,8 +182,6 @@ class Checker:
         return CheckItem(answer.key, answer.number, None, "invalid", (), message, 0.0, answer.raw, answer.line)
 
 
-def check_answers(
-    derivation: Derivation, answers: Mapping[str, Answer], settings: CheckSettings | None = None
-) -> CheckReport:
+def check_answers(derivation: Any, answers: Mapping[str, Answer], settings: CheckSettings | None = None) -> CheckReport:
     """Check one answer sheet (see `Checker` to check many against one solve)."""
     return Checker(derivation, settings).check(answers)

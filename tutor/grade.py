@@ -16,7 +16,6 @@ from pathlib import Path
 from tutor.answers import read_answers
 from tutor.check import Checker, CheckReport, json_number
 from tutor.errors import InputError, NnstepError
-from tutor.keys import describe_key
 from tutor.numfmt import fmt
 from tutor.problem import CheckSettings
 
@@ -80,13 +79,13 @@ class VariantCheckers:
         self.solved: dict[Path, Checker] = {}
 
     def __call__(self, student: str) -> Checker:
-        from tutor.solver import solve_file
+        from tutor.solver import solve_any
 
         if student not in self.files:
             raise InputError(f"{student!r} is not in the variants mapping")
         file = self.files[student]
         if file not in self.solved:
-            derivation = solve_file(file)
+            derivation = solve_any(file)
             self.solved[file] = Checker(derivation, self.settings(derivation.problem.check))
         return self.solved[file]
 
@@ -176,7 +175,7 @@ def feedback_markdown(grade: Grade, checker: Checker, keys: Sequence[str]) -> st
     missing = [k for k in keys if k not in answered]
     if missing:
         lines += ["", "Not answered:", ""]
-        lines += [f"- `{k}`: {describe_key(checker.problem, k, checker.network)}" for k in missing]
+        lines += [f"- `{k}`: {checker.describe(k)}" for k in missing]
     return "\n".join(lines) + "\n"
 
 

@@ -8,6 +8,7 @@ topological order, so a node used twice adds both paths.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from fractions import Fraction
@@ -18,9 +19,11 @@ from tutor import functions as fn
 from tutor.errors import ProblemError
 from tutor.neuronform import NAME
 from tutor.numbers import parse_number
+from tutor.problem import CheckSettings
 from tutor.yamlsafe import Locator
 
 MAX_GRAPH_NODES = 200
+STEP_NAME = re.compile(r"step[0-9]+")
 
 
 @dataclass(frozen=True)
@@ -32,6 +35,7 @@ class GraphProblem:
     description: str = ""
     source: str = "<problem>"
     lines: Mapping[str, int] = field(default_factory=dict)  # dotted key -> line, for errors found late
+    check: CheckSettings = field(default_factory=CheckSettings)  # `check:` tolerances, as in network problems
 
 
 @dataclass(frozen=True)
@@ -122,14 +126,14 @@ def topological_order(problem: GraphProblem) -> tuple[str, ...]:
 
 
 GRAPH_KEYS = {"inputs", "nodes", "output"}
-TOP_KEYS = {"graph", "title", "description"}
+TOP_KEYS = {"graph", "title", "description", "check"}
 
 
 def graph_from_data(data: Mapping[str, Any], loc: Locator) -> GraphProblem:
     """A problem file with `graph:` (and optional title, description) → GraphProblem, validated."""
     for key in data:
         if key not in TOP_KEYS:
-            raise loc.error(f"unknown key {key!r}: a graph problem has graph, title and description", key)
+            raise loc.error(f"unknown key {key!r}: a graph problem has graph, title, description and check", key)
     graph = data.get("graph")
     if not isinstance(graph, dict):
         raise loc.error("expected a mapping with inputs, nodes and output", "graph")
@@ -153,11 +157,18 @@ def graph_from_data(data: Mapping[str, Any], loc: Locator) -> GraphProblem:
             f"the output must be one of the nodes ({', '.join(nodes)}); {output!r} is {what}", "graph", "output"
         )
     lines = {f"graph.nodes.{n}": line for n in nodes if (line := loc.line(("graph", "nodes", n))) is not None}
-    problem = GraphProblem(
-        inputs, nodes, output, str(data.get("title") or ""), str(data.get("description") or ""), loc.file, lines
-    )
+    title, description = str(data.get("title") or ""), str(data.get("description") or "")
+    problem = GraphProblem(inputs, nodes, output, title, description, loc.file, lines, _check(data, loc))
     topological_order(problem)  # a cycle is an error now, while the file is being read
     return problem
+
+
+def _check(data: Mapping[str, Any], loc: Locator) -> CheckSettings:
+    if data.get("check") is None:
+        return CheckSettings()
+    from tutor.loader import _check_settings
+
+    return _check_settings(data["check"], loc)["check"]
 
 
 def _names(graph: Mapping[str, Any], key: str, loc: Locator) -> dict[str, Any]:
@@ -176,6 +187,8 @@ def _names(graph: Mapping[str, Any], key: str, loc: Locator) -> dict[str, Any]:
                 key,
                 name,
             )
+        if STEP_NAME.fullmatch(name):  # `step2.value` would read as the key `value` of step 2
+            raise loc.error(f"{name!r} cannot be a name: step1, step2, … begin answer keys", "graph", key, name)
     return value
 
 

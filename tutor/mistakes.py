@@ -3,7 +3,9 @@
 Each model is a setting of `tutor.numeric.Rules`; the float64 engine re-runs the derivation with it, and
 a wrong answer that matches the buggy value is tagged. Tags are a contract (JSON output, gradebooks):
 never rename one. The examples are on the seed-000 ReLU exercise (w13…w45, η = 0.1) and the seed-003
-0.05/0.10 sigmoid network.
+0.05/0.10 sigmoid network. The computation-graph tags (diagnosed by `tutor.graphcheck`, which looks at each
+gradient's own chain-rule sum) are on seed 002's L = c(a + 2b), a = 3, b = 1, c = −2, and on L = f·g with
+f = x·y, g = x + 1, x = 2, y = 4.
 
 | tag | example |
 |---|---|
@@ -17,6 +19,10 @@ never rename one. The examples are on the seed-000 ReLU exercise (w13…w45, η 
 | derivative-at-output | δo1 uses σ′(out) = σ(0.7514)(1 − σ(0.7514)) instead of out(1 − out) |
 | forgot-bias | net h1 = 0.15·0.05 + 0.2·0.1 = 0.0275, leaving out b1 = 0.35 (0.3775) |
 | wrong-loss-mean | mse over 2 outputs summed instead of averaged (or sse averaged) |
+| missing-path | ∂L/∂x = ∂L/∂f · ∂f/∂x = 3·4 = 12 through f only, instead of 12 + ∂L/∂g · ∂g/∂x = 12 + 8 = 20 |
+| missing-local-derivative | ∂L/∂b = ∂L/∂d = −2 instead of ∂L/∂d · ∂d/∂b = (−2) · 2 = −4 |
+| local-derivative-only | ∂L/∂b = ∂d/∂b = 2 instead of ∂L/∂d · ∂d/∂b = (−2) · 2 = −4 |
+| forward-value-as-gradient | ∂L/∂d = d = 2 instead of ∂L/∂d = ∂L/∂e · ∂e/∂d = −2 |
 """
 
 from __future__ import annotations
@@ -52,6 +58,10 @@ def _loss_mean(p: Problem) -> tuple[Rules, ...]:
     if n < 2 or p.loss not in SQUARED:
         return ()
     return (Rules(loss_scale=float(n) if p.loss == "mse" else 1.0 / n),)
+
+
+def _graph_only(p: Problem) -> tuple[Rules, ...]:
+    return ()  # a computation-graph mistake: `tutor.graphcheck` diagnoses it, no network rules
 
 
 def _always(rules: Rules) -> Callable[[Problem], tuple[Rules, ...]]:
@@ -118,6 +128,30 @@ MISTAKES: tuple[Mistake, ...] = (
         "the loss is summed where it should be averaged over the outputs, or the other way round",
         "mse of 2 outputs as Σ(t − y)² instead of ½Σ(t − y)²",
         _loss_mean,
+    ),
+    Mistake(
+        "missing-path",
+        "a node used more than once adds every path's contribution; this is only some of the paths",
+        "∂L/∂x = 3·4 = 12 through f = x·y only, instead of 12 + 8·1 = 20 through f and g = x + 1 (L = f·g)",
+        _graph_only,
+    ),
+    Mistake(
+        "missing-local-derivative",
+        "the upstream gradient without the local derivative: ∂L/∂x = ∂L/∂child · ∂child/∂x",
+        "∂L/∂b = ∂L/∂d = −2 instead of ∂L/∂d · ∂d/∂b = (−2) · 2 = −4",
+        _graph_only,
+    ),
+    Mistake(
+        "local-derivative-only",
+        "that is the local derivative ∂child/∂x; the gradient multiplies it by the upstream ∂L/∂child",
+        "∂L/∂b = ∂d/∂b = 2 instead of ∂L/∂d · ∂d/∂b = (−2) · 2 = −4",
+        _graph_only,
+    ),
+    Mistake(
+        "forward-value-as-gradient",
+        "that is the node's forward value, not its gradient ∂L/∂node",
+        "∂L/∂d = d = 2 instead of ∂L/∂d = ∂L/∂e · ∂e/∂d = −2",
+        _graph_only,
     ),
 )
 BY_TAG: dict[str, Mistake] = {m.tag: m for m in MISTAKES}

@@ -24,14 +24,17 @@ from rich.text import Text
 
 from tutor.answers import Answer, parse_answer
 from tutor.check import Checker, CheckItem
-from tutor.derivation import Derivation
-from tutor.hints import RUNGS, Hints
-from tutor.keys import describe_key, split_key
+from tutor.checkmodel import CheckModel, check_model
+from tutor.hints import RUNGS
+from tutor.keys import split_key
 from tutor.mistakes import BY_TAG
 from tutor.numfmt import fmt
 
 PHASES = ("forward", "loss", "backward", "update")  # `loss` is its own phase, as in `nnstep solve --only`
-PART_PHASE = {"net": "forward", "out": "forward", "delta": "backward", "grad": "backward", "new": "update"}
+PART_PHASE = {
+    **{"net": "forward", "out": "forward", "delta": "backward", "grad": "backward", "new": "update"},
+    **{"value": "forward", "local": "backward"},  # computation graphs (tutor.graphcheck)
+}
 RIGHT = ("first try", "after hints")
 STATUSES = (*RIGHT, "given up", "skipped", "unanswered")
 QUIT, SKIP, HINT = ("quit", "exit", "q"), ("skip", "s"), ("?", "hint", "h")
@@ -70,15 +73,16 @@ def phase_of(key: str) -> str:
     return "loss" if local == "loss" else PART_PHASE[local.rpartition(".")[2]]
 
 
-def select_keys(derivation: Derivation, options: PracticeOptions) -> list[str]:
-    """The keys to ask, in derivation order: frozen parameters' `.new` (unchanged) are never asked."""
-    frozen = derivation.problem.frozen
+def select_keys(derivation: Any, options: PracticeOptions, model: CheckModel | None = None) -> list[str]:
+    """The keys to ask, in derivation order, that the form asks at all (not a frozen parameter's `.new`,
+    which is unchanged, nor a graph's local derivatives, which the hints show)."""
+    model = model or check_model(derivation)
     keys = [
         k
-        for k in derivation.values()
+        for k in model.expected
         if (options.step is None or split_key(k)[0] == options.step)
         and (options.only is None or phase_of(k) in options.only)
-        and not (k.endswith(".new") and split_key(k)[1].removesuffix(".new") in frozen)
+        and model.askable(k)
     ]
     if options.ask is not None and options.ask < len(keys):
         chosen = set(random.Random(options.seed).sample(keys, options.ask))
@@ -95,7 +99,7 @@ class Session:
 
     def __init__(
         self,
-        derivation: Derivation,
+        derivation: Any,
         console: Console,
         reader: Reader,
         options: PracticeOptions | None = None,
@@ -106,13 +110,10 @@ class Session:
         self.reader = reader
         self.options = options or PracticeOptions()
         self.checker = checker or Checker(derivation)
-        self.hints = Hints(derivation, self.options.digits)
-        values = derivation.values()
-        problem = derivation.problem
-        network = self.checker.network
-        self.items = [
-            Item(k, describe_key(problem, k, network), values[k]) for k in select_keys(derivation, self.options)
-        ]
+        model = self.checker.model
+        self.hints = model.hints(self.options.digits)
+        keys = select_keys(derivation, self.options, model)
+        self.items = [Item(k, self.checker.describe(k), model.expected[k]) for k in keys]
         self.events: list[dict[str, Any]] = []
         self.ended = "not started"  # then: done, quit, eof, interrupted
 

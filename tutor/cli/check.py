@@ -44,9 +44,9 @@ def _settings(
 
 def _checker(problem: Path, *options: Any) -> Checker:
     from tutor.check import Checker
-    from tutor.solver import solve_file
+    from tutor.solver import solve_any
 
-    derivation = run(lambda: solve_file(problem))
+    derivation = run(lambda: solve_any(problem))
     return run(lambda: Checker(derivation, _settings(derivation.problem.check, *options)))
 
 
@@ -55,6 +55,7 @@ def _checker(problem: Path, *options: Any) -> Checker:
     "  nnstep check problems/relu-exercise.yaml my-answers.yaml\n"
     "  nnstep check problems/sigmoid-0.05-0.10.yaml answers.json --format json\n"
     "  nnstep check problems/sigmoid-0.05-0.10.yaml answers.yaml --sigfigs 3 --carried-credit 1\n"
+    "  nnstep check problems/computation-graph.yaml graph-answers.yaml\n"
     "\b\nExit status: 0 every answer correct or carried, 1 some are not, 2 bad input."
 )
 def check(
@@ -69,8 +70,9 @@ def check(
 ) -> None:
     """Check a student's answers: verdict per key, error carried forward, and the mistake made.
 
-    Keys: y3.net, y3.out, loss, y3.delta, w13.grad, w13.new (later steps under step2: …); see
-    `nnstep answers PROBLEM --blank` for a template.
+    Keys: y3.net, y3.out, loss, y3.delta, w13.grad, w13.new (later steps under step2: …); for a
+    computation graph d.value, e.d.local (∂e/∂d) and b.grad (∂L/∂b). See `nnstep answers PROBLEM
+    --blank` for a template.
     """
     from tutor.answers import read_answers
 
@@ -92,7 +94,14 @@ def check(
     epilog="\b\nExamples:\n"
     "  nnstep answers problems/relu-exercise.yaml\n"
     "  nnstep answers problems/sigmoid-0.05-0.10.yaml --blank -o homework.yaml\n"
-    "  nnstep answers problems/relu-exercise.yaml -o key.yaml && nnstep check problems/relu-exercise.yaml key.yaml"
+    "  nnstep answers problems/relu-exercise.yaml -o key.yaml && nnstep check problems/relu-exercise.yaml key.yaml\n"
+    "  nnstep answers problems/computation-graph.yaml --blank\n"
+    "\b\nKeys of a network: <neuron>.net, <neuron>.out, loss, <neuron>.delta, <parameter>.grad,\n"
+    "<parameter>.new; later steps nest under step2:, step3:, …\n"
+    "\b\nKeys of a computation graph (L = c*e, e = a + d, d = 2*b):\n"
+    "  d.value: 2      <node>.value, each node's forward value (inputs are given: no key)\n"
+    "  e.d.local: 1    <child>.<parent>.local, the local derivative ∂e/∂d on each edge\n"
+    "  b.grad: -4      <name>.grad, ∂L/∂b for every node and input (L.grad is 1)"
 )
 def answers(
     problem: Path = typer.Argument(..., help="Problem file (YAML).", show_default=False),
@@ -102,9 +111,9 @@ def answers(
 ) -> None:
     """Print the full answer key in the answers-file format (or a blank template to fill in)."""
     from tutor.answers import answer_key_text
-    from tutor.solver import solve_file
+    from tutor.solver import solve_any
 
-    derivation = run(lambda: solve_file(problem))
+    derivation = run(lambda: solve_any(problem))
     emit(answer_key_text(derivation, blank=blank, digits=digits), output)
 
 
@@ -113,6 +122,7 @@ def answers(
     "  nnstep grade problems/relu-exercise.yaml submissions/ -o grades.csv\n"
     "  nnstep grade problems/relu-exercise.yaml anna.yaml ben.json -o grades.csv --feedback-dir feedback/\n"
     "  nnstep grade problems/sigmoid-0.05-0.10.yaml hw3/ --sigfigs 3 > grades.csv\n"
+    "  nnstep grade problems/computation-graph.yaml graph-hw/ -o grades.csv\n"
     "  nnstep grade --variants exam/variants.csv submissions/ -o grades.csv"
 )
 def grade(

@@ -8,7 +8,7 @@ import sys
 from contextlib import suppress
 from enum import Enum
 from pathlib import Path
-from typing import TYPE_CHECKING, TextIO
+from typing import TYPE_CHECKING, Any, TextIO
 
 import typer
 
@@ -54,6 +54,7 @@ class StdinReader:
     "  nnstep practice problems/relu-exercise.yaml\n"
     "  nnstep practice problems/sigmoid-0.05-0.10.yaml --only backward --ask 5 --seed 7\n"
     "  nnstep practice problems/relu-exercise.yaml --only update --save session.json\n"
+    "  nnstep practice problems/computation-graph.yaml\n"
     "  printf '5\\n5\\n?\\n-3\\n' | nnstep practice problems/relu-exercise.yaml --only forward\n"
     "  nnstep practice problems/relu-exercise-vary.yaml --variant 42\n"
     "\b\nAt the prompt: a number, a fraction (1/2) or an expression (2 - 0.1*20); ? or hint for the next\n"
@@ -79,25 +80,32 @@ def practice(
     """Practise backpropagation by hand: forward pass, loss, deltas, gradients, updates, one at a time.
 
     A wrong answer gets a hint, one rung per retry (the formula in symbols, then with the numbers, then
-    the value), and names the mistake when it is a known one. An answer built on your own earlier
+    the value), and names the mistake when it is a known one. A computation graph asks each node's
+    value (topological order), then each gradient ∂L/∂v (reverse topological order). An answer built on your own earlier
     wrong value counts (error carried forward). The end shows a summary, the score and the mistakes
     that recurred.
     """
     from rich.console import Console
 
+    from tutor.check import Checker
     from tutor.practice import PracticeOptions, Session
     from tutor.render.practice import print_intro, print_summary
-    from tutor.solver import solve_file
+    from tutor.solver import solve_any
 
-    derivation = run(lambda: _variant(problem, variant)) if variant is not None else run(lambda: solve_file(problem))
-    if step is not None and step > len(derivation.steps):
-        raise fail(f"--step {step}: the problem has {len(derivation.steps)} step(s)", 2)
+    if variant is not None:
+        derivation: Any = run(lambda: _variant(problem, variant))
+    else:
+        derivation = run(lambda: solve_any(problem))
+    checker = Checker(derivation)
+    steps = checker.model.steps
+    if step is not None and step > steps:
+        raise fail(f"--step {step}: the problem has {steps} step(s)", 2)
     if ask is not None and seed is None:
         seed = random.randrange(10_000)
     phases = frozenset(p.value for p in only) if only else None
     options = PracticeOptions(only=phases, ask=ask, seed=seed, max_tries=max_tries, step=step, digits=digits)
     console = Console(soft_wrap=True, highlight=False)
-    session = Session(derivation, console, StdinReader(), options)
+    session = Session(derivation, console, StdinReader(), options, checker)
     if not session.items:
         raise fail("nothing to ask: no quantity in the chosen phases and step", 2)
     print_intro(session)
