@@ -23,13 +23,17 @@ from tutor.render.latexvec import fprime
 
 MAX_MATRIX = 8  # widest layer written out as matrices
 
+TITLE = "Backward pass in matrix form (BP1--BP4)"
 INTRO = (
-    r"The same backward pass layer by layer (BP1--BP4), with $z^{l}$ the net inputs and $a^{l}$ the outputs of"
-    r" layer $l$, $W^{l}$ its weights (row $j$: into its $j$-th neuron), $\odot$ the elementwise product:"
-    r" $\delta^{L} = \nabla_{a} L \odot f'(z^{L})$ for the output layer (BP1),"
-    r" $\delta^{l} = \bigl((W^{l+1})^{\top} \delta^{l+1}\bigr) \odot f'(z^{l})$ for a hidden one (BP2),"
-    r" $\partial L / \partial b^{l} = \delta^{l}$ (BP3) and $\partial L / \partial W^{l} = \delta^{l} (a^{l-1})^{\top}$"
-    r" (BP4)."
+    r"The same backward pass layer by layer, with $z^{l}$ the net inputs and $a^{l}$ the outputs of layer $l$,"
+    r" $W^{l}$ its weights (row $j$ holds the weights into its $j$-th neuron) and $\odot$ the elementwise product:"
+    "\n\\begin{gather*}\n"
+    r"\delta^{L} = \nabla_{a} L \odot f'(z^{L}) \;\text{(BP1)} \qquad"
+    r" \delta^{l} = \bigl((W^{l+1})^{\top} \delta^{l+1}\bigr) \odot f'(z^{l}) \;\text{(BP2)} \\"
+    "\n"
+    r"\frac{\partial L}{\partial b^{l}} = \delta^{l} \;\text{(BP3)} \qquad"
+    r" \frac{\partial L}{\partial W^{l}} = \delta^{l} (a^{l-1})^{\top} \;\text{(BP4)}"
+    "\n\\end{gather*}"
 )
 
 

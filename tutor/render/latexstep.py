@@ -14,7 +14,7 @@ from tutor.derivation import ExampleStep, Step
 from tutor.network import Network
 from tutor.render.latexblocks import align
 from tutor.render.latexmath import MathWriter
-from tutor.render.latexmatrix import INTRO, matrix_rows
+from tutor.render.latexmatrix import INTRO, TITLE, matrix_rows
 from tutor.render.latexvec import layer_note, vector_view
 
 Pass = Step | ExampleStep
@@ -45,7 +45,7 @@ def pass_sections(
     yield rf"{heading}{{Deltas}}"
     yield DELTA_NOTE
     yield align([row for d in p.deltas for row in writer.delta(d)])
-    yield from _vector_form(p, network, writer, params, inputs)
+    yield from _vector_form(p, network, writer, heading, params, inputs)
     yield rf"{heading}{{Gradients by the chain rule}}"
     yield CHAIN_NOTE
     for g in p.gradients:
@@ -53,11 +53,17 @@ def pass_sections(
 
 
 def _vector_form(
-    p: Pass, network: Network, writer: MathWriter, params: Mapping[str, Any], inputs: Mapping[str, Any]
+    p: Pass,
+    network: Network,
+    writer: MathWriter,
+    heading: str,
+    params: Mapping[str, Any],
+    inputs: Mapping[str, Any],
 ) -> Iterator[str]:
     """BP1–BP4 with matrices for the layer form, else the vector view of the deltas where layered."""
     matrices = matrix_rows(network.problem, params, p.forward, p.deltas, inputs, writer)
     if matrices:
+        yield rf"{heading}{{{TITLE}}}"
         yield INTRO
         yield align(matrices)
         return
