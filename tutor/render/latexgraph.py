@@ -21,6 +21,7 @@ from tutor.render.latexmath import partial
 
 COLUMN_CM, MAX_WIDTH_CM, ROW_CM = 3.6, 13.0, 2.2
 EDGE_DIGITS = 4
+PER_ROW = 3  # local derivatives in a row
 
 
 def graph_body(d: GraphDerivation, digits: int = 6, solution: bool = True) -> str:
@@ -56,8 +57,11 @@ def _solution(d: GraphDerivation, digits: int) -> Iterator[str]:
         rows.append(rf"{lf.name(f.node)} &= {sym} = {nums} = {lf.num(f.value, digits)}")
     yield align(rows)
     yield r"\subsection*{Local derivatives}"
-    yield "The derivative of each node with respect to each node it uses, at the forward values:"
-    yield align([_local_row(e.child, e.parent, e.formula, e.value, digits) for e in d.local])
+    yield (
+        "Each node's expression differentiated with respect to each name it uses (the others held fixed),"
+        " at the forward values:"
+    )
+    yield align([row for n in d.order for row in local_rows(d, n, digits)])
     yield r"\subsection*{Backward pass}"
     yield (
         rf"In reverse topological order, starting from $\partial {out}/\partial {out} = 1$: the gradient of each"
@@ -81,8 +85,16 @@ def formula_latex(formula: Any) -> str:
     return str(sympy.latex(formula, symbol_names=names))
 
 
-def _local_row(child: str, parent: str, formula: Any, value: Any, digits: int) -> str:
-    head = rf"{partial(lf.name(child), lf.name(parent))} &= "
+def local_rows(d: GraphDerivation, node: str, digits: int) -> list[str]:
+    """`L = c \\cdot e: & ∂L/∂c = e = 5, ∂L/∂e = c = −2`, at most PER_ROW derivatives to a row."""
+    parts = [_local(e.child, e.parent, e.formula, e.value, digits) for e in d.local if e.child == node]
+    chunks = [parts[i : i + PER_ROW] for i in range(0, len(parts), PER_ROW)]
+    lead = rf"{lf.name(node)} = {to_latex(d.problem.nodes[node], digits=digits)}\colon \quad "
+    return [(lead if i == 0 else "") + "& " + r", \quad ".join(c) for i, c in enumerate(chunks)]
+
+
+def _local(child: str, parent: str, formula: Any, value: Any, digits: int) -> str:
+    head = f"{partial(lf.name(child), lf.name(parent))} = "
     if formula.is_number:
         return head + lf.num(value, digits)
     return head + f"{formula_latex(formula)} = {lf.num(value, digits)}"

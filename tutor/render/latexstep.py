@@ -37,17 +37,23 @@ def pass_sections(
     heading: str,
     params: Mapping[str, Any],
     inputs: Mapping[str, Any],
+    *,
+    explain: bool = True,
 ) -> Iterator[str]:
+    """The sections of one pass; `explain`: with the notes on what δ, the chain rule and BP1–BP4 are
+    (a data set gives them for its first example only)."""
     yield rf"{heading}{{Forward pass}}"
     yield align([row for f in p.forward for row in writer.forward(f)])
     yield rf"{heading}{{Loss}}"
     yield align(writer.loss(p.loss))
     yield rf"{heading}{{Deltas}}"
-    yield DELTA_NOTE
+    if explain:
+        yield DELTA_NOTE
     yield align([row for d in p.deltas for row in writer.delta(d)])
-    yield from _vector_form(p, network, writer, heading, params, inputs)
+    yield from _vector_form(p, network, writer, heading, params, inputs, explain)
     yield rf"{heading}{{Gradients by the chain rule}}"
-    yield CHAIN_NOTE
+    if explain:
+        yield CHAIN_NOTE
     for g in p.gradients:
         yield align(writer.gradient(g))
 
@@ -59,12 +65,14 @@ def _vector_form(
     heading: str,
     params: Mapping[str, Any],
     inputs: Mapping[str, Any],
+    explain: bool,
 ) -> Iterator[str]:
     """BP1–BP4 with matrices for the layer form, else the vector view of the deltas where layered."""
     matrices = matrix_rows(network.problem, params, p.forward, p.deltas, inputs, writer)
     if matrices:
         yield rf"{heading}{{{TITLE}}}"
-        yield INTRO
+        if explain:
+            yield INTRO
         yield align(matrices)
         return
     pseudo = Step(1, p.forward, p.loss, p.deltas, p.gradients, ())

@@ -111,7 +111,8 @@ def iteration(derivation: Derivation, step: Step, network: Network, writer: Math
     ]
     for e in step.examples:
         out.append(rf"\subsubsection*{{Example {e.example}: {_example_title(e, network)}}}")
-        out += pass_sections(e, network, writer, r"\paragraph*", params, e.inputs)
+        first = step.index == derivation.steps[0].index and e is step.examples[0]
+        out += pass_sections(e, network, writer, r"\paragraph*", params, e.inputs, explain=first)
     out += batch_section(step, p.reduction, writer)
     out += update_sections(step, writer, r"\subsubsection*")
     return out
