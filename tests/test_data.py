@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import math
+import sys
 from dataclasses import replace
 from fractions import Fraction
 from pathlib import Path
@@ -111,16 +112,18 @@ def test_train_command_prints_table_and_curve() -> None:
     assert data["final_loss"] < 0.01
 
 
-def test_train_plot_without_matplotlib_is_a_clear_error(tmp_path: Path) -> None:
-    try:
-        import matplotlib  # noqa: F401
-    except ImportError:
-        result = invoke("train", str(XOR_DATA), "--plot", str(tmp_path / "loss.png"))
-        assert result.exit_code == 2 and "matplotlib" in result.output
-    else:
-        result = invoke("train", str(XOR_DATA), "--plot", str(tmp_path / "loss.png"))
-        assert result.exit_code == 0, result.output
-        assert (tmp_path / "loss.png").read_bytes()[:4] == b"\x89PNG"
+def test_train_plot_writes_a_png(tmp_path: Path) -> None:
+    pytest.importorskip("matplotlib", reason="matplotlib is in the test extra; pip install -e '.[test]'")
+    result = invoke("train", str(XOR_DATA), "--plot", str(tmp_path / "loss.png"))
+    assert result.exit_code == 0, result.output
+    assert (tmp_path / "loss.png").read_bytes()[:4] == b"\x89PNG"
+
+
+def test_train_plot_without_matplotlib_is_a_clear_error(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setitem(sys.modules, "matplotlib", None)  # makes `import matplotlib` fail
+    result = invoke("train", str(XOR_DATA), "--plot", str(tmp_path / "loss.png"))
+    assert result.exit_code == 2 and "matplotlib" in result.output
+    assert not (tmp_path / "loss.png").exists()
 
 
 def test_train_needs_a_data_set() -> None:

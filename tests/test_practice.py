@@ -251,6 +251,19 @@ def test_cli_options_and_errors() -> None:
     assert help.returncode == 0 and "Examples:" in help.stdout and "--max-tries" in help.stdout
 
 
+def test_variant_practises_a_generated_variant_reproducibly() -> None:
+    from tutor.variants import generate
+
+    base = load_problem(ROOT / "problems" / "relu-exercise-vary.yaml")
+    expected = solve_problem(generate(base, 1, "42", nice=True).found[0].problem).values()
+    answers = "\n".join(fmt(expected[k], 12) for k in ("y3.net", "y3.out")) + "\n"
+    first = nnstep("practice", "problems/relu-exercise-vary.yaml", "--variant", "42", input=answers)
+    again = nnstep("practice", "problems/relu-exercise-vary.yaml", "--variant", "42", input=answers)
+    assert "variant of seed 42" in first.stderr and first.stderr == again.stderr
+    assert first.stdout.count("✓ right") == 2, first.stdout
+    assert nnstep("practice", RELU, "--variant", "1").returncode == 2  # no vary: section
+
+
 # ---------------------------------------------------------------------------- the CLI, at a terminal
 
 pexpect = pytest.importorskip("pexpect")

@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import math
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass
 from fractions import Fraction
 from functools import cache
 from typing import Any
@@ -122,15 +121,6 @@ def _xlogy(x: np.ndarray, y: np.ndarray) -> np.ndarray:
 # ---------------------------------------------------------------- SymPy (exact)
 
 
-@dataclass(frozen=True)
-class SymbolicActivation:
-    """The symbolic forms of one activation: f(x) and f′(x), and how to write f′ in a formula."""
-
-    f: Callable[[Any], Any]  # x -> SymPy expression
-    df: Callable[[Any], Any]  # x -> SymPy expression of f′ (piecewise pieces resolved by `exact_*`)
-    label: str  # how f is written: relu, σ, tanh, …
-
-
 @cache
 def _sympy() -> Any:
     import sympy
@@ -149,8 +139,26 @@ def exact(value: Any) -> Any:
     return v.evalf(DPS)
 
 
+def _mp(f: Callable[..., Any], *args: Any) -> Any:
+    """A transcendental value to DPS digits: evaluated with mpmath (much faster than SymPy's evalf) on the
+    exact arguments, returned as a SymPy Float."""
+    import mpmath
+
+    with mpmath.workdps(DPS + 10):
+        mp_args = [mpmath.mpf(int(a.p)) / int(a.q) if a.is_Rational else mpmath.mpf(a) for a in args]
+        return _sympy().Float(f(*mp_args), DPS)
+
+
+def _exp(x: Any) -> Any:
+    import mpmath
+
+    return mpmath.exp(x)
+
+
 def exact_activation(act: Activation, net: Any) -> Any:
     """f(net) as an exact SymPy number (Rational where it stays rational)."""
+    import mpmath
+
     sp = _sympy()
     a = exact(alpha_of(act))
     name = act.name
@@ -161,15 +169,17 @@ def exact_activation(act: Activation, net: Any) -> Any:
     if name == "leaky_relu":
         return net if net >= 0 else a * net
     if name == "elu":
-        return net if net >= 0 else exact(a * (sp.exp(net) - 1))
+        return net if net >= 0 else _mp(lambda x, a: a * mpmath.expm1(x), net, a)
+    if name in ("sigmoid", "tanh", "arctan") and net == 0:
+        return sp.Rational(1, 2) if name == "sigmoid" else sp.Integer(0)
     if name == "sigmoid":
-        return exact(1 / (1 + sp.exp(-net)))
+        return _mp(lambda x: 1 / (1 + mpmath.exp(-x)), net)
     if name == "tanh":
-        return exact(sp.tanh(net))
+        return _mp(mpmath.tanh, net)
     if name == "softplus":
-        return exact(sp.log(1 + sp.exp(net)))
+        return _mp(lambda x: mpmath.log1p(mpmath.exp(x)), net)
     if name == "arctan":
-        return exact(sp.atan(net))
+        return _mp(mpmath.atan, net)
     raise ValueError(f"no scalar form for activation {name!r}")
 
 
@@ -190,20 +200,21 @@ def exact_derivative(act: Activation, net: Any, out: Any, relu_at_zero: Any = 0)
     if name == "leaky_relu":
         return one if net > 0 else ((one if relu_at_zero else a) if net == 0 else a)
     if name == "elu":
-        return one if net > 0 else ((one if relu_at_zero else a) if net == 0 else exact(a * sp.exp(net)))
+        return one if net > 0 else ((one if relu_at_zero else a) if net == 0 else _mp(lambda x, a: a * _exp(x), net, a))
     if name == "softplus":
-        return exact(1 / (1 + sp.exp(-net)))
+        return exact_activation(Activation("sigmoid"), net)
     if name == "arctan":
         return exact(1 / (1 + net**2))
     raise ValueError(f"no scalar derivative for activation {name!r}")
 
 
 def exact_softmax(nets: Sequence[Any]) -> list[Any]:
-    sp = _sympy()
+    if all(z == nets[0] for z in nets):  # equal nets: exactly 1/n each
+        return [_sympy().Rational(1, len(nets))] * len(nets)
     m = max(nets)
-    exps = [sp.exp(z - m) for z in nets]
-    total = sum(exps)
-    return [exact(e / total) for e in exps]
+    return [
+        _mp(lambda *zs, i=i: _exp(zs[i]) / sum(_exp(z) for z in zs), *(z - m for z in nets)) for i in range(len(nets))
+    ]
 
 
 def exact_loss_part(name: str, out: Any, target: Any, n_outputs: int) -> Any:
@@ -224,8 +235,9 @@ def exact_loss_part(name: str, out: Any, target: Any, n_outputs: int) -> Any:
 
 
 def _xlog(x: Any, y: Any) -> Any:
-    sp = _sympy()
-    return sp.Integer(0) if x == 0 else x * sp.log(y)
+    import mpmath
+
+    return _sympy().Integer(0) if x == 0 or y == 1 else x * _mp(mpmath.log, y)
 
 
 def exact_loss_grad(name: str, out: Any, target: Any, n_outputs: int) -> Any:

@@ -9,14 +9,16 @@ from __future__ import annotations
 
 import csv
 import io
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
 from tutor.answers import read_answers
 from tutor.check import Checker, CheckReport, json_number
+from tutor.errors import InputError, NnstepError
 from tutor.keys import describe_key
 from tutor.numfmt import fmt
+from tutor.problem import CheckSettings
 
 SUFFIXES = (".yaml", ".yml", ".json")
 
@@ -63,6 +65,45 @@ def grade_all(checker: Checker, paths: Sequence[Path], progress: Callable[[], No
     grades = []
     for path, student in zip(paths, student_ids(paths), strict=True):
         grades.append(grade_file(checker, path, student))
+        if progress:
+            progress()
+    return grades
+
+
+class VariantCheckers:
+    """Each student's own checker from a variants mapping (`nnstep grade --variants`): student id → problem
+    file; each distinct file is solved once, on first use."""
+
+    def __init__(self, files: Mapping[str, Path], settings: Callable[[CheckSettings], CheckSettings]) -> None:
+        self.files = dict(files)
+        self.settings = settings  # the problem's own check settings → the ones to grade with
+        self.solved: dict[Path, Checker] = {}
+
+    def __call__(self, student: str) -> Checker:
+        from tutor.solver import solve_file
+
+        if student not in self.files:
+            raise InputError(f"{student!r} is not in the variants mapping")
+        file = self.files[student]
+        if file not in self.solved:
+            derivation = solve_file(file)
+            self.solved[file] = Checker(derivation, self.settings(derivation.problem.check))
+        return self.solved[file]
+
+
+def grade_each(
+    checker_for: Callable[[str], Checker], paths: Sequence[Path], progress: Callable[[], None] | None = None
+) -> list[Grade]:
+    """`grade_all`, each student checked against their own checker (their variant); a student without one
+    (not in the mapping, a broken variant file) gets a row with score 0 and the reason."""
+    grades = []
+    for path, student in zip(paths, student_ids(paths), strict=True):
+        try:
+            checker = checker_for(student)
+        except NnstepError as exc:
+            grades.append(Grade(student, path, None, str(exc)))
+        else:
+            grades.append(grade_file(checker, path, student))
         if progress:
             progress()
     return grades

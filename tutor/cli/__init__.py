@@ -30,6 +30,7 @@ def _root() -> None:
 
 # The command modules register themselves on `app`.
 from tutor.cli import check as _check  # noqa: E402,F401
+from tutor.cli import generate as _generate  # noqa: E402,F401
 from tutor.cli import practice as _practice  # noqa: E402,F401
 from tutor.cli import solve as _solve  # noqa: E402,F401
 from tutor.cli import train as _train  # noqa: E402,F401

@@ -112,11 +112,19 @@ def answers(
     epilog="\b\nExamples:\n"
     "  nnstep grade problems/relu-exercise.yaml submissions/ -o grades.csv\n"
     "  nnstep grade problems/relu-exercise.yaml anna.yaml ben.json -o grades.csv --feedback-dir feedback/\n"
-    "  nnstep grade problems/sigmoid-0.05-0.10.yaml hw3/ --sigfigs 3 > grades.csv"
+    "  nnstep grade problems/sigmoid-0.05-0.10.yaml hw3/ --sigfigs 3 > grades.csv\n"
+    "  nnstep grade --variants exam/variants.csv submissions/ -o grades.csv"
 )
 def grade(
-    problem: Path = typer.Argument(..., help="Problem file (YAML).", show_default=False),
-    submissions: list[Path] = typer.Argument(..., help="Answers files and/or folders of them.", show_default=False),
+    problem: Path | None = typer.Argument(
+        None, help="Problem file (YAML); left out with --variants.", show_default=False
+    ),
+    submissions: list[Path] | None = typer.Argument(
+        None, help="Answers files and/or folders of them.", show_default=False
+    ),
+    variants: Path | None = typer.Option(
+        None, "--variants", help="variants.csv of `nnstep generate --roster`: each student against their own variant."
+    ),
     output: Path | None = typer.Option(None, "--output", "-o", help="CSV gradebook (written atomically)."),
     feedback_dir: Path | None = typer.Option(None, "--feedback-dir", help="Write one Markdown file per student."),
     rtol: float | None = RTOL,
@@ -131,6 +139,12 @@ def grade(
     """
     from tutor import grade as lib
 
+    if variants is not None:  # every positional argument is a submission
+        options = (rtol, atol, sigfigs, carried_credit)
+        given = [p for p in (problem, *(submissions or [])) if p is not None]
+        return _grade_variants(variants, given, output, feedback_dir, options)
+    if problem is None or not submissions:
+        raise fail("give PROBLEM and SUBMISSIONS (answers files and/or folders), or --variants and SUBMISSIONS", 2)
     checker = _checker(problem, rtol, atol, sigfigs, carried_credit)
     paths = lib.collect_submissions(submissions)
     if not paths:
@@ -144,6 +158,32 @@ def grade(
     bad = sum(1 for g in grades if g.report is None)
     note = f" ({bad} could not be read)" if bad else ""
     typer.echo(f"graded {len(grades)} submission(s){note}" + (f" → {output}" if output else ""), err=True)
+
+
+def _grade_variants(
+    mapping: Path, submissions: list[Path], output: Path | None, feedback_dir: Path | None, options: tuple
+) -> None:
+    """`grade --variants`: each student against the variant the mapping gives them, each variant solved once."""
+    from tutor import grade as lib
+    from tutor.roster import read_mapping
+
+    files = {a.student: a.file for a in run(lambda: read_mapping(mapping))}
+    checkers = lib.VariantCheckers(files, lambda base: _settings(base, *options))
+    paths = lib.collect_submissions(submissions)
+    if not paths:
+        raise fail("no answers files (.yaml, .yml, .json) found", 2)
+    with _progress(len(paths)) as tick:
+        grades = lib.grade_each(checkers, paths, tick)
+    first = next(iter(checkers.solved.values()), None)
+    keys = lib.columns(first, grades) if first else []  # every variant has the same keys
+    emit(lib.gradebook_csv(grades, keys), output)
+    if feedback_dir is not None and first is not None:
+        own = {s: checkers.solved.get(f, first) for s, f in files.items()}
+        pages = [(g.student, lib.feedback_markdown(g, own.get(g.student, first), keys)) for g in grades]
+        _write_feedback(feedback_dir, pages)
+    bad = sum(1 for g in grades if g.report is None)
+    note = f" ({bad} could not be graded)" if bad else ""
+    typer.echo(f"graded {len(grades)} submission(s) against {len(checkers.solved)} variant(s){note}", err=True)
 
 
 def _write_feedback(folder: Path, pages: list[tuple[str, str]]) -> None:

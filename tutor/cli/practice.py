@@ -8,12 +8,15 @@ import sys
 from contextlib import suppress
 from enum import Enum
 from pathlib import Path
-from typing import TextIO
+from typing import TYPE_CHECKING, TextIO
 
 import typer
 
 from tutor.cli import app
 from tutor.cli.common import fail, run
+
+if TYPE_CHECKING:
+    from tutor.derivation import Derivation
 
 
 class Phase(str, Enum):
@@ -52,6 +55,7 @@ class StdinReader:
     "  nnstep practice problems/sigmoid-0.05-0.10.yaml --only backward --ask 5 --seed 7\n"
     "  nnstep practice problems/relu-exercise.yaml --only update --save session.json\n"
     "  printf '5\\n5\\n?\\n-3\\n' | nnstep practice problems/relu-exercise.yaml --only forward\n"
+    "  nnstep practice problems/relu-exercise-vary.yaml --variant 42\n"
     "\b\nAt the prompt: a number, a fraction (1/2) or an expression (2 - 0.1*20); ? or hint for the next\n"
     "hint (the formula, then the numbers, then the value); skip; quit. Ctrl-C or end of input stops\n"
     "with the summary so far.\n"
@@ -68,6 +72,9 @@ def practice(
     step: int | None = typer.Option(None, "--step", min=1, help="Only this step of a multi-step problem."),
     save: Path | None = typer.Option(None, "--save", help="Write the transcript (JSON) to this file."),
     digits: int = typer.Option(6, "--digits", min=1, max=30, help="Significant digits in hints."),
+    variant: str | None = typer.Option(
+        None, "--variant", help="Practise on a fresh variant of the problem's vary: section, drawn from this seed."
+    ),
 ) -> None:
     """Practise backpropagation by hand: forward pass, loss, deltas, gradients, updates, one at a time.
 
@@ -82,7 +89,7 @@ def practice(
     from tutor.render.practice import print_intro, print_summary
     from tutor.solver import solve_file
 
-    derivation = run(lambda: solve_file(problem))
+    derivation = run(lambda: _variant(problem, variant)) if variant is not None else run(lambda: solve_file(problem))
     if step is not None and step > len(derivation.steps):
         raise fail(f"--step {step}: the problem has {len(derivation.steps)} step(s)", 2)
     if ask is not None and seed is None:
@@ -99,6 +106,24 @@ def practice(
     if save is not None:
         _save(save, session.transcript())
     raise typer.Exit(session.exit_code)
+
+
+def _variant(path: Path, seed: str) -> Derivation:
+    """A derivation of one generated variant: hand-friendly (--nice) where the vary: section allows it."""
+    from tutor.errors import InputError
+    from tutor.loader import load_problem
+    from tutor.solver import solve_problem
+    from tutor.variants import generate
+
+    base = load_problem(path)
+    for nice in (True, False):
+        search = generate(base, 1, seed, nice=nice)
+        if search.found:
+            variant = search.found[0]
+            drawn = ", ".join(f"{k} = {v}" for k, v in variant.values.items())
+            sys.stderr.write(f"nnstep: practising the variant of seed {seed} of {path.name}: {drawn}\n")
+            return solve_problem(variant.problem)
+    raise InputError(f"{path}: no usable variant for seed {seed}: {search.summary()}")
 
 
 def _save(path: Path, transcript: dict) -> None:

@@ -1,0 +1,116 @@
+"""`nnstep generate` (randomised variants of a problem, Moodle quizzes) and `nnstep exam` (sheets per student)."""
+
+from __future__ import annotations
+
+from enum import Enum
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+import typer
+
+from tutor.cli import app
+from tutor.cli.common import fail, run
+
+if TYPE_CHECKING:
+    from tutor.problem import Problem
+    from tutor.variants import Search
+
+
+class Format(str, Enum):
+    yaml = "yaml"
+    moodle = "moodle"
+
+
+@app.command(
+    epilog="\b\nExamples:\n"
+    "  nnstep generate problems/relu-exercise-vary.yaml --count 30 --seed 7 --nice -o variants/\n"
+    "  nnstep generate problems/relu-exercise-vary.yaml --roster roster.csv --seed 7 --nice -o exam/\n"
+    "  nnstep generate problems/relu-exercise-vary.yaml --count 50 --format moodle -o quiz.xml\n"
+    "  nnstep generate problems/relu-exercise-vary.yaml --count 50 --format moodle --ask y5.out --ask w13.grad -o q/"
+    "\b\nExit status: 0 all variants found, 1 fewer found (those are written), 2 bad input."
+)
+def generate(
+    problem: Path = typer.Argument(..., help="Problem file with a vary: section.", show_default=False),
+    output: Path = typer.Option(..., "--output", "-o", help="Folder for the variants (moodle: or a .xml file)."),
+    count: int | None = typer.Option(None, "--count", "-n", min=1, max=10000, help="How many variants [10]."),
+    seed: int = typer.Option(1, "--seed", "-s", help="Master seed: the same seed gives the same files."),
+    nice: bool = typer.Option(False, "--nice", help="Only variants whose every value has at most 2 decimals."),
+    roster: Path | None = typer.Option(None, "--roster", help="CSV of student ids: one variant per student."),
+    format: Format = typer.Option(Format.yaml, "--format", "-f", help="yaml: problem files; moodle: also quiz.xml."),
+    ask: list[str] | None = typer.Option(
+        None, "--ask", help="Moodle: a quantity to ask (repeatable) [outputs, loss, new parameters]."
+    ),
+) -> None:
+    """Write randomised, pairwise different variants of a problem: ordinary problem files, each with its
+    variant id and seed, drawn from the problem's vary: section. Degenerate ones (dead layers, saturated
+    sigmoids, outputs already on target) are skipped. With --roster, one per student, seeded from the id,
+    and a mapping variants.csv (id,file,variant_id,seed) for `nnstep grade --variants` and `nnstep exam`.
+    """
+    from tutor import variants as lib
+    from tutor.loader import load_problem
+    from tutor.roster import read_roster
+
+    if roster is not None and count is not None:
+        raise fail("give --count or --roster, not both", 2)
+    base = run(lambda: load_problem(problem))
+    if roster is not None:
+        students = run(lambda: read_roster(roster))
+        search = run(lambda: lib.generate_roster(base, students, seed, nice))
+        wanted = len(students)
+    else:
+        wanted = count or 10
+        search = run(lambda: lib.generate(base, wanted, seed, nice))
+    quiz = format is Format.moodle and output.suffix.lower() == ".xml"
+    folder = output.parent if quiz else output
+    if not quiz:
+        run(lambda: lib.write_variants(base, search, output, seed))
+    if format is Format.moodle:
+        _write_quiz(search, output if quiz else output / "quiz.xml", ask)
+    _report(search, wanted, folder, base)
+
+
+def _write_quiz(search: Search, path: Path, ask: list[str] | None) -> None:
+    from tutor.cli.common import write_atomic
+    from tutor.moodle import quiz_xml
+    from tutor.solver import solve_problem
+
+    def build() -> str:
+        return quiz_xml([(v.id, solve_problem(v.problem)) for v in search.found], ask)
+
+    text = run(build)
+    run(lambda: write_atomic(path, text))
+    typer.echo(f"wrote {path}", err=True)
+
+
+def _report(search: Search, wanted: int, folder: Path, base: Problem) -> None:
+    found = len(search.found)
+    if found < wanted:
+        missing = search.missing[:20]
+        typer.echo(
+            f"nnstep: found only {found} of {wanted} valid variant(s) of {base.source} "
+            f"({search.summary()}); wrote those to {folder}" + (f"; none for: {', '.join(missing)}" if missing else ""),
+            err=True,
+        )
+        raise typer.Exit(1)
+    typer.echo(f"wrote {found} variant(s) to {folder} ({search.summary()})", err=True)
+
+
+@app.command(
+    epilog="\b\nExamples:\n"
+    "  nnstep exam exam/ -o exam.tex                  # also writes exam-solutions.tex\n"
+    "  nnstep exam exam/ -o exam.tex --solutions key.tex --pdf\n"
+    "\b\nThe folder is what `nnstep generate` wrote; with its variants.csv (from --roster) there is a page\n"
+    "per student with their id, else a page per problem file."
+)
+def exam(
+    folder: Path = typer.Argument(..., help="Folder of variants (from nnstep generate).", show_default=False),
+    output: Path = typer.Option(..., "--output", "-o", help="The problem sheets (.tex)."),
+    solutions: Path | None = typer.Option(None, "--solutions", help="The solutions [<output>-solutions.tex]."),
+    pdf: bool = typer.Option(False, "--pdf", help="Also compile both to PDF (pdflatex or latexmk)."),
+) -> None:
+    """Exam sheets: a LaTeX page per student (or variant) with the problem, id and variant on it, and a
+    separate document with every worked solution."""
+    from tutor.exam import write_exam
+
+    for path in run(lambda: write_exam(folder, output, solutions, pdf)):
+        typer.echo(f"wrote {path}", err=True)
