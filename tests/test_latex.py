@@ -326,7 +326,8 @@ def test_problem_sheet_and_pdf_compile(tmp_path: Path) -> None:
     assert "Task." in text and "Forward pass" not in text
 
 
-# data sets and computation graphs have no LaTeX view yet (issue 6 leaves a hook: tutor.render.curve.pgfplots)
+# one-example networks: the before/after table; data sets and computation graphs have no such table, their
+# trained parameters and gradients are checked in test_latex_forms.py (which compiles every problem, log included)
 NETWORKS = [p for p in sorted(PROBLEMS.glob("*.yaml")) if not {"data:", "graph:"} & set(p.read_text().split())]
 
 

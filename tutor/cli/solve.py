@@ -33,7 +33,8 @@ class Phase(str, Enum):
     "  nnstep solve problems/relu-exercise.yaml\n"
     "  nnstep solve problems/sigmoid-0.05-0.10.yaml --only backward --digits 4\n"
     "  nnstep solve problems/relu-exercise.yaml --format json | jq .steps[0].gradients\n"
-    "  nnstep solve problems/relu-exercise.yaml --format latex -o solution.tex --pdf"
+    "  nnstep solve problems/relu-exercise.yaml --format latex -o solution.tex --pdf\n"
+    "  nnstep solve problems/xor-data.yaml --format latex --detail 2 --pdf"
 )
 def solve(
     file: Path = typer.Argument(..., help="Problem file (YAML).", show_default=False),
@@ -52,11 +53,17 @@ def solve(
     Every value is computed exactly with SymPy and cross-checked against an independent NumPy float64
     engine (exit 1 if they ever disagree beyond 1e-9).
     """
-    from tutor.cli.solve_forms import emit_other
+    from tutor.cli.solve_forms import emit_latex, emit_other
     from tutor.solver import solve_any
 
     result = run(lambda: solve_any(file, detail=detail))
     phases = {p.value for p in only} if only else None
+    if format is Format.latex:
+        from tutor.render.latex import LatexOptions
+
+        opts = LatexOptions(digits=digits, body_only=body_only, solution=not no_solution, step=step)
+        emit_latex(result, opts, output=output, pdf=pdf)
+        return
     if emit_other(result, format.value, digits=digits, step=step, phases=phases, output=output):
         return
     derivation = cast("Derivation", result)  # graphs and data sets were handled above
@@ -66,11 +73,6 @@ def solve(
         from tutor.render.json import render_json
 
         emit(render_json(derivation, step=step, phases=phases), output)
-    elif format is Format.latex:
-        from tutor.render.latex import LatexOptions, write_latex
-
-        opts = LatexOptions(digits=digits, body_only=body_only, solution=not no_solution, step=step)
-        run(lambda: write_latex(derivation, opts, output=output, pdf=pdf))
     else:
         from tutor.render.terminal import print_derivation
 

@@ -1,12 +1,16 @@
-"""`nnstep solve` for the forms that are not one example of a network: computation graphs and data sets."""
+"""`nnstep solve` for the forms that are not one example of a network (computation graphs and data sets),
+and LaTeX output for every form."""
 
 from __future__ import annotations
 
 from collections.abc import Collection
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from tutor.cli.common import emit, fail
+from tutor.cli.common import emit, fail, run
+
+if TYPE_CHECKING:
+    from tutor.render.latex import LatexOptions
 
 
 def emit_other(
@@ -33,8 +37,6 @@ def emit_other(
 
         emit(render_training_json(result, step=step, phases=phases), output)
         return True
-    if format == "latex":  # hook for the LaTeX renderer: `tutor.render.curve.pgfplots(epoch_loss)` draws the curve
-        raise fail("LaTeX output of data sets is not available yet; use --format text or json", 2)
     from tutor.render.training import print_training
 
     print_training(result, digits=digits, step=step, phases=phases, output=output)
@@ -46,9 +48,21 @@ def _graph(result: Any, format: str, digits: int, output: Path | None) -> None:
         from tutor.render.graph import render_graph_json
 
         emit(render_graph_json(result), output)
-    elif format == "latex":
-        raise fail("LaTeX output of computation graphs is not available yet; use --format text or json", 2)
     else:
         from tutor.render.graph import print_graph
 
         print_graph(result, digits=digits, output=output)
+
+
+def emit_latex(result: Any, opts: LatexOptions, *, output: Path | None, pdf: bool) -> None:
+    """The LaTeX document of any derivation (`--step` checked against what the derivation has)."""
+    from tutor.graph import GraphDerivation
+    from tutor.render.latex import write_latex
+
+    if opts.step is not None:
+        if isinstance(result, GraphDerivation):
+            raise fail("--step: a computation graph has no steps", 2)
+        if opts.step > len(result.steps):
+            more = " derived in full (see --detail)" if result.training is not None else ""
+            raise fail(f"--step {opts.step}: the problem has {len(result.steps)} step(s){more}", 2)
+    run(lambda: write_latex(result, opts, output=output, pdf=pdf))

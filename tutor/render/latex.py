@@ -1,13 +1,15 @@
-"""The derivation as a LaTeX document, typeset like lecture notes; `--pdf` compiles it.
+"""Derivations as LaTeX documents, typeset like lecture notes; `--pdf` compiles them.
 
-One function of a Derivation, like the terminal and JSON views: the statement (network drawing,
-inputs, targets, loss, learning rate), then per step the forward pass, the loss, the deltas (with the
-vector view where the network is layered), every gradient as a chain-rule product with its numbers,
-the updates; then a table of old and new parameters and the network drawn with the new values.
+One function of a derivation, like the terminal and JSON views, dispatching on its type (`document`;
+a type without a view is an error): a one-example network here — the statement (network drawing,
+inputs, targets, loss, learning rate), then per step the passes of `latexstep` (forward, loss, deltas
+with the vector or BP1–BP4 matrix view, every gradient as a chain-rule product, updates), then a table
+of old and new parameters and the network drawn with the new values; a data set in `latextrain`; a
+computation graph in `latexgraph`.
 
-Packages: amsmath, amssymb, booktabs, tikz (and geometry for the page) — all in Debian's
-texlive-latex-base, texlive-latex-recommended and texlive-pictures. User text and names are escaped
-by `tutor.render.latexfmt`, whose docstring lists how names become math symbols.
+Packages: amsmath, amssymb, booktabs, tikz (pgfplots for a data set's loss curve; geometry for the
+page) — all in Debian's texlive-latex-base, texlive-latex-recommended and texlive-pictures. User text
+and names are escaped by `tutor.render.latexfmt`, whose docstring lists how names become math symbols.
 """
 
 from __future__ import annotations
@@ -15,19 +17,22 @@ from __future__ import annotations
 import sys
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
+from functools import singledispatch
 from pathlib import Path
+from typing import Any
 
 from tutor.derivation import Derivation, Step
 from tutor.errors import InputError
 from tutor.fileio import write_atomic
+from tutor.graph import GraphDerivation
 from tutor.network import Network
 from tutor.render import latexfmt as lf
+from tutor.render.latexblocks import BASE_PACKAGES, body_note, listing, preamble, tables
 from tutor.render.latexmath import LOSS_FORMULA, MathWriter
-from tutor.render.latexvec import layer_note, vector_view
+from tutor.render.latexstep import pass_sections, update_sections
 from tutor.render.tikz import picture
 
-PACKAGES = ("amsmath", "amssymb", "booktabs", "tikz")
-TABLE_ROWS = 40  # rows per parameter table (a tabular never breaks across pages)
+PACKAGES = BASE_PACKAGES
 LOSS_NAMES = {
     "half_sse": "half the sum of squared errors",
     "sse": "sum of squared errors",
@@ -42,73 +47,100 @@ class LatexOptions:
     digits: int = 6  # significant digits of inexact values
     body_only: bool = False  # no preamble: for \input into a document
     solution: bool = True  # False: the problem sheet only
-    step: int | None = None  # only this step
+    step: int | None = None  # only this step (iteration of a data set)
 
 
-def render_latex(derivation: Derivation, opts: LatexOptions | None = None) -> str:
-    """The whole document (or its body) as a string."""
+@dataclass(frozen=True)
+class Document:
+    """What a view of one kind of derivation gives: a title for the comment line, the body, its packages."""
+
+    title: str
+    body: str
+    packages: tuple[str, ...] = BASE_PACKAGES
+
+
+def render_latex(derivation: Derivation | GraphDerivation, opts: LatexOptions | None = None) -> str:
+    """The whole document (or its body) as a string, for any kind of derivation."""
     opts = opts or LatexOptions()
-    network = Network(derivation.problem)
-    writer = MathWriter(opts.digits, network.target_labels, derivation.problem.loss, len(derivation.problem.targets))
-    body = "\n".join(_body(derivation, network, writer, opts))
-    head = f"% nnstep: {lf.comment(derivation.problem.title or _stem(derivation))}\n"
+    doc = document(derivation, opts)
+    head = f"% nnstep: {lf.comment(doc.title)}\n"
     if opts.body_only:
-        return head + BODY_NOTE + body + "\n"
-    return head + _PREAMBLE + body + "\n\\end{document}\n"
+        return head + body_note(doc.packages) + doc.body + "\n"
+    return head + preamble(doc.packages) + doc.body + "\n\\end{document}\n"
 
 
-BODY_NOTE = (
-    f"% body only, for \\input: needs \\usepackage{{{','.join(PACKAGES)}}} and \\allowdisplaybreaks;\n"
-    "% laid out for a text width of about 16.5 cm, e.g. \\usepackage[a4paper,margin=2.2cm]{geometry}\n"
-)
-_PREAMBLE = (
-    "\\documentclass[11pt]{article}\n"
-    "\\usepackage[a4paper,margin=2.2cm]{geometry}\n"
-    f"\\usepackage{{{','.join(PACKAGES)}}}\n"
-    "\\allowdisplaybreaks\n"
-    "\\setlength{\\parindent}{0pt}\n"
-    "\\setlength{\\parskip}{4pt plus 1pt}\n"
-    "\\begin{document}\n"
-)
+BODY_NOTE = body_note(PACKAGES)
 
 
-def _stem(derivation: Derivation) -> str:
+@singledispatch
+def document(derivation: Any, opts: LatexOptions) -> Document:
+    """The LaTeX view of a derivation, by its type; a type without a view is an error."""
+    raise TypeError(f"no LaTeX view of {type(derivation).__name__}")
+
+
+@document.register
+def _network_document(derivation: Derivation, opts: LatexOptions) -> Document:
+    if derivation.training is not None:
+        from tutor.render.latextrain import training_body
+
+        body, packages = training_body(derivation, opts)
+        return Document(title(derivation.problem), body, packages)
+    network = Network(derivation.problem)
+    writer = writer_for(derivation, network, opts)
+    return Document(title(derivation.problem), "\n".join(_body(derivation, network, writer, opts)))
+
+
+@document.register
+def _graph_document(derivation: GraphDerivation, opts: LatexOptions) -> Document:
+    from tutor.render.latexgraph import graph_body
+
+    return Document(title(derivation.problem), graph_body(derivation, opts.digits, opts.solution))
+
+
+def writer_for(derivation: Derivation, network: Network, opts: LatexOptions) -> MathWriter:
+    p = derivation.problem
+    return MathWriter(opts.digits, network.target_labels, p.loss, len(p.targets))
+
+
+def title(problem: Any) -> str:
+    """The problem's title, else its file name without the extension."""
+    source = problem.source
+    return problem.title or (Path(source).stem if source and not source.startswith("<") else "nnstep")
+
+
+def _stem(derivation: Derivation | GraphDerivation) -> str:
     source = derivation.problem.source
     return Path(source).stem if source and not source.startswith("<") else "nnstep"
 
 
 def _body(derivation: Derivation, network: Network, writer: MathWriter, opts: LatexOptions) -> Iterator[str]:
-    yield from _statement(derivation, network, writer, opts)
+    yield from _statement(derivation, network, writer)
     if not opts.solution:
         return
     steps = [s for s in derivation.steps if opts.step is None or s.index == opts.step]
     many = len(derivation.steps) > 1
+    heading = r"\subsubsection*" if many else r"\subsection*"
     for step in steps:
         if many:
             yield rf"\subsection*{{Step {step.index}}}"
-        yield from _step(step, network, writer, r"\subsubsection*" if many else r"\subsection*")
+        params = {u.parameter: u.old for u in step.updates}
+        yield from pass_sections(step, network, writer, heading, params, derivation.problem.inputs)
+        yield from update_sections(step, writer, heading)
     yield from _results(derivation, steps, network, writer)
 
 
-def _statement(derivation: Derivation, network: Network, writer: MathWriter, opts: LatexOptions) -> Iterator[str]:
+def _statement(derivation: Derivation, network: Network, writer: MathWriter) -> Iterator[str]:
     p = derivation.problem
-    yield rf"\section*{{{lf.text(p.title or _stem(derivation))}}}"
-    if p.description:
-        yield lf.text(p.description) + "\n"
-    yield r"\subsection*{Problem}"
+    yield from heading_lines(p)
     yield picture(network, p.parameters)
-    yield r"Each neuron computes its net input $x_j = \sum_i y_i w_{ij} + b_j$ and its output $y_j = f(x_j)$." + "\n"
-    yield _listing("Inputs", [f"${lf.name(k)} = {writer.num(v)}$" for k, v in p.inputs.items()])
-    fixed = {k: " (fixed)" if k in p.frozen else "" for k in p.parameters}
-    yield _listing("Parameters", [f"${lf.name(k)} = {writer.num(v)}${fixed[k]}" for k, v in p.parameters.items()])
+    yield NEURON_NOTE
+    yield listing("Inputs", [f"${lf.name(k)} = {writer.num(v)}$" for k, v in p.inputs.items()])
+    yield parameter_listing(derivation, writer)
     labels = network.target_labels
-    yield _listing(
+    yield listing(
         "Targets", [f"${lf.name(labels[o])} = {writer.num(t)}$ for ${lf.name(o)}$" for o, t in p.targets.items()]
     )
-    yield (
-        rf"\textbf{{Loss.}} $L = {LOSS_FORMULA[p.loss]}$ ({LOSS_NAMES[p.loss]})."
-        rf" \textbf{{Learning rate.}} $\eta = {writer.num(p.learning_rate)}$." + "\n"
-    )
+    yield loss_line(derivation, writer)
     count = "one step" if p.steps == 1 else f"{p.steps} steps"
     yield (
         rf"\textbf{{Task.}} Do {count} of gradient descent on this example, "
@@ -117,41 +149,31 @@ def _statement(derivation: Derivation, network: Network, writer: MathWriter, opt
     )
 
 
-def _listing(head: str, items: Sequence[str]) -> str:
-    return rf"\textbf{{{head}.}} " + ", ".join(items) + ".\n"
+NEURON_NOTE = (
+    r"Each neuron computes its net input $x_j = \sum_i y_i w_{ij} + b_j$ and its output $y_j = f(x_j)$." + "\n"
+)
 
 
-def _align(rows: Sequence[str]) -> str:
-    return "\\begin{align*}\n" + " \\\\\n".join(rows) + "\n\\end{align*}"
+def heading_lines(problem: Any) -> Iterator[str]:
+    """The title, the description and the Problem heading."""
+    yield rf"\section*{{{lf.text(title(problem))}}}"
+    if problem.description:
+        yield lf.text(problem.description) + "\n"
+    yield r"\subsection*{Problem}"
 
 
-def _step(step: Step, network: Network, writer: MathWriter, heading: str) -> Iterator[str]:
-    yield rf"{heading}{{Forward pass}}"
-    yield _align([row for f in step.forward for row in writer.forward(f)])
-    yield rf"{heading}{{Loss}}"
-    yield _align(writer.loss(step.loss))
-    yield rf"{heading}{{Deltas}}"
-    yield (
-        r"$\delta_j = \partial L / \partial x_j$ for every neuron $j$. An output neuron has "
-        r"$\delta_j = \frac{\partial L}{\partial y_j} f'(x_j)$; a hidden one "
-        r"$\delta_j = \bigl(\sum_k w_{jk} \delta_k\bigr) f'(x_j)$, summed over the neurons $k$ it feeds."
+def parameter_listing(derivation: Derivation, writer: MathWriter) -> str:
+    p = derivation.problem
+    fixed = {k: " (fixed)" if k in p.frozen else "" for k in p.parameters}
+    return listing("Parameters", [f"${lf.name(k)} = {writer.num(v)}${fixed[k]}" for k, v in p.parameters.items()])
+
+
+def loss_line(derivation: Derivation, writer: MathWriter) -> str:
+    p = derivation.problem
+    return (
+        rf"\textbf{{Loss.}} $L = {LOSS_FORMULA[p.loss]}$ ({LOSS_NAMES[p.loss]})."
+        rf" \textbf{{Learning rate.}} $\eta = {writer.num(p.learning_rate)}$." + "\n"
     )
-    yield _align([row for d in step.deltas for row in writer.delta(d)])
-    vector = vector_view(step, network, writer)
-    if vector:
-        yield layer_note(network)
-        yield _align(vector)
-    yield rf"{heading}{{Gradients by the chain rule}}"
-    yield (
-        r"Each product runs from the loss down to the parameter, summed over the paths through the network;"
-        r" the last line is the same gradient as $\delta_j$ times the input the parameter multiplies."
-    )
-    for g in step.gradients:
-        yield _align(writer.gradient(g))
-    yield rf"{heading}{{Updates}}"
-    eta = writer.num(step.updates[0].learning_rate) if step.updates else ""
-    yield rf"$w \leftarrow w - \eta\, \partial L / \partial w$ with $\eta = {eta}$:"
-    yield _align([writer.update(u) for u in step.updates])
 
 
 def _results(derivation: Derivation, steps: Sequence[Step], network: Network, writer: MathWriter) -> Iterator[str]:
@@ -165,8 +187,7 @@ def _results(derivation: Derivation, steps: Sequence[Step], network: Network, wr
         for u0, u in zip(first.updates, last.updates, strict=True)
     ]
     grad = "gradient" if first is last else "last gradient"
-    for i in range(0, len(rows), TABLE_ROWS):
-        yield _table(["parameter", "before", grad, "after", ""], rows[i : i + TABLE_ROWS])
+    yield from tables(["parameter", "before", grad, "after", ""], rows)
     if len(steps) > 1:
         outs = list(derivation.problem.targets)
         summary = [
@@ -174,28 +195,14 @@ def _results(derivation: Derivation, steps: Sequence[Step], network: Network, wr
             + " & ".join(f"${writer.num(f.out)}$" for f in s.forward if f.neuron in outs)
             for s in steps
         ]
-        yield _table(["step", "loss", *(f"${lf.name(o)}$" for o in outs)], summary)
+        yield from tables(["step", "loss", *(f"${lf.name(o)}$" for o in outs)], summary)
     new = {u.parameter: u.new for u in last.updates}
     yield picture(network, new, caption=f"The network after step {last.index}, with the new parameter values.")
 
 
-def _table(header: Sequence[str], rows: Sequence[str]) -> str:
-    spec = "l" + "r" * (len(header) - 1)
-    lines = [
-        r"\begin{center}",
-        rf"\begin{{tabular}}{{{spec}}}",
-        r"\toprule",
-        " & ".join(header) + r" \\",
-        r"\midrule",
-        *(r + r" \\" for r in rows),
-        r"\bottomrule",
-        r"\end{tabular}",
-        r"\end{center}",
-    ]
-    return "\n".join(lines)
-
-
-def write_latex(derivation: Derivation, opts: LatexOptions, output: Path | None = None, pdf: bool = False) -> None:
+def write_latex(
+    derivation: Derivation | GraphDerivation, opts: LatexOptions, output: Path | None = None, pdf: bool = False
+) -> None:
     """Write the document to `output` (stdout when None); with `pdf`, compile it next to the .tex.
 
     With `pdf` and no `output`, the .tex goes to `<problem-stem>.tex` in the current folder.

@@ -37,14 +37,15 @@ def column(entries: Sequence[str]) -> str:
     return r"\begin{pmatrix}" + r" \\ ".join(entries) + r"\end{pmatrix}"
 
 
+def fprime(activation: str) -> str:
+    """The symbol of an activation's derivative: σ′, tanh′, relu′ …"""
+    known = {"sigmoid": r"\sigma'", "tanh": r"\tanh'", "arctan": r"\arctan'", "identity": r"\mathrm{id}'"}
+    return known.get(activation, r"\operatorname{" + activation.replace("_", r"\_") + "}'")
+
+
 def _fprime(deltas: Sequence[Delta]) -> str:
     names = {d.activation.name for d in deltas if d.activation is not None}
-    if len(names) != 1:
-        return "f'"
-    name = names.pop()
-    return {"sigmoid": r"\sigma'", "tanh": r"\tanh'", "arctan": r"\arctan'", "identity": r"\mathrm{id}'"}.get(
-        name, r"\operatorname{" + name.replace("_", r"\_") + "}'"
-    )
+    return fprime(names.pop()) if len(names) == 1 else "f'"
 
 
 def vector_view(step: Step, network: Network, writer: MathWriter) -> list[str]:

@@ -72,8 +72,9 @@ SLANTED = (0.3, 0.7, 0.4, 0.6, 0.25, 0.75, 0.5)
 CHAR_CM, LABEL_HEIGHT_CM = 0.17, 0.36  # a \scriptsize label, roughly
 
 
-def picture(network: Network, params: Mapping[str, object], *, caption: str = "") -> str:
-    """A `tikzpicture` of the network with `params` (name → value) on the edges, centred."""
+def picture(network: Network, params: Mapping[str, object], *, caption: str = "", example: bool = True) -> str:
+    """A `tikzpicture` of the network with `params` (name → value) on the edges, centred; `example`:
+    the inputs and targets are labelled with their values (False for a data set: names only)."""
     lay = layout(network)
     by_layer = layers(network)
     index = {n: i for i, n in enumerate(n for layer in by_layer for n in layer)}
@@ -81,7 +82,7 @@ def picture(network: Network, params: Mapping[str, object], *, caption: str = ""
     lines = [
         r"\begin{center}",
         r"\begin{tikzpicture}[x=1cm, y=1cm, >=stealth, every node/.style={font=\small}]",
-        *(_nodes(network, at, index, lay)),
+        *(_nodes(network, at, index, lay, example)),
         *(_edges(network, at, index, lay, params)),
         r"\end{tikzpicture}",
     ]
@@ -100,20 +101,21 @@ def _coordinates(by_layer: list[list[str]], lay: Layout) -> dict[str, Point]:
     return at
 
 
-def _nodes(network: Network, at: dict[str, Point], index: dict[str, int], lay: Layout) -> list[str]:
+def _nodes(network: Network, at: dict[str, Point], index: dict[str, int], lay: Layout, example: bool) -> list[str]:
     p = network.problem
     out = []
     style = rf"draw, circle, minimum size={lay.node_size:.1f}mm, inner sep=1pt"
     font = "" if lay.labelled else r", font=\tiny"
     for n, (x, y) in at.items():
         labels = []
-        if n in p.inputs and lay.labelled:
+        if n in p.inputs and lay.labelled and example:
             labels.append(rf"left:{{${short(n, p.inputs[n])}$}}")
         if n in p.neurons and lay.labelled:
             act = p.neurons[n].activation.name.replace("_", r"\_")
             labels.append(rf"[font=\scriptsize, text=black!60]below:{act}")
         if n in p.targets and lay.labelled:
-            labels.append(rf"right:{{${short(network.target_labels[n], p.targets[n])}$}}")
+            target = short(network.target_labels[n], p.targets[n]) if example else lf.name(network.target_labels[n])
+            labels.append(rf"right:{{${target}$}}")
         fill = ", fill=black!8" if n in p.inputs else ""
         label = "".join(f", label={{{lab}}}" for lab in labels)
         text = f"${lf.name(n)}$" if lay.labelled or lay.node_sep >= 0.6 else ""

@@ -1,0 +1,89 @@
+"""The sections of one forward/backward pass in LaTeX: forward, loss, deltas (with the vector or
+BP1–BP4 matrix view), gradients by the chain rule; and the updates of a step.
+
+A pass is a single-example `Step` or one `ExampleStep` of a data-set iteration: both hold forward,
+loss, deltas and gradients. `params` are the parameter values the pass used, `inputs` its inputs.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator, Mapping
+from typing import Any
+
+from tutor.derivation import ExampleStep, Step
+from tutor.network import Network
+from tutor.render.latexblocks import align
+from tutor.render.latexmath import MathWriter
+from tutor.render.latexmatrix import INTRO, TITLE, matrix_rows
+from tutor.render.latexvec import layer_note, vector_view
+
+Pass = Step | ExampleStep
+
+DELTA_NOTE = (
+    r"$\delta_j = \partial L / \partial x_j$ for every neuron $j$. An output neuron has "
+    r"$\delta_j = \frac{\partial L}{\partial y_j} f'(x_j)$; a hidden one "
+    r"$\delta_j = \bigl(\sum_k w_{jk} \delta_k\bigr) f'(x_j)$, summed over the neurons $k$ it feeds."
+)
+CHAIN_NOTE = (
+    r"Each product runs from the loss down to the parameter, summed over the paths through the network;"
+    r" the last line is the same gradient as $\delta_j$ times the input the parameter multiplies."
+)
+
+
+def pass_sections(
+    p: Pass,
+    network: Network,
+    writer: MathWriter,
+    heading: str,
+    params: Mapping[str, Any],
+    inputs: Mapping[str, Any],
+    *,
+    explain: bool = True,
+) -> Iterator[str]:
+    """The sections of one pass; `explain`: with the notes on what δ, the chain rule and BP1–BP4 are
+    (a data set gives them for its first example only)."""
+    yield rf"{heading}{{Forward pass}}"
+    yield align([row for f in p.forward for row in writer.forward(f)])
+    yield rf"{heading}{{Loss}}"
+    yield align(writer.loss(p.loss))
+    yield rf"{heading}{{Deltas}}"
+    if explain:
+        yield DELTA_NOTE
+    yield align([row for d in p.deltas for row in writer.delta(d)])
+    yield from _vector_form(p, network, writer, heading, params, inputs, explain)
+    yield rf"{heading}{{Gradients by the chain rule}}"
+    if explain:
+        yield CHAIN_NOTE
+    for g in p.gradients:
+        yield align(writer.gradient(g))
+
+
+def _vector_form(
+    p: Pass,
+    network: Network,
+    writer: MathWriter,
+    heading: str,
+    params: Mapping[str, Any],
+    inputs: Mapping[str, Any],
+    explain: bool,
+) -> Iterator[str]:
+    """BP1–BP4 with matrices for the layer form, else the vector view of the deltas where layered."""
+    matrices = matrix_rows(network.problem, params, p.forward, p.deltas, inputs, writer)
+    if matrices:
+        yield rf"{heading}{{{TITLE}}}"
+        if explain:
+            yield INTRO
+        yield align(matrices)
+        return
+    pseudo = Step(1, p.forward, p.loss, p.deltas, p.gradients, ())
+    vector = vector_view(pseudo, network, writer)
+    if vector:
+        yield layer_note(network)
+        yield align(vector)
+
+
+def update_sections(step: Step, writer: MathWriter, heading: str) -> Iterator[str]:
+    yield rf"{heading}{{Updates}}"
+    eta = writer.num(step.updates[0].learning_rate) if step.updates else ""
+    yield rf"$w \leftarrow w - \eta\, \partial L / \partial w$ with $\eta = {eta}$:"
+    yield align([writer.update(u) for u in step.updates])
