@@ -19,17 +19,10 @@ from tutor.errors import InputError
 from tutor.fileio import write_atomic
 from tutor.render import latexfmt as lf
 from tutor.render.latex import PACKAGES, LatexOptions, render_latex
+from tutor.render.latexblocks import preamble
 from tutor.roster import MAPPING_FILE, read_mapping
 
-PREAMBLE = (
-    "\\documentclass[11pt]{article}\n"
-    "\\usepackage[a4paper,margin=2.2cm]{geometry}\n"
-    f"\\usepackage{{{','.join(PACKAGES)}}}\n"
-    "\\allowdisplaybreaks\n"
-    "\\setlength{\\parindent}{0pt}\n"
-    "\\setlength{\\parskip}{4pt plus 1pt}\n"
-    "\\begin{document}\n"
-)
+PREAMBLE = preamble(PACKAGES)  # the worked solutions' own preamble: every page typesets the same
 
 
 @dataclass(frozen=True)
