@@ -46,3 +46,10 @@ def test_json_output(problem: Path) -> None:
     result = CliRunner().invoke(app, ["solve", str(problem), "--format", "json"])
     assert result.exit_code == 0, result.output
     compare(f"{problem.stem}.json", result.output)
+
+
+@pytest.mark.parametrize("problem", SHIPPED, ids=lambda p: p.stem)
+def test_latex_output(problem: Path) -> None:
+    result = CliRunner().invoke(app, ["solve", str(problem), "--format", "latex"])
+    assert result.exit_code == 0, result.output
+    compare(f"{problem.stem}.tex", result.output)
