@@ -123,8 +123,10 @@ def problems(draw: st.DrawFn) -> Problem:
         is_out = li == len(sizes)
         names = [f"y{li}_{j + 1}" for j in range(size)]
         shared_bias = f"b{li}" if draw(st.booleans()) else None
+        # softmax outputs go with cross-entropy, and sometimes with a squared error too
+        softmax_out = is_out and (loss == "cross_entropy" or (size >= 2 and loss != "bce" and draw(st.booleans())))
         for j, n in enumerate(names):
-            if is_out and loss == "cross_entropy":
+            if softmax_out:
                 act = Activation("softmax")
             elif is_out and loss == "bce":
                 act = Activation("sigmoid")

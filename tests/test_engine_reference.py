@@ -43,3 +43,30 @@ def test_chain_rule_paths_sum_to_the_gradient(problem):
                     for f in p.factors:
                         prod *= float(f.value)
                     assert abs(prod - float(p.value)) <= 1e-9 * max(1.0, abs(prod))
+
+
+def test_relu_derivative_at_zero_follows_the_chosen_convention() -> None:
+    from dataclasses import replace
+    from fractions import Fraction
+
+    from tutor.problem import Activation, Connection, Neuron, Problem
+
+    # net of h is exactly 0: relu′(0) decides whether w1 gets a gradient
+    problem = Problem(
+        inputs={"x": Fraction(1)},
+        neurons={
+            "h": Neuron("h", (Connection("x", "w1"),), Activation("relu"), bias="b"),
+            "y": Neuron("y", (Connection("h", "w2"),), Activation("identity")),
+        },
+        parameters={"w1": Fraction(1), "b": Fraction(-1), "w2": Fraction(3)},
+        targets={"y": Fraction(2)},
+        loss="half_sse",
+        learning_rate=Fraction(1, 10),
+    )
+    pytorch_like = {g.parameter: g.value for g in derive(problem).steps[0].gradients}
+    notes_like = {
+        g.parameter: g.value for g in derive(replace(problem, relu_derivative_at_zero=Fraction(1))).steps[0].gradients
+    }
+    assert pytorch_like["w1"] == 0 and pytorch_like["b"] == 0  # ReLU′(0) = 0, as in PyTorch
+    assert notes_like["w1"] == -6 and notes_like["b"] == -6  # δ_y = 0 − 2 = −2; δ_h = 3·(−2)·1
+    cross_check(derive(replace(problem, relu_derivative_at_zero=Fraction(1))))
