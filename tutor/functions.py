@@ -192,9 +192,9 @@ def exact_derivative(act: Activation, net: Any, out: Any, relu_at_zero: Any = 0)
     if name == "identity":
         return one
     if name == "sigmoid":
-        return exact(out * (1 - out))
+        return exact(out * (one - out))
     if name == "tanh":
-        return exact(1 - out**2)
+        return exact(one - out**2)
     if name == "relu":
         return one if net > 0 else (exact(relu_at_zero) if net == 0 else zero)
     if name == "leaky_relu":
@@ -204,7 +204,7 @@ def exact_derivative(act: Activation, net: Any, out: Any, relu_at_zero: Any = 0)
     if name == "softplus":
         return exact_activation(Activation("sigmoid"), net)
     if name == "arctan":
-        return exact(1 / (1 + net**2))
+        return exact(one / (one + net**2))
     raise ValueError(f"no scalar derivative for activation {name!r}")
 
 
@@ -228,7 +228,8 @@ def exact_loss_part(name: str, out: Any, target: Any, n_outputs: int) -> Any:
     if name == "mse":
         return (t - y) ** 2 / n_outputs
     if name == "bce":
-        return exact(-(_xlog(t, y) + _xlog(1 - t, 1 - y)))
+        one = _sympy().Integer(1)
+        return exact(-(_xlog(t, y) + _xlog(one - t, one - y)))
     if name == "cross_entropy":
         return exact(-_xlog(t, y))
     raise ValueError(f"unknown loss {name!r}")
@@ -250,7 +251,7 @@ def exact_loss_grad(name: str, out: Any, target: Any, n_outputs: int) -> Any:
     if name == "mse":
         return 2 * (y - t) / n_outputs
     if name == "bce":
-        return exact((y - t) / (y * (1 - y)))
+        return exact((y - t) / (y * (_sympy().Integer(1) - y)))
     if name == "cross_entropy":
         return exact(-t / y) if t != 0 else _sympy().Integer(0)
     raise ValueError(f"unknown loss {name!r}")

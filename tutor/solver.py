@@ -35,20 +35,21 @@ def solve_file(path: str | Path, *, detail: int = 1) -> Derivation:
 def load_any(path: str | Path) -> Problem | GraphProblem:
     """A problem file of any form: a network (neuron or layer form, one example or a data set) or a
     computation graph (`graph:`)."""
-    from tutor.graph import graph_from_data
     from tutor.loader import MAX_FILE_BYTES, problem_from_data
     from tutor.yamlsafe import load_yaml
 
     data, locator = load_yaml(Path(path), file=str(path), max_bytes=MAX_FILE_BYTES)
     if isinstance(data, dict) and "graph" in data:
+        from tutor.graph import graph_from_data  # the graph form (and its expression grammar) only when used
+
         return graph_from_data(data, locator)
     return problem_from_data(data, file=str(path), locator=locator)
 
 
 def solve_any(path: str | Path, *, detail: int = 1) -> Derivation | GraphDerivation:
-    from tutor.graph import GraphProblem, solve_graph
-
     problem = load_any(path)
-    if isinstance(problem, GraphProblem):
-        return solve_graph(problem)
-    return solve_problem(problem, detail=detail)
+    if isinstance(problem, Problem):
+        return solve_problem(problem, detail=detail)
+    from tutor.graph import solve_graph
+
+    return solve_graph(problem)

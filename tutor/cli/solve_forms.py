@@ -23,9 +23,9 @@ def emit_other(
     output: Path | None,
 ) -> bool:
     """Render a graph or data-set derivation; False when `result` is a plain one-example derivation."""
-    from tutor.graph import GraphDerivation
+    from tutor.derivation import Derivation
 
-    if isinstance(result, GraphDerivation):
+    if not isinstance(result, Derivation):  # a computation graph (tutor.graph stays unloaded for networks)
         _graph(result, format, digits, output)
         return True
     if getattr(result, "training", None) is None:
