@@ -30,13 +30,16 @@ def emit_other(
         return True
     if getattr(result, "training", None) is None:
         return False
-    if step is not None and step > len(result.steps):
-        raise fail(f"--step {step}: only {len(result.steps)} iteration(s) are derived in full (see --detail)", 2)
-    if format == "json":
-        from tutor.render.training import render_training_json
+    if format == "json":  # every iteration of the schedule has a record
+        total = len(result.training.schedule)
+        if step is not None and step > total:
+            raise fail(f"--step {step}: the data set's schedule has {total} iteration(s)", 2)
+        from tutor.render.trainjson import render_training_json
 
         emit(render_training_json(result, step=step, phases=phases), output)
         return True
+    if step is not None and step > len(result.steps):
+        raise fail(f"--step {step}: only {len(result.steps)} iteration(s) are derived in full (see --detail)", 2)
     from tutor.render.training import print_training
 
     print_training(result, digits=digits, step=step, phases=phases, output=output)

@@ -3,7 +3,7 @@
 Terminal: per iteration, each example's forward pass, loss and backward pass (the same lines as a
 single-example solve), then the batch loss and gradients as the mean (or sum) of the examples', then the
 updates; after the detailed iterations a loss table by epoch (thinned), a loss curve and the trained
-parameters. JSON: one record per detailed iteration in `steps`, plus `training` for the whole run.
+parameters. JSON: `tutor.render.trainjson`.
 """
 
 from __future__ import annotations
@@ -19,8 +19,7 @@ from rich.text import Text
 
 from tutor.derivation import Derivation, Step
 from tutor.network import Network
-from tutor.render.curve import sparkline, text_plot, thin
-from tutor.render.json import ALL_PHASES, number, phase_fields
+from tutor.render.curve import text_plot, thin
 from tutor.render.matrix_text import layer_sections
 from tutor.render.text import MINUS, Line, Writer, step_lines
 from tutor.schedule import batch_size
@@ -132,34 +131,6 @@ def summary(run: TrainResult, console: Console, digits: int = 6) -> None:
     console.print(params)
 
 
-def training_dict(
-    derivation: Derivation, *, step: int | None = None, phases: Collection[str] | None = None
-) -> dict[str, Any]:
-    p, run = derivation.problem, derivation.training
-    return {
-        "title": p.title,
-        "loss_function": p.loss,
-        "learning_rate": number(p.learning_rate),
-        "epochs": p.epochs,
-        "batch_size": batch_size(p),
-        "reduction": p.reduction,
-        "shuffle": p.shuffle,
-        "steps": [iteration_record(s, phases) for s in derivation.steps if step is None or s.index == step],
-        "training": {
-            "epoch_loss": [float(v) for v in run.epoch_loss],
-            "final_loss": run.final_loss,
-            "final": run.final_parameters(),
-            "sparkline": sparkline(list(run.epoch_loss)),
-        },
-    }
-
-
-def iteration_record(s: Step, phases: Collection[str] | None = None) -> dict[str, Any]:
-    want = phases or ALL_PHASES
-    examples = [{"example": e.example, **phase_fields(e, want)} for e in s.examples]
-    return {"step": s.index, "epoch": s.epoch, "examples": examples, **phase_fields(s, want)}
-
-
 def print_training(
     derivation: Derivation,
     *,
@@ -180,11 +151,3 @@ def print_training(
     console = Console(file=buffer, width=100, color_system=None, soft_wrap=True)
     render_training(derivation, console, digits=digits, step=step, phases=phases)
     write_atomic(output, buffer.getvalue())
-
-
-def render_training_json(
-    derivation: Derivation, *, step: int | None = None, phases: Collection[str] | None = None
-) -> str:
-    import json
-
-    return json.dumps(training_dict(derivation, step=step, phases=phases), indent=2, ensure_ascii=False)
