@@ -3,6 +3,8 @@ never crashes."""
 
 from __future__ import annotations
 
+import os
+import stat
 from pathlib import Path
 
 import pytest
@@ -84,6 +86,21 @@ def test_output_file_is_written_plain(tmp_path: Path) -> None:
     assert result.exit_code == 0, result.output
     text = out.read_text(encoding="utf-8")
     assert "w13 ← 2 − 0.1 · 20 = 0" in text and "\x1b[" not in text
+
+
+def test_output_files_get_the_usual_permissions(tmp_path: Path) -> None:
+    """Atomic writes go through a private temporary file: the result must still be readable by others."""
+    old = os.umask(0o022)
+    try:
+        out = tmp_path / "solution.tex"
+        result = CliRunner().invoke(app, ["solve", str(PROBLEMS / "relu-exercise.yaml"), "-f", "latex", "-o", str(out)])
+        assert result.exit_code == 0, result.output
+        assert stat.S_IMODE(out.stat().st_mode) == 0o644
+        out.chmod(0o600)  # an existing file keeps its own mode
+        CliRunner().invoke(app, ["solve", str(PROBLEMS / "relu-exercise.yaml"), "-f", "latex", "-o", str(out)])
+        assert stat.S_IMODE(out.stat().st_mode) == 0o600
+    finally:
+        os.umask(old)
 
 
 def test_cross_check_disagreement_exits_1(monkeypatch: pytest.MonkeyPatch) -> None:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import stat
 import tempfile
 from contextlib import suppress
 from pathlib import Path
@@ -15,6 +16,7 @@ def write_atomic(path: str | Path, text: str | bytes) -> None:
     data = text.encode("utf-8") if isinstance(text, str) else text
     fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
     try:
+        os.chmod(tmp, _mode(path))  # mkstemp makes it 0600: give it the mode a plain open() would
         with os.fdopen(fd, "wb") as fh:
             fh.write(data)
             fh.flush()
@@ -24,3 +26,12 @@ def write_atomic(path: str | Path, text: str | bytes) -> None:
         with suppress(OSError):
             os.unlink(tmp)
         raise
+
+
+def _mode(path: Path) -> int:
+    """The replaced file's own mode, or 0666 less the umask for a new file."""
+    with suppress(OSError):
+        return stat.S_IMODE(path.stat().st_mode)
+    umask = os.umask(0)
+    os.umask(umask)
+    return 0o666 & ~umask
