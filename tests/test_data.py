@@ -117,6 +117,19 @@ def test_solve_json_step_selects_any_iteration_of_the_schedule() -> None:
     assert invoke("solve", str(XOR_DATA), "--step", "2").exit_code == 2  # the terminal shows detailed ones only
 
 
+def test_terminal_batch_lines_for_a_sum_and_for_only_the_loss(tmp_path: Path) -> None:
+    text = XOR_DATA.read_text(encoding="utf-8").replace("reduction: mean", "reduction: sum")
+    (tmp_path / "xor-sum.yaml").write_text(text.replace("epochs: 500", "epochs: 2"), encoding="utf-8")
+    result = invoke("solve", str(tmp_path / "xor-sum.yaml"), "--only", "loss")
+    assert result.exit_code == 0, result.output
+    # ½(0 − 0)² + ½(1 − 0.25)² + ½(1 − 0.25)² + ½(0 − 0.25)², added (no 1/n, no brackets)
+    assert "L = L_1 + L_2 + L_3 + L_4 = 0 + 0.28125 + 0.28125 + 0.03125 = 0.59375" in result.output
+    assert "∂L/∂" not in result.output and "Updates" not in result.output
+    result = invoke("solve", str(tmp_path / "xor-sum.yaml"), "--only", "backward", "--only", "update")
+    assert "Batch: gradients over the examples" in result.output and "L = L_1" not in result.output
+    assert "Updates: w ← w − η · ∂L/∂w with η = 0.1" in result.output
+
+
 def test_batch_gradient_is_the_mean_of_single_example_gradients() -> None:
     problem = load_problem(XOR_DATA)
     step = derive_training(problem, detail=1).steps[0]

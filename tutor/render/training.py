@@ -78,9 +78,14 @@ def iteration_sections(
             for t, ls in layer_sections(p, params, e.forward, e.deltas, e.inputs, writer, phases)
         ]
     if "loss" in want or "backward" in want:
-        out.append(("Batch: loss and gradients over the examples", batch_lines(s, p.reduction, writer)))
+        lines = batch_lines(s, p.reduction, writer)  # the loss, then one line per gradient
+        parts = [("loss", lines[:1]), ("gradients", lines[1:])]
+        shown = [(name, ls) for (name, ls), phase in zip(parts, ("loss", "backward"), strict=True) if phase in want]
+        title = " and ".join(name for name, _ in shown)
+        out.append((f"Batch: {title} over the examples", [ln for _, ls in shown for ln in ls]))
     if "update" in want:
-        out.append((f"Updates: w ← w {MINUS} η · ∂L/∂w", [writer.update(u) for u in s.updates]))
+        eta = writer.num(p.learning_rate)
+        out.append((f"Updates: w ← w {MINUS} η · ∂L/∂w with η = {eta}", [writer.update(u) for u in s.updates]))
     return out
 
 
@@ -98,8 +103,10 @@ def batch_lines(s: Step, reduction: str, writer: Writer) -> list[Line]:
 def _combine(head: str, symbols: list[str], parts: list[Any], total: Any, reduction: str, writer: Writer) -> Line:
     if len(parts) == 1:
         return Line(f"{head} = {symbols[0]} = {writer.num(total)}")
-    factor = f"1/{len(parts)} · " if reduction == "mean" else ""
     nums = " + ".join(writer.pnum(v) for v in parts)
+    if reduction != "mean":
+        return Line(f"{head} = {' + '.join(symbols)} = {nums} = {writer.num(total)}")
+    factor = f"1/{len(parts)} · "
     return Line(f"{head} = {factor}({' + '.join(symbols)}) = {factor}({nums}) = {writer.num(total)}")
 
 
