@@ -78,15 +78,19 @@ def iteration_sections(
             for t, ls in layer_sections(p, params, e.forward, e.deltas, e.inputs, writer, phases)
         ]
     if "loss" in want or "backward" in want:
-        lines = batch_lines(s, p.reduction, writer)  # the loss, then one line per gradient
-        parts = [("loss", lines[:1]), ("gradients", lines[1:])]
-        shown = [(name, ls) for (name, ls), phase in zip(parts, ("loss", "backward"), strict=True) if phase in want]
-        title = " and ".join(name for name, _ in shown)
-        out.append((f"Batch: {title} over the examples", [ln for _, ls in shown for ln in ls]))
+        out.append(_batch_section(s, p.reduction, writer, want))
     if "update" in want:
         eta = writer.num(p.learning_rate)
         out.append((f"Updates: w ← w {MINUS} η · ∂L/∂w with η = {eta}", [writer.update(u) for u in s.updates]))
     return out
+
+
+def _batch_section(s: Step, reduction: str, writer: Writer, want: Collection[str]) -> tuple[str, list[Line]]:
+    """The batch loss (phase `loss`) and gradients (phase `backward`) as sums or means of the examples'."""
+    lines = batch_lines(s, reduction, writer)  # the loss, then one line per gradient
+    parts = (("loss", lines[:1], "loss"), ("gradients", lines[1:], "backward"))
+    kept = [(name, ls) for name, ls, phase in parts if phase in want]
+    return f"Batch: {' and '.join(name for name, _ in kept)} over the examples", [ln for _, ls in kept for ln in ls]
 
 
 def batch_lines(s: Step, reduction: str, writer: Writer) -> list[Line]:
