@@ -19,6 +19,7 @@ from tutor.render import latexfmt as lf
 from tutor.render.curve import pgfplots, thin
 from tutor.render.latexblocks import BASE_PACKAGES, align, tables
 from tutor.render.latexmath import MathWriter, partial, rows
+from tutor.render.latexnet import network_block
 from tutor.render.latexstep import pass_sections, update_sections
 from tutor.render.tikz import picture
 from tutor.schedule import batch_size, iterations_per_epoch
@@ -46,12 +47,12 @@ def training_body(derivation: Derivation, opts: LatexOptions) -> tuple[str, tupl
 
 
 def _statement(derivation: Derivation, network: Network, writer: MathWriter) -> Iterator[str]:
-    from tutor.render.latex import NEURON_NOTE, heading_lines, loss_line, parameter_listing
+    from tutor.render.latex import heading_lines, loss_line, parameter_listing
 
     p = derivation.problem
     yield from heading_lines(p)
     yield picture(network, p.parameters, example=False)
-    yield NEURON_NOTE
+    yield network_block(network)
     yield parameter_listing(derivation, writer)
     yield rf"\textbf{{Data.}} {len(p.data)} examples:"
     yield from data_table(derivation, network, writer)
