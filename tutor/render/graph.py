@@ -28,7 +28,8 @@ def graph_sections(d: GraphDerivation, digits: int = 6) -> list[tuple[str, list[
     ]
     local = [_local(e.child, e.parent, e.formula, e.value, w) for e in d.local]
     out = d.problem.output
-    backward = [_accumulation(a, out, w) for a in d.backward]
+    formulas = {(e.child, e.parent): e.formula for e in d.local}
+    backward = [_accumulation(a, out, formulas, w) for a in d.backward]
     return [
         ("Forward pass", forward),
         ("Local derivatives on each edge", local),
@@ -41,13 +42,24 @@ def _local(child: str, parent: str, formula: Any, value: Any, w: Writer) -> str:
     return head if formula.is_number else f"{head} = {w.num(value)}"
 
 
-def _accumulation(a: Accumulation, out: str, w: Writer) -> str:
+def _accumulation(a: Accumulation, out: str, formulas: Mapping[tuple[str, str], Any], w: Writer) -> str:
+    """`∂L/∂a = ∂L/∂e · ∂e/∂a = (−2) · 1 = −2`; an edge into the output itself contributes its local
+    derivative as a formula (∂L/∂c = e, as the seed writes it), never a second `∂L/∂c` on the right."""
     head = f"∂{out}/∂{a.name}"
     if not a.contributions:
         return f"{head} = 1" if a.name == out else f"{head} = 0  (no path to {out})"
-    sym = " + ".join(f"∂{out}/∂{c.child} · ∂{c.child}/∂{a.name}" for c in a.contributions)
-    nums = " + ".join(f"{w.pnum(c.child_gradient)} · {w.pnum(c.local)}" for c in a.contributions)
-    return f"{head} = {sym} = {nums} = {w.num(a.value)}"
+    sym = " + ".join(
+        _formula(formulas[(c.child, a.name)]) if c.child == out else f"∂{out}/∂{c.child} · ∂{c.child}/∂{a.name}"
+        for c in a.contributions
+    )
+    nums = " + ".join(
+        (w.num(c.local) if i == 0 else w.pnum(c.local))
+        if c.child == out
+        else f"{w.pnum(c.child_gradient)} · {w.pnum(c.local)}"
+        for i, c in enumerate(a.contributions)
+    )
+    value = w.num(a.value)
+    return f"{head} = {sym} = {value}" if nums in (value, sym) else f"{head} = {sym} = {nums} = {value}"
 
 
 def _text(node: expr.Node) -> str:
