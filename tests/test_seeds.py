@@ -60,6 +60,17 @@ def test_sigmoid_005_010_network_seed_003() -> None:
     assert step["updated"]["b1"] == 0.35 and step["updated"]["b2"] == 0.6  # frozen
 
 
+def test_sigmoid_005_010_network_in_layer_form_seeds_003_004() -> None:
+    """The same network in the layer form (BP1–BP4 view): the classic published figures again."""
+    step = solve_json("sigmoid-0.05-0.10-layers.yaml")["steps"][0]
+    assert step["forward"]["o1"]["out"] == pytest.approx(0.75136507, abs=1e-8)
+    assert step["loss"] == pytest.approx(0.298371109, abs=1e-9)
+    assert step["updated"]["wo_11"] == pytest.approx(0.35891648, abs=1e-8)  # w5
+    assert step["updated"]["wh_11"] == pytest.approx(0.149780716, abs=1e-9)  # w1
+    assert step["updated"]["wo_22"] == pytest.approx(0.561370121, abs=1e-9)  # w8
+    assert step["updated"]["bo_1"] == 0.6  # frozen
+
+
 def test_sigmoid_005_010_network_without_half_seed_003() -> None:
     """Seed 003 with E = Σ(o − out)²: ∂E/∂out_o1 = 1.2504 (shown rounded in the notes as −2(0.01 − 0.6352)…)."""
     d = solve_file(PROBLEMS / "sigmoid-0.05-0.10-sse.yaml")
