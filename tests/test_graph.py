@@ -113,3 +113,14 @@ def test_graph_cannot_go_with_a_network(tmp_path: Path) -> None:
     path.write_text(GRAPH.read_text() + "loss: half_sse\n")
     result = invoke("solve", str(path))
     assert result.exit_code == 2 and "loss" in result.output
+
+
+def test_only_trims_a_graph_and_step_is_refused() -> None:
+    forward = invoke("solve", str(GRAPH), "--only", "forward").output
+    assert "e = a + d = 3 + 2 = 5" in forward and "∂L/∂b" not in forward
+    backward = invoke("solve", str(GRAPH), "--only", "backward").output
+    assert "∂L/∂b = ∂L/∂d · ∂d/∂b = (−2) · 2 = −4" in backward and "Forward pass" not in backward
+    data = json.loads(invoke("solve", str(GRAPH), "--only", "forward", "--format", "json").output)
+    assert data["forward"] == {"d": 2, "e": 5, "L": -10} and "gradients" not in data
+    result = invoke("solve", str(GRAPH), "--step", "1")
+    assert result.exit_code == 2 and "no steps" in result.output

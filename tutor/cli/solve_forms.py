@@ -26,7 +26,9 @@ def emit_other(
     from tutor.graph import GraphDerivation
 
     if isinstance(result, GraphDerivation):
-        _graph(result, format, digits, output)
+        if step is not None:
+            raise fail("--step: a computation graph has no steps", 2)
+        _graph(result, format, digits, output, phases)
         return True
     if getattr(result, "training", None) is None:
         return False
@@ -46,15 +48,15 @@ def emit_other(
     return True
 
 
-def _graph(result: Any, format: str, digits: int, output: Path | None) -> None:
+def _graph(result: Any, format: str, digits: int, output: Path | None, phases: Collection[str] | None) -> None:
     if format == "json":
         from tutor.render.graph import render_graph_json
 
-        emit(render_graph_json(result), output)
+        emit(render_graph_json(result, phases), output)
     else:
         from tutor.render.graph import print_graph
 
-        print_graph(result, digits=digits, output=output)
+        print_graph(result, digits=digits, output=output, phases=phases)
 
 
 def emit_latex(result: Any, opts: LatexOptions, *, output: Path | None, pdf: bool) -> None:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import io
 import json
-from collections.abc import Mapping
+from collections.abc import Collection, Mapping
 from pathlib import Path
 from typing import Any
 
@@ -86,7 +86,13 @@ def _substitute(node: expr.Node, values: Mapping[str, Any], digits: int) -> expr
     return node
 
 
-def print_graph(d: GraphDerivation, *, digits: int = 6, output: Path | None = None) -> None:
+GRAPH_PHASES = ("forward", "backward", "backward")  # of graph_sections: values; local derivatives, accumulation
+
+
+def print_graph(
+    d: GraphDerivation, *, digits: int = 6, output: Path | None = None, phases: Collection[str] | None = None
+) -> None:
+    """The graph's sections (`--only forward` the values, `--only backward` the derivatives)."""
     buffer = io.StringIO() if output is not None else None
     console = Console(file=buffer, width=100, color_system=None, soft_wrap=True) if buffer else Console(soft_wrap=True)
     p = d.problem
@@ -95,7 +101,9 @@ def print_graph(d: GraphDerivation, *, digits: int = 6, output: Path | None = No
         console.print(Text(p.description, style="italic"))
     inputs = ", ".join(f"{k} = {fmt(v, digits)}" for k, v in p.inputs.items()).replace("-", MINUS)
     console.print(Text(f"inputs: {inputs}   output: {p.output}"))
-    for title, lines in graph_sections(d, digits):
+    for phase, (title, lines) in zip(GRAPH_PHASES, graph_sections(d, digits), strict=True):
+        if phases and phase not in phases:
+            continue
         console.print()
         console.print(Text(title, style="bold cyan"))
         console.print(Text("\n".join("  " + line for line in lines)))
@@ -105,20 +113,24 @@ def print_graph(d: GraphDerivation, *, digits: int = 6, output: Path | None = No
         write_atomic(output, buffer.getvalue())
 
 
-def graph_dict(d: GraphDerivation) -> dict[str, Any]:
+def graph_dict(d: GraphDerivation, phases: Collection[str] | None = None) -> dict[str, Any]:
+    """`{"forward": …, "local": …, "gradients": …}` (forward: phase `forward`; the others: `backward`)."""
     local: dict[str, dict[str, Any]] = {}
     for e in d.local:
         local.setdefault(e.child, {})[e.parent] = number(e.value)
-    return {
+    data: dict[str, Any] = {
         "title": d.problem.title,
         "kind": "graph",
         "inputs": {k: number(v) for k, v in d.problem.inputs.items()},
         "output": d.problem.output,
-        "forward": {f.node: number(f.value) for f in d.forward},
-        "local": local,
-        "gradients": {k: number(v) for k, v in d.gradients.items()},
     }
+    if not phases or "forward" in phases:
+        data["forward"] = {f.node: number(f.value) for f in d.forward}
+    if not phases or "backward" in phases:
+        data["local"] = local
+        data["gradients"] = {k: number(v) for k, v in d.gradients.items()}
+    return data
 
 
-def render_graph_json(d: GraphDerivation) -> str:
-    return json.dumps(graph_dict(d), indent=2, ensure_ascii=False)
+def render_graph_json(d: GraphDerivation, phases: Collection[str] | None = None) -> str:
+    return json.dumps(graph_dict(d, phases), indent=2, ensure_ascii=False)
