@@ -36,6 +36,8 @@ def test_xor_data_set_trains_below_001_within_300_epochs() -> None:
     result = train(load_problem(XOR_DATA))
     assert result.epochs_to(0.01) is not None and result.epochs_to(0.01) <= 300
     assert result.final_loss < 1e-3
+    sgd = train(load_problem(PROBLEMS / "xor-data-sgd.yaml"))  # its comment and the README say: by epoch 70
+    assert sgd.epochs_to(0.01) is not None and sgd.epochs_to(0.01) <= 70
 
 
 def test_solve_json_has_one_record_per_iteration_with_examples() -> None:
@@ -188,6 +190,7 @@ def test_train_command_prints_table_and_curve() -> None:
     result = invoke("train", str(XOR_DATA), "--epochs", "400")
     assert result.exit_code == 0, result.output
     assert "Loss by epoch" in result.output and "Loss curve" in result.output and "wy_12" in result.output
+    assert result.output.startswith("XOR data set, batch gradient descent\n4 examples   epochs: 400   batch size: 4")
     data = json.loads(invoke("train", str(XOR_DATA), "--format", "json", "--epochs", "300").output)
     assert data["final_loss"] < 0.01
 

@@ -19,6 +19,7 @@ from rich.text import Text
 
 from tutor.derivation import Derivation, Step
 from tutor.network import Network
+from tutor.problem import Problem
 from tutor.render.curve import text_plot, thin
 from tutor.render.matrix_text import layer_sections
 from tutor.render.text import MINUS, Line, Writer, step_lines
@@ -35,7 +36,7 @@ def render_training(
     phases: Collection[str] | None = None,
 ) -> None:
     writer = Writer(digits, Network(derivation.problem).target_labels)
-    header(derivation, console, writer)
+    header(derivation.problem, console, writer)
     for s in derivation.steps:
         if step is None or s.index == step:
             console.print(Rule(f"Iteration {s.index} (epoch {s.epoch})", style="bold magenta"))
@@ -45,8 +46,8 @@ def render_training(
         summary(derivation.training, console, digits)
 
 
-def header(derivation: Derivation, console: Console, writer: Writer) -> None:
-    p = derivation.problem
+def header(p: Problem, console: Console, writer: Writer) -> None:
+    """The title, the description and the schedule (also `nnstep train`'s first lines)."""
     console.print(Text(p.title or Path(p.source).name, style="bold"))
     if p.description:
         console.print(Text(p.description, style="italic"))
