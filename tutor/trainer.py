@@ -111,12 +111,16 @@ class Compiled:
     def gradient(self, p: np.ndarray, x: np.ndarray, t: np.ndarray, scale: float) -> tuple[np.ndarray, np.ndarray]:
         """(per-example losses, scale · Σ over the batch of ∂L/∂p)."""
         a, _, d = self.backward(p, x, t)
+        return self.losses(a, t), scale * self.batch_gradient(a, d)
+
+    def batch_gradient(self, a: np.ndarray, d: np.ndarray) -> np.ndarray:
+        """Σ over the batch of ∂L/∂p, from `backward`'s A and D."""
         grad = np.zeros(len(self.params))
         for lv in self.levels:
             delta = d[:, lv.start : lv.stop]
             grad += np.bincount(lv.pidx, (delta.T @ a[:, : lv.start])[lv.rows, lv.cols], len(self.params))
             grad += np.bincount(lv.bidx, delta.sum(axis=0)[lv.brows], len(self.params))
-        return self.losses(a, t), scale * grad
+        return grad
 
     def backward(self, p: np.ndarray, x: np.ndarray, t: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
         """Outputs A, nets Z and deltas D = ∂L/∂net of every node (columns; inputs' deltas are 0)."""

@@ -55,11 +55,11 @@ class Replay:
                 return
             idx = np.array(it.examples, dtype=np.intp)
             scale = loss_scale(problem, len(idx))
-            per_example, grad = net.gradient(p, x[idx], t[idx], scale)  # exactly as trainer.train
+            a, z, d = net.backward(p, x[idx], t[idx])
+            grad = scale * net.batch_gradient(a, d)  # the arithmetic of trainer.train, step for step
             new = p - step * grad
             if it.index >= start:
-                a, z, d = net.backward(p, x[idx], t[idx])
-                yield FloatIteration(
-                    it, a, z, d, per_example, net.example_gradients(a, d), float(per_example.sum() * scale), grad, new
-                )
+                losses = net.losses(a, t[idx])
+                example_grads = net.example_gradients(a, d)
+                yield FloatIteration(it, a, z, d, losses, example_grads, float(losses.sum() * scale), grad, new)
             p = new

@@ -80,17 +80,24 @@ def _example(replay: Replay, fi: FloatIteration, row: int, want: Collection[str]
     cols = [(n, replay.index[n]) for n in replay.neurons]
     rec: dict[str, Any] = {"example": fi.iteration.examples[row] + 1}
     if "forward" in want:
-        rec["forward"] = {n: {"net": _num(fi.nets[row, c]), "out": _num(fi.outputs[row, c])} for n, c in cols}
+        nets, outs = _floats(fi.nets[row]), _floats(fi.outputs[row])
+        rec["forward"] = {n: {"net": nets[c], "out": outs[c]} for n, c in cols}
     if "loss" in want:
         rec["loss"] = _num(fi.losses[row])
     if "backward" in want:
-        rec["deltas"] = {n: _num(fi.deltas[row, c]) for n, c in reversed(cols)}
+        deltas = _floats(fi.deltas[row])
+        rec["deltas"] = {n: deltas[c] for n, c in reversed(cols)}
         rec["gradients"] = _by_name(replay.parameters, fi.example_gradients[row])
     return rec
 
 
 def _by_name(names: tuple[str, ...], values: np.ndarray) -> dict[str, float]:
-    return {n: _num(v) for n, v in zip(names, values, strict=True)}
+    return dict(zip(names, _floats(values), strict=True))
+
+
+def _floats(values: np.ndarray) -> list[float]:
+    """Plain floats for JSON, −0.0 written as 0.0."""
+    return (values + 0.0).tolist()
 
 
 def _num(value: float) -> float:
