@@ -115,3 +115,13 @@ def test_cross_check_disagreement_exits_1(monkeypatch: pytest.MonkeyPatch) -> No
 
 def test_typer_is_the_cli() -> None:
     assert isinstance(app, typer.Typer)
+
+
+def test_digits_beyond_float64_are_the_values_own() -> None:
+    """--digits 25 must not print a float64's binary tail: σ(0.3775) to 25 digits, checked with mpmath."""
+    import mpmath
+
+    with mpmath.workdps(40):
+        expected = mpmath.nstr(1 / (1 + mpmath.exp(-mpmath.mpf("0.3775"))), 25)
+    result = CliRunner().invoke(app, ["solve", str(PROBLEMS / "sigmoid-0.05-0.10.yaml"), "--digits", "25"])
+    assert f"h1 = σ(net_h1) = σ(0.3775) = {expected}\n" in result.output
