@@ -3,6 +3,7 @@ never crashes."""
 
 from __future__ import annotations
 
+import json
 import os
 import stat
 from pathlib import Path
@@ -125,3 +126,19 @@ def test_digits_beyond_float64_are_the_values_own() -> None:
         expected = mpmath.nstr(1 / (1 + mpmath.exp(-mpmath.mpf("0.3775"))), 25)
     result = CliRunner().invoke(app, ["solve", str(PROBLEMS / "sigmoid-0.05-0.10.yaml"), "--digits", "25"])
     assert f"h1 = σ(net_h1) = σ(0.3775) = {expected}\n" in result.output
+
+
+def test_json_exact_map_is_exact() -> None:
+    """Every rational value, however many digits it has after three steps, round-trips through `exact`."""
+    from fractions import Fraction
+
+    from tutor.numfmt import as_fraction
+    from tutor.solver import solve_file
+
+    result = CliRunner().invoke(app, ["solve", str(PROBLEMS / "relu-exercise-3-steps.yaml"), "--format", "json"])
+    exact = json.loads(result.output)["exact"]
+    values = solve_file(PROBLEMS / "relu-exercise-3-steps.yaml").values()
+    assert len(exact) == len(values) > 20
+    for key, text in exact.items():
+        assert Fraction(text) == as_fraction(values[key]), key
+    assert exact["step3.loss"] == "12.0262048154628160763010850128125"  # 38483855409481011444163472041 / (32·10²⁶)

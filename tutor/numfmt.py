@@ -62,6 +62,15 @@ def fmt_fraction(frac: Fraction, digits: int = 6) -> str:
     return fmt_float(float(frac), digits)
 
 
+def exact_text(frac: Fraction) -> str:
+    """The exact value as text, however long: `5`, `0.05`, `5.904325604089275`, `1/3`."""
+    if frac.denominator == 1:
+        return str(frac.numerator)
+    if terminates(frac.denominator):
+        return _exact_decimal(frac)
+    return f"{frac.numerator}/{frac.denominator}"
+
+
 def is_exact_text(value: Any) -> bool:
     """Whether `fmt` shows the value exactly (an integer, a terminating decimal, a small fraction)."""
     frac = as_fraction(value)
@@ -69,11 +78,10 @@ def is_exact_text(value: Any) -> bool:
 
 
 def _exact_decimal(frac: Fraction) -> str:
-    with localcontext() as ctx:
-        ctx.prec = 200
-        d = Decimal(frac.numerator) / Decimal(frac.denominator)
-    text = format(d.normalize(), "f")
-    return text
+    with localcontext() as ctx:  # normalize() rounds to the context's precision too: keep it inside
+        ctx.prec = len(str(abs(frac.numerator))) + frac.denominator.bit_length() + 5  # ≥ every digit it has
+        d = (Decimal(frac.numerator) / Decimal(frac.denominator)).normalize()
+    return format(d, "f")
 
 
 def fmt_float(x: float, digits: int = 6) -> str:
