@@ -59,6 +59,9 @@ def _statement(derivation: Derivation, network: Network, writer: MathWriter) -> 
     yield loss_line(derivation, writer)
     yield schedule_line(derivation)
     n = len(derivation.steps)
+    if n == 0:  # --detail 0: the run alone
+        yield r"\textbf{Task.} Train for all epochs and report the loss curve and the trained parameters." + "\n"
+        return
     count = "the first iteration" if n == 1 else f"the first {n} iterations"
     yield (
         rf"\textbf{{Task.}} Derive {count} in full: for each example of the batch the forward pass, the loss"
@@ -178,7 +181,8 @@ def run_summary(derivation: Derivation, network: Network) -> list[str]:
     return [
         r"\subsection*{The whole training run}",
         (
-            f"The other iterations repeat these steps; here they are computed in floating point. An epoch's"
+            ("The other iterations repeat these steps; here they" if derivation.steps else "The iterations")
+            + " are computed in floating point. An epoch's"
             f" loss is the mean of the losses of its iterations (each before its update). After"
             f" {derivation.problem.epochs} epochs the loss over the data set is"
             f" ${lf.num(run.final_loss, FLOAT_DIGITS)}$."
