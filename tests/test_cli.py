@@ -142,3 +142,12 @@ def test_json_exact_map_is_exact() -> None:
     for key, text in exact.items():
         assert Fraction(text) == as_fraction(values[key]), key
     assert exact["step3.loss"] == "12.0262048154628160763010850128125"  # 38483855409481011444163472041 / (32·10²⁶)
+
+
+def test_readme_example_output_is_what_solve_prints() -> None:
+    readme = (ROOT / "README.md").read_text(encoding="utf-8")
+    block = readme.split("prints, among the rest:\n\n```text\n")[1].split("```")[0]
+    result = CliRunner().invoke(app, ["solve", str(PROBLEMS / "relu-exercise.yaml")], env={"NO_COLOR": "1"})
+    printed = result.output.splitlines()
+    shown = [line for line in block.splitlines() if line.strip() not in ("", "…")]
+    assert len(shown) > 20 and [line for line in shown if line not in printed] == []
