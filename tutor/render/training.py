@@ -122,7 +122,8 @@ def _section(console: Console, title: str, lines: list[Line]) -> None:
 
 
 def summary(run: TrainResult, console: Console, digits: int = 6) -> None:
-    """The loss by epoch (thinned), the curve and the trained parameters."""
+    """The loss by epoch (thinned), the curve and the trained parameters (float64: 17 digits at most)."""
+    digits = min(digits, 17)
     table = Table(title="Loss by epoch (mean of the epoch's iterations)", title_style="bold cyan", title_justify="left")
     table.add_column("epoch", justify="right")
     table.add_column("loss", justify="right")
