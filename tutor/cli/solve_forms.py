@@ -7,7 +7,7 @@ from collections.abc import Collection
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from tutor.cli.common import emit, fail, run
+from tutor.cli.common import emit, emit_chunks, fail, run
 
 if TYPE_CHECKING:
     from tutor.render.latex import LatexOptions
@@ -36,9 +36,9 @@ def emit_other(
         total = len(result.training.schedule)
         if step is not None and step > total:
             raise fail(f"--step {step}: the data set's schedule has {total} iteration(s)", 2)
-        from tutor.render.trainjson import render_training_json
+        from tutor.render.trainjson import json_chunks
 
-        emit(render_training_json(result, step=step, phases=phases), output)
+        emit_chunks(json_chunks(result, step=step, phases=phases), output)
         return True
     if step is not None and step > len(result.steps):
         raise fail(f"--step {step}: only {len(result.steps)} iteration(s) are derived in full (see --detail)", 2)

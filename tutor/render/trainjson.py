@@ -10,7 +10,7 @@ from the exact engine (`detailed: true`, integers where exact); the rest from th
 from __future__ import annotations
 
 import json
-from collections.abc import Collection
+from collections.abc import Collection, Iterator
 from typing import Any
 
 import numpy as np
@@ -25,15 +25,12 @@ from tutor.trainlog import FloatIteration, Replay
 def training_dict(
     derivation: Derivation, *, step: int | None = None, phases: Collection[str] | None = None
 ) -> dict[str, Any]:
-    p, run = derivation.problem, derivation.training
-    want = phases or ALL_PHASES
-    exact = [iteration_record(s, want) for s in derivation.steps if step is None or s.index == step]
-    start = len(derivation.steps) + 1
-    if step is not None and step < start:
-        rest: list[dict[str, Any]] = []
-    else:
-        replay = Replay(p)
-        rest = [float_record(replay, fi, want) for fi in replay.run(step or start, step)]
+    """The whole document as one dict (`json_chunks` writes the same without holding every record)."""
+    return {**_head(derivation), "steps": list(records(derivation, step, phases)), "training": _run(derivation)}
+
+
+def _head(derivation: Derivation) -> dict[str, Any]:
+    p = derivation.problem
     return {
         "title": p.title,
         "loss_function": p.loss,
@@ -42,15 +39,28 @@ def training_dict(
         "batch_size": batch_size(p),
         "reduction": p.reduction,
         "shuffle": p.shuffle,
-        "iterations": len(run.schedule),
+        "iterations": len(derivation.training.schedule),
         "detailed": len(derivation.steps),
-        "steps": exact + rest,
-        "training": {
-            "epoch_loss": [float(v) for v in run.epoch_loss],
-            "final_loss": run.final_loss,
-            "final": run.final_parameters(),
-            "sparkline": sparkline(list(run.epoch_loss)),
-        },
+    }
+
+
+def records(derivation: Derivation, step: int | None, phases: Collection[str] | None) -> Iterator[dict[str, Any]]:
+    """One record per iteration (only iteration `step` if given), exact ones first, one at a time."""
+    want = phases or ALL_PHASES
+    yield from (iteration_record(s, want) for s in derivation.steps if step is None or s.index == step)
+    start = len(derivation.steps) + 1
+    if step is None or step >= start:
+        replay = Replay(derivation.problem)
+        yield from (float_record(replay, fi, want) for fi in replay.run(step or start, step))
+
+
+def _run(derivation: Derivation) -> dict[str, Any]:
+    run = derivation.training
+    return {
+        "epoch_loss": [float(v) for v in run.epoch_loss],
+        "final_loss": run.final_loss,
+        "final": run.final_parameters(),
+        "sparkline": sparkline(list(run.epoch_loss)),
     }
 
 
@@ -105,17 +115,25 @@ def _num(value: float) -> float:
     return float(value) + 0.0
 
 
+def json_chunks(
+    derivation: Derivation, *, step: int | None = None, phases: Collection[str] | None = None
+) -> Iterator[str]:
+    """Indented JSON with one line per iteration record, produced record by record (a long run has
+    millions of them: they are never all in memory)."""
+    head = [f"  {json.dumps(k)}: {_indented(v)}" for k, v in _head(derivation).items()]
+    yield "{\n" + ",\n".join(head) + ',\n  "steps": ['
+    sep = "\n"
+    for rec in records(derivation, step, phases):
+        yield sep + "    " + json.dumps(rec, ensure_ascii=False)
+        sep = ",\n"
+    yield ("\n  ]" if sep != "\n" else "]") + f',\n  "training": {_indented(_run(derivation))}\n}}\n'
+
+
+def _indented(value: Any) -> str:
+    return json.dumps(value, indent=2, ensure_ascii=False).replace("\n", "\n  ")
+
+
 def render_training_json(
     derivation: Derivation, *, step: int | None = None, phases: Collection[str] | None = None
 ) -> str:
-    """Indented JSON with one line per iteration record (a long run has thousands of them)."""
-    data = training_dict(derivation, step=step, phases=phases)
-    parts = []
-    for key, value in data.items():
-        if key == "steps" and value:
-            records = ",\n".join("    " + json.dumps(r, ensure_ascii=False) for r in value)
-            text = f"[\n{records}\n  ]"
-        else:
-            text = json.dumps(value, indent=2, ensure_ascii=False).replace("\n", "\n  ")
-        parts.append(f"  {json.dumps(key)}: {text}")
-    return "{\n" + ",\n".join(parts) + "\n}"
+    return "".join(json_chunks(derivation, step=step, phases=phases))
