@@ -112,6 +112,14 @@ def test_replay_of_a_softmax_data_set_matches_the_exact_engine() -> None:
     assert list(fi.updated) == pytest.approx([float(u.new) for u in exact.updates], rel=1e-12)
 
 
+def test_solve_json_of_a_data_set_to_a_file(tmp_path: Path) -> None:
+    out = tmp_path / "run.json"
+    assert invoke("solve", str(XOR_DATA), "--format", "json", "-o", str(out)).exit_code == 0
+    data = json.loads(out.read_text(encoding="utf-8"))
+    assert len(data["steps"]) == 500 and data["steps"][-1]["updated"] == data["training"]["final"]
+    assert [p.name for p in tmp_path.iterdir()] == ["run.json"]  # no temporary file left behind
+
+
 def test_solve_json_step_selects_any_iteration_of_the_schedule() -> None:
     data = json.loads(invoke("solve", str(XOR_DATA), "--format", "json", "--step", "300").output)
     assert [s["step"] for s in data["steps"]] == [300] and data["steps"][0]["detailed"] is False
