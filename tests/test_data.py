@@ -83,7 +83,8 @@ def test_solve_json_has_a_record_for_every_iteration_and_the_last_is_the_trained
 def test_replayed_iterations_match_the_exact_engine(batch: int | None, reduction: str, shuffle: int | None) -> None:
     problem = replace(load_problem(XOR_DATA), batch_size=batch, reduction=reduction, shuffle=shuffle, epochs=5)
     exact = derive_training(problem, detail=5).steps
-    replayed = list(Replay(problem).run(2, 5))
+    replay = Replay(problem)
+    replayed = list(replay.run(2, 5))
     assert [fi.iteration.index for fi in replayed] == [2, 3, 4, 5]
     for fi, step in zip(replayed, exact[1:], strict=True):
         assert fi.loss == pytest.approx(float(step.loss.value), rel=1e-12, abs=1e-15)
@@ -93,7 +94,7 @@ def test_replayed_iterations_match_the_exact_engine(batch: int | None, reduction
             assert fi.iteration.examples[row] + 1 == ex.example
             assert list(fi.example_gradients[row]) == pytest.approx([float(g.value) for g in ex.gradients], abs=1e-12)
             for d in ex.deltas:
-                assert fi.deltas[row, Replay(problem).index[d.neuron]] == pytest.approx(float(d.value), abs=1e-12)
+                assert fi.deltas[row, replay.index[d.neuron]] == pytest.approx(float(d.value), abs=1e-12)
 
 
 def test_replay_of_a_softmax_data_set_matches_the_exact_engine() -> None:
@@ -103,10 +104,10 @@ def test_replay_of_a_softmax_data_set_matches_the_exact_engine() -> None:
     )
     problem = replace(single, data=(Example(single.inputs, single.targets), second), batch_size=1, epochs=1)
     exact = derive_training(problem, detail=2).steps[1]
-    (fi,) = Replay(problem).run(2)
+    replay = Replay(problem)
+    (fi,) = replay.run(2)
     ex = exact.examples[0]
     assert ex.example == 2 and fi.losses[0] == pytest.approx(float(ex.loss.value), rel=1e-12)
-    replay = Replay(problem)
     for d in ex.deltas:
         assert fi.deltas[0, replay.index[d.neuron]] == pytest.approx(float(d.value), abs=1e-12)
     assert list(fi.updated) == pytest.approx([float(u.new) for u in exact.updates], rel=1e-12)
