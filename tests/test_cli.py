@@ -3,6 +3,9 @@ never crashes."""
 
 from __future__ import annotations
 
+import json
+import os
+import stat
 from pathlib import Path
 
 import pytest
@@ -86,6 +89,21 @@ def test_output_file_is_written_plain(tmp_path: Path) -> None:
     assert "w13 ← 2 − 0.1 · 20 = 0" in text and "\x1b[" not in text
 
 
+def test_output_files_get_the_usual_permissions(tmp_path: Path) -> None:
+    """Atomic writes go through a private temporary file: the result must still be readable by others."""
+    old = os.umask(0o022)
+    try:
+        out = tmp_path / "solution.tex"
+        result = CliRunner().invoke(app, ["solve", str(PROBLEMS / "relu-exercise.yaml"), "-f", "latex", "-o", str(out)])
+        assert result.exit_code == 0, result.output
+        assert stat.S_IMODE(out.stat().st_mode) == 0o644
+        out.chmod(0o600)  # an existing file keeps its own mode
+        CliRunner().invoke(app, ["solve", str(PROBLEMS / "relu-exercise.yaml"), "-f", "latex", "-o", str(out)])
+        assert stat.S_IMODE(out.stat().st_mode) == 0o600
+    finally:
+        os.umask(old)
+
+
 def test_cross_check_disagreement_exits_1(monkeypatch: pytest.MonkeyPatch) -> None:
     import tutor.crosscheck as cc
 
@@ -98,3 +116,38 @@ def test_cross_check_disagreement_exits_1(monkeypatch: pytest.MonkeyPatch) -> No
 
 def test_typer_is_the_cli() -> None:
     assert isinstance(app, typer.Typer)
+
+
+def test_digits_beyond_float64_are_the_values_own() -> None:
+    """--digits 25 must not print a float64's binary tail: σ(0.3775) to 25 digits, checked with mpmath."""
+    import mpmath
+
+    with mpmath.workdps(40):
+        expected = mpmath.nstr(1 / (1 + mpmath.exp(-mpmath.mpf("0.3775"))), 25)
+    result = CliRunner().invoke(app, ["solve", str(PROBLEMS / "sigmoid-0.05-0.10.yaml"), "--digits", "25"])
+    assert f"h1 = σ(net_h1) = σ(0.3775) = {expected}\n" in result.output
+
+
+def test_json_exact_map_is_exact() -> None:
+    """Every rational value, however many digits it has after three steps, round-trips through `exact`."""
+    from fractions import Fraction
+
+    from tutor.numfmt import as_fraction
+    from tutor.solver import solve_file
+
+    result = CliRunner().invoke(app, ["solve", str(PROBLEMS / "relu-exercise-3-steps.yaml"), "--format", "json"])
+    exact = json.loads(result.output)["exact"]
+    values = solve_file(PROBLEMS / "relu-exercise-3-steps.yaml").values()
+    assert len(exact) == len(values) > 20
+    for key, text in exact.items():
+        assert Fraction(text) == as_fraction(values[key]), key
+    assert exact["step3.loss"] == "12.0262048154628160763010850128125"  # 38483855409481011444163472041 / (32·10²⁶)
+
+
+def test_readme_example_output_is_what_solve_prints() -> None:
+    readme = (ROOT / "README.md").read_text(encoding="utf-8")
+    block = readme.split("prints, among the rest:\n\n```text\n")[1].split("```")[0]
+    result = CliRunner().invoke(app, ["solve", str(PROBLEMS / "relu-exercise.yaml")], env={"NO_COLOR": "1"})
+    printed = result.output.splitlines()
+    shown = [line for line in block.splitlines() if line.strip() not in ("", "…")]
+    assert len(shown) > 20 and [line for line in shown if line not in printed] == []

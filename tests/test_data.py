@@ -19,9 +19,11 @@ from tutor.engine import derive
 from tutor.loader import load_problem
 from tutor.network import Network
 from tutor.numeric import numeric_step
+from tutor.problem import Example
 from tutor.schedule import iterations
 from tutor.trainer import Compiled, train
 from tutor.training import derive_training
+from tutor.trainlog import Replay
 
 XOR_DATA = PROBLEMS / "xor-data.yaml"
 
@@ -34,6 +36,8 @@ def test_xor_data_set_trains_below_001_within_300_epochs() -> None:
     result = train(load_problem(XOR_DATA))
     assert result.epochs_to(0.01) is not None and result.epochs_to(0.01) <= 300
     assert result.final_loss < 1e-3
+    sgd = train(load_problem(PROBLEMS / "xor-data-sgd.yaml"))  # its comment and the README say: by epoch 70
+    assert sgd.epochs_to(0.01) is not None and sgd.epochs_to(0.01) <= 70
 
 
 def test_solve_json_has_one_record_per_iteration_with_examples() -> None:
@@ -46,8 +50,95 @@ def test_solve_json_has_one_record_per_iteration_with_examples() -> None:
     assert first["gradients"]["by_1"] == pytest.approx(-0.3125)
     assert first["updated"]["by_1"] == pytest.approx(0.03125)
     assert first["examples"][3]["forward"]["y1"] == {"net": 0.25, "out": 0.25}
-    assert len(data["steps"]) == 2 and data["steps"][1]["step"] == 2
+    assert data["steps"][1]["step"] == 2 and data["steps"][1]["detailed"] is True
     assert data["training"]["final_loss"] < 0.01
+
+
+def test_solve_json_has_a_record_for_every_iteration_and_the_last_is_the_trained_network() -> None:
+    result = invoke("solve", str(XOR_DATA), "--format", "json", "--detail", "2")
+    data = json.loads(result.output)
+    steps = data["steps"]
+    assert [s["step"] for s in steps] == list(range(1, 501)) and data["iterations"] == 500
+    assert [s["detailed"] for s in steps[:3]] == [True, True, False]
+    assert steps[-1]["updated"] == data["training"]["final"]
+    assert steps[-1]["epoch"] == 500 and [e["example"] for e in steps[-1]["examples"]] == [1, 2, 3, 4]
+    # an independent float64 XOR run (plain NumPy, written out here) ends at the same parameters
+    w, b = np.full((2, 2), 0.5), np.array([0.0, -0.5])
+    u, c = np.array([0.5, -0.5]), 0.0
+    x, t = np.array([[0, 0], [0, 1], [1, 0], [1, 1]], float), np.array([0, 1, 1, 0], float)
+    for _ in range(500):
+        z = x @ w.T + b
+        h = np.maximum(z, 0)
+        dy = (h @ u + c - t) / 4
+        dh = np.outer(dy, u) * (z > 0)
+        w, b, u, c = w - 0.1 * dh.T @ x, b - 0.1 * dh.sum(0), u - 0.1 * dy @ h, c - 0.1 * dy.sum()
+    final = steps[-1]["updated"]
+    assert [final["wh_11"], final["wh_12"], final["wh_21"], final["wh_22"]] == pytest.approx(w.ravel(), rel=1e-9)
+    assert [final["bh_1"], final["bh_2"], final["wy_11"], final["wy_12"], final["by_1"]] == pytest.approx(
+        [*b, *u, c], rel=1e-9, abs=1e-12
+    )
+
+
+@pytest.mark.parametrize("batch,reduction,shuffle", [(1, "mean", 3), (3, "sum", None), (None, "mean", None)])
+def test_replayed_iterations_match_the_exact_engine(batch: int | None, reduction: str, shuffle: int | None) -> None:
+    problem = replace(load_problem(XOR_DATA), batch_size=batch, reduction=reduction, shuffle=shuffle, epochs=5)
+    exact = derive_training(problem, detail=5).steps
+    replay = Replay(problem)
+    replayed = list(replay.run(2, 5))
+    assert [fi.iteration.index for fi in replayed] == [2, 3, 4, 5]
+    for fi, step in zip(replayed, exact[1:], strict=True):
+        assert fi.loss == pytest.approx(float(step.loss.value), rel=1e-12, abs=1e-15)
+        assert list(fi.gradients) == pytest.approx([float(g.value) for g in step.gradients], rel=1e-12, abs=1e-15)
+        assert list(fi.updated) == pytest.approx([float(u.new) for u in step.updates], rel=1e-12, abs=1e-15)
+        for row, ex in enumerate(step.examples):
+            assert fi.iteration.examples[row] + 1 == ex.example
+            assert list(fi.example_gradients[row]) == pytest.approx([float(g.value) for g in ex.gradients], abs=1e-12)
+            for d in ex.deltas:
+                assert fi.deltas[row, replay.index[d.neuron]] == pytest.approx(float(d.value), abs=1e-12)
+
+
+def test_replay_of_a_softmax_data_set_matches_the_exact_engine() -> None:
+    single = load_problem(PROBLEMS / "softmax-classifier.yaml")
+    second = Example(
+        {"x1": Fraction(-1), "x2": Fraction(1, 2)}, {"y1": Fraction(1), "y2": Fraction(0), "y3": Fraction(0)}
+    )
+    problem = replace(single, data=(Example(single.inputs, single.targets), second), batch_size=1, epochs=1)
+    exact = derive_training(problem, detail=2).steps[1]
+    replay = Replay(problem)
+    (fi,) = replay.run(2)
+    ex = exact.examples[0]
+    assert ex.example == 2 and fi.losses[0] == pytest.approx(float(ex.loss.value), rel=1e-12)
+    for d in ex.deltas:
+        assert fi.deltas[0, replay.index[d.neuron]] == pytest.approx(float(d.value), abs=1e-12)
+    assert list(fi.updated) == pytest.approx([float(u.new) for u in exact.updates], rel=1e-12)
+
+
+def test_solve_json_of_a_data_set_to_a_file(tmp_path: Path) -> None:
+    out = tmp_path / "run.json"
+    assert invoke("solve", str(XOR_DATA), "--format", "json", "-o", str(out)).exit_code == 0
+    data = json.loads(out.read_text(encoding="utf-8"))
+    assert len(data["steps"]) == 500 and data["steps"][-1]["updated"] == data["training"]["final"]
+    assert [p.name for p in tmp_path.iterdir()] == ["run.json"]  # no temporary file left behind
+
+
+def test_solve_json_step_selects_any_iteration_of_the_schedule() -> None:
+    data = json.loads(invoke("solve", str(XOR_DATA), "--format", "json", "--step", "300").output)
+    assert [s["step"] for s in data["steps"]] == [300] and data["steps"][0]["detailed"] is False
+    assert invoke("solve", str(XOR_DATA), "--format", "json", "--step", "501").exit_code == 2
+    assert invoke("solve", str(XOR_DATA), "--step", "2").exit_code == 2  # the terminal shows detailed ones only
+
+
+def test_terminal_batch_lines_for_a_sum_and_for_only_the_loss(tmp_path: Path) -> None:
+    text = XOR_DATA.read_text(encoding="utf-8").replace("reduction: mean", "reduction: sum")
+    (tmp_path / "xor-sum.yaml").write_text(text.replace("epochs: 500", "epochs: 2"), encoding="utf-8")
+    result = invoke("solve", str(tmp_path / "xor-sum.yaml"), "--only", "loss")
+    assert result.exit_code == 0, result.output
+    # ½(0 − 0)² + ½(1 − 0.25)² + ½(1 − 0.25)² + ½(0 − 0.25)², added (no 1/n, no brackets)
+    assert "L = L_1 + L_2 + L_3 + L_4 = 0 + 0.28125 + 0.28125 + 0.03125 = 0.59375" in result.output
+    assert "∂L/∂" not in result.output and "Updates" not in result.output
+    result = invoke("solve", str(tmp_path / "xor-sum.yaml"), "--only", "backward", "--only", "update")
+    assert "Batch: gradients over the examples" in result.output and "L = L_1" not in result.output
+    assert "Updates: w ← w − η · ∂L/∂w with η = 0.1" in result.output
 
 
 def test_batch_gradient_is_the_mean_of_single_example_gradients() -> None:
@@ -62,7 +153,7 @@ def test_batch_gradient_is_the_mean_of_single_example_gradients() -> None:
 
 @pytest.mark.parametrize("batch,reduction,shuffle", [(1, "mean", None), (3, "sum", 7), (None, "sum", 3)])
 def test_fast_trainer_matches_exact_iterations(batch: int | None, reduction: str, shuffle: int | None) -> None:
-    problem = replace(load_problem(XOR_DATA), batch_size=batch, reduction=reduction, shuffle=shuffle, epochs=3)
+    problem = replace(load_problem(XOR_DATA), batch_size=batch, reduction=reduction, shuffle=shuffle, epochs=5)
     derivation = derive_training(problem, detail=4)  # cross-checks itself; check the numbers again here
     for i, step in enumerate(derivation.steps):
         assert float(step.loss.value) == pytest.approx(derivation.training.iteration_loss[i], rel=1e-12, abs=1e-15)
@@ -108,6 +199,7 @@ def test_train_command_prints_table_and_curve() -> None:
     result = invoke("train", str(XOR_DATA), "--epochs", "400")
     assert result.exit_code == 0, result.output
     assert "Loss by epoch" in result.output and "Loss curve" in result.output and "wy_12" in result.output
+    assert result.output.startswith("XOR data set, batch gradient descent\n4 examples   epochs: 400   batch size: 4")
     data = json.loads(invoke("train", str(XOR_DATA), "--format", "json", "--epochs", "300").output)
     assert data["final_loss"] < 0.01
 

@@ -44,7 +44,7 @@ def test_seed_graph_terminal() -> None:
         assert line in result.output
     # reverse topological order: e before d before the inputs
     out = result.output
-    assert out.index("∂L/∂e = ∂L/∂L") < out.index("∂L/∂d =") < out.index("∂L/∂b =")
+    assert out.index("∂L/∂e = c") < out.index("∂L/∂d =") < out.index("∂L/∂b =")
 
 
 def test_node_used_twice_accumulates_both_paths_and_is_repeatable(tmp_path: Path) -> None:
@@ -52,7 +52,10 @@ def test_node_used_twice_accumulates_both_paths_and_is_repeatable(tmp_path: Path
     first, second = solve_any(path), solve_any(path)
     assert first.gradients == second.gradients == {"x": 8, "u": 1, "y": 1}
     text = invoke("solve", str(path)).output
-    assert "∂y/∂x = ∂y/∂u · ∂u/∂x + ∂y/∂y · ∂y/∂x = 1 · 6 + 1 · 2 = 8" in text
+    # y = u + 2x uses x directly: that edge adds its local derivative 2, not a second "∂y/∂x"
+    assert "∂y/∂x = ∂y/∂u · ∂u/∂x + 2 = 1 · 6 + 2 = 8" in text
+    latex = invoke("solve", str(path), "--format", "latex", "--body-only").output
+    assert r"\frac{\partial y}{\partial u} \cdot \frac{\partial u}{\partial x} + 2 = 1 \cdot 6 + 2 = 8" in latex
 
 
 def test_functions_match_finite_differences(tmp_path: Path) -> None:
@@ -110,3 +113,14 @@ def test_graph_cannot_go_with_a_network(tmp_path: Path) -> None:
     path.write_text(GRAPH.read_text() + "loss: half_sse\n")
     result = invoke("solve", str(path))
     assert result.exit_code == 2 and "loss" in result.output
+
+
+def test_only_trims_a_graph_and_step_is_refused() -> None:
+    forward = invoke("solve", str(GRAPH), "--only", "forward").output
+    assert "e = a + d = 3 + 2 = 5" in forward and "∂L/∂b" not in forward
+    backward = invoke("solve", str(GRAPH), "--only", "backward").output
+    assert "∂L/∂b = ∂L/∂d · ∂d/∂b = (−2) · 2 = −4" in backward and "Forward pass" not in backward
+    data = json.loads(invoke("solve", str(GRAPH), "--only", "forward", "--format", "json").output)
+    assert data["forward"] == {"d": 2, "e": 5, "L": -10} and "gradients" not in data
+    result = invoke("solve", str(GRAPH), "--step", "1")
+    assert result.exit_code == 2 and "no steps" in result.output

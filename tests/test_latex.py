@@ -188,6 +188,28 @@ def test_no_solution_is_the_problem_sheet() -> None:
     assert r"\begin{tikzpicture}" in sheet and r"\textbf{Task.}" in sheet
     for answer in ("Forward pass", r"\leftarrow 2 -", "Deltas", r"\partial w_{13}} &="):
         assert answer not in sheet
+    # the network stated in equations (the seed's x3 = x1·w13 + x2·w23, y3 = ReLU(x3)), no numbers
+    assert r"x_{3} &= x_{1} w_{13} + x_{2} w_{23}, & y_{3} &= \operatorname{relu}(x_{3}) \\" in sheet
+    assert r"x_{5} &= y_{3} w_{35} + y_{4} w_{45}, & y_{5} &= \operatorname{relu}(x_{5})" in sheet
+
+
+def test_problem_statement_names_activation_parameters_and_the_softmax_group(tmp_path: Path) -> None:
+    problem = tmp_path / "leaky.yaml"
+    problem.write_text(
+        "inputs: {x1: 1}\n"
+        "neurons:\n"
+        "  h: {inputs: {x1: w1}, activation: {name: leaky_relu, alpha: 0.1}}\n"
+        "  g: {inputs: {x1: w2}, activation: elu}\n"
+        "  y: {inputs: {h: w3, g: w4}, activation: identity}\n"
+        "parameters: {w1: 1, w2: 1, w3: 1, w4: 1}\ntargets: {y: 0}\nloss: half_sse\nlearning_rate: 0.1\n",
+        encoding="utf-8",
+    )
+    from tutor.solver import solve_any
+
+    sheet = render_latex(solve_any(problem), LatexOptions(solution=False))
+    assert r"$\operatorname{elu}$ with $\alpha = 1$; $\operatorname{leaky\_relu}$ with $\alpha = 0.1$" in sheet
+    soft = render_latex(solve_any(PROBLEMS / "softmax-classifier.yaml"), LatexOptions(solution=False))
+    assert r"y_{2} &= \frac{e^{z_{2}}}{e^{z_{1}} + e^{z_{2}} + e^{z_{3}}}" in soft
 
 
 def test_step_option_and_sections_per_step() -> None:

@@ -205,3 +205,10 @@ def test_graph_pdf_has_the_gradients(tmp_path: Path) -> None:
     table = text[text.index("Gradients") :]
     for row in (["a", "3", "−2"], ["b", "1", "−4"], ["c", "−2", "5"]):
         assert any(line.split() == row for line in table.splitlines()), row
+
+
+def test_data_set_with_detail_0_asks_for_the_run_only() -> None:
+    doc = render_latex(solve_any(PROBLEMS / "xor-data.yaml", detail=0), LatexOptions())
+    assert r"\textbf{Task.} Train for all epochs" in doc and "Derive the first" not in doc
+    assert "The iterations are computed in floating point." in doc and "repeat these steps" not in doc
+    assert r"\subsection*{Iteration" not in doc

@@ -85,6 +85,8 @@ def test_terminal_shows_the_matrix_view_beside_the_chain_rule() -> None:
     assert "BP1  δ^y = ∇ₐC ⊙ σ′(z^y)" in result.output
     assert "BP2  δ^h = ((W^y)ᵀ δ^y) ⊙ σ′(z^h) = ([[1], [−2]] · [0]ᵀ) ⊙ [1, 1]ᵀ" in result.output
     assert "BP4  ∂C/∂W^h = δ^h (a^x)ᵀ = [0, 0]ᵀ · [1, 1] = [[0, 0], [0, 0]]" in result.output
+    out = result.output  # the matrix view belongs to the backward pass: after the chain rule, before the updates
+    assert out.index("gradients by the chain rule") < out.index("matrix form (BP1–BP4)") < out.index("Updates:")
 
 
 def test_wide_layers_get_unambiguous_weight_names(tmp_path: Path) -> None:

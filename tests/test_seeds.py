@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 from fractions import Fraction
+from pathlib import Path
 
 import pytest
 from conftest import PROBLEMS
@@ -59,6 +60,17 @@ def test_sigmoid_005_010_network_seed_003() -> None:
     assert step["updated"]["b1"] == 0.35 and step["updated"]["b2"] == 0.6  # frozen
 
 
+def test_sigmoid_005_010_network_in_layer_form_seeds_003_004() -> None:
+    """The same network in the layer form (BP1–BP4 view): the classic published figures again."""
+    step = solve_json("sigmoid-0.05-0.10-layers.yaml")["steps"][0]
+    assert step["forward"]["o1"]["out"] == pytest.approx(0.75136507, abs=1e-8)
+    assert step["loss"] == pytest.approx(0.298371109, abs=1e-9)
+    assert step["updated"]["wo_11"] == pytest.approx(0.35891648, abs=1e-8)  # w5
+    assert step["updated"]["wh_11"] == pytest.approx(0.149780716, abs=1e-9)  # w1
+    assert step["updated"]["wo_22"] == pytest.approx(0.561370121, abs=1e-9)  # w8
+    assert step["updated"]["bo_1"] == 0.6  # frozen
+
+
 def test_sigmoid_005_010_network_without_half_seed_003() -> None:
     """Seed 003 with E = Σ(o − out)²: ∂E/∂out_o1 = 1.2504 (shown rounded in the notes as −2(0.01 − 0.6352)…)."""
     d = solve_file(PROBLEMS / "sigmoid-0.05-0.10-sse.yaml")
@@ -94,8 +106,41 @@ def test_xor_truth_table_seed_002(x1: int, x2: int, y: int) -> None:
     inputs.update({"x1": Fraction(x1), "x2": Fraction(x2)})
     from dataclasses import replace
 
-    out = derive(replace(problem, inputs=inputs)).steps[0].forward[-1].out
-    assert out == y
+    forward = {f.neuron: f.out for f in derive(replace(problem, inputs=inputs)).steps[0].forward}
+    assert forward["y1"] == y
+    # the notes' table of hidden values: h1 = x1 + x2, h2 = relu(x1 + x2 − 1)
+    assert (forward["h1"], forward["h2"]) == (x1 + x2, max(x1 + x2 - 1, 0))
+
+
+def test_softmax_example_seed_002(tmp_path: Path) -> None:
+    """softmax([0.6, 1.1, −1.5, 1.2, 3.2, −1.1]) = [0.055, 0.090, 0.006, 0.099, 0.74, 0.010] as the notes
+    print it (to their last digit: they round some values and cut others)."""
+    z = ["0.6", "1.1", "-1.5", "1.2", "3.2", "-1.1"]
+    neurons = "".join(f"  y{i}: {{inputs: {{x: w{i}}}, activation: softmax}}\n" for i in range(1, 7))
+    params = ", ".join(f"w{i}: {v}" for i, v in enumerate(z, 1))
+    targets = ", ".join(f"y{i}: {int(i == 5)}" for i in range(1, 7))
+    path = tmp_path / "softmax.yaml"
+    path.write_text(
+        f"inputs: {{x: 1}}\nneurons:\n{neurons}parameters: {{{params}}}\ntargets: {{{targets}}}\n"
+        "loss: cross_entropy\nlearning_rate: 0.1\n",
+        encoding="utf-8",
+    )
+    result = CliRunner().invoke(app, ["solve", str(path), "--format", "json"])
+    forward = json.loads(result.output)["steps"][0]["forward"]
+    printed = [(0.055, 3), (0.090, 3), (0.006, 3), (0.099, 3), (0.74, 2), (0.010, 3)]
+    for i, (value, decimals) in enumerate(printed, 1):
+        assert forward[f"y{i}"]["out"] == pytest.approx(value, abs=10**-decimals)
+    assert sum(r["out"] for r in forward.values()) == pytest.approx(1, abs=1e-12)
+
+
+def test_house_price_chain_rule_seed_001() -> None:
+    """The notes' MSE chain rule J = (ŷ − y)²: ∂J/∂w11⁽²⁾ = 2 a1⁽¹⁾ (ŷ − y) and ∂J/∂w11⁽¹⁾ = 2 w11⁽²⁾ x1 (ŷ − y)
+    (ReLU active), with the shipped values a1 = 4, ŷ = 7.5, y = 8, w11⁽²⁾ = v11 = 1, x1 = 2."""
+    step = solve_json("house-price.yaml")["steps"][0]
+    assert step["forward"]["y"]["out"] == 7.5 and step["forward"]["a1"]["out"] == 4
+    assert step["gradients"]["v11"] == 2 * 4 * (7.5 - 8)
+    assert step["gradients"]["w11"] == 2 * 1 * 2 * (7.5 - 8)
+    assert step["loss"] == (7.5 - 8) ** 2
 
 
 def test_every_shipped_problem_solves_and_cross_checks() -> None:

@@ -33,11 +33,16 @@ def terminates(q: int) -> bool:
     return q == 1
 
 
+FLOAT_DIGITS = 15  # beyond this many digits a float64 has none left to give: use the value's own precision
+
+
 def fmt(value: Any, digits: int = 6) -> str:
     """A value as text: `5`, `-0.3125`, `1/3`, `0.593270`…"""
     frac = as_fraction(value)
     if frac is not None:
         return fmt_fraction(frac, digits)
+    if digits > FLOAT_DIGITS and getattr(value, "is_Float", False):
+        return fmt_decimal(Decimal(str(value)), digits)  # a SymPy Float carries 30 digits
     return fmt_float(float(value), digits)
 
 
@@ -50,7 +55,20 @@ def fmt_fraction(frac: Fraction, digits: int = 6) -> str:
             return text
     elif frac.denominator <= MAX_FRACTION_DENOMINATOR and abs(frac.numerator) < 10**6:
         return f"{frac.numerator}/{frac.denominator}"
+    if digits > FLOAT_DIGITS:
+        with localcontext() as ctx:
+            ctx.prec = digits + 10
+            return fmt_decimal(Decimal(frac.numerator) / Decimal(frac.denominator), digits)
     return fmt_float(float(frac), digits)
+
+
+def exact_text(frac: Fraction) -> str:
+    """The exact value as text, however long: `5`, `0.05`, `5.904325604089275`, `1/3`."""
+    if frac.denominator == 1:
+        return str(frac.numerator)
+    if terminates(frac.denominator):
+        return _exact_decimal(frac)
+    return f"{frac.numerator}/{frac.denominator}"
 
 
 def is_exact_text(value: Any) -> bool:
@@ -60,11 +78,10 @@ def is_exact_text(value: Any) -> bool:
 
 
 def _exact_decimal(frac: Fraction) -> str:
-    with localcontext() as ctx:
-        ctx.prec = 200
-        d = Decimal(frac.numerator) / Decimal(frac.denominator)
-    text = format(d.normalize(), "f")
-    return text
+    with localcontext() as ctx:  # normalize() rounds to the context's precision too: keep it inside
+        ctx.prec = len(str(abs(frac.numerator))) + frac.denominator.bit_length() + 5  # ≥ every digit it has
+        d = (Decimal(frac.numerator) / Decimal(frac.denominator)).normalize()
+    return format(d, "f")
 
 
 def fmt_float(x: float, digits: int = 6) -> str:
@@ -82,6 +99,20 @@ def fmt_float(x: float, digits: int = 6) -> str:
     if "e" in text:  # g chose scientific for e.g. 123456.7 with few digits
         text = f"{x:.{max(digits - len(str(int(mag))), 0)}f}"
     return text
+
+
+def fmt_decimal(d: Decimal, digits: int) -> str:
+    """`fmt_float` for a Decimal, so more digits than a float64 holds are the value's own."""
+    if d == 0:
+        return "0"
+    if abs(d) < Decimal("1e-4") or abs(d) >= Decimal("1e9"):
+        mant, exp = format(d, f".{digits - 1}e").split("e")
+        mant = mant.rstrip("0").rstrip(".") if "." in mant else mant
+        return f"{mant}e{int(exp)}"
+    text = format(d, f".{digits}g")
+    if "e" in text.lower():  # few digits of a large number: plain notation, as fmt_float does
+        text = format(d, f".{max(digits - len(str(int(abs(d)))), 0)}f")
+    return text.rstrip("0").rstrip(".") if "." in text else text
 
 
 def paren(text: str) -> str:

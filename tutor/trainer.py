@@ -110,22 +110,43 @@ class Compiled:
 
     def gradient(self, p: np.ndarray, x: np.ndarray, t: np.ndarray, scale: float) -> tuple[np.ndarray, np.ndarray]:
         """(per-example losses, scale · Σ over the batch of ∂L/∂p)."""
-        a, z = self.forward(p, x)
-        name = self.problem.loss
-        g = np.zeros_like(a)  # ∂L/∂out of every node
-        g[:, self.outputs] = vec.loss_grad(name, a[:, self.outputs], t)
-        soft = self._softmax_deltas(a, t)
+        a, _, d = self.backward(p, x, t)
+        return self.losses(a, t), scale * self.batch_gradient(a, d)
+
+    def batch_gradient(self, a: np.ndarray, d: np.ndarray) -> np.ndarray:
+        """Σ over the batch of ∂L/∂p, from `backward`'s A and D."""
         grad = np.zeros(len(self.params))
+        for lv in self.levels:
+            delta = d[:, lv.start : lv.stop]
+            grad += np.bincount(lv.pidx, (delta.T @ a[:, : lv.start])[lv.rows, lv.cols], len(self.params))
+            grad += np.bincount(lv.bidx, delta.sum(axis=0)[lv.brows], len(self.params))
+        return grad
+
+    def backward(self, p: np.ndarray, x: np.ndarray, t: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+        """Outputs A, nets Z and deltas D = ∂L/∂net of every node (columns; inputs' deltas are 0)."""
+        a, z = self.forward(p, x)
+        g = np.zeros_like(a)  # ∂L/∂out of every node
+        g[:, self.outputs] = vec.loss_grad(self.problem.loss, a[:, self.outputs], t)
+        soft = self._softmax_deltas(a, t)
+        d = np.zeros_like(a)
         for lv in reversed(self.levels):
             delta = g[:, lv.start : lv.stop] * self._derivative(lv, z, a)
             if soft is not None:
                 local = self.softmax - lv.start
                 mask = (local >= 0) & (local < lv.stop - lv.start)
                 delta[:, local[mask]] = soft[:, mask]
+            d[:, lv.start : lv.stop] = delta
             g[:, : lv.start] += delta @ lv.w
-            grad += np.bincount(lv.pidx, (delta.T @ a[:, : lv.start])[lv.rows, lv.cols], len(self.params))
-            grad += np.bincount(lv.bidx, delta.sum(axis=0)[lv.brows], len(self.params))
-        return self.losses(a, t), scale * grad
+        return a, z, d
+
+    def example_gradients(self, a: np.ndarray, d: np.ndarray) -> np.ndarray:
+        """∂L/∂p of each example on its own: (batch, parameters), from `backward`'s A and D."""
+        out = np.zeros((a.shape[0], len(self.params)))
+        for lv in self.levels:
+            delta = d[:, lv.start : lv.stop]
+            np.add.at(out.T, lv.pidx, (delta[:, lv.rows] * a[:, lv.cols]).T)
+            np.add.at(out.T, lv.bidx, delta[:, lv.brows].T)
+        return out
 
     def _derivative(self, lv: Level, z: np.ndarray, a: np.ndarray) -> np.ndarray:
         zl, al = z[:, lv.start : lv.stop], a[:, lv.start : lv.stop]
@@ -186,7 +207,7 @@ def train(problem: Problem, *, keep: int = 0, progress: Callable[[int], None] | 
     p = np.array([float(v) for v in problem.parameters.values()], dtype=np.float64)
     step = float(problem.learning_rate) * net.trainable
     schedule = tuple(iterations(problem))
-    batches = [(np.array(it.examples, dtype=np.intp), _scale(problem, len(it.examples))) for it in schedule]
+    batches = [(np.array(it.examples, dtype=np.intp), loss_scale(problem, len(it.examples))) for it in schedule]
     losses = np.empty(len(schedule))
     kept = []
     for i, (idx, scale) in enumerate(batches):
@@ -199,10 +220,10 @@ def train(problem: Problem, *, keep: int = 0, progress: Callable[[int], None] | 
             progress(schedule[i].epoch)
     epochs = np.array([it.epoch for it in schedule]) - 1
     epoch_loss = np.bincount(epochs, losses) / np.bincount(epochs)
-    final_loss = float(net.losses(net.forward(p, x)[0], t).sum() * _scale(problem, len(x)))
+    final_loss = float(net.losses(net.forward(p, x)[0], t).sum() * loss_scale(problem, len(x)))
     return TrainResult(net.params, losses, epoch_loss, final_loss, p, np.array(kept).reshape(-1, len(p)), schedule)
 
 
-def _scale(problem: Problem, batch: int) -> float:
+def loss_scale(problem: Problem, batch: int) -> float:
     """The factor from the sum of a batch's losses to its loss: 1/batch for `reduction: mean`."""
     return 1.0 / batch if problem.reduction == "mean" else 1.0

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import sys
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from pathlib import Path
 from typing import TypeVar
 
@@ -12,7 +12,7 @@ import typer
 from tutor.errors import NnstepError
 from tutor.fileio import write_atomic
 
-__all__ = ["emit", "fail", "run", "write_atomic"]
+__all__ = ["emit", "emit_chunks", "fail", "run", "write_atomic"]
 
 T = TypeVar("T")
 
@@ -35,6 +35,15 @@ def run(action: Callable[[], T]) -> T:
         raise fail(f"{name}: {exc.strerror}" if name else str(exc), 2) from None
     except RecursionError:
         raise fail("input nested too deeply", 2) from None
+
+
+def emit_chunks(chunks: Iterable[str], output: Path | None) -> None:
+    """`emit` for text produced piece by piece: printed (or written) as it comes."""
+    if output is None:
+        for chunk in chunks:
+            sys.stdout.write(chunk)
+    else:
+        write_atomic(output, chunks)
 
 
 def emit(text: str, output: Path | None) -> None:

@@ -7,7 +7,7 @@ from collections.abc import Collection
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from tutor.cli.common import emit, fail, run
+from tutor.cli.common import emit, emit_chunks, fail, run
 
 if TYPE_CHECKING:
     from tutor.render.latex import LatexOptions
@@ -26,32 +26,37 @@ def emit_other(
     from tutor.derivation import Derivation
 
     if not isinstance(result, Derivation):  # a computation graph (tutor.graph stays unloaded for networks)
-        _graph(result, format, digits, output)
+        if step is not None:
+            raise fail("--step: a computation graph has no steps", 2)
+        _graph(result, format, digits, output, phases)
         return True
     if getattr(result, "training", None) is None:
         return False
+    if format == "json":  # every iteration of the schedule has a record
+        total = len(result.training.schedule)
+        if step is not None and step > total:
+            raise fail(f"--step {step}: the data set's schedule has {total} iteration(s)", 2)
+        from tutor.render.trainjson import json_chunks
+
+        emit_chunks(json_chunks(result, step=step, phases=phases), output)
+        return True
     if step is not None and step > len(result.steps):
         raise fail(f"--step {step}: only {len(result.steps)} iteration(s) are derived in full (see --detail)", 2)
-    if format == "json":
-        from tutor.render.training import render_training_json
-
-        emit(render_training_json(result, step=step, phases=phases), output)
-        return True
     from tutor.render.training import print_training
 
     print_training(result, digits=digits, step=step, phases=phases, output=output)
     return True
 
 
-def _graph(result: Any, format: str, digits: int, output: Path | None) -> None:
+def _graph(result: Any, format: str, digits: int, output: Path | None, phases: Collection[str] | None) -> None:
     if format == "json":
         from tutor.render.graph import render_graph_json
 
-        emit(render_graph_json(result), output)
+        emit(render_graph_json(result, phases), output)
     else:
         from tutor.render.graph import print_graph
 
-        print_graph(result, digits=digits, output=output)
+        print_graph(result, digits=digits, output=output, phases=phases)
 
 
 def emit_latex(result: Any, opts: LatexOptions, *, output: Path | None, pdf: bool) -> None:

@@ -50,7 +50,7 @@ def train(
         from tutor.render.curve import write_png
 
         run(lambda: write_png(list(result.epoch_loss), plot, problem.title))
-    _report(result, format, digits)
+    _report(problem, result, format, digits)
 
 
 def _run_with_progress(problem: Problem, show: bool) -> TrainResult:
@@ -74,7 +74,7 @@ def _run_with_progress(problem: Problem, show: bool) -> TrainResult:
         return run(lambda: train_run(problem, progress=advance))
 
 
-def _report(result: TrainResult, format: str, digits: int) -> None:
+def _report(problem: Problem, result: TrainResult, format: str, digits: int) -> None:
     if format == "json":
         import json
 
@@ -91,6 +91,10 @@ def _report(result: TrainResult, format: str, digits: int) -> None:
         return
     from rich.console import Console
 
-    from tutor.render.training import summary
+    from tutor.network import Network
+    from tutor.render.text import Writer
+    from tutor.render.training import header, summary
 
-    summary(result, Console(soft_wrap=True), digits)
+    console = Console(soft_wrap=True)
+    header(problem, console, Writer(digits, Network(problem).target_labels))
+    summary(result, console, digits)

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import io
 import json
-from collections.abc import Mapping
+from collections.abc import Collection, Mapping
 from pathlib import Path
 from typing import Any
 
@@ -28,7 +28,8 @@ def graph_sections(d: GraphDerivation, digits: int = 6) -> list[tuple[str, list[
     ]
     local = [_local(e.child, e.parent, e.formula, e.value, w) for e in d.local]
     out = d.problem.output
-    backward = [_accumulation(a, out, w) for a in d.backward]
+    formulas = {(e.child, e.parent): e.formula for e in d.local}
+    backward = [_accumulation(a, out, formulas, w) for a in d.backward]
     return [
         ("Forward pass", forward),
         ("Local derivatives on each edge", local),
@@ -41,13 +42,24 @@ def _local(child: str, parent: str, formula: Any, value: Any, w: Writer) -> str:
     return head if formula.is_number else f"{head} = {w.num(value)}"
 
 
-def _accumulation(a: Accumulation, out: str, w: Writer) -> str:
+def _accumulation(a: Accumulation, out: str, formulas: Mapping[tuple[str, str], Any], w: Writer) -> str:
+    """`∂L/∂a = ∂L/∂e · ∂e/∂a = (−2) · 1 = −2`; an edge into the output itself contributes its local
+    derivative as a formula (∂L/∂c = e, as the seed writes it), never a second `∂L/∂c` on the right."""
     head = f"∂{out}/∂{a.name}"
     if not a.contributions:
         return f"{head} = 1" if a.name == out else f"{head} = 0  (no path to {out})"
-    sym = " + ".join(f"∂{out}/∂{c.child} · ∂{c.child}/∂{a.name}" for c in a.contributions)
-    nums = " + ".join(f"{w.pnum(c.child_gradient)} · {w.pnum(c.local)}" for c in a.contributions)
-    return f"{head} = {sym} = {nums} = {w.num(a.value)}"
+    sym = " + ".join(
+        _formula(formulas[(c.child, a.name)]) if c.child == out else f"∂{out}/∂{c.child} · ∂{c.child}/∂{a.name}"
+        for c in a.contributions
+    )
+    nums = " + ".join(
+        (w.num(c.local) if i == 0 else w.pnum(c.local))
+        if c.child == out
+        else f"{w.pnum(c.child_gradient)} · {w.pnum(c.local)}"
+        for i, c in enumerate(a.contributions)
+    )
+    value = w.num(a.value)
+    return f"{head} = {sym} = {value}" if nums in (value, sym) else f"{head} = {sym} = {nums} = {value}"
 
 
 def _text(node: expr.Node) -> str:
@@ -74,7 +86,13 @@ def _substitute(node: expr.Node, values: Mapping[str, Any], digits: int) -> expr
     return node
 
 
-def print_graph(d: GraphDerivation, *, digits: int = 6, output: Path | None = None) -> None:
+GRAPH_PHASES = ("forward", "backward", "backward")  # of graph_sections: values; local derivatives, accumulation
+
+
+def print_graph(
+    d: GraphDerivation, *, digits: int = 6, output: Path | None = None, phases: Collection[str] | None = None
+) -> None:
+    """The graph's sections (`--only forward` the values, `--only backward` the derivatives)."""
     buffer = io.StringIO() if output is not None else None
     console = Console(file=buffer, width=100, color_system=None, soft_wrap=True) if buffer else Console(soft_wrap=True)
     p = d.problem
@@ -83,7 +101,9 @@ def print_graph(d: GraphDerivation, *, digits: int = 6, output: Path | None = No
         console.print(Text(p.description, style="italic"))
     inputs = ", ".join(f"{k} = {fmt(v, digits)}" for k, v in p.inputs.items()).replace("-", MINUS)
     console.print(Text(f"inputs: {inputs}   output: {p.output}"))
-    for title, lines in graph_sections(d, digits):
+    for phase, (title, lines) in zip(GRAPH_PHASES, graph_sections(d, digits), strict=True):
+        if phases and phase not in phases:
+            continue
         console.print()
         console.print(Text(title, style="bold cyan"))
         console.print(Text("\n".join("  " + line for line in lines)))
@@ -93,20 +113,24 @@ def print_graph(d: GraphDerivation, *, digits: int = 6, output: Path | None = No
         write_atomic(output, buffer.getvalue())
 
 
-def graph_dict(d: GraphDerivation) -> dict[str, Any]:
+def graph_dict(d: GraphDerivation, phases: Collection[str] | None = None) -> dict[str, Any]:
+    """`{"forward": …, "local": …, "gradients": …}` (forward: phase `forward`; the others: `backward`)."""
     local: dict[str, dict[str, Any]] = {}
     for e in d.local:
         local.setdefault(e.child, {})[e.parent] = number(e.value)
-    return {
+    data: dict[str, Any] = {
         "title": d.problem.title,
         "kind": "graph",
         "inputs": {k: number(v) for k, v in d.problem.inputs.items()},
         "output": d.problem.output,
-        "forward": {f.node: number(f.value) for f in d.forward},
-        "local": local,
-        "gradients": {k: number(v) for k, v in d.gradients.items()},
     }
+    if not phases or "forward" in phases:
+        data["forward"] = {f.node: number(f.value) for f in d.forward}
+    if not phases or "backward" in phases:
+        data["local"] = local
+        data["gradients"] = {k: number(v) for k, v in d.gradients.items()}
+    return data
 
 
-def render_graph_json(d: GraphDerivation) -> str:
-    return json.dumps(graph_dict(d), indent=2, ensure_ascii=False)
+def render_graph_json(d: GraphDerivation, phases: Collection[str] | None = None) -> str:
+    return json.dumps(graph_dict(d, phases), indent=2, ensure_ascii=False)

@@ -8,7 +8,7 @@ from collections.abc import Collection
 from typing import Any
 
 from tutor.derivation import Derivation, ExampleStep, Step
-from tutor.numfmt import as_fraction, fmt
+from tutor.numfmt import as_fraction, exact_text
 
 ALL_PHASES = ("forward", "loss", "backward", "update")
 
@@ -48,7 +48,8 @@ def to_dict(
     derivation: Derivation, *, step: int | None = None, phases: Collection[str] | None = None
 ) -> dict[str, Any]:
     p = derivation.problem
-    exact = {k: fmt(v, 30) for k, v in derivation.values().items() if as_fraction(v) is not None}
+    fracs = {k: as_fraction(v) for k, v in derivation.values().items()}
+    exact = {k: exact_text(f) for k, f in fracs.items() if f is not None}
     return {
         "title": p.title,
         "loss_function": p.loss,

@@ -29,6 +29,7 @@ from tutor.network import Network
 from tutor.render import latexfmt as lf
 from tutor.render.latexblocks import BASE_PACKAGES, body_note, listing, preamble, tables
 from tutor.render.latexmath import LOSS_FORMULA, MathWriter
+from tutor.render.latexnet import network_block
 from tutor.render.latexstep import pass_sections, update_sections
 from tutor.render.tikz import picture
 
@@ -133,7 +134,7 @@ def _statement(derivation: Derivation, network: Network, writer: MathWriter) -> 
     p = derivation.problem
     yield from heading_lines(p)
     yield picture(network, p.parameters)
-    yield NEURON_NOTE
+    yield network_block(network)
     yield listing("Inputs", [f"${lf.name(k)} = {writer.num(v)}$" for k, v in p.inputs.items()])
     yield parameter_listing(derivation, writer)
     labels = network.target_labels
@@ -147,11 +148,6 @@ def _statement(derivation: Derivation, network: Network, writer: MathWriter) -> 
         r"$w \leftarrow w - \eta\, \partial L / \partial w$: the forward pass, the loss, "
         r"the gradient of the loss with respect to every parameter by the chain rule, and the new parameters." + "\n"
     )
-
-
-NEURON_NOTE = (
-    r"Each neuron computes its net input $x_j = \sum_i y_i w_{ij} + b_j$ and its output $y_j = f(x_j)$." + "\n"
-)
 
 
 def heading_lines(problem: Any) -> Iterator[str]:

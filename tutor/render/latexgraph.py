@@ -115,7 +115,7 @@ def backward_row(a: Accumulation, output: str, formulas: Mapping[tuple[str, str]
 def _symbol(c: Contribution, v: str, output: str, formulas: Mapping[tuple[str, str], Any]) -> str:
     if c.child == output:
         formula = formulas[(c.child, v)]
-        return formula_latex(formula) if not formula.is_number else partial(lf.name(c.child), lf.name(v))
+        return formula_latex(formula)  # a number too: `∂L/∂a` here would read as the gradient itself
     return rf"{partial(lf.name(output), lf.name(c.child))} \cdot {partial(lf.name(c.child), lf.name(v))}"
 
 

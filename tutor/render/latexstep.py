@@ -19,10 +19,11 @@ from tutor.render.latexvec import layer_note, vector_view
 
 Pass = Step | ExampleStep
 
-DELTA_NOTE = (
-    r"$\delta_j = \partial L / \partial x_j$ for every neuron $j$. An output neuron has "
-    r"$\delta_j = \frac{\partial L}{\partial y_j} f'(x_j)$; a hidden one "
-    r"$\delta_j = \bigl(\sum_k w_{jk} \delta_k\bigr) f'(x_j)$, summed over the neurons $k$ it feeds."
+DELTA_NOTE = (  # w_{j→k}: no index convention to clash with the problem's names (w13 = 1→3, wh_12 = into 1 from 2)
+    r"$\delta_j = \partial L / \partial x_j$ for every neuron $j$ (net input $x_j$, output $y_j$). An output neuron"
+    r" has $\delta_j = \frac{\partial L}{\partial y_j} f'(x_j)$; a hidden one"
+    r" $\delta_j = \bigl(\sum_k w_{j \to k}\, \delta_k\bigr) f'(x_j)$, summed over the neurons $k$ it feeds through"
+    r" the weights $w_{j \to k}$."
 )
 CHAIN_NOTE = (
     r"Each product runs from the loss down to the parameter, summed over the paths through the network;"

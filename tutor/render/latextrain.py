@@ -19,6 +19,7 @@ from tutor.render import latexfmt as lf
 from tutor.render.curve import pgfplots, thin
 from tutor.render.latexblocks import BASE_PACKAGES, align, tables
 from tutor.render.latexmath import MathWriter, partial, rows
+from tutor.render.latexnet import network_block
 from tutor.render.latexstep import pass_sections, update_sections
 from tutor.render.tikz import picture
 from tutor.schedule import batch_size, iterations_per_epoch
@@ -46,18 +47,21 @@ def training_body(derivation: Derivation, opts: LatexOptions) -> tuple[str, tupl
 
 
 def _statement(derivation: Derivation, network: Network, writer: MathWriter) -> Iterator[str]:
-    from tutor.render.latex import NEURON_NOTE, heading_lines, loss_line, parameter_listing
+    from tutor.render.latex import heading_lines, loss_line, parameter_listing
 
     p = derivation.problem
     yield from heading_lines(p)
     yield picture(network, p.parameters, example=False)
-    yield NEURON_NOTE
+    yield network_block(network)
     yield parameter_listing(derivation, writer)
     yield rf"\textbf{{Data.}} {len(p.data)} examples:"
     yield from data_table(derivation, network, writer)
     yield loss_line(derivation, writer)
     yield schedule_line(derivation)
     n = len(derivation.steps)
+    if n == 0:  # --detail 0: the run alone
+        yield r"\textbf{Task.} Train for all epochs and report the loss curve and the trained parameters." + "\n"
+        return
     count = "the first iteration" if n == 1 else f"the first {n} iterations"
     yield (
         rf"\textbf{{Task.}} Derive {count} in full: for each example of the batch the forward pass, the loss"
@@ -177,7 +181,8 @@ def run_summary(derivation: Derivation, network: Network) -> list[str]:
     return [
         r"\subsection*{The whole training run}",
         (
-            f"The other iterations repeat these steps; here they are computed in floating point. An epoch's"
+            ("The other iterations repeat these steps; here they" if derivation.steps else "The iterations")
+            + " are computed in floating point. An epoch's"
             f" loss is the mean of the losses of its iterations (each before its update). After"
             f" {derivation.problem.epochs} epochs the loss over the data set is"
             f" ${lf.num(run.final_loss, FLOAT_DIGITS)}$."

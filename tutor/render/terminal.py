@@ -63,8 +63,7 @@ def render(
     for s in steps:
         if len(derivation.steps) > 1:
             console.print(Rule(f"Step {s.index}", style="bold magenta"))
-        _step(s, console, writer, problem.loss, phases)
-        _sections(_layer_sections(problem, s, writer, phases), console)
+        _sections(_step_sections(problem, s, writer, phases), console)
     if step is None and not phases:
         _final_table(derivation, console, writer)
         if len(derivation.steps) > 1:
@@ -83,8 +82,13 @@ def _header(derivation: Derivation, console: Console, writer: Writer) -> None:
     console.print(Text(f"loss: {p.loss}   learning rate η = {writer.num(p.learning_rate)}   steps: {p.steps}{frozen}"))
 
 
-def _step(step: Step, console: Console, writer: Writer, loss: str, phases: Collection[str] | None) -> None:
-    _sections(step_lines(step, writer, loss, list(phases) if phases else None), console)
+def _step_sections(
+    problem: Problem, step: Step, writer: Writer, phases: Collection[str] | None
+) -> list[tuple[str, list[Line]]]:
+    """The phases of one step; the layer form's matrix view joins the backward pass, before the updates."""
+    sections = list(step_lines(step, writer, problem.loss, list(phases) if phases else None))
+    at = next((i for i, (title, _) in enumerate(sections) if title.startswith("Updates")), len(sections))
+    return [*sections[:at], *_layer_sections(problem, step, writer, phases), *sections[at:]]
 
 
 def _layer_sections(

@@ -3,7 +3,7 @@
 Terminal: per iteration, each example's forward pass, loss and backward pass (the same lines as a
 single-example solve), then the batch loss and gradients as the mean (or sum) of the examples', then the
 updates; after the detailed iterations a loss table by epoch (thinned), a loss curve and the trained
-parameters. JSON: one record per detailed iteration in `steps`, plus `training` for the whole run.
+parameters. JSON: `tutor.render.trainjson`.
 """
 
 from __future__ import annotations
@@ -19,8 +19,8 @@ from rich.text import Text
 
 from tutor.derivation import Derivation, Step
 from tutor.network import Network
-from tutor.render.curve import sparkline, text_plot, thin
-from tutor.render.json import ALL_PHASES, number, phase_fields
+from tutor.problem import Problem
+from tutor.render.curve import text_plot, thin
 from tutor.render.matrix_text import layer_sections
 from tutor.render.text import MINUS, Line, Writer, step_lines
 from tutor.schedule import batch_size
@@ -36,7 +36,7 @@ def render_training(
     phases: Collection[str] | None = None,
 ) -> None:
     writer = Writer(digits, Network(derivation.problem).target_labels)
-    header(derivation, console, writer)
+    header(derivation.problem, console, writer)
     for s in derivation.steps:
         if step is None or s.index == step:
             console.print(Rule(f"Iteration {s.index} (epoch {s.epoch})", style="bold magenta"))
@@ -46,8 +46,8 @@ def render_training(
         summary(derivation.training, console, digits)
 
 
-def header(derivation: Derivation, console: Console, writer: Writer) -> None:
-    p = derivation.problem
+def header(p: Problem, console: Console, writer: Writer) -> None:
+    """The title, the description and the schedule (also `nnstep train`'s first lines)."""
     console.print(Text(p.title or Path(p.source).name, style="bold"))
     if p.description:
         console.print(Text(p.description, style="italic"))
@@ -79,10 +79,19 @@ def iteration_sections(
             for t, ls in layer_sections(p, params, e.forward, e.deltas, e.inputs, writer, phases)
         ]
     if "loss" in want or "backward" in want:
-        out.append(("Batch: loss and gradients over the examples", batch_lines(s, p.reduction, writer)))
+        out.append(_batch_section(s, p.reduction, writer, want))
     if "update" in want:
-        out.append((f"Updates: w ← w {MINUS} η · ∂L/∂w", [writer.update(u) for u in s.updates]))
+        eta = writer.num(p.learning_rate)
+        out.append((f"Updates: w ← w {MINUS} η · ∂L/∂w with η = {eta}", [writer.update(u) for u in s.updates]))
     return out
+
+
+def _batch_section(s: Step, reduction: str, writer: Writer, want: Collection[str]) -> tuple[str, list[Line]]:
+    """The batch loss (phase `loss`) and gradients (phase `backward`) as sums or means of the examples'."""
+    lines = batch_lines(s, reduction, writer)  # the loss, then one line per gradient
+    parts = (("loss", lines[:1], "loss"), ("gradients", lines[1:], "backward"))
+    kept = [(name, ls) for name, ls, phase in parts if phase in want]
+    return f"Batch: {' and '.join(name for name, _ in kept)} over the examples", [ln for _, ls in kept for ln in ls]
 
 
 def batch_lines(s: Step, reduction: str, writer: Writer) -> list[Line]:
@@ -99,8 +108,10 @@ def batch_lines(s: Step, reduction: str, writer: Writer) -> list[Line]:
 def _combine(head: str, symbols: list[str], parts: list[Any], total: Any, reduction: str, writer: Writer) -> Line:
     if len(parts) == 1:
         return Line(f"{head} = {symbols[0]} = {writer.num(total)}")
-    factor = f"1/{len(parts)} · " if reduction == "mean" else ""
     nums = " + ".join(writer.pnum(v) for v in parts)
+    if reduction != "mean":
+        return Line(f"{head} = {' + '.join(symbols)} = {nums} = {writer.num(total)}")
+    factor = f"1/{len(parts)} · "
     return Line(f"{head} = {factor}({' + '.join(symbols)}) = {factor}({nums}) = {writer.num(total)}")
 
 
@@ -111,7 +122,8 @@ def _section(console: Console, title: str, lines: list[Line]) -> None:
 
 
 def summary(run: TrainResult, console: Console, digits: int = 6) -> None:
-    """The loss by epoch (thinned), the curve and the trained parameters."""
+    """The loss by epoch (thinned), the curve and the trained parameters (float64: 17 digits at most)."""
+    digits = min(digits, 17)
     table = Table(title="Loss by epoch (mean of the epoch's iterations)", title_style="bold cyan", title_justify="left")
     table.add_column("epoch", justify="right")
     table.add_column("loss", justify="right")
@@ -130,34 +142,6 @@ def summary(run: TrainResult, console: Console, digits: int = 6) -> None:
         params.add_row(name, f"{value:.{digits}g}".replace("-", MINUS))
     console.print()
     console.print(params)
-
-
-def training_dict(
-    derivation: Derivation, *, step: int | None = None, phases: Collection[str] | None = None
-) -> dict[str, Any]:
-    p, run = derivation.problem, derivation.training
-    return {
-        "title": p.title,
-        "loss_function": p.loss,
-        "learning_rate": number(p.learning_rate),
-        "epochs": p.epochs,
-        "batch_size": batch_size(p),
-        "reduction": p.reduction,
-        "shuffle": p.shuffle,
-        "steps": [iteration_record(s, phases) for s in derivation.steps if step is None or s.index == step],
-        "training": {
-            "epoch_loss": [float(v) for v in run.epoch_loss],
-            "final_loss": run.final_loss,
-            "final": run.final_parameters(),
-            "sparkline": sparkline(list(run.epoch_loss)),
-        },
-    }
-
-
-def iteration_record(s: Step, phases: Collection[str] | None = None) -> dict[str, Any]:
-    want = phases or ALL_PHASES
-    examples = [{"example": e.example, **phase_fields(e, want)} for e in s.examples]
-    return {"step": s.index, "epoch": s.epoch, "examples": examples, **phase_fields(s, want)}
 
 
 def print_training(
@@ -180,11 +164,3 @@ def print_training(
     console = Console(file=buffer, width=100, color_system=None, soft_wrap=True)
     render_training(derivation, console, digits=digits, step=step, phases=phases)
     write_atomic(output, buffer.getvalue())
-
-
-def render_training_json(
-    derivation: Derivation, *, step: int | None = None, phases: Collection[str] | None = None
-) -> str:
-    import json
-
-    return json.dumps(training_dict(derivation, step=step, phases=phases), indent=2, ensure_ascii=False)

@@ -1,0 +1,139 @@
+"""A data-set derivation as JSON: `steps` holds one record per iteration of the whole schedule.
+
+Each record: `{"step", "epoch", "detailed", "examples": [{"example", "forward", "loss", "deltas",
+"gradients"}], "loss", "gradients", "updated", "frozen"}` — `updated` is the parameters after that
+iteration's update, so the last record's is the trained network. The first `--detail` iterations come
+from the exact engine (`detailed: true`, integers where exact); the rest from the float64 replay
+(`tutor.trainlog`). `training` summarises the run (loss by epoch, final loss and parameters).
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Collection, Iterator
+from typing import Any
+
+import numpy as np
+
+from tutor.derivation import Derivation, Step
+from tutor.render.curve import sparkline
+from tutor.render.json import ALL_PHASES, number, phase_fields
+from tutor.schedule import batch_size
+from tutor.trainlog import FloatIteration, Replay
+
+
+def training_dict(
+    derivation: Derivation, *, step: int | None = None, phases: Collection[str] | None = None
+) -> dict[str, Any]:
+    """The whole document as one dict (`json_chunks` writes the same without holding every record)."""
+    return {**_head(derivation), "steps": list(records(derivation, step, phases)), "training": _run(derivation)}
+
+
+def _head(derivation: Derivation) -> dict[str, Any]:
+    p = derivation.problem
+    return {
+        "title": p.title,
+        "loss_function": p.loss,
+        "learning_rate": number(p.learning_rate),
+        "epochs": p.epochs,
+        "batch_size": batch_size(p),
+        "reduction": p.reduction,
+        "shuffle": p.shuffle,
+        "iterations": len(derivation.training.schedule),
+        "detailed": len(derivation.steps),
+    }
+
+
+def records(derivation: Derivation, step: int | None, phases: Collection[str] | None) -> Iterator[dict[str, Any]]:
+    """One record per iteration (only iteration `step` if given), exact ones first, one at a time."""
+    want = phases or ALL_PHASES
+    yield from (iteration_record(s, want) for s in derivation.steps if step is None or s.index == step)
+    start = len(derivation.steps) + 1
+    if step is None or step >= start:
+        replay = Replay(derivation.problem)
+        yield from (float_record(replay, fi, want) for fi in replay.run(step or start, step))
+
+
+def _run(derivation: Derivation) -> dict[str, Any]:
+    run = derivation.training
+    return {
+        "epoch_loss": [float(v) for v in run.epoch_loss],
+        "final_loss": run.final_loss,
+        "final": run.final_parameters(),
+        "sparkline": sparkline(list(run.epoch_loss)),
+    }
+
+
+def iteration_record(s: Step, want: Collection[str]) -> dict[str, Any]:
+    """A detailed (exact) iteration."""
+    examples = [{"example": e.example, **phase_fields(e, want)} for e in s.examples]
+    return {"step": s.index, "epoch": s.epoch, "detailed": True, "examples": examples, **phase_fields(s, want)}
+
+
+def float_record(replay: Replay, fi: FloatIteration, want: Collection[str]) -> dict[str, Any]:
+    """An iteration of the float64 replay, with the same fields as a detailed one."""
+    it = fi.iteration
+    examples = [_example(replay, fi, row, want) for row in range(len(it.examples))]
+    rec: dict[str, Any] = {"step": it.index, "epoch": it.epoch, "detailed": False, "examples": examples}
+    if "loss" in want:
+        rec["loss"] = _num(fi.loss)
+    if "backward" in want:
+        rec["gradients"] = _by_name(replay.parameters, fi.gradients)
+    if "update" in want:
+        rec["updated"] = _by_name(replay.parameters, fi.updated)
+        rec["frozen"] = [q for q in replay.parameters if q in replay.problem.frozen]
+    return rec
+
+
+def _example(replay: Replay, fi: FloatIteration, row: int, want: Collection[str]) -> dict[str, Any]:
+    """One example of a replayed batch: its nets and outputs, loss, deltas and gradients."""
+    cols = [(n, replay.index[n]) for n in replay.neurons]
+    rec: dict[str, Any] = {"example": fi.iteration.examples[row] + 1}
+    if "forward" in want:
+        nets, outs = _floats(fi.nets[row]), _floats(fi.outputs[row])
+        rec["forward"] = {n: {"net": nets[c], "out": outs[c]} for n, c in cols}
+    if "loss" in want:
+        rec["loss"] = _num(fi.losses[row])
+    if "backward" in want:
+        deltas = _floats(fi.deltas[row])
+        rec["deltas"] = {n: deltas[c] for n, c in reversed(cols)}
+        rec["gradients"] = _by_name(replay.parameters, fi.example_gradients[row])
+    return rec
+
+
+def _by_name(names: tuple[str, ...], values: np.ndarray) -> dict[str, float]:
+    return dict(zip(names, _floats(values), strict=True))
+
+
+def _floats(values: np.ndarray) -> list[float]:
+    """Plain floats for JSON, −0.0 written as 0.0."""
+    return (values + 0.0).tolist()
+
+
+def _num(value: float) -> float:
+    """A float for JSON, with −0.0 written as 0.0."""
+    return float(value) + 0.0
+
+
+def json_chunks(
+    derivation: Derivation, *, step: int | None = None, phases: Collection[str] | None = None
+) -> Iterator[str]:
+    """Indented JSON with one line per iteration record, produced record by record (a long run has
+    millions of them: they are never all in memory)."""
+    head = [f"  {json.dumps(k)}: {_indented(v)}" for k, v in _head(derivation).items()]
+    yield "{\n" + ",\n".join(head) + ',\n  "steps": ['
+    sep = "\n"
+    for rec in records(derivation, step, phases):
+        yield sep + "    " + json.dumps(rec, ensure_ascii=False)
+        sep = ",\n"
+    yield ("\n  ]" if sep != "\n" else "]") + f',\n  "training": {_indented(_run(derivation))}\n}}\n'
+
+
+def _indented(value: Any) -> str:
+    return json.dumps(value, indent=2, ensure_ascii=False).replace("\n", "\n  ")
+
+
+def render_training_json(
+    derivation: Derivation, *, step: int | None = None, phases: Collection[str] | None = None
+) -> str:
+    return "".join(json_chunks(derivation, step=step, phases=phases))
