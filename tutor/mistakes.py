@@ -186,28 +186,37 @@ class Diagnoser:
         """How many quantities the mistake changes: fewer is more specific."""
         return sum(1 for k, t in self.truth.items() if not _same(values.get(k, math.nan), t))
 
-    def local(self, student: Mapping[str, float]) -> list[dict[str, float]]:
-        """Each buggy derivation computed from the student's own values (cached per set of values)."""
-        key = tuple(sorted(student.items()))
-        if key not in self._local:
+    def local(self, student: Mapping[str, float], *, here: bool = False) -> list[dict[str, float]]:
+        """Each buggy derivation computed from the student's own values (cached per set of values).
+
+        `here`: the true values where the student gave none, so each mistake is made at one quantity
+        only (the buggy value of a key is computed from true or the student's own earlier values).
+        """
+        cache_key = (here, tuple(sorted(student.items())))
+        if cache_key not in self._local:
             if len(self._local) > 4096:
                 self._local.clear()
-            self._local[key] = [run_numeric(self.problem, r, student, self.network) for _, r in self.variants]
-        return self._local[key]
+            given = {**self.truth, **student} if here else student
+            self._local[cache_key] = [run_numeric(self.problem, r, given, self.network) for _, r in self.variants]
+        return self._local[cache_key]
 
     def diagnose(
         self, key: str, value: float, student: Mapping[str, float], close: Close, *, local: bool = True
     ) -> list[Mistake]:
         """Every mistake whose buggy value of `key` matches `value`, most specific first.
 
-        Each mistake is tried on the true earlier values and on the student's own (`local`: skip the
-        latter when none of the student's earlier values that `key` depends on is wrong — same result).
+        Each mistake is run from the student's own values where they gave them: once made throughout
+        (the earlier values they left out computed with the same mistake) and once made at `key` only
+        (the earlier values they left out true). A buggy value computed from earlier values that
+        contradict the student's own is no evidence: a right ∂L/∂w13 = 20 and w13 ← 4 is a sign
+        slip in the update, not in the error. (`local` is part of the check-model protocol; a
+        network always uses the student's values.)
         """
         truth = self.truth.get(key, math.nan)
         hits: dict[str, tuple[int, int]] = {}
-        runs = self.local(student) if local else self.pure
+        throughout, here = self.local(student), self.local(student, here=True)
         for i, (mistake, _) in enumerate(self.variants):
-            for values in (runs[i], self.pure[i]):
+            for values in (throughout[i], here[i]):
                 bug = values.get(key, math.nan)
                 if close(value, bug) and not close(bug, truth):
                     rank = (self.specificity[i], i)
