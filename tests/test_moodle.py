@@ -67,6 +67,7 @@ def test_ask_chooses_the_quantities_and_an_xml_file_is_the_only_output(tmp_path:
     result = invoke(*args)
     assert result.exit_code == 0, result.output
     assert [p.name for p in tmp_path.iterdir()] == ["q.xml"]
+    assert f"2 variant(s) in {quiz}" in result.output and "to " + str(tmp_path) not in result.output
     text = question_text(questions(quiz)[0])
     assert len(MARKER.findall(text)) == 2
     assert "∂L/∂w13, the gradient of the loss with respect to w13" in text

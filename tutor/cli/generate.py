@@ -66,7 +66,7 @@ def generate(
         run(lambda: lib.write_variants(base, search, output, seed))
     if format is Format.moodle:
         _write_quiz(search, output if quiz else output / "quiz.xml", ask)
-    _report(search, wanted, folder, base)
+    _report(search, wanted, output if quiz else folder, base)
 
 
 def _write_quiz(search: Search, path: Path, ask: list[str] | None) -> None:
@@ -82,17 +82,21 @@ def _write_quiz(search: Search, path: Path, ask: list[str] | None) -> None:
     typer.echo(f"wrote {path}", err=True)
 
 
-def _report(search: Search, wanted: int, folder: Path, base: Problem) -> None:
+def _report(search: Search, wanted: int, where: Path, base: Problem) -> None:
+    """What was written where (`where`: the folder of problem files, or the quiz file alone)."""
     found = len(search.found)
+    quiz = where.suffix.lower() == ".xml"
+    into = f"in {where}" if quiz else f"to {where}"
     if found < wanted:
         missing = search.missing[:20]
+        wrote = f"wrote those {into}" if found else "wrote none"
         typer.echo(
             f"nnstep: found only {found} of {wanted} valid variant(s) of {base.source} "
-            f"({search.summary()}); wrote those to {folder}" + (f"; none for: {', '.join(missing)}" if missing else ""),
+            f"({search.summary()}); {wrote}" + (f"; none for: {', '.join(missing)}" if missing else ""),
             err=True,
         )
         raise typer.Exit(1)
-    typer.echo(f"wrote {found} variant(s) to {folder} ({search.summary()})", err=True)
+    typer.echo(f"{'' if quiz else 'wrote '}{found} variant(s) {into} ({search.summary()})", err=True)
 
 
 @app.command(
