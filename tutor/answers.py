@@ -160,12 +160,13 @@ def answer_key_text(derivation: Any, *, blank: bool = False, digits: int = 10) -
         lines.append('# Fill in numbers, fractions ("1/2") or simple expressions ("2 - 0.1*20").')
     values = model.expected
     width = max(len(split_key(k)[1]) for k in values) + 1
-    first = next(iter(values))
+    current = 1
     for key, value in values.items():
         step, local = split_key(key)
         indent = "" if step == 1 else "  "
-        if step > 1 and local == first:
+        if step != current:  # (a shuffled data set's next iteration may begin with another example)
             lines.append(f"step{step}:")
+            current = step
         if blank:
             lines.append(f"{indent}{local + ':':<{width}}   # {model.describe(local)}")
         else:

@@ -170,15 +170,28 @@ def run_numeric(
         return {}
 
 
-class Diagnoser:
-    """Every mistake model run on one problem; the pure buggy derivations are computed once and cached."""
+Runner = Callable[[Rules, Mapping[str, float]], dict[str, float]]  # (rules, given values) -> every key's value
 
-    def __init__(self, problem: Problem, network: Network | None = None, truth: Mapping[str, float] | None = None):
+
+class Diagnoser:
+    """Every mistake model run on one problem; the pure buggy derivations are computed once and cached.
+
+    `runner` re-runs the derivation under other rules from given values (default: `run_numeric` on the
+    problem's one example; a data set passes its own, `tutor.datacheck`)."""
+
+    def __init__(
+        self,
+        problem: Problem,
+        network: Network | None = None,
+        truth: Mapping[str, float] | None = None,
+        runner: Runner | None = None,
+    ):
         self.problem = problem
         self.network = network or Network(problem)
-        self.truth = dict(truth) if truth is not None else run_numeric(problem, network=self.network)
+        self.run: Runner = runner or (lambda rules, given: run_numeric(problem, rules, given, self.network))
+        self.truth = dict(truth) if truth is not None else self.run(RIGHT, {})
         self.variants = [(m, r) for m in MISTAKES for r in m.variants(problem)]
-        self.pure = [run_numeric(problem, r, network=self.network) for _, r in self.variants]
+        self.pure = [self.run(r, {}) for _, r in self.variants]
         self.specificity = [self._changed(values) for values in self.pure]
         self._local: dict[tuple, list[dict[str, float]]] = {}
 
@@ -197,7 +210,7 @@ class Diagnoser:
             if len(self._local) > 4096:
                 self._local.clear()
             given = {**self.truth, **student} if here else student
-            self._local[cache_key] = [run_numeric(self.problem, r, given, self.network) for _, r in self.variants]
+            self._local[cache_key] = [self.run(r, given) for _, r in self.variants]
         return self._local[cache_key]
 
     def diagnose(

@@ -69,8 +69,8 @@ class Item:
 
 
 def phase_of(key: str) -> str:
-    local = split_key(key)[1]
-    return "loss" if local == "loss" else PART_PHASE[local.rpartition(".")[2]]
+    part = split_key(key)[1].rpartition(".")[2]  # `loss`, or an example's `ex2.loss`
+    return "loss" if part == "loss" else PART_PHASE[part]
 
 
 def select_keys(derivation: Any, options: PracticeOptions, model: CheckModel | None = None) -> list[str]:
