@@ -242,6 +242,19 @@ def test_piped_end_of_input_midway_exits_1_without_a_traceback(tmp_path: Path) -
     assert transcript["ended"] == "eof" and transcript["score"] == 2
 
 
+def test_the_intro_gives_what_the_student_works_from() -> None:
+    """Inputs, targets, each neuron's formula, every parameter, the loss and η of seed 000; a variant's own."""
+    out = nnstep("practice", RELU, input="").stdout
+    assert "inputs: x1 = 1, x2 = -1   targets: y5 = 0" in out
+    assert "y5 = relu(x5),  x5 = y3·w35 + y4·w45" in out
+    assert "w13 = 2, w23 = -3, w14 = 1, w24 = 4, w35 = 2, w45 = -1" in out
+    assert "loss: L = ½ Σ (t − y)²   learning rate η = 0.1" in out
+    out = nnstep("practice", "problems/relu-exercise-vary.yaml", "--variant", "42", input="").stdout
+    assert "w13 = 2, w23 = -3, w14 = 1" not in out  # the variant's values, not the base problem's
+    out = nnstep("practice", "problems/computation-graph.yaml", input="").stdout
+    assert "inputs: a = 3, b = 1, c = -2" in out and "e = a + d" in out
+
+
 def test_cli_options_and_errors() -> None:
     result = nnstep("practice", RELU, "--ask", "3", "--seed", "4", "--only", "backward", input="")
     assert "3 quantities to work out" in result.stdout and "--seed 4 repeats it" in result.stdout
