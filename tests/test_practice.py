@@ -124,7 +124,7 @@ def test_skip_shows_the_value_and_hint_past_the_last_rung_gives_up() -> None:
 
 def test_a_known_mistake_is_named_with_its_tag() -> None:
     session, out = drill(["2 + 0.1*20", "0"], only=frozenset({"update"}))
-    assert "gradient descent subtracts it (w − η·g) [update-sign]" in out
+    assert "gradient descent subtracts it: w13 − η·∂L/∂w13 [update-sign]" in out
     assert status(session)["w13.new"] == "after hints"
     assert session.items[0].tags[0] == "update-sign"
 
@@ -192,6 +192,17 @@ def test_sigmoid_network_rounded_answers_are_right() -> None:
     answers = [fmt(derivation.values()[k], 6) for k in select_keys(derivation, PracticeOptions())]
     session, _ = drill(answers, problem=sigmoid_network())
     assert session.exit_code == 0, status(session)
+
+
+def test_a_mistake_is_named_in_words_about_the_quantity_it_was_made_in() -> None:
+    # seed 000 in order: forward (5, 5, −3, 0, 10, 10), loss 50, δ5 = 10, δ4 = 0, then δ3 with the new w35 = −3
+    _, out = drill(["5", "5", "-3", "0", "10", "10", "50", "10", "0", "-30"], only=None)
+    assert "⚠ you used the updated w35; backpropagation uses the weights from before the step" in out
+    assert "[updated-weights-in-backprop]" in out
+    _, out = drill(["-18"], only=frozenset({"update"}))  # 2 − 20
+    assert "⚠ you left out η = 0.1: w13 − ∂L/∂w13 instead of w13 − 0.1·∂L/∂w13 [missing-learning-rate]" in out
+    _, out = drill(["-0.0381", "0.7414"], problem=sigmoid_network(), only=frozenset({"backward"}))  # o2, then o1
+    assert "δ of o1 is missing the factor sigmoid′(net_o1)" in out
 
 
 def test_transcript_records_prompts_answers_verdicts_hints_and_tags() -> None:

@@ -27,7 +27,7 @@ from tutor.check import Checker, CheckItem
 from tutor.checkmodel import CheckModel, check_model
 from tutor.hints import RUNGS
 from tutor.keys import split_key
-from tutor.mistakes import BY_TAG
+from tutor.mistakewords import mistake_words
 from tutor.numfmt import fmt
 
 PHASES = ("forward", "loss", "backward", "update")  # `loss` is its own phase, as in `nnstep solve --only`
@@ -181,7 +181,7 @@ class Session:
         item.tags += verdict.tags
         self._say("  ✗ not right", "red")
         for tag in verdict.tags:
-            self._say(f"  ⚠ {BY_TAG[tag].words} [{tag}]", "yellow")
+            self._say(f"  ⚠ {mistake_words(tag, item.key, self.checker.model)} [{tag}]", "yellow")
         if item.wrong >= self.options.max_tries:
             self._finish(item, "given up")
         else:
