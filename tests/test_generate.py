@@ -188,7 +188,7 @@ def test_roster_problems(tmp_path: Path) -> None:
 
 def test_grade_checks_each_student_against_their_own_variant(tmp_path: Path) -> None:
     out = tmp_path / "exam"
-    invoke("generate", VARY, "--roster", roster(tmp_path, "anna\nben\n"), "--nice", "-o", str(out))
+    invoke("generate", VARY, "--roster", roster(tmp_path, "anna\nben\ncleo\n"), "--nice", "-o", str(out))
     rows = {r["id"]: out / r["file"] for r in read_csv(out / "variants.csv")}
     subs = tmp_path / "subs"
     for student, other in (("anna", "anna"), ("ben", "anna")):  # ben hands in anna's answers
@@ -203,6 +203,9 @@ def test_grade_checks_each_student_against_their_own_variant(tmp_path: Path) -> 
     assert float(grades["ben"]["score"]) < 22
     assert grades["zoe"]["score"] == "0" and "not in the variants mapping" in grades["zoe"]["feedback"]
     assert "against 2 variant(s)" in result.output
+    # cleo is on the roster but handed nothing in: a row all the same
+    assert grades["cleo"]["score"] == "0" and grades["cleo"]["feedback"] == "not graded: no submission"
+    assert "1 student(s) without a submission" in result.output and "graded 3 submission(s)" in result.output
 
 
 # --- the problem writer ------------------------------------------------------------------------------------

@@ -184,6 +184,8 @@ def _grade_variants(
         raise fail("no answers files (.yaml, .yml, .json) found", 2)
     with _progress(len(paths)) as tick:
         grades = lib.grade_each(checkers, paths, tick)
+    missing = lib.absent(grades, files)
+    grades += missing
     first = next(iter(checkers.solved.values()), None)
     keys = lib.columns(first, grades) if first else []  # every variant has the same keys
     emit(lib.gradebook_csv(grades, keys), output)
@@ -191,9 +193,11 @@ def _grade_variants(
         own = {s: checkers.solved.get(f, first) for s, f in files.items()}
         pages = [(g.student, lib.feedback_markdown(g, own.get(g.student, first), keys)) for g in grades]
         _write_feedback(feedback_dir, pages)
-    bad = sum(1 for g in grades if g.report is None)
+    bad = sum(1 for g in grades if g.report is None) - len(missing)
     note = f" ({bad} could not be graded)" if bad else ""
-    typer.echo(f"graded {len(grades)} submission(s) against {len(checkers.solved)} variant(s){note}", err=True)
+    note += f"; {len(missing)} student(s) without a submission: score 0" if missing else ""
+    count = len(grades) - len(missing)
+    typer.echo(f"graded {count} submission(s) against {len(checkers.solved)} variant(s){note}", err=True)
 
 
 def _write_feedback(folder: Path, pages: list[tuple[str, str]]) -> None:
