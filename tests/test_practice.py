@@ -275,6 +275,15 @@ def test_cli_options_and_errors() -> None:
     assert help.returncode == 0 and "Examples:" in help.stdout and "--max-tries" in help.stdout
 
 
+def test_variant_of_a_problem_without_variants_is_bad_input() -> None:
+    for problem, says in (
+        ("computation-graph.yaml", "a computation graph has no variants"),
+        ("relu-exercise.yaml", "no vary"),
+    ):
+        result = nnstep("practice", f"problems/{problem}", "--variant", "3")
+        assert result.returncode == 2 and says in result.stderr and "Traceback" not in result.stderr
+
+
 def test_variant_practises_a_generated_variant_reproducibly() -> None:
     from tutor.variants import generate
 
