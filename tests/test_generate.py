@@ -101,6 +101,8 @@ def test_a_problem_without_vary_is_bad_input(tmp_path: Path) -> None:
     result = invoke("generate", str(PROBLEMS / "relu-exercise.yaml"), "-n", "2", "-o", str(tmp_path))
     assert result.exit_code == 2
     assert "no vary: section" in result.output
+    result = invoke("generate", str(PROBLEMS / "computation-graph.yaml"), "-n", "2", "-o", str(tmp_path))
+    assert result.exit_code == 2 and "a computation graph has none" in result.output
 
 
 def test_vary_validation_still_reports_key_and_line(tmp_path: Path) -> None:

@@ -277,7 +277,7 @@ def test_cli_options_and_errors() -> None:
 
 def test_variant_of_a_problem_without_variants_is_bad_input() -> None:
     for problem, says in (
-        ("computation-graph.yaml", "a computation graph has no variants"),
+        ("computation-graph.yaml", "a computation graph has none"),
         ("relu-exercise.yaml", "no vary"),
     ):
         result = nnstep("practice", f"problems/{problem}", "--variant", "3")

@@ -76,6 +76,18 @@ def vary_of(problem: Problem) -> Mapping[str, Any]:
     return problem.vary
 
 
+def load_varied(path: str | Path) -> Problem:
+    """A problem file to draw variants from: a network with a `vary:` section (InputError otherwise)."""
+    from tutor.graph import GraphProblem
+    from tutor.solver import load_any
+
+    problem = load_any(path)
+    if isinstance(problem, GraphProblem):
+        raise InputError(f"{path}: variants need a network with a vary: section; a computation graph has none")
+    vary_of(problem)
+    return problem
+
+
 def range_of(spec: Mapping[str, Fraction]) -> tuple[Fraction, Fraction, int]:
     """`{min, max, step}` as (min, step, how many values), without listing them."""
     return spec["min"], spec["step"], int((spec["max"] - spec["min"]) // spec["step"]) + 1

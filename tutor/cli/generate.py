@@ -47,12 +47,11 @@ def generate(
     and a mapping variants.csv (id,file,variant_id,seed) for `nnstep grade --variants` and `nnstep exam`.
     """
     from tutor import variants as lib
-    from tutor.loader import load_problem
     from tutor.roster import read_roster
 
     if roster is not None and count is not None:
         raise fail("give --count or --roster, not both", 2)
-    base = run(lambda: load_problem(problem))
+    base = run(lambda: lib.load_varied(problem))
     if roster is not None:
         students = run(lambda: read_roster(roster))
         search = run(lambda: lib.generate_roster(base, students, seed, nice))

@@ -119,13 +119,10 @@ def practice(
 def _variant(path: Path, seed: str) -> Derivation:
     """A derivation of one generated variant: hand-friendly (--nice) where the vary: section allows it."""
     from tutor.errors import InputError
-    from tutor.graph import GraphProblem
-    from tutor.solver import load_any, solve_problem
-    from tutor.variants import generate
+    from tutor.solver import solve_problem
+    from tutor.variants import generate, load_varied
 
-    base = load_any(path)
-    if isinstance(base, GraphProblem):
-        raise InputError(f"{path}: --variant needs a network with a vary: section; a computation graph has no variants")
+    base = load_varied(path)
     for nice in (True, False):
         search = generate(base, 1, seed, nice=nice)
         if search.found:
