@@ -90,6 +90,7 @@ def test_prompt_names_the_key_and_says_what_it_is() -> None:
     session, out = drill(["10", "0", "20", "20"], only=frozenset({"backward"}))
     assert session.reader.prompts == ["y5.delta = ", "y4.delta = ", "y3.delta = ", "w13.grad = ", "w23.grad = "]
     assert "[4/9] w13.grad: ∂L/∂w13, the gradient of the loss with respect to w13\n" in out
+    assert "[3/9] y3.delta: δ of y3 = ∂L/∂x3, the gradient of the loss with respect to y3's net input x3\n" in out
 
 
 def test_answers_are_read_by_the_expression_grammar() -> None:
