@@ -97,6 +97,21 @@ def test_too_few_variants_says_so_writes_them_and_exits_1(tmp_path: Path) -> Non
     assert len(generated(tmp_path / "out")) == 2
 
 
+def test_a_smaller_run_into_the_same_folder_removes_the_earlier_runs_files(tmp_path: Path) -> None:
+    """Else `nnstep exam` would put the earlier run's v003… (or its roster mapping) on the sheets."""
+    out = tmp_path / "out"
+    invoke("generate", VARY, "--roster", roster(tmp_path, "anna\nben\ncarl\n"), "-o", str(out))
+    own = out / "relu-exercise-vary-v009.yaml"
+    own.write_text("# my own notes, not a variant\n")
+    result = invoke("generate", VARY, "-n", "2", "-o", str(out))
+    assert result.exit_code == 0, result.output
+    names = sorted(p.name for p in out.iterdir())
+    assert names == ["relu-exercise-vary-v001.yaml", "relu-exercise-vary-v002.yaml", own.name]
+    assert "removed 2 file(s) of an earlier run: relu-exercise-vary-v003.yaml, variants.csv" in result.output
+    again = invoke("generate", VARY, "-n", "2", "-o", str(out))  # the same run again removes nothing
+    assert again.exit_code == 0 and "removed" not in again.output
+
+
 def test_a_problem_without_vary_is_bad_input(tmp_path: Path) -> None:
     result = invoke("generate", str(PROBLEMS / "relu-exercise.yaml"), "-n", "2", "-o", str(tmp_path))
     assert result.exit_code == 2

@@ -62,10 +62,21 @@ def generate(
     quiz = format is Format.moodle and output.suffix.lower() == ".xml"
     folder = output.parent if quiz else output
     if not quiz:
-        run(lambda: lib.write_variants(base, search, output, seed))
+        written = run(lambda: lib.write_variants(base, search, output, seed))
+        _remove_stale(lib.stale_files(base, output, written))
     if format is Format.moodle:
         _write_quiz(search, output if quiz else output / "quiz.xml", ask)
     _report(search, wanted, output if quiz else folder, base)
+
+
+def _remove_stale(paths: list[Path]) -> None:
+    """Files of an earlier run that this one did not rewrite: removed, so that `nnstep exam` and `grade
+    --variants` see this run's variants only."""
+    for path in paths:
+        path.unlink(missing_ok=True)
+    if paths:
+        names = ", ".join(p.name for p in paths[:5]) + (", …" if len(paths) > 5 else "")
+        typer.echo(f"removed {len(paths)} file(s) of an earlier run: {names}", err=True)
 
 
 def _write_quiz(search: Search, path: Path, ask: list[str] | None) -> None:
