@@ -79,6 +79,9 @@ def test_mistakes_are_diagnosed_in_the_batch_and_in_an_example() -> None:
     assert "missing-learning-rate" in check({"wh_11.new": 0.5625})["wh_11.new"].tags  # 0.5 + 0.0625
     assert "loss-factor" in check({"ex2.loss": 0.5625})["ex2.loss"].tags  # (1 − 0.25)² without the ½
     assert "target-sign" in check({"ex2.y1.delta": 0.75})["ex2.y1.delta"].tags  # (t − y) = 0.75
+    # δ_h1 of example 2 with the batch's new wy_11 = 0.5 − 0.1·(0 − 0.375 − 0.375 + 0.25)/4 = 0.5125:
+    # 0.5125 · (−0.75) · relu′(0.5) = −0.384375 instead of 0.5 · (−0.75) = −0.375
+    assert check({"ex2.h1.delta": -0.384375})["ex2.h1.delta"].tags == ("updated-weights-in-backprop",)
 
 
 @pytest.mark.parametrize(("path", "detail"), [(BATCH, 1), (BATCH, 2), (SGD, 3)])

@@ -75,6 +75,8 @@ class DataSetModel(NetworkModel):
             for k in batch:
                 prefix = f"{step}ex{k}."
                 own = {key[len(prefix) :]: v for key, v in given.items() if key.startswith(prefix)}
+                if rules.updated_weights_in_backprop:  # the batch's own update, not one example's
+                    own = {**self._new(step, params, given), **own}
                 example = problem.data[k - 1]
                 out = numeric_step(
                     self.network, params, _floats(example.inputs), _floats(example.targets), rules=rules, given=own
@@ -91,6 +93,10 @@ class DataSetModel(NetworkModel):
                 values[f"{step}{q}.new"] = w if q in problem.frozen else w + rules.update_sign * eta * g
             params = {q: given.get(f"{step}{q}.new", values[f"{step}{q}.new"]) for q in params}
         return values
+
+    def _new(self, step: str, params: Mapping[str, float], given: Mapping[str, float]) -> dict[str, float]:
+        """The parameters after this iteration's update: the student's own where given, else the true ones."""
+        return {f"{q}.new": given.get(f"{step}{q}.new", float(self.expected[f"{step}{q}.new"])) for q in params}
 
     def dependencies(self, key: str) -> tuple[str, ...]:
         step, local = split_key(key)
