@@ -82,6 +82,9 @@ def test_mistakes_are_diagnosed_in_the_batch_and_in_an_example() -> None:
     # δ_h1 of example 2 with the batch's new wy_11 = 0.5 − 0.1·(0 − 0.375 − 0.375 + 0.25)/4 = 0.5125:
     # 0.5125 · (−0.75) · relu′(0.5) = −0.384375 instead of 0.5 · (−0.75) = −0.375
     assert check({"ex2.h1.delta": -0.384375})["ex2.h1.delta"].tags == ("updated-weights-in-backprop",)
+    # the sum of the examples' instead of their mean: 0 + 0.28125 + 0.28125 + 0.03125, and −0.375 + 0.125
+    assert check({"loss": 0.59375})["loss"].tags == ("batch-sum-or-mean",)
+    assert check({"wh_11.grad": -0.25})["wh_11.grad"].tags == ("batch-sum-or-mean",)
 
 
 @pytest.mark.parametrize(("path", "detail"), [(BATCH, 1), (BATCH, 2), (SGD, 3)])

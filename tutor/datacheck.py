@@ -85,7 +85,8 @@ class DataSetModel(NetworkModel):
                 losses.append(own.get("loss", out["loss"]))
                 for q in params:
                     grads[q].append(own.get(f"{q}.grad", out[f"{q}.grad"]))
-            scale = 1.0 / len(batch) if problem.reduction == "mean" else 1.0
+            mean = (problem.reduction == "mean") != rules.batch_reduction_swapped
+            scale = 1.0 / len(batch) if mean else 1.0
             values[f"{step}loss"] = scale * sum(losses)
             for q, w in params.items():
                 values[f"{step}{q}.grad"] = scale * sum(grads[q])

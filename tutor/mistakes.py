@@ -19,6 +19,7 @@ f = x·y, g = x + 1, x = 2, y = 4.
 | derivative-at-output | δo1 uses σ′(out) = σ(0.7514)(1 − σ(0.7514)) instead of out(1 − out) |
 | forgot-bias | net h1 = 0.15·0.05 + 0.2·0.1 = 0.0275, leaving out b1 = 0.35 (0.3775) |
 | wrong-loss-mean | mse over 2 outputs summed instead of averaged (or sse averaged) |
+| batch-sum-or-mean | XOR batch loss 0 + 0.28125 + 0.28125 + 0.03125 = 0.59375 instead of their mean 0.1484375 |
 | missing-path | ∂L/∂x = ∂L/∂f · ∂f/∂x = 3·4 = 12 through f only, instead of 12 + ∂L/∂g · ∂g/∂x = 12 + 8 = 20 |
 | missing-local-derivative | ∂L/∂b = ∂L/∂d = −2 instead of ∂L/∂d · ∂d/∂b = (−2) · 2 = −4 |
 | local-derivative-only | ∂L/∂b = ∂d/∂b = 2 instead of ∂L/∂d · ∂d/∂b = (−2) · 2 = −4 |
@@ -58,6 +59,12 @@ def _loss_mean(p: Problem) -> tuple[Rules, ...]:
     if n < 2 or p.loss not in SQUARED:
         return ()
     return (Rules(loss_scale=float(n) if p.loss == "mse" else 1.0 / n),)
+
+
+def _batch(p: Problem) -> tuple[Rules, ...]:
+    """A data set whose batches hold more than one example."""
+    many = len(p.data) > 1 and (p.batch_size is None or p.batch_size > 1)
+    return (Rules(batch_reduction_swapped=True),) if many else ()
 
 
 def _graph_only(p: Problem) -> tuple[Rules, ...]:
@@ -128,6 +135,12 @@ MISTAKES: tuple[Mistake, ...] = (
         "the loss is summed where it should be averaged over the outputs, or the other way round",
         "mse of 2 outputs as Σ(t − y)² instead of ½Σ(t − y)²",
         _loss_mean,
+    ),
+    Mistake(
+        "batch-sum-or-mean",
+        "the batch takes the sum of the examples' losses and gradients where their mean belongs, or the reverse",
+        "XOR batch loss 0 + 0.28125 + 0.28125 + 0.03125 = 0.59375 instead of their mean 0.1484375",
+        _batch,
     ),
     Mistake(
         "missing-path",
