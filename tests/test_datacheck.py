@@ -125,3 +125,17 @@ def test_cli_answers_blank_and_practice_on_a_data_set_through_a_pipe() -> None:
         [*cli, "practice", str(BATCH), "--only", "loss"], input="0\n", capture_output=True, text=True, cwd=ROOT
     )
     assert done.returncode == 1 and "Traceback" not in done.stderr and "(end of input)" in done.stdout
+
+
+def test_a_softmax_hint_uses_the_examples_own_target(tmp_path: Path) -> None:
+    """Seed 002's softmax classifier on two examples: example 2 is class 1, so δ_y1 = y1 − 1 there."""
+    text = (PROBLEMS / "softmax-classifier.yaml").read_text()
+    text = text.replace("inputs: {x1: 1, x2: 2}\n", "").replace(
+        "targets: {y1: 0, y2: 1, y3: 0}  # one-hot: class 2\n",
+        "data:\n  - {inputs: {x1: 1, x2: 2}, targets: {y1: 0, y2: 1, y3: 0}}\n"
+        "  - {inputs: {x1: 2, x2: 1}, targets: {y1: 1, y2: 0, y3: 0}}\n",
+    )
+    (tmp_path / "p.yaml").write_text(text)
+    hints = Checker(solve_any(tmp_path / "p.yaml")).model.hints(6)
+    assert hints.rung("ex1.y1.delta", 2).endswith("y1 − t1 = 0.212158 − 0")
+    assert hints.rung("ex2.y1.delta", 2).endswith(" − 1")
