@@ -263,6 +263,11 @@ def test_invalid_values_are_per_key_verdicts(value: object) -> None:
     assert not report.ok
 
 
+def test_a_decimal_comma_is_invalid_with_a_hint() -> None:
+    it = item(RELU, "w13.new", "0,5")
+    assert it.verdict == "invalid" and "write a decimal point, 0.5" in it.message
+
+
 def test_nested_steps_flatten_and_step1_prefix_is_accepted() -> None:
     checker = Checker(derive(sigmoid_network(steps=2)))
     sheet = answers_from_data({"step1": {"h1": {"net": 0.3775}}, "step2": {"h1.net": 0.37}})
