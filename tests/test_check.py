@@ -263,6 +263,11 @@ def test_invalid_values_are_per_key_verdicts(value: object) -> None:
     assert not report.ok
 
 
+def test_a_later_step_than_the_problem_has_says_so() -> None:
+    it = item(RELU, "step2.loss", 12.5)
+    assert it.verdict == "invalid" and it.message == "step2.loss: this problem has 1 step(s), not 2"
+
+
 def test_a_decimal_comma_is_invalid_with_a_hint() -> None:
     it = item(RELU, "w13.new", "0,5")
     assert it.verdict == "invalid" and "write a decimal point, 0.5" in it.message

@@ -12,6 +12,7 @@ their losses are 0, ½·0.75² = 0.28125, 0.28125 and ½·0.25² = 0.03125, and 
 from __future__ import annotations
 
 import io
+import json
 import subprocess
 import sys
 from pathlib import Path
@@ -139,3 +140,16 @@ def test_a_softmax_hint_uses_the_examples_own_target(tmp_path: Path) -> None:
     hints = Checker(solve_any(tmp_path / "p.yaml")).model.hints(6)
     assert hints.rung("ex1.y1.delta", 2).endswith("y1 − t1 = 0.212158 − 0")
     assert hints.rung("ex2.y1.delta", 2).endswith(" − 1")
+
+
+def test_cli_detail_works_more_iterations_and_says_so_without_it(tmp_path: Path) -> None:
+    cli = [sys.executable, "-m", "tutor"]
+    key = tmp_path / "key.yaml"
+    subprocess.run([*cli, "answers", str(SGD), "--detail", "2", "-o", str(key)], check=True, cwd=ROOT)
+    assert "\nstep2:\n" in key.read_text()
+    two = subprocess.run([*cli, "check", str(SGD), str(key), "--detail", "2"], capture_output=True, text=True, cwd=ROOT)
+    assert two.returncode == 0 and "Score: 76 / 76" in two.stdout
+    one = subprocess.run([*cli, "check", str(SGD), str(key), "-f", "json"], capture_output=True, text=True, cwd=ROOT)
+    late = [i for i in json.loads(one.stdout)["items"] if i["key"].startswith("step2.")]
+    assert one.returncode == 1 and len(late) == 38
+    assert all(i["verdict"] == "invalid" and "--detail N" in i["message"] for i in late)

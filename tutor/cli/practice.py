@@ -76,6 +76,7 @@ def practice(
     variant: str | None = typer.Option(
         None, "--variant", help="Practise on a fresh variant of the problem's vary: section, drawn from this seed."
     ),
+    detail: int = typer.Option(1, "--detail", min=1, max=50, help="A data set: how many iterations to work [1]."),
 ) -> None:
     """Practise backpropagation by hand: forward pass, loss, deltas, gradients, updates, one at a time.
 
@@ -95,7 +96,7 @@ def practice(
     if variant is not None:
         derivation: Any = run(lambda: _variant(problem, variant))
     else:
-        derivation = run(lambda: solve_any(problem))
+        derivation = run(lambda: solve_any(problem, detail=detail))
     checker = Checker(derivation)
     steps = checker.model.steps
     if step is not None and step > steps:
