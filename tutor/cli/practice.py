@@ -100,7 +100,8 @@ def practice(
     checker = Checker(derivation)
     steps = checker.model.steps
     if step is not None and step > steps:
-        raise fail(f"--step {step}: the problem has {steps} step(s)", 2)
+        more = "; --detail N works N iterations of a data set" if getattr(derivation.problem, "data", ()) else ""
+        raise fail(f"--step {step}: the problem has {steps} step(s){more}", 2)
     if ask is not None and seed is None:
         seed = random.randrange(10_000)
     phases = frozenset(p.value for p in only) if only else None
