@@ -218,6 +218,7 @@ class Diagnoser:
         `here`: the true values where the student gave none, so each mistake is made at one quantity
         only (the buggy value of a key is computed from true or the student's own earlier values).
         """
+        here = here and not self.truth.keys() <= student.keys()  # a full sheet: the same runs either way
         cache_key = (here, tuple(sorted(student.items())))
         if cache_key not in self._local:
             if len(self._local) > 4096:
