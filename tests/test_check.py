@@ -197,6 +197,37 @@ def test_diagnosis_uses_the_students_own_earlier_values() -> None:
     assert report.items[1].tags == ("update-sign",)
 
 
+def _hidden_delta(w5: float, w7: float, deriv: float) -> float:
+    """δh1 = (w5·δo1 + w7·δo2)·deriv with the true output deltas of the sigmoid network."""
+    out = solve_numeric(sigmoid_network())
+    return (w5 * out["o1.delta"] + w7 * out["o2.delta"]) * deriv
+
+
+H1 = 0.59326999
+HIDDEN_CASES = [
+    (_hidden_delta(0.40, 0.50, 1.0), "missing-activation-derivative"),  # no h1(1 − h1)
+    (_hidden_delta(0.40, 0.50, sigma(H1) * (1 - sigma(H1))), "derivative-at-output"),  # σ′(h1.out)
+    (_hidden_delta(0.35891648, 0.51130127, H1 * (1 - H1)), "updated-weights-in-backprop"),  # new w5, w7
+]
+
+
+@pytest.mark.parametrize(("value", "tag"), HIDDEN_CASES, ids=[c[1] for c in HIDDEN_CASES])
+@pytest.mark.parametrize("outputs", [{}, {"o1.delta": "0.1385", "o2.delta": "-0.0381"}], ids=["alone", "with-outputs"])
+def test_a_mistake_made_in_the_hidden_layer_only_is_diagnosed(value: float, tag: str, outputs: dict) -> None:
+    """The classic slip made at the hidden layer only, the output deltas right (written down or not)."""
+    report = check(SIGMOID, {**outputs, "h1.delta": f"{value:.4f}"})
+    hidden = next(i for i in report.items if i.key == "h1.delta")
+    assert hidden.verdict == "incorrect" and hidden.tags[:1] == (tag,), hidden
+    assert all(i.verdict == "correct" for i in report.items if i.key != "h1.delta")
+
+
+def test_a_mistake_contradicted_by_the_students_own_values_is_not_named() -> None:
+    # ∂L/∂w13 = 20 is right, so w13 ← 4 is a sign slip in the update, not in the error (t − y)
+    report = check(RELU, {"w13.grad": 20, "w13.new": 4})
+    assert report.items[1].tags == ("update-sign",)
+    assert "target-sign" in item(RELU, "w13.new", 4).tags  # without their gradient, both fit
+
+
 def test_every_tag_is_documented_with_an_example() -> None:
     import tutor.mistakes
 
@@ -230,6 +261,16 @@ def test_invalid_values_are_per_key_verdicts(value: object) -> None:
     bad = next(i for i in report.items if i.key == "w13.grad")
     assert bad.given is None and bad.credit == 0 and bad.message
     assert not report.ok
+
+
+def test_a_later_step_than_the_problem_has_says_so() -> None:
+    it = item(RELU, "step2.loss", 12.5)
+    assert it.verdict == "invalid" and it.message == "step2.loss: this problem has 1 step(s), not 2"
+
+
+def test_a_decimal_comma_is_invalid_with_a_hint() -> None:
+    it = item(RELU, "w13.new", "0,5")
+    assert it.verdict == "invalid" and "write a decimal point, 0.5" in it.message
 
 
 def test_nested_steps_flatten_and_step1_prefix_is_accepted() -> None:

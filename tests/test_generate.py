@@ -97,10 +97,27 @@ def test_too_few_variants_says_so_writes_them_and_exits_1(tmp_path: Path) -> Non
     assert len(generated(tmp_path / "out")) == 2
 
 
+def test_a_smaller_run_into_the_same_folder_removes_the_earlier_runs_files(tmp_path: Path) -> None:
+    """Else `nnstep exam` would put the earlier run's v003… (or its roster mapping) on the sheets."""
+    out = tmp_path / "out"
+    invoke("generate", VARY, "--roster", roster(tmp_path, "anna\nben\ncarl\n"), "-o", str(out))
+    own = out / "relu-exercise-vary-v009.yaml"
+    own.write_text("# my own notes, not a variant\n")
+    result = invoke("generate", VARY, "-n", "2", "-o", str(out))
+    assert result.exit_code == 0, result.output
+    names = sorted(p.name for p in out.iterdir())
+    assert names == ["relu-exercise-vary-v001.yaml", "relu-exercise-vary-v002.yaml", own.name]
+    assert "removed 2 file(s) of an earlier run: relu-exercise-vary-v003.yaml, variants.csv" in result.output
+    again = invoke("generate", VARY, "-n", "2", "-o", str(out))  # the same run again removes nothing
+    assert again.exit_code == 0 and "removed" not in again.output
+
+
 def test_a_problem_without_vary_is_bad_input(tmp_path: Path) -> None:
     result = invoke("generate", str(PROBLEMS / "relu-exercise.yaml"), "-n", "2", "-o", str(tmp_path))
     assert result.exit_code == 2
     assert "no vary: section" in result.output
+    result = invoke("generate", str(PROBLEMS / "computation-graph.yaml"), "-n", "2", "-o", str(tmp_path))
+    assert result.exit_code == 2 and "a computation graph has none" in result.output
 
 
 def test_vary_validation_still_reports_key_and_line(tmp_path: Path) -> None:
@@ -188,7 +205,7 @@ def test_roster_problems(tmp_path: Path) -> None:
 
 def test_grade_checks_each_student_against_their_own_variant(tmp_path: Path) -> None:
     out = tmp_path / "exam"
-    invoke("generate", VARY, "--roster", roster(tmp_path, "anna\nben\n"), "--nice", "-o", str(out))
+    invoke("generate", VARY, "--roster", roster(tmp_path, "anna\nben\ncleo\n"), "--nice", "-o", str(out))
     rows = {r["id"]: out / r["file"] for r in read_csv(out / "variants.csv")}
     subs = tmp_path / "subs"
     for student, other in (("anna", "anna"), ("ben", "anna")):  # ben hands in anna's answers
@@ -203,6 +220,9 @@ def test_grade_checks_each_student_against_their_own_variant(tmp_path: Path) -> 
     assert float(grades["ben"]["score"]) < 22
     assert grades["zoe"]["score"] == "0" and "not in the variants mapping" in grades["zoe"]["feedback"]
     assert "against 2 variant(s)" in result.output
+    # cleo is on the roster but handed nothing in: a row all the same
+    assert grades["cleo"]["score"] == "0" and grades["cleo"]["feedback"] == "not graded: no submission"
+    assert "1 student(s) without a submission" in result.output and "graded 3 submission(s)" in result.output
 
 
 # --- the problem writer ------------------------------------------------------------------------------------

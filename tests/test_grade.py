@@ -52,7 +52,8 @@ def test_check_json_shape_and_exit_1(tmp_path: Path) -> None:
     assert by["w13.grad"] == {
         "key": "w13.grad", "given": 20, "expected": 20, "verdict": "correct", "tags": [], "message": "correct"
     }  # fmt: skip
-    assert by["w13.new"]["tags"] == ["update-sign", "target-sign"] and by["w13.new"]["verdict"] == "incorrect"
+    # their own w13.grad = 20 is right: the sign slip is in the update, not in the error (t − y)
+    assert by["w13.new"]["tags"] == ["update-sign"] and by["w13.new"]["verdict"] == "incorrect"
     assert by["y3.out"]["verdict"] == "carried" and "y3.net" in by["y3.out"]["message"]
 
 
@@ -165,7 +166,7 @@ def test_grade_a_class(tmp_path: Path) -> None:
     assert header[3:-1] == ["y3.net", "y3.out", "loss", "y5.delta", "w13.grad", "w13.new"]
     assert rows["anna"]["score"] == "6" and rows["anna"]["max_score"] == "6"
     assert rows["anna"]["feedback"] == "all correct"
-    assert rows["ben"]["score"] == "2" and "w13.new: incorrect (update-sign, target-sign)" in rows["ben"]["feedback"]
+    assert rows["ben"]["score"] == "2" and "w13.new: incorrect (update-sign);" in rows["ben"]["feedback"]
     assert rows["carl"]["score"] == "0.5" and rows["carl"]["y3.out"] == "0.5" and rows["carl"]["loss"] == "0"
     for bad, reason in [("dora", "NUL"), ("eve", "alias"), ("fred", "nested")]:
         assert rows[bad]["score"] == "0" and reason in rows[bad]["feedback"], rows[bad]

@@ -67,6 +67,7 @@ def test_ask_chooses_the_quantities_and_an_xml_file_is_the_only_output(tmp_path:
     result = invoke(*args)
     assert result.exit_code == 0, result.output
     assert [p.name for p in tmp_path.iterdir()] == ["q.xml"]
+    assert f"2 variant(s) in {quiz}" in result.output and "to " + str(tmp_path) not in result.output
     text = question_text(questions(quiz)[0])
     assert len(MARKER.findall(text)) == 2
     assert "∂L/∂w13, the gradient of the loss with respect to w13" in text
@@ -105,3 +106,25 @@ def test_sigfigs_tolerance_is_used(tmp_path: Path) -> None:
 def test_cloze_escapes_and_number_text() -> None:
     assert cloze_escape('a}b#c~d/e"f\\g') == 'a\\}b\\#c\\~d\\/e\\"f\\\\g'
     assert [decimal_text(x) for x in (3, 0.5, 1e-7, -123456.789)] == ["3", "0.5", "0.0000001", "-123456.789"]
+
+
+# Moodle's own grammar of a NUMERICAL answer (question/type/multianswer/questiontype.php: NUMBER_REGEX,
+# NUMERICAL_ALTERNATIVE_REGEX): "value" or "value:tolerance", no sign but '-', no exponent sign but [-+].
+MOODLE_NUMBER = r"-?(?:(?:[0-9]+[.,]?[0-9]*|[.,][0-9]+)(?:[eE][-+]?[0-9]+)?)"
+MOODLE_NUMERICAL = re.compile(rf"^{MOODLE_NUMBER}(?::{MOODLE_NUMBER})?$")
+MOODLE_SUBQUESTION = re.compile(r"\{([0-9]*):(NUMERICAL|NM):=(.+?)(?<!\\)(?:#(.*?))?(?<!\\)\}")
+
+
+@pytest.mark.parametrize("name", ["sigmoid-0.05-0.10.yaml", "softmax-classifier.yaml", "house-price.yaml"])
+def test_every_subquestion_is_read_by_moodles_numerical_grammar(name: str) -> None:
+    """Irrational values, tiny gradients and tolerances too: each answer is a plain number Moodle accepts."""
+    derivation = solve_problem(load_problem(PROBLEMS / name))
+    keys = [k for k in derivation.values() if k.endswith((".grad", ".new", ".delta"))]
+    text = question_text(ET.fromstring(quiz_xml([("v1", derivation)], keys)).findall("question")[0])
+    found = MOODLE_SUBQUESTION.findall(text)
+    assert len(found) == len(keys) and text.count("{") == len(keys)
+    for (_, _, answer, _), key in zip(found, keys, strict=True):
+        assert MOODLE_NUMERICAL.fullmatch(answer), (key, answer)
+        value, tol = answer.split(":")
+        expected = float(derivation.values()[key])
+        assert abs(float(value) - expected) <= 1e-9 * max(1.0, abs(expected)) and float(tol) > 0, (key, answer)

@@ -90,6 +90,7 @@ def test_prompt_names_the_key_and_says_what_it_is() -> None:
     session, out = drill(["10", "0", "20", "20"], only=frozenset({"backward"}))
     assert session.reader.prompts == ["y5.delta = ", "y4.delta = ", "y3.delta = ", "w13.grad = ", "w23.grad = "]
     assert "[4/9] w13.grad: ∂L/∂w13, the gradient of the loss with respect to w13\n" in out
+    assert "[3/9] y3.delta: δ of y3 = ∂L/∂x3, the gradient of the loss with respect to y3's net input x3\n" in out
 
 
 def test_answers_are_read_by_the_expression_grammar() -> None:
@@ -124,7 +125,7 @@ def test_skip_shows_the_value_and_hint_past_the_last_rung_gives_up() -> None:
 
 def test_a_known_mistake_is_named_with_its_tag() -> None:
     session, out = drill(["2 + 0.1*20", "0"], only=frozenset({"update"}))
-    assert "gradient descent subtracts it (w − η·g) [update-sign]" in out
+    assert "gradient descent subtracts it: w13 − η·∂L/∂w13 [update-sign]" in out
     assert status(session)["w13.new"] == "after hints"
     assert session.items[0].tags[0] == "update-sign"
 
@@ -194,6 +195,17 @@ def test_sigmoid_network_rounded_answers_are_right() -> None:
     assert session.exit_code == 0, status(session)
 
 
+def test_a_mistake_is_named_in_words_about_the_quantity_it_was_made_in() -> None:
+    # seed 000 in order: forward (5, 5, −3, 0, 10, 10), loss 50, δ5 = 10, δ4 = 0, then δ3 with the new w35 = −3
+    _, out = drill(["5", "5", "-3", "0", "10", "10", "50", "10", "0", "-30"], only=None)
+    assert "⚠ you used the updated w35; backpropagation uses the weights from before the step" in out
+    assert "[updated-weights-in-backprop]" in out
+    _, out = drill(["-18"], only=frozenset({"update"}))  # 2 − 20
+    assert "⚠ you left out η = 0.1: w13 − ∂L/∂w13 instead of w13 − 0.1·∂L/∂w13 [missing-learning-rate]" in out
+    _, out = drill(["-0.0381", "0.7414"], problem=sigmoid_network(), only=frozenset({"backward"}))  # o2, then o1
+    assert "δ of o1 is missing the factor sigmoid′(net_o1)" in out
+
+
 def test_transcript_records_prompts_answers_verdicts_hints_and_tags() -> None:
     session, _ = drill(["4", "0"], only=frozenset({"update"}))
     t = json.loads(json.dumps(session.transcript()))
@@ -242,6 +254,19 @@ def test_piped_end_of_input_midway_exits_1_without_a_traceback(tmp_path: Path) -
     assert transcript["ended"] == "eof" and transcript["score"] == 2
 
 
+def test_the_intro_gives_what_the_student_works_from() -> None:
+    """Inputs, targets, each neuron's formula, every parameter, the loss and η of seed 000; a variant's own."""
+    out = nnstep("practice", RELU, input="").stdout
+    assert "inputs: x1 = 1, x2 = -1   targets: y5 = 0" in out
+    assert "y5 = relu(x5),  x5 = y3·w35 + y4·w45" in out
+    assert "w13 = 2, w23 = -3, w14 = 1, w24 = 4, w35 = 2, w45 = -1" in out
+    assert "loss: L = ½ Σ (t − y)²   learning rate η = 0.1" in out
+    out = nnstep("practice", "problems/relu-exercise-vary.yaml", "--variant", "42", input="").stdout
+    assert "w13 = 2, w23 = -3, w14 = 1" not in out  # the variant's values, not the base problem's
+    out = nnstep("practice", "problems/computation-graph.yaml", input="").stdout
+    assert "inputs: a = 3, b = 1, c = -2" in out and "e = a + d" in out
+
+
 def test_cli_options_and_errors() -> None:
     result = nnstep("practice", RELU, "--ask", "3", "--seed", "4", "--only", "backward", input="")
     assert "3 quantities to work out" in result.stdout and "--seed 4 repeats it" in result.stdout
@@ -249,6 +274,15 @@ def test_cli_options_and_errors() -> None:
     assert nnstep("practice", "problems/no-such-file.yaml").returncode == 2
     help = nnstep("practice", "--help")
     assert help.returncode == 0 and "Examples:" in help.stdout and "--max-tries" in help.stdout
+
+
+def test_variant_of_a_problem_without_variants_is_bad_input() -> None:
+    for problem, says in (
+        ("computation-graph.yaml", "a computation graph has none"),
+        ("relu-exercise.yaml", "no vary"),
+    ):
+        result = nnstep("practice", f"problems/{problem}", "--variant", "3")
+        assert result.returncode == 2 and says in result.stderr and "Traceback" not in result.stderr
 
 
 def test_variant_practises_a_generated_variant_reproducibly() -> None:

@@ -118,6 +118,11 @@ def parse_answer(key: str, raw: Any, line: int | None = None) -> Answer:
             number = evaluate(node)
     except ExprError as exc:
         at = f" (at character {exc.position + 1})" if exc.position is not None else ""
+        comma = _COMMA.fullmatch(text)
+        if comma:  # a decimal comma, as many countries write numbers
+            return Answer(
+                key, text, line, error=f"cannot read {text!r}: write a decimal point, {text.replace(',', '.')}"
+            )
         return Answer(key, text, line, error=f"cannot read {text!r}: {exc.message}{at}")
     except (ValueError, OverflowError, ArithmeticError) as exc:
         return Answer(key, text, line, error=f"not a number: {text} ({exc})")
@@ -126,6 +131,7 @@ def parse_answer(key: str, raw: Any, line: int | None = None) -> Answer:
     return Answer(key, text, line, number=number, node=node)
 
 
+_COMMA = re.compile(r"\s*[+-]?\d+,\d+\s*")
 _PLAIN = re.compile(r"\s*[+-]?(?:\d{1,30}\.?\d{0,30}|\.\d{1,30})(?:[eE][+-]?\d{1,3})?\s*")
 
 
@@ -160,12 +166,13 @@ def answer_key_text(derivation: Any, *, blank: bool = False, digits: int = 10) -
         lines.append('# Fill in numbers, fractions ("1/2") or simple expressions ("2 - 0.1*20").')
     values = model.expected
     width = max(len(split_key(k)[1]) for k in values) + 1
-    first = next(iter(values))
+    current = 1
     for key, value in values.items():
         step, local = split_key(key)
         indent = "" if step == 1 else "  "
-        if step > 1 and local == first:
+        if step != current:  # (a shuffled data set's next iteration may begin with another example)
             lines.append(f"step{step}:")
+            current = step
         if blank:
             lines.append(f"{indent}{local + ':':<{width}}   # {model.describe(local)}")
         else:

@@ -176,6 +176,15 @@ class Checker:
         return sorted(found, key=self.order.__getitem__)
 
     def _unknown(self, answer: Answer, suggest: bool = True) -> CheckItem:
+        from tutor.keys import split_key
+
+        step, steps = split_key(answer.key)[0], self.model.steps
+        if step > steps:  # a later step than the problem has (a data set: more iterations than were worked)
+            if getattr(self.problem, "data", ()):
+                message = f"{answer.key}: only {steps} iteration(s) of the data set are worked (--detail N for more)"
+            else:
+                message = f"{answer.key}: this problem has {steps} step(s), not {step}"
+            return CheckItem(answer.key, answer.number, None, "invalid", (), message, 0.0, answer.raw, answer.line)
         close = difflib.get_close_matches(answer.key, list(self.expected), n=3, cutoff=0.6) if suggest else []
         hint = f"; did you mean {' or '.join(close)}?" if close else ""
         message = f"{answer.key} names nothing in this problem{hint}"

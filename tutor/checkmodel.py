@@ -121,4 +121,8 @@ def check_model(derivation: Any) -> CheckModel:
         from tutor.graphcheck import GraphModel
 
         return GraphModel(derivation)
+    if derivation.problem.data:
+        from tutor.datacheck import DataSetModel
+
+        return DataSetModel(derivation)
     return NetworkModel(derivation)

@@ -108,6 +108,12 @@ def grade_each(
     return grades
 
 
+def absent(grades: Sequence[Grade], students: Mapping[str, Path]) -> list[Grade]:
+    """A row (score 0, "no submission") for each student of a variants mapping who handed nothing in."""
+    handed_in = {g.student for g in grades}
+    return [Grade(s, path, None, "no submission") for s, path in students.items() if s not in handed_in]
+
+
 def columns(checker: Checker, grades: Sequence[Grade]) -> list[str]:
     """The assignment's keys: every key of the problem answered by anyone, in derivation order."""
     answered = {i.key for g in grades if g.report for i in g.report.items if i.expected is not None}

@@ -49,7 +49,10 @@ class Hints:
 
     def chains(self, key: str) -> list[Chain]:
         index, local = split_key(key)
-        step = self.derivation.steps[index - 1]
+        return self.step_chains(self.derivation.steps[index - 1], local)
+
+    def step_chains(self, step: Step, local: str) -> list[Chain]:
+        """The chains of `local` (a key without its step prefix) in `step`."""
         name, _, part = local.rpartition(".")
         if local == "loss":
             return self._loss(step)
@@ -72,7 +75,7 @@ class Hints:
             return self._gradient(step, name, n_out)
         if part == "new":
             return [self._update(step, name)]
-        raise KeyError(key)
+        raise KeyError(local)
 
     def _loss(self, step: Step) -> list[Chain]:
         symbolic, numeric = (line.text.strip() for line in self.writer.loss(step.loss))
@@ -95,7 +98,7 @@ class Hints:
         numbers: tuple[str, ...] = ()
         if self.loss_name == "cross_entropy":
             out = next(f.out for f in step.forward if f.neuron == name)
-            target = self.derivation.problem.targets.get(name, 0)
+            target = next((p.target for p in step.loss.parts if p.output == name), 0)
             numbers = (f"{self.writer.num(out)} {MINUS} {self.writer.num(target)}",)
         return Chain(chain.head, chain.symbols, numbers, value)
 

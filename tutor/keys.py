@@ -47,7 +47,8 @@ def _describe(problem: Problem, network: Network, name: str, part: str) -> str:
         act = problem.neurons[name].activation
         return f"{name} = {act}({network.net_labels.get(name, 'net')}), the output of {name}"
     if part == "delta":
-        return f"δ of {name} = ∂L/∂{network.net_labels.get(name, 'net')}"
+        label = network.net_labels.get(name, "net")
+        return f"δ of {name} = ∂L/∂{label}, the gradient of the loss with respect to {name}'s net input {label}"
     if part == "grad":
         return f"∂L/∂{name}, the gradient of the loss with respect to {name}"
     if part == "new":

@@ -19,6 +19,7 @@ f = x·y, g = x + 1, x = 2, y = 4.
 | derivative-at-output | δo1 uses σ′(out) = σ(0.7514)(1 − σ(0.7514)) instead of out(1 − out) |
 | forgot-bias | net h1 = 0.15·0.05 + 0.2·0.1 = 0.0275, leaving out b1 = 0.35 (0.3775) |
 | wrong-loss-mean | mse over 2 outputs summed instead of averaged (or sse averaged) |
+| batch-sum-or-mean | XOR batch loss 0 + 0.28125 + 0.28125 + 0.03125 = 0.59375 instead of their mean 0.1484375 |
 | missing-path | ∂L/∂x = ∂L/∂f · ∂f/∂x = 3·4 = 12 through f only, instead of 12 + ∂L/∂g · ∂g/∂x = 12 + 8 = 20 |
 | missing-local-derivative | ∂L/∂b = ∂L/∂d = −2 instead of ∂L/∂d · ∂d/∂b = (−2) · 2 = −4 |
 | local-derivative-only | ∂L/∂b = ∂d/∂b = 2 instead of ∂L/∂d · ∂d/∂b = (−2) · 2 = −4 |
@@ -58,6 +59,12 @@ def _loss_mean(p: Problem) -> tuple[Rules, ...]:
     if n < 2 or p.loss not in SQUARED:
         return ()
     return (Rules(loss_scale=float(n) if p.loss == "mse" else 1.0 / n),)
+
+
+def _batch(p: Problem) -> tuple[Rules, ...]:
+    """A data set whose batches hold more than one example."""
+    many = len(p.data) > 1 and (p.batch_size is None or p.batch_size > 1)
+    return (Rules(batch_reduction_swapped=True),) if many else ()
 
 
 def _graph_only(p: Problem) -> tuple[Rules, ...]:
@@ -130,6 +137,12 @@ MISTAKES: tuple[Mistake, ...] = (
         _loss_mean,
     ),
     Mistake(
+        "batch-sum-or-mean",
+        "the batch takes the sum of the examples' losses and gradients where their mean belongs, or the reverse",
+        "XOR batch loss 0 + 0.28125 + 0.28125 + 0.03125 = 0.59375 instead of their mean 0.1484375",
+        _batch,
+    ),
+    Mistake(
         "missing-path",
         "a node used more than once adds every path's contribution; this is only some of the paths",
         "∂L/∂x = 3·4 = 12 through f = x·y only, instead of 12 + 8·1 = 20 through f and g = x + 1 (L = f·g)",
@@ -170,15 +183,28 @@ def run_numeric(
         return {}
 
 
-class Diagnoser:
-    """Every mistake model run on one problem; the pure buggy derivations are computed once and cached."""
+Runner = Callable[[Rules, Mapping[str, float]], dict[str, float]]  # (rules, given values) -> every key's value
 
-    def __init__(self, problem: Problem, network: Network | None = None, truth: Mapping[str, float] | None = None):
+
+class Diagnoser:
+    """Every mistake model run on one problem; the pure buggy derivations are computed once and cached.
+
+    `runner` re-runs the derivation under other rules from given values (default: `run_numeric` on the
+    problem's one example; a data set passes its own, `tutor.datacheck`)."""
+
+    def __init__(
+        self,
+        problem: Problem,
+        network: Network | None = None,
+        truth: Mapping[str, float] | None = None,
+        runner: Runner | None = None,
+    ):
         self.problem = problem
         self.network = network or Network(problem)
-        self.truth = dict(truth) if truth is not None else run_numeric(problem, network=self.network)
+        self.run: Runner = runner or (lambda rules, given: run_numeric(problem, rules, given, self.network))
+        self.truth = dict(truth) if truth is not None else self.run(RIGHT, {})
         self.variants = [(m, r) for m in MISTAKES for r in m.variants(problem)]
-        self.pure = [run_numeric(problem, r, network=self.network) for _, r in self.variants]
+        self.pure = [self.run(r, {}) for _, r in self.variants]
         self.specificity = [self._changed(values) for values in self.pure]
         self._local: dict[tuple, list[dict[str, float]]] = {}
 
@@ -186,28 +212,38 @@ class Diagnoser:
         """How many quantities the mistake changes: fewer is more specific."""
         return sum(1 for k, t in self.truth.items() if not _same(values.get(k, math.nan), t))
 
-    def local(self, student: Mapping[str, float]) -> list[dict[str, float]]:
-        """Each buggy derivation computed from the student's own values (cached per set of values)."""
-        key = tuple(sorted(student.items()))
-        if key not in self._local:
+    def local(self, student: Mapping[str, float], *, here: bool = False) -> list[dict[str, float]]:
+        """Each buggy derivation computed from the student's own values (cached per set of values).
+
+        `here`: the true values where the student gave none, so each mistake is made at one quantity
+        only (the buggy value of a key is computed from true or the student's own earlier values).
+        """
+        here = here and not self.truth.keys() <= student.keys()  # a full sheet: the same runs either way
+        cache_key = (here, tuple(sorted(student.items())))
+        if cache_key not in self._local:
             if len(self._local) > 4096:
                 self._local.clear()
-            self._local[key] = [run_numeric(self.problem, r, student, self.network) for _, r in self.variants]
-        return self._local[key]
+            given = {**self.truth, **student} if here else student
+            self._local[cache_key] = [self.run(r, given) for _, r in self.variants]
+        return self._local[cache_key]
 
     def diagnose(
         self, key: str, value: float, student: Mapping[str, float], close: Close, *, local: bool = True
     ) -> list[Mistake]:
         """Every mistake whose buggy value of `key` matches `value`, most specific first.
 
-        Each mistake is tried on the true earlier values and on the student's own (`local`: skip the
-        latter when none of the student's earlier values that `key` depends on is wrong — same result).
+        Each mistake is run from the student's own values where they gave them: once made throughout
+        (the earlier values they left out computed with the same mistake) and once made at `key` only
+        (the earlier values they left out true). A buggy value computed from earlier values that
+        contradict the student's own is no evidence: a right ∂L/∂w13 = 20 and w13 ← 4 is a sign
+        slip in the update, not in the error. (`local` is part of the check-model protocol; a
+        network always uses the student's values.)
         """
         truth = self.truth.get(key, math.nan)
         hits: dict[str, tuple[int, int]] = {}
-        runs = self.local(student) if local else self.pure
+        throughout, here = self.local(student), self.local(student, here=True)
         for i, (mistake, _) in enumerate(self.variants):
-            for values in (runs[i], self.pure[i]):
+            for values in (throughout[i], here[i]):
                 bug = values.get(key, math.nan)
                 if close(value, bug) and not close(bug, truth):
                     rank = (self.specificity[i], i)

@@ -30,6 +30,9 @@ class Rules:
     net_instead_of_out: bool = False  # ∂net/∂w taken as the source's net
     derivative_at_output: bool = False  # f′(out) instead of f′(net)
     include_bias: bool = True  # False: net inputs without the bias
+    batch_reduction_swapped: bool = (
+        False  # a data set's batch: the sum of the examples' where the mean belongs, or back
+    )
 
 
 RIGHT = Rules()

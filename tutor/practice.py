@@ -27,7 +27,7 @@ from tutor.check import Checker, CheckItem
 from tutor.checkmodel import CheckModel, check_model
 from tutor.hints import RUNGS
 from tutor.keys import split_key
-from tutor.mistakes import BY_TAG
+from tutor.mistakewords import mistake_words
 from tutor.numfmt import fmt
 
 PHASES = ("forward", "loss", "backward", "update")  # `loss` is its own phase, as in `nnstep solve --only`
@@ -69,8 +69,8 @@ class Item:
 
 
 def phase_of(key: str) -> str:
-    local = split_key(key)[1]
-    return "loss" if local == "loss" else PART_PHASE[local.rpartition(".")[2]]
+    part = split_key(key)[1].rpartition(".")[2]  # `loss`, or an example's `ex2.loss`
+    return "loss" if part == "loss" else PART_PHASE[part]
 
 
 def select_keys(derivation: Any, options: PracticeOptions, model: CheckModel | None = None) -> list[str]:
@@ -181,7 +181,7 @@ class Session:
         item.tags += verdict.tags
         self._say("  ✗ not right", "red")
         for tag in verdict.tags:
-            self._say(f"  ⚠ {BY_TAG[tag].words} [{tag}]", "yellow")
+            self._say(f"  ⚠ {mistake_words(tag, item.key, self.checker.model)} [{tag}]", "yellow")
         if item.wrong >= self.options.max_tries:
             self._finish(item, "given up")
         else:

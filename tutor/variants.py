@@ -16,8 +16,10 @@ from __future__ import annotations
 
 import hashlib
 import random
+import re
 from collections import Counter
 from collections.abc import Iterator, Mapping
+from contextlib import suppress
 from dataclasses import dataclass, field, replace
 from fractions import Fraction
 from pathlib import Path
@@ -74,6 +76,18 @@ def vary_of(problem: Problem) -> Mapping[str, Any]:
     if not problem.vary:
         raise InputError(f"{problem.source}: the problem has no vary: section, so there is nothing to vary")
     return problem.vary
+
+
+def load_varied(path: str | Path) -> Problem:
+    """A problem file to draw variants from: a network with a `vary:` section (InputError otherwise)."""
+    from tutor.graph import GraphProblem
+    from tutor.solver import load_any
+
+    problem = load_any(path)
+    if isinstance(problem, GraphProblem):
+        raise InputError(f"{path}: variants need a network with a vary: section; a computation graph has none")
+    vary_of(problem)
+    return problem
 
 
 def range_of(spec: Mapping[str, Fraction]) -> tuple[Fraction, Fraction, int]:
@@ -237,3 +251,35 @@ def write_variants(base: Problem, search: Search, folder: Path, master_seed: int
         write_atomic(folder / MAPPING_FILE, mapping_csv(rows))
         written.append(folder / MAPPING_FILE)
     return written
+
+
+def stale_files(base: Problem, folder: Path, written: list[Path]) -> list[Path]:
+    """What an earlier `nnstep generate` of the same problem left in `folder` and this run did not rewrite
+    (`nnstep exam` and `grade --variants` would take them for this run's): variant files it wrote (their
+    first line says so) and a variants.csv that lists only such files."""
+    from tutor.roster import MAPPING_FILE
+
+    stem = file_name(base, Variant("v", 0, {}, base))[: -len("-v.yaml")]
+    keep = set(written)
+    stale = [
+        f
+        for f in sorted(folder.glob(f"{stem}-v*.yaml"))
+        if f not in keep and re.fullmatch(r"v[0-9]+", f.stem[len(stem) + 1 :]) and _generated(f)
+    ]
+    mapping = folder / MAPPING_FILE
+    if mapping.is_file() and mapping not in keep:
+        import csv
+
+        with suppress(OSError, UnicodeDecodeError, csv.Error):
+            listed = [row.get("file") or "" for row in csv.DictReader(mapping.read_text(encoding="utf-8").splitlines())]
+            if listed and all(re.fullmatch(rf"{re.escape(stem)}-v[0-9]+\.yaml", name) for name in listed):
+                stale.append(mapping)
+    return stale
+
+
+def _generated(path: Path) -> bool:
+    """Whether `path` begins as `variant_text` begins a file."""
+    with suppress(OSError, UnicodeDecodeError), path.open(encoding="utf-8") as fh:
+        first = fh.readline(500)
+        return first.startswith("# Variant ") and "written by `nnstep generate" in first
+    return False

@@ -30,6 +30,9 @@ ATOL = typer.Option(None, "--atol", min=0.0, help="Absolute tolerance floor for 
 SIGFIGS = typer.Option(
     None, "--sigfigs", min=1, max=17, help="Instead of --rtol: agree to this many significant digits."
 )
+DETAIL = typer.Option(
+    1, "--detail", min=1, max=50, help="A data set: how many iterations are worked (keys step2.…) [1]."
+)
 CREDIT = typer.Option(
     None, "--carried-credit", min=0.0, max=1.0, help="Credit for an error carried forward [else 0.5]."
 )
@@ -42,11 +45,11 @@ def _settings(
     return replace(base, **{k: v for k, v in given.items() if v is not None})
 
 
-def _checker(problem: Path, *options: Any) -> Checker:
+def _checker(problem: Path, *options: Any, detail: int = 1) -> Checker:
     from tutor.check import Checker
     from tutor.solver import solve_any
 
-    derivation = run(lambda: solve_any(problem))
+    derivation = run(lambda: solve_any(problem, detail=detail))
     return run(lambda: Checker(derivation, _settings(derivation.problem.check, *options)))
 
 
@@ -67,6 +70,7 @@ def check(
     sigfigs: int | None = SIGFIGS,
     carried_credit: float | None = CREDIT,
     digits: int = typer.Option(6, "--digits", min=1, max=30, help="Significant digits of expected values."),
+    detail: int = DETAIL,
 ) -> None:
     """Check a student's answers: verdict per key, error carried forward, and the mistake made.
 
@@ -76,7 +80,7 @@ def check(
     """
     from tutor.answers import read_answers
 
-    checker = _checker(problem, rtol, atol, sigfigs, carried_credit)
+    checker = _checker(problem, rtol, atol, sigfigs, carried_credit, detail=detail)
     sheet = run(lambda: read_answers(answers))
     report = run(lambda: checker.check(sheet))
     if format is Format.json:
@@ -96,6 +100,7 @@ def check(
     "  nnstep answers problems/sigmoid-0.05-0.10.yaml --blank -o homework.yaml\n"
     "  nnstep answers problems/relu-exercise.yaml -o key.yaml && nnstep check problems/relu-exercise.yaml key.yaml\n"
     "  nnstep answers problems/computation-graph.yaml --blank\n"
+    "  nnstep answers problems/xor-data-sgd.yaml --detail 2 --blank   # two iterations of a data set\n"
     "\b\nKeys of a network: <neuron>.net, <neuron>.out, loss, <neuron>.delta, <parameter>.grad,\n"
     "<parameter>.new; later steps nest under step2:, step3:, …\n"
     "\b\nKeys of a computation graph (L = c*e, e = a + d, d = 2*b):\n"
@@ -108,12 +113,13 @@ def answers(
     blank: bool = typer.Option(False, "--blank", help="A template with empty values and what each key is."),
     output: Path | None = typer.Option(None, "--output", "-o", help="Write to this file instead of stdout."),
     digits: int = typer.Option(10, "--digits", min=3, max=30, help="Significant digits of inexact values."),
+    detail: int = DETAIL,
 ) -> None:
     """Print the full answer key in the answers-file format (or a blank template to fill in)."""
     from tutor.answers import answer_key_text
     from tutor.solver import solve_any
 
-    derivation = run(lambda: solve_any(problem))
+    derivation = run(lambda: solve_any(problem, detail=detail))
     emit(answer_key_text(derivation, blank=blank, digits=digits), output)
 
 
@@ -141,6 +147,7 @@ def grade(
     atol: float | None = ATOL,
     sigfigs: int | None = SIGFIGS,
     carried_credit: float | None = CREDIT,
+    detail: int = DETAIL,
 ) -> None:
     """Grade a class: one CSV row per student (id = file stem), score, credit per key, feedback.
 
@@ -155,7 +162,7 @@ def grade(
         return _grade_variants(variants, given, output, feedback_dir, options)
     if problem is None or not submissions:
         raise fail("give PROBLEM and SUBMISSIONS (answers files and/or folders), or --variants and SUBMISSIONS", 2)
-    checker = _checker(problem, rtol, atol, sigfigs, carried_credit)
+    checker = _checker(problem, rtol, atol, sigfigs, carried_credit, detail=detail)
     paths = lib.collect_submissions(submissions)
     if not paths:
         raise fail("no answers files (.yaml, .yml, .json) found", 2)
@@ -184,6 +191,8 @@ def _grade_variants(
         raise fail("no answers files (.yaml, .yml, .json) found", 2)
     with _progress(len(paths)) as tick:
         grades = lib.grade_each(checkers, paths, tick)
+    missing = lib.absent(grades, files)
+    grades += missing
     first = next(iter(checkers.solved.values()), None)
     keys = lib.columns(first, grades) if first else []  # every variant has the same keys
     emit(lib.gradebook_csv(grades, keys), output)
@@ -191,9 +200,11 @@ def _grade_variants(
         own = {s: checkers.solved.get(f, first) for s, f in files.items()}
         pages = [(g.student, lib.feedback_markdown(g, own.get(g.student, first), keys)) for g in grades]
         _write_feedback(feedback_dir, pages)
-    bad = sum(1 for g in grades if g.report is None)
+    bad = sum(1 for g in grades if g.report is None) - len(missing)
     note = f" ({bad} could not be graded)" if bad else ""
-    typer.echo(f"graded {len(grades)} submission(s) against {len(checkers.solved)} variant(s){note}", err=True)
+    note += f"; {len(missing)} student(s) without a submission: score 0" if missing else ""
+    count = len(grades) - len(missing)
+    typer.echo(f"graded {count} submission(s) against {len(checkers.solved)} variant(s){note}", err=True)
 
 
 def _write_feedback(folder: Path, pages: list[tuple[str, str]]) -> None:

@@ -47,12 +47,11 @@ def generate(
     and a mapping variants.csv (id,file,variant_id,seed) for `nnstep grade --variants` and `nnstep exam`.
     """
     from tutor import variants as lib
-    from tutor.loader import load_problem
     from tutor.roster import read_roster
 
     if roster is not None and count is not None:
         raise fail("give --count or --roster, not both", 2)
-    base = run(lambda: load_problem(problem))
+    base = run(lambda: lib.load_varied(problem))
     if roster is not None:
         students = run(lambda: read_roster(roster))
         search = run(lambda: lib.generate_roster(base, students, seed, nice))
@@ -63,10 +62,21 @@ def generate(
     quiz = format is Format.moodle and output.suffix.lower() == ".xml"
     folder = output.parent if quiz else output
     if not quiz:
-        run(lambda: lib.write_variants(base, search, output, seed))
+        written = run(lambda: lib.write_variants(base, search, output, seed))
+        _remove_stale(lib.stale_files(base, output, written))
     if format is Format.moodle:
         _write_quiz(search, output if quiz else output / "quiz.xml", ask)
-    _report(search, wanted, folder, base)
+    _report(search, wanted, output if quiz else folder, base)
+
+
+def _remove_stale(paths: list[Path]) -> None:
+    """Files of an earlier run that this one did not rewrite: removed, so that `nnstep exam` and `grade
+    --variants` see this run's variants only."""
+    for path in paths:
+        path.unlink(missing_ok=True)
+    if paths:
+        names = ", ".join(p.name for p in paths[:5]) + (", …" if len(paths) > 5 else "")
+        typer.echo(f"removed {len(paths)} file(s) of an earlier run: {names}", err=True)
 
 
 def _write_quiz(search: Search, path: Path, ask: list[str] | None) -> None:
@@ -82,17 +92,21 @@ def _write_quiz(search: Search, path: Path, ask: list[str] | None) -> None:
     typer.echo(f"wrote {path}", err=True)
 
 
-def _report(search: Search, wanted: int, folder: Path, base: Problem) -> None:
+def _report(search: Search, wanted: int, where: Path, base: Problem) -> None:
+    """What was written where (`where`: the folder of problem files, or the quiz file alone)."""
     found = len(search.found)
+    quiz = where.suffix.lower() == ".xml"
+    into = f"in {where}" if quiz else f"to {where}"
     if found < wanted:
         missing = search.missing[:20]
+        wrote = f"wrote those {into}" if found else "wrote none"
         typer.echo(
             f"nnstep: found only {found} of {wanted} valid variant(s) of {base.source} "
-            f"({search.summary()}); wrote those to {folder}" + (f"; none for: {', '.join(missing)}" if missing else ""),
+            f"({search.summary()}); {wrote}" + (f"; none for: {', '.join(missing)}" if missing else ""),
             err=True,
         )
         raise typer.Exit(1)
-    typer.echo(f"wrote {found} variant(s) to {folder} ({search.summary()})", err=True)
+    typer.echo(f"{'' if quiz else 'wrote '}{found} variant(s) {into} ({search.summary()})", err=True)
 
 
 @app.command(

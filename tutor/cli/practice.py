@@ -76,6 +76,7 @@ def practice(
     variant: str | None = typer.Option(
         None, "--variant", help="Practise on a fresh variant of the problem's vary: section, drawn from this seed."
     ),
+    detail: int = typer.Option(1, "--detail", min=1, max=50, help="A data set: how many iterations to work [1]."),
 ) -> None:
     """Practise backpropagation by hand: forward pass, loss, deltas, gradients, updates, one at a time.
 
@@ -95,11 +96,12 @@ def practice(
     if variant is not None:
         derivation: Any = run(lambda: _variant(problem, variant))
     else:
-        derivation = run(lambda: solve_any(problem))
+        derivation = run(lambda: solve_any(problem, detail=detail))
     checker = Checker(derivation)
     steps = checker.model.steps
     if step is not None and step > steps:
-        raise fail(f"--step {step}: the problem has {steps} step(s)", 2)
+        more = "; --detail N works N iterations of a data set" if getattr(derivation.problem, "data", ()) else ""
+        raise fail(f"--step {step}: the problem has {steps} step(s){more}", 2)
     if ask is not None and seed is None:
         seed = random.randrange(10_000)
     phases = frozenset(p.value for p in only) if only else None
@@ -119,11 +121,10 @@ def practice(
 def _variant(path: Path, seed: str) -> Derivation:
     """A derivation of one generated variant: hand-friendly (--nice) where the vary: section allows it."""
     from tutor.errors import InputError
-    from tutor.loader import load_problem
     from tutor.solver import solve_problem
-    from tutor.variants import generate
+    from tutor.variants import generate, load_varied
 
-    base = load_problem(path)
+    base = load_varied(path)
     for nice in (True, False):
         search = generate(base, 1, seed, nice=nice)
         if search.found:

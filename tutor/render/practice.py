@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from rich.table import Table
 from rich.text import Text
 
@@ -9,6 +11,7 @@ from tutor.mistakes import BY_TAG
 from tutor.numfmt import fmt
 from tutor.practice import PHASES, STATUSES, Session, phase_of
 
+MAX_EXAMPLES = 10  # examples of a data set listed in the intro
 STYLE = {"first try": "green", "after hints": "yellow", "given up": "red", "skipped": "red", "unanswered": "dim"}
 
 
@@ -58,6 +61,8 @@ def print_intro(session: Session) -> None:
     phases = sorted({phase_of(i.key) for i in session.items}, key=PHASES.index)
     console = session.console
     console.print(Text(problem.title or str(problem.source), style="bold"))
+    for line in given_lines(problem):
+        console.print(Text(line, style="dim" if line.startswith("Given") else ""))
     tries = session.options.max_tries
     console.print(
         Text(
@@ -68,3 +73,42 @@ def print_intro(session: Session) -> None:
     )
     if session.options.ask is not None and session.options.seed is not None:
         console.print(Text(f"(a random choice: --seed {session.options.seed} repeats it)", style="dim"))
+
+
+def given_lines(problem: Any) -> list[str]:
+    """What the student works from: the inputs (or the data), the network and its parameters, the
+    targets, the loss and η — or a computation graph's inputs and nodes."""
+    from tutor.graph import GraphProblem
+
+    if isinstance(problem, GraphProblem):
+        from tutor.expr import to_text
+
+        inputs = ", ".join(f"{k} = {fmt(v)}" for k, v in problem.inputs.items())
+        nodes = [f"  {name} = {to_text(node)}" for name, node in problem.nodes.items()]
+        return ["Given:", f"  inputs: {inputs}", *nodes, f"  output: {problem.output}"]
+    from tutor.functions import LOSS_TEXT
+    from tutor.network import Network
+
+    network = Network(problem)
+    lines = ["Given:"]
+    if problem.data:
+        for k, e in enumerate(problem.data[:MAX_EXAMPLES], 1):
+            lines.append(f"  example {k}: {_values(e.inputs)} → targets {_values(e.targets)}")
+        if len(problem.data) > MAX_EXAMPLES:
+            lines.append(f"  … and {len(problem.data) - MAX_EXAMPLES} more examples (see the problem file)")
+    else:
+        lines.append(f"  inputs: {_values(problem.inputs)}   targets: {_values(problem.targets)}")
+    for name in network.order:
+        neuron = problem.neurons[name]
+        terms = [f"{c.source}·{c.parameter}" for c in neuron.inputs] + ([neuron.bias] if neuron.bias else [])
+        net = network.net_labels.get(name, f"net_{name}")
+        lines.append(f"  {name} = {neuron.activation}({net}),  {net} = {' + '.join(terms)}")
+    frozen = f"   (frozen: {', '.join(sorted(problem.frozen))})" if problem.frozen else ""
+    lines.append(f"  {_values(problem.parameters)}{frozen}")
+    rate = f"η = {fmt(problem.learning_rate)}"
+    lines.append(f"  loss: L = {LOSS_TEXT.get(problem.loss, problem.loss)}   learning rate {rate}")
+    return lines
+
+
+def _values(values: Any) -> str:
+    return ", ".join(f"{k} = {fmt(v)}" for k, v in values.items())
