@@ -51,7 +51,7 @@ def test_one_cloze_question_per_variant_with_the_right_values(tmp_path: Path) ->
     for i, q in enumerate(qs, start=1):
         assert q.get("type") == "cloze"
         assert q.findtext("name/text") == f"ReLU network, one SGD step (v{i:03d})"
-        assert q.findtext("idnumber") == f"v{i:03d}"
+        assert q.findtext("idnumber") == f"relu-exercise-vary-s2-v{i:03d}"  # unique across problems and seeds
         markers = MARKER.findall(question_text(q))
         values = variant_values(tmp_path, i)
         assert [m[0] for m in markers] == ["1"] * len(DEFAULT_KEYS)

@@ -73,16 +73,17 @@ def cloze_marker(value: object, settings: CheckSettings, feedback: str = "") -> 
     return f"{{1:NUMERICAL:={cloze_escape(decimal_text(value))}:{cloze_escape(tol)}{tail}}}"
 
 
-def quiz_xml(items: Sequence[tuple[str, Derivation]], ask: Sequence[str] | None = None) -> str:
-    """The quiz: one cloze question per (variant id, derivation)."""
+def quiz_xml(items: Sequence[tuple[str, Derivation]], ask: Sequence[str] | None = None, id_prefix: str = "") -> str:
+    """The quiz: one cloze question per (variant id, derivation). Each question's Moodle ID number is
+    `id_prefix` + variant id (the bank needs them unique in a category: the caller names problem and seed)."""
     quiz = ET.Element("quiz")
     for variant_id, derivation in items:
-        quiz.append(question(variant_id, derivation, asked_keys(derivation, ask)))
+        quiz.append(question(variant_id, derivation, asked_keys(derivation, ask), id_prefix + variant_id))
     ET.indent(quiz)
     return '<?xml version="1.0" encoding="UTF-8"?>\n' + ET.tostring(quiz, encoding="unicode") + "\n"
 
 
-def question(variant_id: str, derivation: Derivation, keys: Sequence[str]) -> ET.Element:
+def question(variant_id: str, derivation: Derivation, keys: Sequence[str], idnumber: str | None = None) -> ET.Element:
     p = derivation.problem
     values, settings = derivation.values(), p.check
     html = _html_text(question_html(derivation, keys))
@@ -94,7 +95,7 @@ def question(variant_id: str, derivation: Derivation, keys: Sequence[str]) -> ET
     _text(ET.SubElement(q, "generalfeedback", format="html"), "")
     ET.SubElement(q, "penalty").text = "0.3333333"
     ET.SubElement(q, "hidden").text = "0"
-    ET.SubElement(q, "idnumber").text = _clean(variant_id)
+    ET.SubElement(q, "idnumber").text = _clean(idnumber or variant_id)[-100:]  # Moodle takes at most 100
     return q
 
 

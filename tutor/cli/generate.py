@@ -65,7 +65,7 @@ def generate(
         written = run(lambda: lib.write_variants(base, search, output, seed))
         _remove_stale(lib.stale_files(base, output, written))
     if format is Format.moodle:
-        _write_quiz(search, output if quiz else output / "quiz.xml", ask)
+        _write_quiz(search, output if quiz else output / "quiz.xml", ask, f"{problem.stem}-s{seed}-")
     _report(search, wanted, output if quiz else folder, base)
 
 
@@ -79,13 +79,13 @@ def _remove_stale(paths: list[Path]) -> None:
         typer.echo(f"removed {len(paths)} file(s) of an earlier run: {names}", err=True)
 
 
-def _write_quiz(search: Search, path: Path, ask: list[str] | None) -> None:
+def _write_quiz(search: Search, path: Path, ask: list[str] | None, id_prefix: str) -> None:
     from tutor.cli.common import write_atomic
     from tutor.moodle import quiz_xml
     from tutor.solver import solve_problem
 
     def build() -> str:
-        return quiz_xml([(v.id, solve_problem(v.problem)) for v in search.found], ask)
+        return quiz_xml([(v.id, solve_problem(v.problem)) for v in search.found], ask, id_prefix)
 
     text = run(build)
     run(lambda: write_atomic(path, text))
