@@ -57,6 +57,16 @@ def test_check_json_shape_and_exit_1(tmp_path: Path) -> None:
     assert by["y3.out"]["verdict"] == "carried" and "y3.net" in by["y3.out"]["message"]
 
 
+@pytest.mark.parametrize("command", ["check", "grade"])
+def test_arguments_in_the_wrong_order_get_a_hint(tmp_path: Path, command: str) -> None:
+    answers = write(tmp_path, "a.yaml", SEED_ANSWERS)
+    args = [RELU] if command == "check" else [RELU, "-o", str(tmp_path / "g.csv")]
+    result = invoke(command, answers, *args)
+    assert result.exit_code == 2
+    assert "a.yaml:1: y3.net: unknown key" in result.output
+    assert "this looks like an answers file: the problem file comes first" in result.output
+
+
 def test_check_expressions_and_nested_steps(tmp_path: Path) -> None:
     text = 'w13.new: "2 - 0.1*20"\nloss: "1/2 * 10^2"\nh: 1\nstep2:\n  loss: 0\n'
     result = invoke("check", RELU, write(tmp_path, "a.yaml", text), "--format", "json")

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 import sys
 from contextlib import nullcontext
 from dataclasses import replace
@@ -45,12 +46,28 @@ def _settings(
     return replace(base, **{k: v for k, v in given.items() if v is not None})
 
 
-def _checker(problem: Path, *options: Any, detail: int = 1) -> Checker:
-    from tutor.check import Checker
+def _solve(problem: Path, detail: int) -> Any:
+    """The problem's derivation; an answers file given in its place gets a hint about the order."""
+    from tutor.errors import ProblemError
     from tutor.solver import solve_any
 
-    derivation = run(lambda: solve_any(problem, detail=detail))
+    try:
+        return solve_any(problem, detail=detail)
+    except ProblemError as exc:
+        if exc.key and _ANSWER_KEY.match(exc.key) and "unknown key" in exc.message:
+            exc.message += " (this looks like an answers file: the problem file comes first)"
+            raise ProblemError(exc.message, file=exc.file, key=exc.key, line=exc.line) from None
+        raise
+
+
+def _checker(problem: Path, *options: Any, detail: int = 1) -> Checker:
+    from tutor.check import Checker
+
+    derivation = run(lambda: _solve(problem, detail))
     return run(lambda: Checker(derivation, _settings(derivation.problem.check, *options)))
+
+
+_ANSWER_KEY = re.compile(r"^(\w+\.(net|out|delta|grad|new|value|local)|step\d+|ex\d+\..*)$")
 
 
 @app.command(
@@ -117,9 +134,7 @@ def answers(
 ) -> None:
     """Print the full answer key in the answers-file format (or a blank template to fill in)."""
     from tutor.answers import answer_key_text
-    from tutor.solver import solve_any
-
-    derivation = run(lambda: solve_any(problem, detail=detail))
+    derivation = run(lambda: _solve(problem, detail))
     emit(answer_key_text(derivation, blank=blank, digits=digits), output)
 
 
