@@ -134,6 +134,7 @@ def answers(
 ) -> None:
     """Print the full answer key in the answers-file format (or a blank template to fill in)."""
     from tutor.answers import answer_key_text
+
     derivation = run(lambda: _solve(problem, detail))
     emit(answer_key_text(derivation, blank=blank, digits=digits), output)
 
