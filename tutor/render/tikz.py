@@ -9,17 +9,21 @@ is compact: smaller, and without edge or bias labels.
 
 from __future__ import annotations
 
-import math
 from collections.abc import Mapping
 from dataclasses import dataclass
 
 from tutor.network import Network
 from tutor.render import latexfmt as lf
+from tutor.render.tikzgeom import Point, Poly, box, disc, math_width
+from tutor.render.tikzplace import LABEL_HALF_HEIGHT, EdgePath, bent, place, straight
 
 MAX_LABELLED = 6  # nodes per layer up to which edges carry labels
 MAX_HEIGHT = 18.0  # cm a compact drawing may take
 MAX_WIDTH = 12.5  # cm from the input layer to the output layer
 EDGE_DIGITS = 4  # significant digits of values on edges
+BIAS_ARROW = 0.45  # cm: length of the arrow that brings a bias in from above
+INNER_SEP = 1 / 28.45  # cm: the 1pt inner sep of a label
+NODE_CLEARANCE = 0.15  # cm between a node and an edge label: room for the arrow head
 
 
 def short(name: str, value: object) -> str:
@@ -38,14 +42,16 @@ class Layout:
     node_size: float  # mm
 
 
-def layout(network: Network) -> Layout:
+def layout(network: Network, label_width: float = 0.0) -> Layout:
+    """Spacing for the drawing; with edge labels up to `label_width` cm wide, layers are far enough apart
+    for two crossing edges to carry theirs on either side of the crossing (as far as MAX_WIDTH allows)."""
     counts: dict[int, int] = {}
     for d in network.depth.values():
         counts[d] = counts.get(d, 0) + 1
     widest = max(counts.values(), default=1)
     gaps = max(len(counts) - 1, 1)
     if widest <= MAX_LABELLED:
-        return Layout(min(4.5, MAX_WIDTH / gaps), 2.4, True, 9.0)
+        return Layout(min(max(4.5, 2 * label_width + 3.2), MAX_WIDTH / gaps), 2.4, True, 9.0)
     sep = min(0.9, MAX_HEIGHT / max(widest - 1, 1))
     return Layout(min(3.0, MAX_WIDTH / gaps), sep, False, max(2.0, min(7.0, sep * 8)))
 
@@ -63,19 +69,10 @@ def node_id(name: str, index: dict[str, int]) -> str:
     return f"n{index[name]}"
 
 
-Point = tuple[float, float]
-Box = tuple[float, float, float, float]  # x0, y0, x1, y1 in cm
-# positions along an edge, tried in this order: level edges in the middle, slanted ones off the middle,
-# where dense layers cross
-LEVEL = (0.5, 0.4, 0.6, 0.3, 0.7, 0.25, 0.75)
-SLANTED = (0.3, 0.7, 0.4, 0.6, 0.25, 0.75, 0.5)
-CHAR_CM, LABEL_HEIGHT_CM = 0.17, 0.36  # a \scriptsize label, roughly
-
-
 def picture(network: Network, params: Mapping[str, object], *, caption: str = "", example: bool = True) -> str:
     """A `tikzpicture` of the network with `params` (name → value) on the edges, centred; `example`:
     the inputs and targets are labelled with their values (False for a data set: names only)."""
-    lay = layout(network)
+    lay = layout(network, max((_label_width(short(p, params[p])) for p in _edge_parameters(network)), default=0.0))
     by_layer = layers(network)
     index = {n: i for i, n in enumerate(n for layer in by_layer for n in layer)}
     at = _coordinates(by_layer, lay)
@@ -101,21 +98,33 @@ def _coordinates(by_layer: list[list[str]], lay: Layout) -> dict[str, Point]:
     return at
 
 
+def _side_labels(network: Network, n: str, lay: Layout, example: bool) -> list[tuple[str, str]]:
+    """The labels around node n as (side, math): the input's value left, the target right."""
+    p = network.problem
+    if not lay.labelled:
+        return []
+    out = []
+    if n in p.inputs and example:
+        out.append(("left", short(n, p.inputs[n])))
+    if n in p.targets:
+        target = short(network.target_labels[n], p.targets[n]) if example else lf.name(network.target_labels[n])
+        out.append(("right", target))
+    return out
+
+
+def _activation(network: Network, n: str) -> str:
+    return network.problem.neurons[n].activation.name.replace("_", r"\_")
+
+
 def _nodes(network: Network, at: dict[str, Point], index: dict[str, int], lay: Layout, example: bool) -> list[str]:
     p = network.problem
     out = []
     style = rf"draw, circle, minimum size={lay.node_size:.1f}mm, inner sep=1pt"
     font = "" if lay.labelled else r", font=\tiny"
     for n, (x, y) in at.items():
-        labels = []
-        if n in p.inputs and lay.labelled and example:
-            labels.append(rf"left:{{${short(n, p.inputs[n])}$}}")
+        labels = [rf"{side}:{{${math}$}}" for side, math in _side_labels(network, n, lay, example)]
         if n in p.neurons and lay.labelled:
-            act = p.neurons[n].activation.name.replace("_", r"\_")
-            labels.append(rf"[font=\scriptsize, text=black!60]below:{act}")
-        if n in p.targets and lay.labelled:
-            target = short(network.target_labels[n], p.targets[n]) if example else lf.name(network.target_labels[n])
-            labels.append(rf"right:{{${target}$}}")
+            labels.insert(0, rf"[font=\scriptsize, text=black!60]below:{_activation(network, n)}")
         fill = ", fill=black!8" if n in p.inputs else ""
         label = "".join(f", label={{{lab}}}" for lab in labels)
         text = f"${lf.name(n)}$" if lay.labelled or lay.node_sep >= 0.6 else ""
@@ -126,63 +135,73 @@ def _nodes(network: Network, at: dict[str, Point], index: dict[str, int], lay: L
 def _edges(
     network: Network, at: dict[str, Point], index: dict[str, int], lay: Layout, params: Mapping[str, object]
 ) -> list[str]:
-    """Every connection as an arrow, then every bias; labels placed where they collide with nothing yet."""
-    radius = lay.node_size / 20
-    taken: list[Box] = [(x - radius, y - radius, x + radius, y + radius) for x, y in at.values()]
-    for n in network.order:  # bias labels sit above their neuron
-        x, y = at[n]
-        if network.problem.neurons[n].bias is not None:
-            taken.append((x - 0.6, y + radius, x + 0.6, y + radius + 0.85))
+    """Every connection as an arrow, every bias as a short arrow from above; then the edge labels, on top
+    of all arrows, each where `tikzplace.place` finds room for it."""
+    edges = [(c.source, n, c.parameter) for n in network.order for c in network.problem.neurons[n].inputs]
     out = []
+    for src, dst, _ in edges:
+        style = "->" if lay.labelled else "->, black!50"
+        out.append(rf"\draw[{style}] ({node_id(src, index)}) {_path(network, src, dst)} ({node_id(dst, index)});")
+    if not lay.labelled:
+        return out
     for n in network.order:
-        neuron = network.problem.neurons[n]
-        for c in neuron.inputs:
-            a, b = node_id(c.source, index), node_id(n, index)
-            path = "to[bend left=18]" if network.depth[c.source] < network.depth[n] - 1 else "--"
-            if not lay.labelled:
-                out.append(rf"\draw[->, black!50] ({a}) {path} ({b});")
-                continue
-            label = short(c.parameter, params[c.parameter])
-            pos = _place(at[c.source], at[n], _label_width(label), taken)
-            node = rf"node[pos={pos:.2f}, sloped, fill=white, font=\scriptsize, inner sep=1pt] {{${label}$}}"
-            out.append(rf"\draw[->] ({a}) {path} {node} ({b});")
-        if neuron.bias is not None and lay.labelled:
+        bias = network.problem.neurons[n].bias
+        if bias is not None:
             out.append(
-                rf"\draw[<-] ({node_id(n, index)}.north) -- ++(0,0.45) node[above, font=\scriptsize, inner sep=1pt]"
-                rf" {{${short(neuron.bias, params[neuron.bias])}$}};"
+                rf"\draw[<-] ({node_id(n, index)}.north) -- ++(0,{BIAS_ARROW}) node[above, font=\scriptsize,"
+                rf" inner sep=1pt] {{${short(bias, params[bias])}$}};"
             )
+    labels = [short(p, params[p]) for _, _, p in edges]
+    paths = [_geometry(network, at, lay, src, dst) for src, dst, _ in edges]
+    solids, lines = _obstacles(network, at, lay, params)
+    widths = [_label_width(label) for label in labels]
+    for (src, dst, _), label, pos in zip(edges, labels, place(paths, widths, solids, lines), strict=True):
+        node = rf"node[pos={pos:.2f}, sloped, fill=white, font=\scriptsize, inner sep=1pt] {{${label}$}}"
+        out.append(rf"\path ({node_id(src, index)}) {_path(network, src, dst)} {node} ({node_id(dst, index)});")
     return out
 
 
-def _label_width(label: str) -> float:
-    return CHAR_CM * (len(label) - label.count("{") * 2 - label.count("_")) + 0.1
+def _edge_parameters(network: Network) -> list[str]:
+    return [c.parameter for n in network.order for c in network.problem.neurons[n].inputs]
 
 
-def _place(src: Point, dst: Point, width: float, taken: list[Box]) -> float:
-    """The first of the positions along src→dst where the (sloped) label's box overlaps no box taken."""
-    dx, dy = dst[0] - src[0], dst[1] - src[1]
-    length = math.hypot(dx, dy) or 1.0
-    cos, sin = abs(dx) / length, abs(dy) / length
-    half_w = (width * cos + LABEL_HEIGHT_CM * sin) / 2
-    half_h = (width * sin + LABEL_HEIGHT_CM * cos) / 2
-    boxes = []
-    for pos in LEVEL if abs(dy) < 1e-9 else SLANTED:
-        x, y = src[0] + pos * dx, src[1] + pos * dy
-        box = (x - half_w, y - half_h, x + half_w, y + half_h)
-        if not any(_overlap(box, other) for other in taken):
-            taken.append(box)
-            return pos
-        boxes.append((pos, box))
-    pos, box = min(boxes, key=lambda pb: sum(_overlap_area(pb[1], o) for o in taken))
-    taken.append(box)
-    return pos
+def _skips(network: Network, src: str, dst: str) -> bool:
+    return network.depth[src] < network.depth[dst] - 1
 
 
-def _overlap(a: Box, b: Box) -> bool:
-    return a[0] < b[2] and b[0] < a[2] and a[1] < b[3] and b[1] < a[3]
+def _path(network: Network, src: str, dst: str) -> str:
+    return "to[bend left=18]" if _skips(network, src, dst) else "--"
 
 
-def _overlap_area(a: Box, b: Box) -> float:
-    w = min(a[2], b[2]) - max(a[0], b[0])
-    h = min(a[3], b[3]) - max(a[1], b[1])
-    return w * h if w > 0 and h > 0 else 0.0
+def _geometry(network: Network, at: dict[str, Point], lay: Layout, src: str, dst: str) -> EdgePath:
+    radius = lay.node_size / 20
+    return (bent if _skips(network, src, dst) else straight)(at[src], at[dst], radius)
+
+
+def _label_width(label: str, size_pt: float = 8.0) -> float:
+    return math_width(label, size_pt) + 2 * INNER_SEP
+
+
+def _obstacles(
+    network: Network, at: dict[str, Point], lay: Layout, params: Mapping[str, object]
+) -> tuple[list[Poly], list[list[Point]]]:
+    """What edge labels must keep off (nodes, the labels around them, bias labels) and the bias arrows."""
+    radius = lay.node_size / 20
+    solids: list[Poly] = []
+    lines: list[list[Point]] = []
+    for n, (x, y) in at.items():
+        solids.append(disc((x, y), radius + NODE_CLEARANCE))
+        for side, math in _side_labels(network, n, lay, True):
+            w = _label_width(math, 10.0) + 0.2
+            x0 = x - radius - w if side == "left" else x + radius
+            solids.append(box(x0, y - 0.25, x0 + w, y + 0.25))
+        if n in network.problem.neurons:
+            w = 0.15 * len(_activation(network, n)) + 0.2
+            solids.append(box(x - w / 2, y - radius - 0.4, x + w / 2, y - radius))
+            bias = network.problem.neurons[n].bias
+            if bias is not None:
+                top = y + radius + BIAS_ARROW
+                w = _label_width(short(bias, params[bias]))
+                lines.append([(x, y + radius), (x, top)])
+                solids.append(box(x - w / 2, top, x + w / 2, top + 2 * LABEL_HALF_HEIGHT))
+    return solids, lines

@@ -1,0 +1,117 @@
+"""Plane geometry for laying out a TikZ drawing: convex polygons in cm, their overlap, and how wide a
+piece of math typesets, so that edge labels can be kept off nodes, other labels and other edges.
+
+Everything here is an estimate of what TeX will do, good to a millimetre or two; `PAD` covers the rest.
+"""
+
+from __future__ import annotations
+
+import math
+import re
+from collections.abc import Sequence
+
+Point = tuple[float, float]
+Poly = tuple[Point, ...]  # a convex polygon (or a segment: two points), corners in order
+
+PT = 2.54 / 72.27  # cm per TeX point
+# widths in pt of math at 8pt (\scriptsize in an 11pt document), by kind of character
+_REL = 10.7  # `=` or `\approx` with the thick spaces around it
+_WIDTHS = {"digit": 4.25, "lower": 4.6, "upper": 6.2, "punct": 2.4, "sign": 6.2, "command": 5.0, "other": 4.5}
+_NO_WIDTH = frozenset({r"\mathrm", r"\textnormal", r"\texttt", r"\tfrac", r"\ensuremath", r"\,", r"\;"})
+_TOKEN = re.compile(r"\\[A-Za-z]+|\\.|[_^]\{|[_^]\\?.|\{|\}|.")
+
+
+def math_width(latex: str, size_pt: float = 8.0) -> float:
+    """Roughly how wide (cm) the math `latex` typesets at a font size of `size_pt`; sub- and superscripts
+    count at 70 %, fractions as both their parts side by side (an overestimate, which is the safe side)."""
+    scales = [1.0]
+    total = 0.0
+    for tok in _TOKEN.findall(latex):
+        if tok[0] in "_^":
+            if tok.endswith("{"):
+                scales.append(scales[-1] * 0.7)
+            else:
+                total += 0.7 * scales[-1] * _char_width(tok[1:])
+        elif tok == "{":
+            scales.append(scales[-1])
+        elif tok == "}":
+            scales.pop() if len(scales) > 1 else None
+        else:
+            total += scales[-1] * _char_width(tok)
+    return total * size_pt / 8.0 * PT
+
+
+def _char_width(tok: str) -> float:
+    if tok in ("=", r"\approx"):
+        return _REL
+    if tok in _NO_WIDTH or tok == " ":
+        return 0.0
+    if tok.startswith("\\"):
+        return _WIDTHS["command"]
+    if tok.isdigit():
+        return _WIDTHS["digit"]
+    if tok in ".,":
+        return _WIDTHS["punct"]
+    if tok in "+-":
+        return _WIDTHS["sign"]
+    if tok.isalpha():
+        return _WIDTHS["upper" if tok.isupper() else "lower"]
+    return _WIDTHS["other"]
+
+
+def rectangle(centre: Point, direction: Point, half_length: float, half_height: float) -> Poly:
+    """The rectangle around `centre` with its long side along the unit vector `direction`."""
+    (cx, cy), (dx, dy) = centre, direction
+    nx, ny = -dy, dx
+    return tuple(
+        (cx + sl * half_length * dx + sh * half_height * nx, cy + sl * half_length * dy + sh * half_height * ny)
+        for sl, sh in ((-1, -1), (1, -1), (1, 1), (-1, 1))
+    )
+
+
+def box(x0: float, y0: float, x1: float, y1: float) -> Poly:
+    return ((x0, y0), (x1, y0), (x1, y1), (x0, y1))
+
+
+def disc(centre: Point, radius: float) -> Poly:
+    """An octagon just outside the circle."""
+    r = radius / math.cos(math.pi / 8)
+    return tuple(
+        (
+            centre[0] + r * math.cos(math.pi / 8 + k * math.pi / 4),
+            centre[1] + r * math.sin(math.pi / 8 + k * math.pi / 4),
+        )
+        for k in range(8)
+    )
+
+
+def overlap(a: Poly, b: Poly) -> bool:
+    """Whether two convex polygons (or segments) share a point: no separating axis among their edge normals."""
+    if not _bounds_meet(a, b):
+        return False
+    return not any(_separates(axis, a, b) for axis in (*_normals(a), *_normals(b)))
+
+
+def crosses(shape: Poly, polyline: Sequence[Point]) -> bool:
+    """Whether the polyline runs through the convex shape."""
+    return any(overlap(shape, (p, q)) for p, q in zip(polyline, polyline[1:], strict=False))
+
+
+def _bounds_meet(a: Poly, b: Poly) -> bool:
+    return (
+        min(p[0] for p in a) <= max(p[0] for p in b)
+        and min(p[0] for p in b) <= max(p[0] for p in a)
+        and min(p[1] for p in a) <= max(p[1] for p in b)
+        and min(p[1] for p in b) <= max(p[1] for p in a)
+    )
+
+
+def _normals(poly: Poly) -> list[Point]:
+    pairs = [(poly[0], poly[1])] if len(poly) == 2 else list(zip(poly, (*poly[1:], poly[0]), strict=True))
+    return [(q[1] - p[1], p[0] - q[0]) for p, q in pairs]
+
+
+def _separates(axis: Point, a: Poly, b: Poly) -> bool:
+    pa = [axis[0] * x + axis[1] * y for x, y in a]
+    pb = [axis[0] * x + axis[1] * y for x, y in b]
+    return max(pa) < min(pb) or max(pb) < min(pa)

@@ -1,0 +1,174 @@
+"""Where along its edge each weight label goes (TikZ `pos=`), so that labels stay readable.
+
+An edge is the cubic Bézier TikZ draws between the borders of two nodes (a straight line, or a
+`bend left=18` arc for an edge that skips a layer). A label is set `sloped` on its edge, so its box is a
+rectangle along the edge's direction. Labels are placed one by one, edges that cross the most others
+first; each takes the position along its edge that costs least: overlapping a node or a label already
+placed costs most, running over another edge (which would then seem to own the label) less, and
+straying from the middle of the edge a little. Two edges that cross in the middle therefore get their
+labels away from the crossing, one near its source and the other near its target when the two would
+otherwise touch.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+from tutor.render.tikzgeom import Point, Poly, crosses, overlap, rectangle
+
+LABEL_HALF_HEIGHT = 0.18  # cm: half the height of a \scriptsize label with its inner sep
+PAD = 0.09  # cm of white kept around every label
+# cm kept between a label and any edge but its own, so that it clearly belongs to its own; farther is better
+LINE_PADS = (0.25, 0.5)
+# positions along an edge, middle first; at equal cost the one nearer the source wins
+CANDIDATES = tuple(sorted((round(0.2 + 0.05 * k, 2) for k in range(13)), key=lambda t: (abs(t - 0.5), t)))
+COST_SOLID, COST_LINES, COST_OFF_MIDDLE = 100.0, (10.0, 3.0, 1.5), 1.0
+
+
+@dataclass(frozen=True)
+class EdgePath:
+    """A cubic Bézier from `start` to `end` with controls `c1`, `c2`; TikZ's `pos=t` is its parameter t."""
+
+    start: Point
+    c1: Point
+    c2: Point
+    end: Point
+
+    def at(self, t: float) -> Point:
+        u = 1 - t
+        w = (u**3, 3 * u * u * t, 3 * u * t * t, t**3)
+        pts = (self.start, self.c1, self.c2, self.end)
+        return (sum(k * p[0] for k, p in zip(w, pts, strict=True)), sum(k * p[1] for k, p in zip(w, pts, strict=True)))
+
+    def direction(self, t: float) -> Point:
+        u = 1 - t
+        w = (-3 * u * u, 3 * u * u - 6 * u * t, 6 * u * t - 3 * t * t, 3 * t * t)
+        pts = (self.start, self.c1, self.c2, self.end)
+        dx = sum(k * p[0] for k, p in zip(w, pts, strict=True))
+        dy = sum(k * p[1] for k, p in zip(w, pts, strict=True))
+        length = math.hypot(dx, dy) or 1.0
+        return (dx / length, dy / length)
+
+    def polyline(self, pieces: int = 12) -> list[Point]:
+        return [self.at(k / pieces) for k in range(pieces + 1)]
+
+
+def straight(a: Point, b: Point, radius: float) -> EdgePath:
+    """The line between two circular nodes of `radius` centred at a and b, from border to border."""
+    angle = math.atan2(b[1] - a[1], b[0] - a[0])
+    start, end = _rim(a, radius, angle), _rim(b, radius, angle + math.pi)
+    third = ((end[0] - start[0]) / 3, (end[1] - start[1]) / 3)
+    return EdgePath(start, _add(start, third, 1), _add(start, third, 2), end)
+
+
+def bent(a: Point, b: Point, radius: float, bend_deg: float = 18.0) -> EdgePath:
+    """TikZ's `to[bend left=bend_deg]` between two circular nodes (control distance 0.3915 × chord)."""
+    angle = math.atan2(b[1] - a[1], b[0] - a[0])
+    out, into = angle + math.radians(bend_deg), angle + math.pi - math.radians(bend_deg)
+    start, end = _rim(a, radius, out), _rim(b, radius, into)
+    k = 0.3915 * math.dist(start, end)
+    return EdgePath(start, _rim(start, k, out), _rim(end, k, into), end)
+
+
+def _rim(centre: Point, radius: float, angle: float) -> Point:
+    return (centre[0] + radius * math.cos(angle), centre[1] + radius * math.sin(angle))
+
+
+def _add(p: Point, v: Point, times: float) -> Point:
+    return (p[0] + times * v[0], p[1] + times * v[1])
+
+
+def label_box(path: EdgePath, t: float, width: float, pad: float = PAD) -> Poly:
+    """The rectangle a sloped label of `width` cm takes at `pos=t`, with `pad` cm around it."""
+    return rectangle(path.at(t), path.direction(t), width / 2 + pad, LABEL_HALF_HEIGHT + pad)
+
+
+def place(
+    paths: Sequence[EdgePath], widths: Sequence[float], solids: Sequence[Poly], lines: Sequence[Sequence[Point]]
+) -> list[float]:
+    """`pos=` for the label of each edge. `solids`: what no label may cover (nodes, the labels around
+    them); `lines`: strokes besides the edges that a label should not sit on (bias arrows)."""
+    scene = _Scene(paths, widths, solids, lines)
+    best: tuple[float, list[int]] | None = None
+    for order in _orders([p.polyline() for p in paths]):
+        chosen = scene.improve(scene.greedy(order))
+        total = scene.total(chosen)
+        if best is None or total < best[0]:
+            best = (total, chosen)
+    return [CANDIDATES[k] for k in best[1]] if best else []
+
+
+class _Scene:
+    """Each label's cost at each candidate position against the fixed drawing, worked out once; what
+    labels cost each other is added as they are placed."""
+
+    def __init__(
+        self,
+        paths: Sequence[EdgePath],
+        widths: Sequence[float],
+        solids: Sequence[Poly],
+        lines: Sequence[Sequence[Point]],
+    ) -> None:
+        polylines = [p.polyline() for p in paths]
+        self.boxes = [[label_box(p, t, w) for t in CANDIDATES] for p, w in zip(paths, widths, strict=True)]
+        self.fixed = [
+            [_fixed_cost(p, w, t, solids, [*polylines[:i], *polylines[i + 1 :], *lines]) for t in CANDIDATES]
+            for i, (p, w) in enumerate(zip(paths, widths, strict=True))
+        ]
+        self._clash: dict[tuple[int, int, int, int], bool] = {}
+
+    def clash(self, i: int, k: int, j: int, m: int) -> bool:
+        key = (i, k, j, m) if i < j else (j, m, i, k)
+        if key not in self._clash:
+            self._clash[key] = overlap(self.boxes[i][k], self.boxes[j][m])
+        return self._clash[key]
+
+    def cost(self, i: int, k: int, chosen: dict[int, int]) -> float:
+        return self.fixed[i][k] + COST_SOLID * sum(self.clash(i, k, j, m) for j, m in chosen.items() if j != i)
+
+    def greedy(self, order: list[int]) -> dict[int, int]:
+        chosen: dict[int, int] = {}
+        for i in order:
+            chosen[i] = min(range(len(CANDIDATES)), key=lambda k: self.cost(i, k, chosen))
+        return chosen
+
+    def improve(self, chosen: dict[int, int], rounds: int = 3) -> list[int]:
+        """Move one label at a time to its best position given all the others, until none moves."""
+        for _ in range(rounds):
+            moved = False
+            for i in sorted(chosen):
+                k = min(range(len(CANDIDATES)), key=lambda k: self.cost(i, k, chosen))
+                if self.cost(i, k, chosen) < self.cost(i, chosen[i], chosen):
+                    chosen[i], moved = k, True
+            if not moved:
+                break
+        return [chosen[i] for i in sorted(chosen)]
+
+    def total(self, chosen: list[int]) -> float:
+        placed = dict(enumerate(chosen))
+        return sum(self.cost(i, k, placed) for i, k in placed.items())
+
+
+def _fixed_cost(path: EdgePath, width: float, t: float, solids: Sequence[Poly], lines: list[Sequence[Point]]) -> float:
+    cost = COST_SOLID * sum(overlap(label_box(path, t, width), s) for s in solids) + COST_OFF_MIDDLE * abs(t - 0.5)
+    for weight, pad in zip(COST_LINES, (PAD, *LINE_PADS), strict=True):
+        halo = label_box(path, t, width, pad)
+        cost += weight * sum(crosses(halo, p) for p in lines)
+    return cost
+
+
+def _orders(polylines: list[list[Point]]) -> list[list[int]]:
+    """Orders to place labels in: the edges crossing most others first, the problem's order, and both
+    reversed; the best of the layouts they lead to is kept."""
+    given = list(range(len(polylines)))
+    crossing = sorted(given, key=lambda i: -_crossings(polylines[i], polylines, i))
+    return [crossing, given, crossing[::-1], given[::-1]]
+
+
+def _crossings(polyline: list[Point], polylines: list[list[Point]], own: int) -> int:
+    inner = polyline[1:-1]  # edges that merely share a node touch at the ends, which is no crossing
+    return sum(
+        crosses(tuple(inner[k : k + 2]), p) for j, p in enumerate(polylines) if j != own for k in range(len(inner) - 1)
+    )
