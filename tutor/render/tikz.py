@@ -20,6 +20,7 @@ from tutor.render.tikzplace import LABEL_HALF_HEIGHT, EdgePath, bent, place, str
 MAX_LABELLED = 6  # nodes per layer up to which edges carry labels
 MAX_HEIGHT = 18.0  # cm a compact drawing may take
 MAX_WIDTH = 12.5  # cm from the input layer to the output layer
+TEXT_WIDTH = 16.6  # cm: an A4 page with the 2.2 cm margins of the document
 EDGE_DIGITS = 4  # significant digits of values on edges
 BIAS_ARROW = 0.45  # cm: length of the arrow that brings a bias in from above
 INNER_SEP = 1 / 28.45  # cm: the 1pt inner sep of a label
@@ -42,16 +43,18 @@ class Layout:
     node_size: float  # mm
 
 
-def layout(network: Network, label_width: float = 0.0) -> Layout:
+def layout(network: Network, label_width: float = 0.0, side_width: float = 0.0) -> Layout:
     """Spacing for the drawing; with edge labels up to `label_width` cm wide, layers are far enough apart
-    for two crossing edges to carry theirs on either side of the crossing (as far as MAX_WIDTH allows)."""
+    for two crossing edges to carry theirs on either side of the crossing, as far as the page allows
+    next to `side_width` cm of labels left of the inputs and right of the outputs."""
     counts: dict[int, int] = {}
     for d in network.depth.values():
         counts[d] = counts.get(d, 0) + 1
     widest = max(counts.values(), default=1)
     gaps = max(len(counts) - 1, 1)
     if widest <= MAX_LABELLED:
-        return Layout(min(max(4.5, 2 * label_width + 3.2), MAX_WIDTH / gaps), 2.4, True, 9.0)
+        span = min(MAX_WIDTH, TEXT_WIDTH - side_width - 1.2)  # 1.2: a node's width and a margin
+        return Layout(min(max(4.5, 2 * label_width + 3.2), span / gaps), 2.4, True, 9.0)
     sep = min(0.9, MAX_HEIGHT / max(widest - 1, 1))
     return Layout(min(3.0, MAX_WIDTH / gaps), sep, False, max(2.0, min(7.0, sep * 8)))
 
@@ -72,15 +75,16 @@ def node_id(name: str, index: dict[str, int]) -> str:
 def picture(network: Network, params: Mapping[str, object], *, caption: str = "", example: bool = True) -> str:
     """A `tikzpicture` of the network with `params` (name → value) on the edges, centred; `example`:
     the inputs and targets are labelled with their values (False for a data set: names only)."""
-    lay = layout(network, max((_label_width(short(p, params[p])) for p in _edge_parameters(network)), default=0.0))
+    widest = max((_label_width(short(p, params[p])) for p in _edge_parameters(network)), default=0.0)
+    lay = layout(network, widest, _side_width(network, example))
     by_layer = layers(network)
     index = {n: i for i, n in enumerate(n for layer in by_layer for n in layer)}
-    at = _coordinates(by_layer, lay)
+    drawing = _Drawing(network, params, example, lay, _coordinates(by_layer, lay), index)
     lines = [
         r"\begin{center}",
         r"\begin{tikzpicture}[x=1cm, y=1cm, >=stealth, every node/.style={font=\small}]",
-        *(_nodes(network, at, index, lay, example)),
-        *(_edges(network, at, index, lay, params)),
+        *drawing.nodes(),
+        *drawing.edges(),
         r"\end{tikzpicture}",
     ]
     if caption:
@@ -98,11 +102,22 @@ def _coordinates(by_layer: list[list[str]], lay: Layout) -> dict[str, Point]:
     return at
 
 
-def _side_labels(network: Network, n: str, lay: Layout, example: bool) -> list[tuple[str, str]]:
+def _side_width(network: Network, example: bool) -> float:
+    """cm taken by the widest label left of a node plus the widest right of one."""
+    widths = {"left": 0.0, "right": 0.0}
+    for n in network.depth:
+        for side, math in _side_labels(network, n, example):
+            widths[side] = max(widths[side], _side_label_width(math))
+    return widths["left"] + widths["right"]
+
+
+def _side_label_width(math: str) -> float:
+    return math_width(math, 10.0) + 0.24  # \small, and the label's inner sep of 1/3 em each side
+
+
+def _side_labels(network: Network, n: str, example: bool) -> list[tuple[str, str]]:
     """The labels around node n as (side, math): the input's value left, the target right."""
     p = network.problem
-    if not lay.labelled:
-        return []
     out = []
     if n in p.inputs and example:
         out.append(("left", short(n, p.inputs[n])))
@@ -112,96 +127,99 @@ def _side_labels(network: Network, n: str, lay: Layout, example: bool) -> list[t
     return out
 
 
-def _activation(network: Network, n: str) -> str:
-    return network.problem.neurons[n].activation.name.replace("_", r"\_")
-
-
-def _nodes(network: Network, at: dict[str, Point], index: dict[str, int], lay: Layout, example: bool) -> list[str]:
-    p = network.problem
-    out = []
-    style = rf"draw, circle, minimum size={lay.node_size:.1f}mm, inner sep=1pt"
-    font = "" if lay.labelled else r", font=\tiny"
-    for n, (x, y) in at.items():
-        labels = [rf"{side}:{{${math}$}}" for side, math in _side_labels(network, n, lay, example)]
-        if n in p.neurons and lay.labelled:
-            labels.insert(0, rf"[font=\scriptsize, text=black!60]below:{_activation(network, n)}")
-        fill = ", fill=black!8" if n in p.inputs else ""
-        label = "".join(f", label={{{lab}}}" for lab in labels)
-        text = f"${lf.name(n)}$" if lay.labelled or lay.node_sep >= 0.6 else ""
-        out.append(rf"\node[{style}{fill}{font}{label}] ({node_id(n, index)}) at ({x:.2f},{y:.2f}) {{{text}}};")
-    return out
-
-
-def _edges(
-    network: Network, at: dict[str, Point], index: dict[str, int], lay: Layout, params: Mapping[str, object]
-) -> list[str]:
-    """Every connection as an arrow, every bias as a short arrow from above; then the edge labels, on top
-    of all arrows, each where `tikzplace.place` finds room for it."""
-    edges = [(c.source, n, c.parameter) for n in network.order for c in network.problem.neurons[n].inputs]
-    out = []
-    for src, dst, _ in edges:
-        style = "->" if lay.labelled else "->, black!50"
-        out.append(rf"\draw[{style}] ({node_id(src, index)}) {_path(network, src, dst)} ({node_id(dst, index)});")
-    if not lay.labelled:
-        return out
-    for n in network.order:
-        bias = network.problem.neurons[n].bias
-        if bias is not None:
-            out.append(
-                rf"\draw[<-] ({node_id(n, index)}.north) -- ++(0,{BIAS_ARROW}) node[above, font=\scriptsize,"
-                rf" inner sep=1pt] {{${short(bias, params[bias])}$}};"
-            )
-    labels = [short(p, params[p]) for _, _, p in edges]
-    paths = [_geometry(network, at, lay, src, dst) for src, dst, _ in edges]
-    solids, lines = _obstacles(network, at, lay, params)
-    widths = [_label_width(label) for label in labels]
-    for (src, dst, _), label, pos in zip(edges, labels, place(paths, widths, solids, lines), strict=True):
-        node = rf"node[pos={pos:.2f}, sloped, fill=white, font=\scriptsize, inner sep=1pt] {{${label}$}}"
-        out.append(rf"\path ({node_id(src, index)}) {_path(network, src, dst)} {node} ({node_id(dst, index)});")
-    return out
-
-
 def _edge_parameters(network: Network) -> list[str]:
     return [c.parameter for n in network.order for c in network.problem.neurons[n].inputs]
 
 
-def _skips(network: Network, src: str, dst: str) -> bool:
-    return network.depth[src] < network.depth[dst] - 1
+def _label_width(label: str) -> float:
+    return math_width(label) + 2 * INNER_SEP
 
 
-def _path(network: Network, src: str, dst: str) -> str:
-    return "to[bend left=18]" if _skips(network, src, dst) else "--"
+@dataclass(frozen=True)
+class _Drawing:
+    network: Network
+    params: Mapping[str, object]
+    example: bool
+    lay: Layout
+    at: dict[str, Point]  # node → centre, cm
+    index: dict[str, int]  # node → number in its TikZ name
 
+    @property
+    def radius(self) -> float:
+        return self.lay.node_size / 20
 
-def _geometry(network: Network, at: dict[str, Point], lay: Layout, src: str, dst: str) -> EdgePath:
-    radius = lay.node_size / 20
-    return (bent if _skips(network, src, dst) else straight)(at[src], at[dst], radius)
+    def id(self, n: str) -> str:
+        return node_id(n, self.index)
 
+    def nodes(self) -> list[str]:
+        p, lay = self.network.problem, self.lay
+        out = []
+        style = rf"draw, circle, minimum size={lay.node_size:.1f}mm, inner sep=1pt"
+        font = "" if lay.labelled else r", font=\tiny"
+        for n, (x, y) in self.at.items():
+            sides = _side_labels(self.network, n, self.example) if lay.labelled else []
+            labels = [rf"{side}:{{${math}$}}" for side, math in sides]
+            if n in p.neurons and lay.labelled:  # a neuron has no label on the left: this one goes first
+                labels.insert(0, rf"[font=\scriptsize, text=black!60]below:{self._activation(n)}")
+            fill = ", fill=black!8" if n in p.inputs else ""
+            label = "".join(f", label={{{lab}}}" for lab in labels)
+            text = f"${lf.name(n)}$" if lay.labelled or lay.node_sep >= 0.6 else ""
+            out.append(rf"\node[{style}{fill}{font}{label}] ({self.id(n)}) at ({x:.2f},{y:.2f}) {{{text}}};")
+        return out
 
-def _label_width(label: str, size_pt: float = 8.0) -> float:
-    return math_width(label, size_pt) + 2 * INNER_SEP
+    def _activation(self, n: str) -> str:
+        return self.network.problem.neurons[n].activation.name.replace("_", r"\_")
 
+    def edges(self) -> list[str]:
+        """Every connection as an arrow, every bias as a short arrow from above; then the edge labels, on
+        top of all arrows, each where `tikzplace.place` finds room for it."""
+        edges = [(c.source, n, c.parameter) for n in self.network.order for c in self.network.problem.neurons[n].inputs]
+        style = "->" if self.lay.labelled else "->, black!50"
+        out = [rf"\draw[{style}] ({self.id(a)}) {self._path(a, b)} ({self.id(b)});" for a, b, _ in edges]
+        if not self.lay.labelled:
+            return out
+        for n, bias in self._biases():
+            out.append(
+                rf"\draw[<-] ({self.id(n)}.north) -- ++(0,{BIAS_ARROW}) node[above, font=\scriptsize,"
+                rf" inner sep=1pt] {{${short(bias, self.params[bias])}$}};"
+            )
+        labels = [short(p, self.params[p]) for _, _, p in edges]
+        paths = [self._geometry(a, b) for a, b, _ in edges]
+        solids, lines = self._obstacles()
+        places = place(paths, [_label_width(label) for label in labels], solids, lines)
+        for (a, b, _), label, pos in zip(edges, labels, places, strict=True):
+            node = rf"node[pos={pos:.2f}, sloped, fill=white, font=\scriptsize, inner sep=1pt] {{${label}$}}"
+            out.append(rf"\path ({self.id(a)}) {self._path(a, b)} {node} ({self.id(b)});")
+        return out
 
-def _obstacles(
-    network: Network, at: dict[str, Point], lay: Layout, params: Mapping[str, object]
-) -> tuple[list[Poly], list[list[Point]]]:
-    """What edge labels must keep off (nodes, the labels around them, bias labels) and the bias arrows."""
-    radius = lay.node_size / 20
-    solids: list[Poly] = []
-    lines: list[list[Point]] = []
-    for n, (x, y) in at.items():
-        solids.append(disc((x, y), radius + NODE_CLEARANCE))
-        for side, math in _side_labels(network, n, lay, True):
-            w = _label_width(math, 10.0) + 0.2
-            x0 = x - radius - w if side == "left" else x + radius
-            solids.append(box(x0, y - 0.25, x0 + w, y + 0.25))
-        if n in network.problem.neurons:
-            w = 0.15 * len(_activation(network, n)) + 0.2
-            solids.append(box(x - w / 2, y - radius - 0.4, x + w / 2, y - radius))
-            bias = network.problem.neurons[n].bias
-            if bias is not None:
-                top = y + radius + BIAS_ARROW
-                w = _label_width(short(bias, params[bias]))
-                lines.append([(x, y + radius), (x, top)])
-                solids.append(box(x - w / 2, top, x + w / 2, top + 2 * LABEL_HALF_HEIGHT))
-    return solids, lines
+    def _biases(self) -> list[tuple[str, str]]:
+        neurons = self.network.problem.neurons
+        return [(n, bias) for n in self.network.order if (bias := neurons[n].bias) is not None]
+
+    def _skips(self, a: str, b: str) -> bool:
+        return self.network.depth[a] < self.network.depth[b] - 1
+
+    def _path(self, a: str, b: str) -> str:
+        return "to[bend left=18]" if self._skips(a, b) else "--"
+
+    def _geometry(self, a: str, b: str) -> EdgePath:
+        return (bent if self._skips(a, b) else straight)(self.at[a], self.at[b], self.radius)
+
+    def _obstacles(self) -> tuple[list[Poly], list[list[Point]]]:
+        """What edge labels must keep off (nodes, the labels around them, bias labels) and the bias arrows."""
+        r = self.radius
+        solids: list[Poly] = [disc(c, r + NODE_CLEARANCE) for c in self.at.values()]
+        for n, (x, y) in self.at.items():
+            for side, math in _side_labels(self.network, n, self.example):
+                w = _side_label_width(math)
+                x0 = x - r - w if side == "left" else x + r
+                solids.append(box(x0, y - 0.25, x0 + w, y + 0.25))
+            if n in self.network.problem.neurons:  # the activation's name below
+                w = 0.15 * len(self._activation(n)) + 0.2
+                solids.append(box(x - w / 2, y - r - 0.4, x + w / 2, y - r))
+        lines: list[list[Point]] = []
+        for n, bias in self._biases():
+            (x, y), w = self.at[n], _label_width(short(bias, self.params[bias]))
+            lines.append([(x, y + r), (x, y + r + BIAS_ARROW)])
+            solids.append(box(x - w / 2, y + r + BIAS_ARROW, x + w / 2, y + r + BIAS_ARROW + 2 * LABEL_HALF_HEIGHT))
+        return solids, lines
