@@ -80,15 +80,20 @@ def picture(network: Network, params: Mapping[str, object], *, caption: str = ""
     by_layer = layers(network)
     index = {n: i for i, n in enumerate(n for layer in by_layer for n in layer)}
     drawing = _Drawing(network, params, example, lay, _coordinates(by_layer, lay), index)
+    edges, crowded = drawing.edges()
     lines = [
         r"\begin{center}",
         r"\begin{tikzpicture}[x=1cm, y=1cm, >=stealth, every node/.style={font=\small}]",
         *drawing.nodes(),
-        *drawing.edges(),
+        *edges,
         r"\end{tikzpicture}",
     ]
-    if caption:
-        lines.append(rf"\\[2pt] {{\small {caption}}}")
+    notes = [caption] if caption else []
+    for d in crowded:
+        names = ", ".join(f"${lf.name(n)}$" for n in by_layer[d])
+        notes.append(f"The edges into {names} are too many to label: their weights are listed with the parameters.")
+    if notes:
+        lines.append(rf"\\[2pt] {{\small {' '.join(notes)}}}")
     lines.append(r"\end{center}")
     return "\n".join(lines)
 
@@ -170,14 +175,15 @@ class _Drawing:
     def _activation(self, n: str) -> str:
         return self.network.problem.neurons[n].activation.name.replace("_", r"\_")
 
-    def edges(self) -> list[str]:
+    def edges(self) -> tuple[list[str], list[int]]:
         """Every connection as an arrow, every bias as a short arrow from above; then the edge labels, on
-        top of all arrows, each where `tikzplace.place` finds room for it."""
+        top of all arrows, each where `tikzplace.place` finds room for it. Where even the best room is
+        crowded, the edges into that layer go without labels: those layers are returned too."""
         edges = [(c.source, n, c.parameter) for n in self.network.order for c in self.network.problem.neurons[n].inputs]
         style = "->" if self.lay.labelled else "->, black!50"
         out = [rf"\draw[{style}] ({self.id(a)}) {self._path(a, b)} ({self.id(b)});" for a, b, _ in edges]
         if not self.lay.labelled:
-            return out
+            return out, []
         for n, bias in self._biases():
             out.append(
                 rf"\draw[<-] ({self.id(n)}.north) -- ++(0,{BIAS_ARROW}) node[above, font=\scriptsize,"
@@ -187,10 +193,13 @@ class _Drawing:
         paths = [self._geometry(a, b) for a, b, _ in edges]
         solids, lines = self._obstacles()
         places = place(paths, [_label_width(label) for label in labels], solids, lines)
-        for (a, b, _), label, pos in zip(edges, labels, places, strict=True):
+        crowded = {self.network.depth[b] for (_, b, _), (_, bad) in zip(edges, places, strict=True) if bad}
+        for (a, b, _), label, (pos, _) in zip(edges, labels, places, strict=True):
+            if self.network.depth[b] in crowded:
+                continue
             node = rf"node[pos={pos:.2f}, sloped, fill=white, font=\scriptsize, inner sep=1pt] {{${label}$}}"
             out.append(rf"\path ({self.id(a)}) {self._path(a, b)} {node} ({self.id(b)});")
-        return out
+        return out, sorted(crowded)
 
     def _biases(self) -> list[tuple[str, str]]:
         neurons = self.network.problem.neurons

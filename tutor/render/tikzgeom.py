@@ -11,7 +11,6 @@ import re
 from collections.abc import Sequence
 
 Point = tuple[float, float]
-Poly = tuple[Point, ...]  # a convex polygon (or a segment: two points), corners in order
 
 PT = 2.54 / 72.27  # cm per TeX point
 # widths in pt of math at 8pt (\scriptsize in an 11pt document), by kind of character
@@ -59,59 +58,62 @@ def _char_width(tok: str) -> float:
     return _WIDTHS["other"]
 
 
+class Poly:
+    """A convex polygon (or a segment: two points), corners in order, with its bounding box and edge
+    normals worked out once: overlap tests are the inner loop of label placement."""
+
+    __slots__ = ("bounds", "normals", "points")
+
+    def __init__(self, points: Sequence[Point]) -> None:
+        self.points = tuple(points)
+        xs, ys = [p[0] for p in self.points], [p[1] for p in self.points]
+        self.bounds = (min(xs), min(ys), max(xs), max(ys))
+        pts = self.points
+        pairs = [(pts[0], pts[1])] if len(pts) == 2 else list(zip(pts, (*pts[1:], pts[0]), strict=True))
+        self.normals = [(q[1] - p[1], p[0] - q[0]) for p, q in pairs]
+
+
 def rectangle(centre: Point, direction: Point, half_length: float, half_height: float) -> Poly:
     """The rectangle around `centre` with its long side along the unit vector `direction`."""
     (cx, cy), (dx, dy) = centre, direction
     nx, ny = -dy, dx
-    return tuple(
-        (cx + sl * half_length * dx + sh * half_height * nx, cy + sl * half_length * dy + sh * half_height * ny)
-        for sl, sh in ((-1, -1), (1, -1), (1, 1), (-1, 1))
+    return Poly(
+        [
+            (cx + sl * half_length * dx + sh * half_height * nx, cy + sl * half_length * dy + sh * half_height * ny)
+            for sl, sh in ((-1, -1), (1, -1), (1, 1), (-1, 1))
+        ]
     )
 
 
 def box(x0: float, y0: float, x1: float, y1: float) -> Poly:
-    return ((x0, y0), (x1, y0), (x1, y1), (x0, y1))
+    return Poly([(x0, y0), (x1, y0), (x1, y1), (x0, y1)])
 
 
 def disc(centre: Point, radius: float) -> Poly:
     """An octagon just outside the circle."""
     r = radius / math.cos(math.pi / 8)
-    return tuple(
-        (
-            centre[0] + r * math.cos(math.pi / 8 + k * math.pi / 4),
-            centre[1] + r * math.sin(math.pi / 8 + k * math.pi / 4),
-        )
-        for k in range(8)
-    )
+    angles = [math.pi / 8 + k * math.pi / 4 for k in range(8)]
+    return Poly([(centre[0] + r * math.cos(a), centre[1] + r * math.sin(a)) for a in angles])
+
+
+def segments(polyline: Sequence[Point]) -> list[Poly]:
+    return [Poly([p, q]) for p, q in zip(polyline, polyline[1:], strict=False)]
 
 
 def overlap(a: Poly, b: Poly) -> bool:
     """Whether two convex polygons (or segments) share a point: no separating axis among their edge normals."""
-    if not _bounds_meet(a, b):
+    (a0, a1, a2, a3), (b0, b1, b2, b3) = a.bounds, b.bounds
+    if a0 > b2 or b0 > a2 or a1 > b3 or b1 > a3:
         return False
-    return not any(_separates(axis, a, b) for axis in (*_normals(a), *_normals(b)))
+    return not any(_separates(axis, a.points, b.points) for axis in (*a.normals, *b.normals))
 
 
-def crosses(shape: Poly, polyline: Sequence[Point]) -> bool:
-    """Whether the polyline runs through the convex shape."""
-    return any(overlap(shape, (p, q)) for p, q in zip(polyline, polyline[1:], strict=False))
+def crosses(shape: Poly, line: Sequence[Poly]) -> bool:
+    """Whether a line, as its segments, runs through the convex shape."""
+    return any(overlap(shape, s) for s in line)
 
 
-def _bounds_meet(a: Poly, b: Poly) -> bool:
-    return (
-        min(p[0] for p in a) <= max(p[0] for p in b)
-        and min(p[0] for p in b) <= max(p[0] for p in a)
-        and min(p[1] for p in a) <= max(p[1] for p in b)
-        and min(p[1] for p in b) <= max(p[1] for p in a)
-    )
-
-
-def _normals(poly: Poly) -> list[Point]:
-    pairs = [(poly[0], poly[1])] if len(poly) == 2 else list(zip(poly, (*poly[1:], poly[0]), strict=True))
-    return [(q[1] - p[1], p[0] - q[0]) for p, q in pairs]
-
-
-def _separates(axis: Point, a: Poly, b: Poly) -> bool:
+def _separates(axis: Point, a: Sequence[Point], b: Sequence[Point]) -> bool:
     pa = [axis[0] * x + axis[1] * y for x, y in a]
     pb = [axis[0] * x + axis[1] * y for x, y in b]
     return max(pa) < min(pb) or max(pb) < min(pa)

@@ -16,7 +16,7 @@ import math
 from collections.abc import Sequence
 from dataclasses import dataclass
 
-from tutor.render.tikzgeom import Point, Poly, crosses, overlap, rectangle
+from tutor.render.tikzgeom import Point, Poly, crosses, overlap, rectangle, segments
 
 LABEL_HALF_HEIGHT = 0.18  # cm: half the height of a \scriptsize label with its inner sep
 PAD = 0.09  # cm of white kept around every label
@@ -25,6 +25,7 @@ LINE_PADS = (0.25, 0.5)
 # positions along an edge, middle first; at equal cost the one nearer the source wins
 CANDIDATES = tuple(sorted((round(0.2 + 0.05 * k, 2) for k in range(13)), key=lambda t: (abs(t - 0.5), t)))
 COST_SOLID, COST_LINES, COST_OFF_MIDDLE = 100.0, (10.0, 3.0, 1.5), 1.0
+CROWDED = 3  # edges running through a label that make it unreadable
 
 
 @dataclass(frozen=True)
@@ -35,6 +36,7 @@ class EdgePath:
     c1: Point
     c2: Point
     end: Point
+    pieces: int = 12  # straight segments that follow it closely enough (1 for a straight line)
 
     def at(self, t: float) -> Point:
         u = 1 - t
@@ -51,8 +53,8 @@ class EdgePath:
         length = math.hypot(dx, dy) or 1.0
         return (dx / length, dy / length)
 
-    def polyline(self, pieces: int = 12) -> list[Point]:
-        return [self.at(k / pieces) for k in range(pieces + 1)]
+    def polyline(self) -> list[Point]:
+        return [self.at(k / self.pieces) for k in range(self.pieces + 1)]
 
 
 def straight(a: Point, b: Point, radius: float) -> EdgePath:
@@ -60,7 +62,7 @@ def straight(a: Point, b: Point, radius: float) -> EdgePath:
     angle = math.atan2(b[1] - a[1], b[0] - a[0])
     start, end = _rim(a, radius, angle), _rim(b, radius, angle + math.pi)
     third = ((end[0] - start[0]) / 3, (end[1] - start[1]) / 3)
-    return EdgePath(start, _add(start, third, 1), _add(start, third, 2), end)
+    return EdgePath(start, _add(start, third, 1), _add(start, third, 2), end, pieces=1)
 
 
 def bent(a: Point, b: Point, radius: float, bend_deg: float = 18.0) -> EdgePath:
@@ -87,17 +89,21 @@ def label_box(path: EdgePath, t: float, width: float, pad: float = PAD) -> Poly:
 
 def place(
     paths: Sequence[EdgePath], widths: Sequence[float], solids: Sequence[Poly], lines: Sequence[Sequence[Point]]
-) -> list[float]:
-    """`pos=` for the label of each edge. `solids`: what no label may cover (nodes, the labels around
-    them); `lines`: strokes besides the edges that a label should not sit on (bias arrows)."""
+) -> list[tuple[float, bool]]:
+    """`pos=` for the label of each edge, and whether it is crowded even there: covers a node, a label, or
+    has three other edges running through it. `solids`: what no label may cover (nodes, the labels around them);
+    `lines`: strokes besides the edges that a label should not sit on (bias arrows)."""
     scene = _Scene(paths, widths, solids, lines)
     best: tuple[float, list[int]] | None = None
-    for order in _orders([p.polyline() for p in paths]):
+    for order in _orders(paths):
         chosen = scene.improve(scene.greedy(order))
         total = scene.total(chosen)
         if best is None or total < best[0]:
             best = (total, chosen)
-    return [CANDIDATES[k] for k in best[1]] if best else []
+    if best is None:
+        return []
+    placed = dict(enumerate(best[1]))
+    return [(CANDIDATES[k], scene.crowded(i, k, placed)) for i, k in placed.items()]
 
 
 class _Scene:
@@ -111,13 +117,16 @@ class _Scene:
         solids: Sequence[Poly],
         lines: Sequence[Sequence[Point]],
     ) -> None:
-        polylines = [p.polyline() for p in paths]
+        polylines = [segments(p.polyline()) for p in paths]
+        others = [segments(line) for line in lines]
         self.boxes = [[label_box(p, t, w) for t in CANDIDATES] for p, w in zip(paths, widths, strict=True)]
         self.fixed = [
-            [_fixed_cost(p, w, t, solids, [*polylines[:i], *polylines[i + 1 :], *lines]) for t in CANDIDATES]
+            [_fixed_cost(p, w, t, solids, [*polylines[:i], *polylines[i + 1 :], *others]) for t in CANDIDATES]
             for i, (p, w) in enumerate(zip(paths, widths, strict=True))
         ]
         self._clash: dict[tuple[int, int, int, int], bool] = {}
+        self.lines = [*polylines, *others]
+        self.solids = solids
 
     def clash(self, i: int, k: int, j: int, m: int) -> bool:
         key = (i, k, j, m) if i < j else (j, m, i, k)
@@ -127,6 +136,15 @@ class _Scene:
 
     def cost(self, i: int, k: int, chosen: dict[int, int]) -> float:
         return self.fixed[i][k] + COST_SOLID * sum(self.clash(i, k, j, m) for j, m in chosen.items() if j != i)
+
+    def crowded(self, i: int, k: int, chosen: dict[int, int]) -> bool:
+        """Whether label i at candidate k covers a node, a label, or has CROWDED edges through it."""
+        shape = self.boxes[i][k]
+        if any(overlap(shape, s) for s in self.solids) or any(
+            self.clash(i, k, j, m) for j, m in chosen.items() if j != i
+        ):
+            return True
+        return sum(crosses(shape, line) for j, line in enumerate(self.lines) if j != i) >= CROWDED
 
     def greedy(self, order: list[int]) -> dict[int, int]:
         chosen: dict[int, int] = {}
@@ -151,7 +169,7 @@ class _Scene:
         return sum(self.cost(i, k, placed) for i, k in placed.items())
 
 
-def _fixed_cost(path: EdgePath, width: float, t: float, solids: Sequence[Poly], lines: list[Sequence[Point]]) -> float:
+def _fixed_cost(path: EdgePath, width: float, t: float, solids: Sequence[Poly], lines: list[list[Poly]]) -> float:
     cost = COST_SOLID * sum(overlap(label_box(path, t, width), s) for s in solids) + COST_OFF_MIDDLE * abs(t - 0.5)
     for weight, pad in zip(COST_LINES, (PAD, *LINE_PADS), strict=True):
         halo = label_box(path, t, width, pad)
@@ -159,16 +177,16 @@ def _fixed_cost(path: EdgePath, width: float, t: float, solids: Sequence[Poly], 
     return cost
 
 
-def _orders(polylines: list[list[Point]]) -> list[list[int]]:
+def _orders(paths: Sequence[EdgePath]) -> list[list[int]]:
     """Orders to place labels in: the edges crossing most others first, the problem's order, and both
     reversed; the best of the layouts they lead to is kept."""
-    given = list(range(len(polylines)))
-    crossing = sorted(given, key=lambda i: -_crossings(polylines[i], polylines, i))
+    polylines = [segments(p.polyline()) for p in paths]
+    given = list(range(len(paths)))
+    crossing = sorted(given, key=lambda i: -_crossings(paths[i], polylines, i))
     return [crossing, given, crossing[::-1], given[::-1]]
 
 
-def _crossings(polyline: list[Point], polylines: list[list[Point]], own: int) -> int:
-    inner = polyline[1:-1]  # edges that merely share a node touch at the ends, which is no crossing
-    return sum(
-        crosses(tuple(inner[k : k + 2]), p) for j, p in enumerate(polylines) if j != own for k in range(len(inner) - 1)
-    )
+def _crossings(path: EdgePath, polylines: list[list[Poly]], own: int) -> int:
+    # edges that merely share a node touch at their ends, which is no crossing: leave the ends out
+    inner = segments([path.at(0.02 + 0.96 * k / path.pieces) for k in range(path.pieces + 1)])
+    return sum(crosses(s, p) for j, p in enumerate(polylines) if j != own for s in inner)
