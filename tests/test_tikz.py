@@ -23,6 +23,7 @@ from tutor.render.tikzgeom import box, crosses, math_width, overlap, rectangle, 
 from tutor.render.tikzplace import bent, straight
 
 NODE = re.compile(r"\\node\[[^\n]*\] \((n\d+)\) at \((-?[\d.]+),(-?[\d.]+)\)")
+STYLE = r"sloped, fill=white, font=\scriptsize, inner sep=1pt"
 LABEL = re.compile(r"\\path \((n\d+)\) (--|to\[bend left=18\]) node\[pos=([\d.]+), [^\]]*\] \{\$(.*?)\$\} \((n\d+)\);")
 
 
@@ -43,22 +44,24 @@ def labels(tikz: str) -> dict[str, tuple[float, float, str]]:
 # ---------------------------------------------------------------- exact TikZ lines
 
 
-def test_crossing_edges_of_a_2_2_network_get_labels_on_either_side_of_the_crossing() -> None:
+def test_crossing_edges_of_a_2_2_network_get_labels_away_from_the_crossing() -> None:
     tikz = drawing(load_problem(PROBLEMS / "xor-relu.yaml"))
-    # x1 → h2 (w21) and x2 → h1 (w12) cross half-way: one label near its source, the other near its target
-    assert (
-        r"\path (n0) -- node[pos=0.30, sloped, fill=white, font=\scriptsize, inner sep=1pt] {$w_{21}=1$} (n3);" in tikz
-    )
-    assert (
-        r"\path (n1) -- node[pos=0.70, sloped, fill=white, font=\scriptsize, inner sep=1pt] {$w_{12}=1$} (n2);" in tikz
-    )
+    # x1 → h2 (w21) and x2 → h1 (w12) cross half-way: their labels keep clear of the crossing, near the inputs
+    assert rf"\path (n0) -- node[pos=0.25, {STYLE}] {{$w_{{21}}=1$}} (n3);" in tikz
+    assert rf"\path (n1) -- node[pos=0.25, {STYLE}] {{$w_{{12}}=1$}} (n2);" in tikz
     where = labels(tikz)
-    assert math.dist(where["w_{12}=1"][:2], where["w_{21}=1"][:2]) > 2.0
+    assert math.dist(where["w_{12}=1"][:2], where["w_{21}=1"][:2]) > 1.0
     # the level edges keep theirs in the middle
-    assert (
-        r"\path (n0) -- node[pos=0.50, sloped, fill=white, font=\scriptsize, inner sep=1pt] {$w_{11}=1$} (n2);" in tikz
-    )
+    assert rf"\path (n0) -- node[pos=0.50, {STYLE}] {{$w_{{11}}=1$}} (n2);" in tikz
     assert r"\draw[<-] (n3.north) -- ++(0,0.45) node[above, font=\scriptsize, inner sep=1pt] {$b_{2}=-1$};" in tikz
+
+
+def test_long_labels_on_crossing_edges_go_one_near_its_source_the_other_near_its_target() -> None:
+    problem = seednets.sigmoid_005_010()
+    tikz = drawing(problem, {k: v + F(1, 7777) for k, v in problem.parameters.items()})
+    where = labels(tikz)
+    w2, w3 = float(where["w_{2}=0.2001"][2]), float(where["w_{3}=0.2501"][2])  # i2 → h1 and i1 → h2 cross
+    assert sorted([w2, w3]) == [0.25, 0.75], where
 
 
 @pytest.mark.parametrize("stem", ["xor-relu", "sigmoid-0.05-0.10", "softmax-classifier", "xor-relu-layers"])

@@ -14,23 +14,33 @@ Point = tuple[float, float]
 
 PT = 2.54 / 72.27  # cm per TeX point
 # widths in pt of math at 8pt (\scriptsize in an 11pt document), by kind of character
+SCRIPT = 0.85  # sub- and superscripts: 6pt fonts are drawn relatively wider than 8pt ones
 _REL = 10.7  # `=` or `\approx` with the thick spaces around it
-_WIDTHS = {"digit": 4.25, "lower": 4.6, "upper": 6.2, "punct": 2.4, "sign": 6.2, "command": 5.0, "other": 4.5}
+_WIDTHS = {
+    "digit": 4.25,
+    "lower": 5.0,
+    "wide": 6.6,
+    "upper": 6.2,
+    "punct": 2.4,
+    "sign": 6.2,
+    "command": 5.0,
+    "other": 4.5,
+}
 _NO_WIDTH = frozenset({r"\mathrm", r"\textnormal", r"\texttt", r"\tfrac", r"\ensuremath", r"\,", r"\;"})
 _TOKEN = re.compile(r"\\[A-Za-z]+|\\.|[_^]\{|[_^]\\?.|\{|\}|.")
 
 
 def math_width(latex: str, size_pt: float = 8.0) -> float:
     """Roughly how wide (cm) the math `latex` typesets at a font size of `size_pt`; sub- and superscripts
-    count at 70 %, fractions as both their parts side by side (an overestimate, which is the safe side)."""
+    count at SCRIPT, fractions as both their parts side by side (an overestimate, which is the safe side)."""
     scales = [1.0]
     total = 0.0
     for tok in _TOKEN.findall(latex):
         if tok[0] in "_^":
             if tok.endswith("{"):
-                scales.append(scales[-1] * 0.7)
+                scales.append(scales[-1] * SCRIPT)
             else:
-                total += 0.7 * scales[-1] * _char_width(tok[1:])
+                total += SCRIPT * scales[-1] * _char_width(tok[1:])
         elif tok == "{":
             scales.append(scales[-1])
         elif tok == "}":
@@ -53,6 +63,8 @@ def _char_width(tok: str) -> float:
         return _WIDTHS["punct"]
     if tok in "+-":
         return _WIDTHS["sign"]
+    if tok in "wm":
+        return _WIDTHS["wide"]
     if tok.isalpha():
         return _WIDTHS["upper" if tok.isupper() else "lower"]
     return _WIDTHS["other"]

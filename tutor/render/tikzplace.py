@@ -21,10 +21,10 @@ from tutor.render.tikzgeom import Point, Poly, crosses, overlap, rectangle, segm
 LABEL_HALF_HEIGHT = 0.18  # cm: half the height of a \scriptsize label with its inner sep
 PAD = 0.09  # cm of white kept around every label
 # cm kept between a label and any edge but its own, so that it clearly belongs to its own; farther is better
-LINE_PADS = (0.25, 0.5)
+LINE_PADS = (0.25, 0.5, 0.8)
 # positions along an edge, middle first; at equal cost the one nearer the source wins
 CANDIDATES = tuple(sorted((round(0.2 + 0.05 * k, 2) for k in range(13)), key=lambda t: (abs(t - 0.5), t)))
-COST_SOLID, COST_LINES, COST_OFF_MIDDLE = 100.0, (10.0, 3.0, 1.5), 1.0
+COST_SOLID, COST_LINES, COST_OFF_MIDDLE = 100.0, (10.0, 3.0, 1.5, 1.0), 1.0
 CROWDED = 3  # edges running through a label that make it unreadable
 
 
@@ -37,6 +37,7 @@ class EdgePath:
     c2: Point
     end: Point
     pieces: int = 12  # straight segments that follow it closely enough (1 for a straight line)
+    nodes: tuple[Point, ...] = ()  # the centres of the nodes it joins
 
     def at(self, t: float) -> Point:
         u = 1 - t
@@ -62,7 +63,7 @@ def straight(a: Point, b: Point, radius: float) -> EdgePath:
     angle = math.atan2(b[1] - a[1], b[0] - a[0])
     start, end = _rim(a, radius, angle), _rim(b, radius, angle + math.pi)
     third = ((end[0] - start[0]) / 3, (end[1] - start[1]) / 3)
-    return EdgePath(start, _add(start, third, 1), _add(start, third, 2), end, pieces=1)
+    return EdgePath(start, _add(start, third, 1), _add(start, third, 2), end, pieces=1, nodes=(a, b))
 
 
 def bent(a: Point, b: Point, radius: float, bend_deg: float = 18.0) -> EdgePath:
@@ -71,7 +72,7 @@ def bent(a: Point, b: Point, radius: float, bend_deg: float = 18.0) -> EdgePath:
     out, into = angle + math.radians(bend_deg), angle + math.pi - math.radians(bend_deg)
     start, end = _rim(a, radius, out), _rim(b, radius, into)
     k = 0.3915 * math.dist(start, end)
-    return EdgePath(start, _rim(start, k, out), _rim(end, k, into), end)
+    return EdgePath(start, _rim(start, k, out), _rim(end, k, into), end, nodes=(a, b))
 
 
 def _rim(centre: Point, radius: float, angle: float) -> Point:
@@ -120,10 +121,11 @@ class _Scene:
         polylines = [segments(p.polyline()) for p in paths]
         others = [segments(line) for line in lines]
         self.boxes = [[label_box(p, t, w) for t in CANDIDATES] for p, w in zip(paths, widths, strict=True)]
-        self.fixed = [
-            [_fixed_cost(p, w, t, solids, [*polylines[:i], *polylines[i + 1 :], *others]) for t in CANDIDATES]
-            for i, (p, w) in enumerate(zip(paths, widths, strict=True))
-        ]
+        self.fixed = []
+        for i, (p, w) in enumerate(zip(paths, widths, strict=True)):
+            near = [line for j, line in enumerate(polylines) if j != i]
+            far = [line for q, line in zip(paths, polylines, strict=True) if not set(q.nodes) & set(p.nodes)]
+            self.fixed.append([_fixed_cost(p, w, t, solids, [*near, *others], [*far, *others]) for t in CANDIDATES])
         self._clash: dict[tuple[int, int, int, int], bool] = {}
         self.lines = [*polylines, *others]
         self.solids = solids
@@ -169,11 +171,18 @@ class _Scene:
         return sum(self.cost(i, k, placed) for i, k in placed.items())
 
 
-def _fixed_cost(path: EdgePath, width: float, t: float, solids: Sequence[Poly], lines: list[list[Poly]]) -> float:
-    cost = COST_SOLID * sum(overlap(label_box(path, t, width), s) for s in solids) + COST_OFF_MIDDLE * abs(t - 0.5)
-    for weight, pad in zip(COST_LINES, (PAD, *LINE_PADS), strict=True):
+def _fixed_cost(
+    path: EdgePath, width: float, t: float, solids: Sequence[Poly], lines: list[list[Poly]], far: list[list[Poly]]
+) -> float:
+    """What a label costs at `pos=t` against the nodes, the labels around them and the other lines; the
+    margin kept around it only counts lines of `far` edges: those that share a node with this one are
+    bound to come close near that node."""
+    shape = label_box(path, t, width)
+    cost = COST_SOLID * sum(overlap(shape, s) for s in solids) + COST_OFF_MIDDLE * abs(t - 0.5)
+    cost += COST_LINES[0] * sum(crosses(shape, p) for p in lines)
+    for weight, pad in zip(COST_LINES[1:], LINE_PADS, strict=True):
         halo = label_box(path, t, width, pad)
-        cost += weight * sum(crosses(halo, p) for p in lines)
+        cost += weight * sum(crosses(halo, p) for p in far)
     return cost
 
 
