@@ -19,7 +19,7 @@ from tutor.render.tikzplace import LABEL_HALF_HEIGHT, EdgePath, bent, place, str
 
 MAX_LABELLED = 6  # nodes per layer up to which edges carry labels
 MAX_HEIGHT = 18.0  # cm a compact drawing may take
-MAX_WIDTH = 12.5  # cm from the input layer to the output layer
+MAX_WIDTH = 14.0  # cm from the input layer to the output layer, if the page has room
 TEXT_WIDTH = 16.6  # cm: an A4 page with the 2.2 cm margins of the document
 EDGE_DIGITS = 4  # significant digits of values on edges
 BIAS_ARROW = 0.45  # cm: length of the arrow that brings a bias in from above
