@@ -24,7 +24,9 @@ from tutor.render.tikzplace import bent, straight
 
 NODE = re.compile(r"\\node\[[^\n]*\] \((n\d+)\) at \((-?[\d.]+),(-?[\d.]+)\)")
 STYLE = r"sloped, fill=white, font=\scriptsize, inner sep=1pt"
-LABEL = re.compile(r"\\path \((n\d+)\) (--|to\[bend left=18\]) node\[pos=([\d.]+), [^\]]*\] \{\$(.*?)\$\} \((n\d+)\);")
+LABEL = re.compile(
+    r"\\path \((n\d+)\) (--|to\[bend (?:left|right)=18\]) node\[pos=([\d.]+), [^\]]*\] \{\$(.*?)\$\} \((n\d+)\);"
+)
 
 
 def drawing(problem: Problem, params: dict[str, object] | None = None) -> str:
@@ -91,21 +93,23 @@ def test_sparse_network_labels_each_connection_once() -> None:
     assert tikz.count(r"\draw[->]") == len(drawn)
 
 
-def test_a_skip_connection_is_bent_and_labelled_on_its_arc() -> None:
+def test_skip_connections_bow_outwards_and_are_labelled_on_their_arcs() -> None:
     problem = Problem(
-        inputs={"x1": F(1)},
+        inputs={"x1": F(1), "x2": F(2)},
         neurons={
-            "h1": seednets.neuron("h1", {"x1": "w1"}, "relu"),
-            "y1": seednets.neuron("y1", {"h1": "w2", "x1": "w3"}, "identity"),
+            "h1": seednets.neuron("h1", {"x1": "w1", "x2": "w2"}, "relu"),
+            "y1": seednets.neuron("y1", {"h1": "v", "x1": "s1", "x2": "s2"}, "identity"),
         },
-        parameters={"w1": F(1), "w2": F(2), "w3": F(3)},
+        parameters={"w1": F(1), "w2": F(2), "v": F(1), "s1": F(3), "s2": F(4)},
         targets={"y1": F(0)},
         loss="half_sse",
         learning_rate=F(1, 10),
     )
     tikz = drawing(problem)
-    assert r"\draw[->] (n0) to[bend left=18] (n2);" in tikz
-    assert re.search(r"\\path \(n0\) to\[bend left=18\] node\[pos=0\.\d\d, [^\]]*\] \{\$w_\{3\}=3\$\} \(n2\);", tikz)
+    assert r"\draw[->] (n0) to[bend left=18] (n3);" in tikz  # x1 (above y1): up and over
+    assert r"\draw[->] (n1) to[bend right=18] (n3);" in tikz  # x2 (below): down and under
+    assert re.search(r"\\path \(n0\) to\[bend left=18\] node\[pos=0\.\d\d, [^\]]*\] \{\$s_\{1\}=3\$\} \(n3\);", tikz)
+    assert re.search(r"\\path \(n1\) to\[bend right=18\] node\[pos=0\.\d\d, [^\]]*\] \{\$s_\{2\}=4\$\} \(n3\);", tikz)
 
 
 def test_layers_too_crowded_to_label_are_drawn_without_labels_and_say_so() -> None:
@@ -145,6 +149,7 @@ def test_edge_paths_run_from_rim_to_rim() -> None:
     assert line.at(0.5) == pytest.approx((2, 0))
     arc = bent((0, 0), (4, 0), 0.5)
     assert arc.at(0.5)[1] > 0.4  # bends to the left of the direction of travel: upwards here
+    assert bent((0, 0), (4, 0), 0.5, -18).at(0.5)[1] < -0.4  # bend right: downwards
     assert math.dist(arc.at(0), (0, 0)) == pytest.approx(0.5)
 
 

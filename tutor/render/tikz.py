@@ -24,6 +24,7 @@ TEXT_WIDTH = 16.6  # cm: an A4 page with the 2.2 cm margins of the document
 EDGE_DIGITS = 4  # significant digits of values on edges
 BIAS_ARROW = 0.45  # cm: length of the arrow that brings a bias in from above
 INNER_SEP = 1 / 28.45  # cm: the 1pt inner sep of a label
+SKIP_BEND = 18.0  # degrees a connection that skips a layer bends by
 NODE_CLEARANCE = 0.15  # cm between a node and an edge label: room for the arrow head
 
 
@@ -209,10 +210,18 @@ class _Drawing:
         return self.network.depth[a] < self.network.depth[b] - 1
 
     def _path(self, a: str, b: str) -> str:
-        return "to[bend left=18]" if self._skips(a, b) else "--"
+        if not self._skips(a, b):
+            return "--"
+        return f"to[bend {'left' if self._bend(a, b) > 0 else 'right'}={SKIP_BEND:g}]"
+
+    def _bend(self, a: str, b: str) -> float:
+        """A skip connection bows outwards: up from a source above its target (or level), else down."""
+        return SKIP_BEND if self.at[a][1] >= self.at[b][1] else -SKIP_BEND
 
     def _geometry(self, a: str, b: str) -> EdgePath:
-        return (bent if self._skips(a, b) else straight)(self.at[a], self.at[b], self.radius)
+        if self._skips(a, b):
+            return bent(self.at[a], self.at[b], self.radius, self._bend(a, b))
+        return straight(self.at[a], self.at[b], self.radius)
 
     def _obstacles(self) -> tuple[list[Poly], list[list[Point]]]:
         """What edge labels must keep off (nodes, the labels around them, bias labels) and the bias arrows."""

@@ -1,13 +1,14 @@
 """Where along its edge each weight label goes (TikZ `pos=`), so that labels stay readable.
 
 An edge is the cubic Bézier TikZ draws between the borders of two nodes (a straight line, or a
-`bend left=18` arc for an edge that skips a layer). A label is set `sloped` on its edge, so its box is a
-rectangle along the edge's direction. Labels are placed one by one, edges that cross the most others
-first; each takes the position along its edge that costs least: overlapping a node or a label already
-placed costs most, running over another edge (which would then seem to own the label) less, and
-straying from the middle of the edge a little. Two edges that cross in the middle therefore get their
-labels away from the crossing, one near its source and the other near its target when the two would
-otherwise touch.
+`bend left`/`bend right` arc for an edge that skips a layer). A label is set `sloped` on its edge, so its
+box is a rectangle along the edge's direction. Each label takes one of a few positions along its edge;
+a layout costs most for a label overlapping a node or another label, less for one that an edge runs
+through (that edge would seem to own it) or that comes near an edge it shares no node with, and a little
+for straying from the middle of its edge. Labels are placed greedily in a few orders, each layout then
+improved one label at a time, and the cheapest kept. Two edges that cross in the middle therefore get
+their labels away from the crossing: both near their sources, or one near its source and the other near
+its target when those would touch.
 """
 
 from __future__ import annotations
@@ -67,7 +68,8 @@ def straight(a: Point, b: Point, radius: float) -> EdgePath:
 
 
 def bent(a: Point, b: Point, radius: float, bend_deg: float = 18.0) -> EdgePath:
-    """TikZ's `to[bend left=bend_deg]` between two circular nodes (control distance 0.3915 × chord)."""
+    """TikZ's `to[bend left=bend_deg]` between two circular nodes (control distance 0.3915 × chord);
+    a negative `bend_deg` is `bend right`."""
     angle = math.atan2(b[1] - a[1], b[0] - a[0])
     out, into = angle + math.radians(bend_deg), angle + math.pi - math.radians(bend_deg)
     start, end = _rim(a, radius, out), _rim(b, radius, into)
