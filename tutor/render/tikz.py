@@ -2,9 +2,12 @@
 
 Layers are `Network.depth` (inputs 0, then each neuron one more than its deepest source); nodes keep
 the problem's order within a layer. Every connection is an edge, so sparse networks are drawn as they
-are, and a shared parameter is labelled on each of its edges. A bias is a short arrow from above with
-its label. Up to `MAX_LABELLED` nodes per layer the edges carry `$w_{13}=2$`; beyond that the drawing
-is compact: smaller, and without edge or bias labels.
+are, and a shared parameter is labelled on each of its edges; an edge that skips a layer is an arc bowing
+away from the middle. A bias is a short arrow from above with its label. Up to `MAX_LABELLED` nodes per
+layer the edges carry `$w_{13}=2$`, set along the edge where `tikzplace` finds room (drawn over all the
+arrows), with the layers spread apart for long labels as far as the page allows; where the edges into a
+layer leave no readable room, they go unlabelled and a note under the drawing says so. Beyond
+`MAX_LABELLED` the drawing is compact: smaller, and without edge or bias labels.
 """
 
 from __future__ import annotations
