@@ -2,24 +2,33 @@
 
 Layers are `Network.depth` (inputs 0, then each neuron one more than its deepest source); nodes keep
 the problem's order within a layer. Every connection is an edge, so sparse networks are drawn as they
-are, and a shared parameter is labelled on each of its edges. A bias is a short arrow from above with
-its label. Up to `MAX_LABELLED` nodes per layer the edges carry `$w_{13}=2$`; beyond that the drawing
-is compact: smaller, and without edge or bias labels.
+are, and a shared parameter is labelled on each of its edges; an edge that skips a layer is an arc bowing
+away from the middle. A bias is a short arrow from above with its label. Up to `MAX_LABELLED` nodes per
+layer the edges carry `$w_{13}=2$`, set along the edge where `tikzplace` finds room (drawn over all the
+arrows), with the layers spread apart for long labels as far as the page allows; where the edges into a
+layer leave no readable room, they go unlabelled and a note under the drawing says so. Beyond
+`MAX_LABELLED` the drawing is compact: smaller, and without edge or bias labels.
 """
 
 from __future__ import annotations
 
-import math
 from collections.abc import Mapping
 from dataclasses import dataclass
 
 from tutor.network import Network
 from tutor.render import latexfmt as lf
+from tutor.render.tikzgeom import Point, Poly, box, disc, math_width
+from tutor.render.tikzplace import LABEL_HALF_HEIGHT, EdgePath, bent, place, straight
 
 MAX_LABELLED = 6  # nodes per layer up to which edges carry labels
 MAX_HEIGHT = 18.0  # cm a compact drawing may take
-MAX_WIDTH = 12.5  # cm from the input layer to the output layer
+MAX_WIDTH = 14.0  # cm from the input layer to the output layer, if the page has room
+TEXT_WIDTH = 16.6  # cm: an A4 page with the 2.2 cm margins of the document
 EDGE_DIGITS = 4  # significant digits of values on edges
+BIAS_ARROW = 0.45  # cm: length of the arrow that brings a bias in from above
+INNER_SEP = 1 / 28.45  # cm: the 1pt inner sep of a label
+SKIP_BEND = 18.0  # degrees a connection that skips a layer bends by
+NODE_CLEARANCE = 0.15  # cm between a node and an edge label: room for the arrow head
 
 
 def short(name: str, value: object) -> str:
@@ -38,14 +47,18 @@ class Layout:
     node_size: float  # mm
 
 
-def layout(network: Network) -> Layout:
+def layout(network: Network, label_width: float = 0.0, side_width: float = 0.0) -> Layout:
+    """Spacing for the drawing; with edge labels up to `label_width` cm wide, layers are far enough apart
+    for two crossing edges to carry theirs on either side of the crossing, as far as the page allows
+    next to `side_width` cm of labels left of the inputs and right of the outputs."""
     counts: dict[int, int] = {}
     for d in network.depth.values():
         counts[d] = counts.get(d, 0) + 1
     widest = max(counts.values(), default=1)
     gaps = max(len(counts) - 1, 1)
     if widest <= MAX_LABELLED:
-        return Layout(min(4.5, MAX_WIDTH / gaps), 2.4, True, 9.0)
+        span = min(MAX_WIDTH, TEXT_WIDTH - side_width - 1.2)  # 1.2: a node's width and a margin
+        return Layout(min(max(4.5, 2 * label_width + 3.2), span / gaps), 2.4, True, 9.0)
     sep = min(0.9, MAX_HEIGHT / max(widest - 1, 1))
     return Layout(min(3.0, MAX_WIDTH / gaps), sep, False, max(2.0, min(7.0, sep * 8)))
 
@@ -63,31 +76,28 @@ def node_id(name: str, index: dict[str, int]) -> str:
     return f"n{index[name]}"
 
 
-Point = tuple[float, float]
-Box = tuple[float, float, float, float]  # x0, y0, x1, y1 in cm
-# positions along an edge, tried in this order: level edges in the middle, slanted ones off the middle,
-# where dense layers cross
-LEVEL = (0.5, 0.4, 0.6, 0.3, 0.7, 0.25, 0.75)
-SLANTED = (0.3, 0.7, 0.4, 0.6, 0.25, 0.75, 0.5)
-CHAR_CM, LABEL_HEIGHT_CM = 0.17, 0.36  # a \scriptsize label, roughly
-
-
 def picture(network: Network, params: Mapping[str, object], *, caption: str = "", example: bool = True) -> str:
     """A `tikzpicture` of the network with `params` (name → value) on the edges, centred; `example`:
     the inputs and targets are labelled with their values (False for a data set: names only)."""
-    lay = layout(network)
+    widest = max((_label_width(short(p, params[p])) for p in _edge_parameters(network)), default=0.0)
+    lay = layout(network, widest, _side_width(network, example))
     by_layer = layers(network)
     index = {n: i for i, n in enumerate(n for layer in by_layer for n in layer)}
-    at = _coordinates(by_layer, lay)
+    drawing = _Drawing(network, params, example, lay, _coordinates(by_layer, lay), index)
+    edges, crowded = drawing.edges()
     lines = [
         r"\begin{center}",
         r"\begin{tikzpicture}[x=1cm, y=1cm, >=stealth, every node/.style={font=\small}]",
-        *(_nodes(network, at, index, lay, example)),
-        *(_edges(network, at, index, lay, params)),
+        *drawing.nodes(),
+        *edges,
         r"\end{tikzpicture}",
     ]
-    if caption:
-        lines.append(rf"\\[2pt] {{\small {caption}}}")
+    notes = [caption] if caption else []
+    for d in crowded:
+        names = ", ".join(f"${lf.name(n)}$" for n in by_layer[d])
+        notes.append(f"The edges into {names} are too many to label: their weights are listed with the parameters.")
+    if notes:
+        lines.append(rf"\\[2pt] {{\small {' '.join(notes)}}}")
     lines.append(r"\end{center}")
     return "\n".join(lines)
 
@@ -101,88 +111,136 @@ def _coordinates(by_layer: list[list[str]], lay: Layout) -> dict[str, Point]:
     return at
 
 
-def _nodes(network: Network, at: dict[str, Point], index: dict[str, int], lay: Layout, example: bool) -> list[str]:
+def _side_width(network: Network, example: bool) -> float:
+    """cm taken by the widest label left of a node plus the widest right of one."""
+    widths = {"left": 0.0, "right": 0.0}
+    for n in network.depth:
+        for side, math in _side_labels(network, n, example):
+            widths[side] = max(widths[side], _side_label_width(math))
+    return widths["left"] + widths["right"]
+
+
+def _side_label_width(math: str) -> float:
+    return math_width(math, 10.0) + 0.24  # \small, and the label's inner sep of 1/3 em each side
+
+
+def _side_labels(network: Network, n: str, example: bool) -> list[tuple[str, str]]:
+    """The labels around node n as (side, math): the input's value left, the target right."""
     p = network.problem
     out = []
-    style = rf"draw, circle, minimum size={lay.node_size:.1f}mm, inner sep=1pt"
-    font = "" if lay.labelled else r", font=\tiny"
-    for n, (x, y) in at.items():
-        labels = []
-        if n in p.inputs and lay.labelled and example:
-            labels.append(rf"left:{{${short(n, p.inputs[n])}$}}")
-        if n in p.neurons and lay.labelled:
-            act = p.neurons[n].activation.name.replace("_", r"\_")
-            labels.append(rf"[font=\scriptsize, text=black!60]below:{act}")
-        if n in p.targets and lay.labelled:
-            target = short(network.target_labels[n], p.targets[n]) if example else lf.name(network.target_labels[n])
-            labels.append(rf"right:{{${target}$}}")
-        fill = ", fill=black!8" if n in p.inputs else ""
-        label = "".join(f", label={{{lab}}}" for lab in labels)
-        text = f"${lf.name(n)}$" if lay.labelled or lay.node_sep >= 0.6 else ""
-        out.append(rf"\node[{style}{fill}{font}{label}] ({node_id(n, index)}) at ({x:.2f},{y:.2f}) {{{text}}};")
+    if n in p.inputs and example:
+        out.append(("left", short(n, p.inputs[n])))
+    if n in p.targets:
+        target = short(network.target_labels[n], p.targets[n]) if example else lf.name(network.target_labels[n])
+        out.append(("right", target))
     return out
 
 
-def _edges(
-    network: Network, at: dict[str, Point], index: dict[str, int], lay: Layout, params: Mapping[str, object]
-) -> list[str]:
-    """Every connection as an arrow, then every bias; labels placed where they collide with nothing yet."""
-    radius = lay.node_size / 20
-    taken: list[Box] = [(x - radius, y - radius, x + radius, y + radius) for x, y in at.values()]
-    for n in network.order:  # bias labels sit above their neuron
-        x, y = at[n]
-        if network.problem.neurons[n].bias is not None:
-            taken.append((x - 0.6, y + radius, x + 0.6, y + radius + 0.85))
-    out = []
-    for n in network.order:
-        neuron = network.problem.neurons[n]
-        for c in neuron.inputs:
-            a, b = node_id(c.source, index), node_id(n, index)
-            path = "to[bend left=18]" if network.depth[c.source] < network.depth[n] - 1 else "--"
-            if not lay.labelled:
-                out.append(rf"\draw[->, black!50] ({a}) {path} ({b});")
-                continue
-            label = short(c.parameter, params[c.parameter])
-            pos = _place(at[c.source], at[n], _label_width(label), taken)
-            node = rf"node[pos={pos:.2f}, sloped, fill=white, font=\scriptsize, inner sep=1pt] {{${label}$}}"
-            out.append(rf"\draw[->] ({a}) {path} {node} ({b});")
-        if neuron.bias is not None and lay.labelled:
-            out.append(
-                rf"\draw[<-] ({node_id(n, index)}.north) -- ++(0,0.45) node[above, font=\scriptsize, inner sep=1pt]"
-                rf" {{${short(neuron.bias, params[neuron.bias])}$}};"
-            )
-    return out
+def _edge_parameters(network: Network) -> list[str]:
+    return [c.parameter for n in network.order for c in network.problem.neurons[n].inputs]
 
 
 def _label_width(label: str) -> float:
-    return CHAR_CM * (len(label) - label.count("{") * 2 - label.count("_")) + 0.1
+    return math_width(label) + 2 * INNER_SEP
 
 
-def _place(src: Point, dst: Point, width: float, taken: list[Box]) -> float:
-    """The first of the positions along src→dst where the (sloped) label's box overlaps no box taken."""
-    dx, dy = dst[0] - src[0], dst[1] - src[1]
-    length = math.hypot(dx, dy) or 1.0
-    cos, sin = abs(dx) / length, abs(dy) / length
-    half_w = (width * cos + LABEL_HEIGHT_CM * sin) / 2
-    half_h = (width * sin + LABEL_HEIGHT_CM * cos) / 2
-    boxes = []
-    for pos in LEVEL if abs(dy) < 1e-9 else SLANTED:
-        x, y = src[0] + pos * dx, src[1] + pos * dy
-        box = (x - half_w, y - half_h, x + half_w, y + half_h)
-        if not any(_overlap(box, other) for other in taken):
-            taken.append(box)
-            return pos
-        boxes.append((pos, box))
-    pos, box = min(boxes, key=lambda pb: sum(_overlap_area(pb[1], o) for o in taken))
-    taken.append(box)
-    return pos
+@dataclass(frozen=True)
+class _Drawing:
+    network: Network
+    params: Mapping[str, object]
+    example: bool
+    lay: Layout
+    at: dict[str, Point]  # node → centre, cm
+    index: dict[str, int]  # node → number in its TikZ name
 
+    @property
+    def radius(self) -> float:
+        return self.lay.node_size / 20
 
-def _overlap(a: Box, b: Box) -> bool:
-    return a[0] < b[2] and b[0] < a[2] and a[1] < b[3] and b[1] < a[3]
+    def id(self, n: str) -> str:
+        return node_id(n, self.index)
 
+    def nodes(self) -> list[str]:
+        p, lay = self.network.problem, self.lay
+        out = []
+        style = rf"draw, circle, minimum size={lay.node_size:.1f}mm, inner sep=1pt"
+        font = "" if lay.labelled else r", font=\tiny"
+        for n, (x, y) in self.at.items():
+            sides = _side_labels(self.network, n, self.example) if lay.labelled else []
+            labels = [rf"{side}:{{${math}$}}" for side, math in sides]
+            if n in p.neurons and lay.labelled:  # a neuron has no label on the left: this one goes first
+                labels.insert(0, rf"[font=\scriptsize, text=black!60]below:{self._activation(n)}")
+            fill = ", fill=black!8" if n in p.inputs else ""
+            label = "".join(f", label={{{lab}}}" for lab in labels)
+            text = f"${lf.name(n)}$" if lay.labelled or lay.node_sep >= 0.6 else ""
+            out.append(rf"\node[{style}{fill}{font}{label}] ({self.id(n)}) at ({x:.2f},{y:.2f}) {{{text}}};")
+        return out
 
-def _overlap_area(a: Box, b: Box) -> float:
-    w = min(a[2], b[2]) - max(a[0], b[0])
-    h = min(a[3], b[3]) - max(a[1], b[1])
-    return w * h if w > 0 and h > 0 else 0.0
+    def _activation(self, n: str) -> str:
+        return self.network.problem.neurons[n].activation.name.replace("_", r"\_")
+
+    def edges(self) -> tuple[list[str], list[int]]:
+        """Every connection as an arrow, every bias as a short arrow from above; then the edge labels, on
+        top of all arrows, each where `tikzplace.place` finds room for it. Where even the best room is
+        crowded, the edges into that layer go without labels: those layers are returned too."""
+        edges = [(c.source, n, c.parameter) for n in self.network.order for c in self.network.problem.neurons[n].inputs]
+        style = "->" if self.lay.labelled else "->, black!50"
+        out = [rf"\draw[{style}] ({self.id(a)}) {self._path(a, b)} ({self.id(b)});" for a, b, _ in edges]
+        if not self.lay.labelled:
+            return out, []
+        for n, bias in self._biases():
+            out.append(
+                rf"\draw[<-] ({self.id(n)}.north) -- ++(0,{BIAS_ARROW}) node[above, font=\scriptsize,"
+                rf" inner sep=1pt] {{${short(bias, self.params[bias])}$}};"
+            )
+        labels = [short(p, self.params[p]) for _, _, p in edges]
+        paths = [self._geometry(a, b) for a, b, _ in edges]
+        solids, lines = self._obstacles()
+        places = place(paths, [_label_width(label) for label in labels], solids, lines)
+        crowded = {self.network.depth[b] for (_, b, _), (_, bad) in zip(edges, places, strict=True) if bad}
+        for (a, b, _), label, (pos, _) in zip(edges, labels, places, strict=True):
+            if self.network.depth[b] in crowded:
+                continue
+            node = rf"node[pos={pos:.2f}, sloped, fill=white, font=\scriptsize, inner sep=1pt] {{${label}$}}"
+            out.append(rf"\path ({self.id(a)}) {self._path(a, b)} {node} ({self.id(b)});")
+        return out, sorted(crowded)
+
+    def _biases(self) -> list[tuple[str, str]]:
+        neurons = self.network.problem.neurons
+        return [(n, bias) for n in self.network.order if (bias := neurons[n].bias) is not None]
+
+    def _skips(self, a: str, b: str) -> bool:
+        return self.network.depth[a] < self.network.depth[b] - 1
+
+    def _path(self, a: str, b: str) -> str:
+        if not self._skips(a, b):
+            return "--"
+        return f"to[bend {'left' if self._bend(a, b) > 0 else 'right'}={SKIP_BEND:g}]"
+
+    def _bend(self, a: str, b: str) -> float:
+        """A skip connection bows outwards: up from a source above its target (or level), else down."""
+        return SKIP_BEND if self.at[a][1] >= self.at[b][1] else -SKIP_BEND
+
+    def _geometry(self, a: str, b: str) -> EdgePath:
+        if self._skips(a, b):
+            return bent(self.at[a], self.at[b], self.radius, self._bend(a, b))
+        return straight(self.at[a], self.at[b], self.radius)
+
+    def _obstacles(self) -> tuple[list[Poly], list[list[Point]]]:
+        """What edge labels must keep off (nodes, the labels around them, bias labels) and the bias arrows."""
+        r = self.radius
+        solids: list[Poly] = [disc(c, r + NODE_CLEARANCE) for c in self.at.values()]
+        for n, (x, y) in self.at.items():
+            for side, math in _side_labels(self.network, n, self.example):
+                w = _side_label_width(math)
+                x0 = x - r - w if side == "left" else x + r
+                solids.append(box(x0, y - 0.25, x0 + w, y + 0.25))
+            if n in self.network.problem.neurons:  # the activation's name below
+                w = 0.15 * len(self._activation(n)) + 0.2
+                solids.append(box(x - w / 2, y - r - 0.4, x + w / 2, y - r))
+        lines: list[list[Point]] = []
+        for n, bias in self._biases():
+            (x, y), w = self.at[n], _label_width(short(bias, self.params[bias]))
+            lines.append([(x, y + r), (x, y + r + BIAS_ARROW)])
+            solids.append(box(x - w / 2, y + r + BIAS_ARROW, x + w / 2, y + r + BIAS_ARROW + 2 * LABEL_HALF_HEIGHT))
+        return solids, lines
