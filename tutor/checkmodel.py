@@ -74,19 +74,29 @@ class NetworkModel:
     def deps(self) -> Any:
         from tutor.keys import Dependencies
 
-        return Dependencies(self.problem, self.network)
+        examples = {s.index: tuple(e.example for e in s.examples) for s in self.derivation.steps if s.examples}
+        return Dependencies(self.problem, self.network, examples)
 
     @cached_property
     def diagnoser(self) -> Any:
         from tutor.mistakes import Diagnoser
 
         truth = {k: float(v) for k, v in self.expected.items()}
-        return Diagnoser(self.problem, self.network, truth)
+        return Diagnoser(self.problem, self.network, truth, self._solve)
 
     def recompute(self, student: Mapping[str, float]) -> Mapping[str, float]:
+        from tutor.numeric import RIGHT
+
+        return self._solve(RIGHT, student)
+
+    def _solve(self, rules: Any, given: Mapping[str, float] | None) -> dict[str, float]:
+        """The float64 engine (a data set: over each detailed iteration's batch) with `rules` and `given`."""
+        from tutor.datacheck import run_dataset
         from tutor.mistakes import run_numeric
 
-        return run_numeric(self.problem, given=student, network=self.network)
+        if self.problem.data:
+            return run_dataset(self.derivation, rules, given, self.network)
+        return run_numeric(self.problem, rules, given, self.network)
 
     def dependencies(self, key: str) -> tuple[str, ...]:
         return self.deps.of(key)

@@ -17,7 +17,7 @@ from typing import Any
 from tutor import expr
 from tutor import functions as fn
 from tutor.errors import ProblemError
-from tutor.neuronform import NAME
+from tutor.neuronform import NAME, describe
 from tutor.numbers import parse_number
 from tutor.problem import CheckSettings
 from tutor.yamlsafe import Locator
@@ -152,10 +152,10 @@ def graph_from_data(data: Mapping[str, Any], loc: Locator) -> GraphProblem:
     nodes = {n: _parse_node(n, v, names, loc) for n, v in nodes_raw.items()}
     output = graph.get("output")
     if not isinstance(output, str) or output not in nodes:
-        what = "an input" if output in inputs else "not a node"
-        raise loc.error(
-            f"the output must be one of the nodes ({', '.join(nodes)}); {output!r} is {what}", "graph", "output"
+        found = f"{output!r} is {'an input' if output in inputs else 'not a node'}" if isinstance(output, str) else (
+            f"found {describe(output)}"
         )
+        raise loc.error(f"the output must be one of the nodes ({', '.join(nodes)}); {found}", "graph", "output")
     lines = {f"graph.nodes.{n}": line for n in nodes if (line := loc.line(("graph", "nodes", n))) is not None}
     title, description = str(data.get("title") or ""), str(data.get("description") or "")
     problem = GraphProblem(inputs, nodes, output, title, description, loc.file, lines, _check(data, loc))

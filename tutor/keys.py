@@ -9,6 +9,7 @@ and the practice drill use `describe_key`.
 from __future__ import annotations
 
 import re
+from collections.abc import Mapping
 from functools import cached_property
 
 from tutor import functions as fn
@@ -16,6 +17,7 @@ from tutor.network import Network
 from tutor.problem import Problem
 
 _STEP = re.compile(r"step([1-9][0-9]*)\.(.+)")
+_EXAMPLE = re.compile(r"ex([1-9][0-9]*)\.(.+)")
 
 
 def split_key(key: str) -> tuple[int, str]:
@@ -28,12 +30,23 @@ def join_key(step: int, local: str) -> str:
     return local if step == 1 else f"step{step}.{local}"
 
 
+def split_example(local: str) -> tuple[int | None, str]:
+    """`ex2.y3.out` → (2, `y3.out`), a data set's per-example key; `y3.out` → (None, `y3.out`)."""
+    m = _EXAMPLE.fullmatch(local)
+    return (int(m.group(1)), m.group(2)) if m else (None, local)
+
+
 def describe_key(problem: Problem, key: str, network: Network | None = None) -> str:
     """The quantity in words: `w13.grad` → "∂L/∂w13, the gradient of the loss with respect to w13"."""
     network = network or Network(problem)
     step, local = split_key(key)
+    example, local = split_example(local)
     name, _, part = local.rpartition(".")
     text = _describe(problem, network, name, part or local)
+    if example is not None:
+        text += f", example {example}"
+    elif problem.data and part in ("loss", "grad"):
+        text += ", over the batch"
     return text if step == 1 else f"{text} (step {step})"
 
 
@@ -60,9 +73,13 @@ def _describe(problem: Problem, network: Network, name: str, part: str) -> str:
 class Dependencies:
     """Direct dependencies between answer keys (what each quantity is computed from), per problem."""
 
-    def __init__(self, problem: Problem, network: Network | None = None) -> None:
+    def __init__(
+        self, problem: Problem, network: Network | None = None, examples: Mapping[int, tuple[int, ...]] | None = None
+    ) -> None:
+        """`examples`: a data set's detailed iterations, step → the examples (1-based) of its batch."""
         self.problem = problem
         self.network = network or Network(problem)
+        self.examples = examples or {}
 
     def of(self, key: str) -> tuple[str, ...]:
         """The keys `key` is computed from directly (none for inputs and step-1 parameters)."""
@@ -70,7 +87,16 @@ class Dependencies:
         return tuple(join_key(step, k) if not k.startswith("@") else k[1:] for k in self._local(step, local))
 
     def _local(self, step: int, local: str) -> list[str]:
+        example, local = split_example(local)
         name, _, part = local.rpartition(".")
+        batch = self.examples.get(step)
+        if example is not None:  # within one example of a batch: as one example's step, keys prefixed
+            return [k if k.startswith("@") else f"ex{example}.{k}" for k in self._single(step, local, name, part)]
+        if batch and (local == "loss" or part == "grad"):
+            return [f"ex{k}.{local}" for k in batch]
+        return self._single(step, local, name, part)
+
+    def _single(self, step: int, local: str, name: str, part: str) -> list[str]:
         prev = (lambda p: [f"@{join_key(step - 1, p + '.new')}"]) if step > 1 else (lambda p: [])
         net = self.network
         if local == "loss":

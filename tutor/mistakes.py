@@ -157,6 +157,7 @@ MISTAKES: tuple[Mistake, ...] = (
 BY_TAG: dict[str, Mistake] = {m.tag: m for m in MISTAKES}
 
 Close = Callable[[float, float], bool]
+Solve = Callable[[Rules, Mapping[str, float] | None], dict[str, float]]
 
 
 def run_numeric(
@@ -173,12 +174,21 @@ def run_numeric(
 class Diagnoser:
     """Every mistake model run on one problem; the pure buggy derivations are computed once and cached."""
 
-    def __init__(self, problem: Problem, network: Network | None = None, truth: Mapping[str, float] | None = None):
+    def __init__(
+        self,
+        problem: Problem,
+        network: Network | None = None,
+        truth: Mapping[str, float] | None = None,
+        solve: Solve | None = None,
+    ):
+        """`solve(rules, given)`: the float64 engine to run the mistakes with (default `run_numeric`; a
+        data set passes its own, `tutor.datacheck.run_dataset`)."""
         self.problem = problem
         self.network = network or Network(problem)
-        self.truth = dict(truth) if truth is not None else run_numeric(problem, network=self.network)
+        self.solve: Solve = solve or (lambda rules, given: run_numeric(problem, rules, given, self.network))
+        self.truth = dict(truth) if truth is not None else self.solve(RIGHT, None)
         self.variants = [(m, r) for m in MISTAKES for r in m.variants(problem)]
-        self.pure = [run_numeric(problem, r, network=self.network) for _, r in self.variants]
+        self.pure = [self.solve(r, None) for _, r in self.variants]
         self.specificity = [self._changed(values) for values in self.pure]
         self._local: dict[tuple, list[dict[str, float]]] = {}
 
@@ -192,7 +202,7 @@ class Diagnoser:
         if key not in self._local:
             if len(self._local) > 4096:
                 self._local.clear()
-            self._local[key] = [run_numeric(self.problem, r, student, self.network) for _, r in self.variants]
+            self._local[key] = [self.solve(r, student) for _, r in self.variants]
         return self._local[key]
 
     def diagnose(

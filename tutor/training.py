@@ -12,8 +12,10 @@ import math
 from collections.abc import Callable, Iterator
 from typing import Any
 
+import numpy as np
+
 from tutor import functions as fn
-from tutor.crosscheck import ABS_TOL, REL_TOL
+from tutor.crosscheck import ABS_TOL, REL_TOL, as_float, beyond_float64
 from tutor.derivation import Derivation, ExampleStep, Gradient, Loss, Step
 from tutor.engine import derive_step, updates_for
 from tutor.errors import CrossCheckError
@@ -83,9 +85,13 @@ def cross_check_training(derivation: Derivation, network: Network) -> None:
         pairs += [(f"step{step.index}.{u.parameter}.new", u.new, run.kept[i][j]) for j, u in enumerate(step.updates)]
         params = {u.parameter: float(u.old) for u in step.updates}
         for e in step.examples:
-            numeric = numeric_step(network, params, _floats(e.inputs), _floats(e.targets))
+            with np.errstate(all="ignore"):  # an overflow shows as a value that is not finite, below
+                numeric = numeric_step(network, params, _floats(e.inputs), _floats(e.targets))
             prefix = f"ex{e.example}."
             pairs += [(f"step{step.index}.{k}", v, numeric[k[len(prefix) :]]) for k, v in e.items()]
+        for key, a, b in pairs:
+            if not (math.isfinite(as_float(a)) and math.isfinite(b)):
+                raise beyond_float64(derivation.problem, key)
         bad += [f"{key}: exact {float(a)!r} vs float64 {float(b)!r}" for key, a, b in pairs if not _close(a, b)]
     if bad:
         raise CrossCheckError(
