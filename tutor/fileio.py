@@ -7,12 +7,29 @@ import tempfile
 from contextlib import suppress
 from pathlib import Path
 
+from tutor.errors import InputError
+
 
 def write_atomic(path: str | Path, text: str | bytes) -> None:
-    """Write a whole file or nothing: a temporary file in the same folder, then an atomic rename."""
+    """Write a whole file or nothing: a temporary file in the same folder, then an atomic rename.
+
+    A path that cannot be written (a folder, a file in the way of its folder, no permission) is an
+    `InputError` naming it (exit status 2)."""
     path = Path(path)
-    path.parent.mkdir(parents=True, exist_ok=True)
     data = text.encode("utf-8") if isinstance(text, str) else text
+    if path.is_dir():
+        raise InputError("cannot write the file: it is a folder", file=str(path))
+    blocker = next((p for p in path.parents if p.exists() and not p.is_dir()), None)
+    if blocker is not None:
+        raise InputError(f"cannot write the file: {blocker} is a file, not a folder", file=str(path))
+    try:
+        _write(path, data)
+    except OSError as e:
+        raise InputError(f"cannot write the file: {e.strerror or e}", file=str(path)) from None
+
+
+def _write(path: Path, data: bytes) -> None:
+    path.parent.mkdir(parents=True, exist_ok=True)
     fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
     try:
         with os.fdopen(fd, "wb") as fh:

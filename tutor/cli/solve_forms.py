@@ -39,7 +39,7 @@ def emit_other(
         return True
     from tutor.render.training import print_training
 
-    print_training(result, digits=digits, step=step, phases=phases, output=output)
+    run(lambda: print_training(result, digits=digits, step=step, phases=phases, output=output))
     return True
 
 
@@ -51,7 +51,7 @@ def _graph(result: Any, format: str, digits: int, output: Path | None) -> None:
     else:
         from tutor.render.graph import print_graph
 
-        print_graph(result, digits=digits, output=output)
+        run(lambda: print_graph(result, digits=digits, output=output))
 
 
 def emit_latex(result: Any, opts: LatexOptions, *, output: Path | None, pdf: bool) -> None:
