@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import math
 from collections.abc import Callable, Iterator
+from dataclasses import replace
 from typing import Any
 
 import numpy as np
@@ -22,7 +23,7 @@ from tutor.errors import CrossCheckError
 from tutor.network import MAX_PATHS, Network
 from tutor.numeric import numeric_step
 from tutor.problem import Problem
-from tutor.schedule import Iteration
+from tutor.schedule import Iteration, iterations_per_epoch
 from tutor.trainer import TrainResult, train
 
 Values = dict[str, Any]
@@ -34,9 +35,16 @@ def derive_training(
     detail: int = 1,
     progress: Callable[[int], None] | None = None,
     max_paths: int = MAX_PATHS,
+    whole_run: bool = True,
 ) -> Derivation:
-    """The first `detail` iterations exactly, the whole run in float64 (`Derivation.training`), checked."""
-    run = train(problem, keep=detail, progress=progress)
+    """The first `detail` iterations exactly, the whole run in float64 (`Derivation.training`), checked.
+
+    `whole_run=False` (checking answers, which only concern the detailed iterations): `training` covers
+    only the epochs of those iterations, so a file with a million epochs is checked at once."""
+    schedule = problem
+    if not whole_run:
+        schedule = replace(problem, epochs=min(problem.epochs, -(-detail // iterations_per_epoch(problem))))
+    run = train(schedule, keep=detail, progress=progress)
     network = Network(problem)
     params: Values = {k: fn.exact(v) for k, v in problem.parameters.items()}
     steps = []

@@ -46,7 +46,7 @@ def _checker(problem: Path, *options: Any) -> Checker:
     from tutor.check import Checker
     from tutor.solver import solve_any
 
-    derivation = run(lambda: solve_any(problem))
+    derivation = run(lambda: solve_any(problem, whole_run=False))
     return run(lambda: Checker(derivation, _settings(derivation.problem.check, *options)))
 
 
@@ -113,7 +113,7 @@ def answers(
     from tutor.answers import answer_key_text
     from tutor.solver import solve_any
 
-    derivation = run(lambda: solve_any(problem))
+    derivation = run(lambda: solve_any(problem, whole_run=False))
     emit(answer_key_text(derivation, blank=blank, digits=digits), output)
 
 

@@ -95,7 +95,7 @@ def practice(
     if variant is not None:
         derivation: Any = run(lambda: _variant(problem, variant))
     else:
-        derivation = run(lambda: solve_any(problem))
+        derivation = run(lambda: solve_any(problem, whole_run=False))
     checker = Checker(derivation)
     steps = checker.model.steps
     if step is not None and step > steps:
@@ -130,7 +130,7 @@ def _variant(path: Path, seed: str) -> Derivation:
             variant = search.found[0]
             drawn = ", ".join(f"{k} = {v}" for k, v in variant.values.items())
             sys.stderr.write(f"nnstep: practising the variant of seed {seed} of {path.name}: {drawn}\n")
-            return solve_problem(variant.problem)
+            return solve_problem(variant.problem, whole_run=False)
     raise InputError(f"{path}: no usable variant for seed {seed}: {search.summary()}")
 
 

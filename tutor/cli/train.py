@@ -44,6 +44,12 @@ def train(
     if not problem.data:
         raise fail(f"{file}: no data set to train on (add data: with examples, or use nnstep solve)", 2)
     if epochs is not None:
+        from tutor.dataform import MAX_ITERATIONS
+        from tutor.schedule import iterations_per_epoch
+
+        if epochs * iterations_per_epoch(problem) > MAX_ITERATIONS:
+            per_epoch = iterations_per_epoch(problem)
+            raise fail(f"--epochs {epochs}: {epochs} epochs of {per_epoch} iterations is more than {MAX_ITERATIONS:,}", 2)
         problem = dataclasses.replace(problem, epochs=epochs)
     result = _run_with_progress(problem, progress)
     if plot is not None:
