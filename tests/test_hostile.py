@@ -170,3 +170,18 @@ def test_train_epochs_option_obeys_the_iteration_limit(tmp_path: Path) -> None:
     code, out = invoke(["train", path, "--epochs", str(epochs), "--no-progress"])
     assert code == 2, out
     assert "--epochs" in out
+
+
+# ── input files that never end ──
+
+
+@pytest.mark.skipif(not Path("/dev/zero").exists(), reason="needs /dev/zero")
+@pytest.mark.parametrize(
+    "command",
+    [["solve", "/dev/zero"], ["check", "{P}", "/dev/zero"], ["generate", "{P}", "--roster", "/dev/zero", "-o", "{D}"]],
+)
+def test_an_endless_input_file_is_refused_after_the_size_limit(tmp_path: Path, command: list[str]) -> None:
+    vary = str(PROBLEMS / "relu-exercise-vary.yaml")
+    code, out = invoke([a.replace("{P}", vary).replace("{D}", str(tmp_path / "v")) for a in command])
+    assert code == 2, out
+    assert "/dev/zero" in out and "too large" in out

@@ -41,3 +41,11 @@ def _write(path: Path, data: bytes) -> None:
         with suppress(OSError):
             os.unlink(tmp)
         raise
+
+
+def read_bounded(path: str | Path, max_bytes: int) -> bytes | None:
+    """The bytes of a file, or None when it holds more than `max_bytes` (checked while reading, so that
+    /dev/zero or a huge file is never loaded whole). OSError when it cannot be read (a folder, missing)."""
+    with open(path, "rb") as fh:
+        data = fh.read(max_bytes + 1)
+    return None if len(data) > max_bytes else data

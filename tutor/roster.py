@@ -22,6 +22,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from tutor.errors import InputError
+from tutor.fileio import read_bounded
 
 HEADERS = frozenset(
     [
@@ -58,9 +59,12 @@ class Assignment:
 
 
 def _read_text(path: Path) -> str:
-    data = Path(path).read_bytes()
-    if len(data) > MAX_ROSTER_BYTES:
-        raise InputError(f"{path}: too large for a roster ({len(data)} bytes)")
+    try:
+        data = read_bounded(path, MAX_ROSTER_BYTES)
+    except OSError as e:
+        raise InputError(f"{path}: cannot read the file: {e.strerror or e}") from None
+    if data is None:
+        raise InputError(f"{path}: too large for a roster (over {MAX_ROSTER_BYTES} bytes)")
     try:
         return data.decode("utf-8-sig")  # -sig: spreadsheets like to start with a BOM
     except UnicodeDecodeError:
