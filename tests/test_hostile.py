@@ -185,3 +185,10 @@ def test_an_endless_input_file_is_refused_after_the_size_limit(tmp_path: Path, c
     code, out = invoke([a.replace("{P}", vary).replace("{D}", str(tmp_path / "v")) for a in command])
     assert code == 2, out
     assert "/dev/zero" in out and "too large" in out
+
+
+def test_huge_exact_integers_are_shown_with_their_magnitude() -> None:
+    from tutor.numfmt import fmt
+
+    assert fmt(10**14) == "100000000000000"  # still exact
+    assert fmt(-6 * 10**99) == "-6e99"  # not 100 digits that a table cuts to "−6000000…"
