@@ -192,3 +192,12 @@ def test_huge_exact_integers_are_shown_with_their_magnitude() -> None:
 
     assert fmt(10**14) == "100000000000000"  # still exact
     assert fmt(-6 * 10**99) == "-6e99"  # not 100 digits that a table cuts to "−6000000…"
+
+
+def test_practice_on_a_data_set_asks_example_and_batch_keys_with_hints() -> None:
+    losses = _xor_example_losses()
+    given = "".join(f"{v}\n" for v in losses) + "?\n?\n"
+    code, out = invoke(["practice", str(PROBLEMS / "xor-data.yaml"), "--only", "loss"], stdin=given)
+    assert code == 1, out  # the batch loss was not answered
+    assert "ex4.loss" in out and "[5/5] loss" in out
+    assert "L = 1/4 · (ex1.loss + ex2.loss + ex3.loss + ex4.loss)" in out

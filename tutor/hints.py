@@ -7,9 +7,10 @@ of its lines reads `head = symbols = numbers = value`, and a rung is a prefix of
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import Any
 
 from tutor.derivation import Derivation, Step
-from tutor.keys import split_key
+from tutor.keys import split_example, split_key
 from tutor.network import Network
 from tutor.render.text import MINUS, Writer
 
@@ -49,7 +50,12 @@ class Hints:
 
     def chains(self, key: str) -> list[Chain]:
         index, local = split_key(key)
-        step = self.derivation.steps[index - 1]
+        step: Any = self.derivation.steps[index - 1]
+        example, local = split_example(local)
+        if example is not None:  # a data set's example: its own forward pass, loss, deltas and gradients
+            step = next(e for e in step.examples if e.example == example)
+        elif step.examples and (local == "loss" or local.endswith(".grad")):
+            return [self._batch(step, local)]
         name, _, part = local.rpartition(".")
         if local == "loss":
             return self._loss(step)
@@ -90,12 +96,27 @@ class Hints:
             numbers = [MINUS + "[" + " + ".join(terms) + "]"]
         return [Chain("L", (symbolic.removeprefix("L = "),), tuple(numbers), value)]
 
+    def _batch(self, step: Step, local: str) -> Chain:
+        """A data-set iteration's loss or gradient: the mean (or sum) of its examples'."""
+        w = self.writer
+        keys = [f"ex{e.example}.{local}" for e in step.examples]
+        if local == "loss":
+            head, value, parts = "L", step.loss.value, [e.loss.value for e in step.examples]
+        else:
+            name = local.removesuffix(".grad")
+            head = f"∂L/∂{name}"
+            value = next(g.value for g in step.gradients if g.parameter == name)
+            parts = [next(g.value for g in e.gradients if g.parameter == name) for e in step.examples]
+        factor = f"1/{len(keys)} · " if self.derivation.problem.reduction == "mean" and len(keys) > 1 else ""
+        numbers = f"{factor}({' + '.join(w.pnum(v) for v in parts)})"
+        return Chain(head, (f"{factor}({' + '.join(keys)})",), (numbers,), w.num(value))
+
     def _softmax_delta(self, step: Step, name: str, chain: Chain) -> Chain:
         value = chain.value.removesuffix("(softmax output)").strip()
         numbers: tuple[str, ...] = ()
         if self.loss_name == "cross_entropy":
             out = next(f.out for f in step.forward if f.neuron == name)
-            target = self.derivation.problem.targets.get(name, 0)
+            target = getattr(step, "targets", self.derivation.problem.targets).get(name, 0)
             numbers = (f"{self.writer.num(out)} {MINUS} {self.writer.num(target)}",)
         return Chain(chain.head, chain.symbols, numbers, value)
 

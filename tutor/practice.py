@@ -26,7 +26,7 @@ from tutor.answers import Answer, parse_answer
 from tutor.check import Checker, CheckItem
 from tutor.checkmodel import CheckModel, check_model
 from tutor.hints import RUNGS
-from tutor.keys import split_key
+from tutor.keys import split_example, split_key
 from tutor.mistakes import BY_TAG
 from tutor.numfmt import fmt
 
@@ -69,7 +69,7 @@ class Item:
 
 
 def phase_of(key: str) -> str:
-    local = split_key(key)[1]
+    local = split_example(split_key(key)[1])[1]
     return "loss" if local == "loss" else PART_PHASE[local.rpartition(".")[2]]
 
 
