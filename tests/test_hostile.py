@@ -201,3 +201,11 @@ def test_practice_on_a_data_set_asks_example_and_batch_keys_with_hints() -> None
     assert code == 1, out  # the batch loss was not answered
     assert "ex4.loss" in out and "[5/5] loss" in out
     assert "L = 1/4 · (ex1.loss + ex2.loss + ex3.loss + ex4.loss)" in out
+
+
+def test_quitting_a_long_practice_session_gives_a_short_summary(tmp_path: Path) -> None:
+    path = write(tmp_path, "long.yaml", RELU.replace("learning_rate: 0.1", "learning_rate: 0.1\nsteps: 100"))
+    code, out = invoke(["practice", path], stdin="quit\n")
+    assert code in (1, 130), out
+    assert "2199 more unanswered" in out  # 22 quantities a step: one row for the first, one for the rest
+    assert len(out.splitlines()) < 40
