@@ -164,8 +164,8 @@ def test_train_epochs_option_obeys_the_iteration_limit(tmp_path: Path) -> None:
     from tutor.dataform import MAX_ITERATIONS
 
     data = "".join(f"  - {{inputs: [{i}], targets: [{i}]}}\n" for i in range(20))
-    text = f"layers:\n  - {{name: x, size: 1}}\n  - {{name: y, activation: identity, weights: [[1]]}}\ndata:\n{data}loss: mse\n"
-    path = write(tmp_path, "big.yaml", text + "learning_rate: 0.001\nbatch_size: 1\n")
+    layers = "layers:\n  - {name: x, size: 1}\n  - {name: y, activation: identity, weights: [[1]]}\n"
+    path = write(tmp_path, "big.yaml", f"{layers}data:\n{data}loss: mse\nlearning_rate: 0.001\nbatch_size: 1\n")
     epochs = MAX_ITERATIONS // 20 + 1  # one epoch too many: every epoch has 20 iterations
     code, out = invoke(["train", path, "--epochs", str(epochs), "--no-progress"])
     assert code == 2, out

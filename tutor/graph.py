@@ -153,9 +153,10 @@ def graph_from_data(data: Mapping[str, Any], loc: Locator) -> GraphProblem:
     nodes = {n: _parse_node(n, v, names, loc) for n, v in nodes_raw.items()}
     output = graph.get("output")
     if not isinstance(output, str) or output not in nodes:
-        found = f"{output!r} is {'an input' if output in inputs else 'not a node'}" if isinstance(output, str) else (
-            f"found {describe(output)}"
-        )
+        if isinstance(output, str):
+            found = f"{output!r} is {'an input' if output in inputs else 'not a node'}"
+        else:
+            found = f"found {describe(output)}"
         raise loc.error(f"the output must be one of the nodes ({', '.join(nodes)}); {found}", "graph", "output")
     lines = {f"graph.nodes.{n}": line for n in nodes if (line := loc.line(("graph", "nodes", n))) is not None}
     title, description = str(data.get("title") or ""), str(data.get("description") or "")

@@ -47,9 +47,9 @@ def train(
         from tutor.dataform import MAX_ITERATIONS
         from tutor.schedule import iterations_per_epoch
 
-        if epochs * iterations_per_epoch(problem) > MAX_ITERATIONS:
-            per_epoch = iterations_per_epoch(problem)
-            raise fail(f"--epochs {epochs}: {epochs} epochs of {per_epoch} iterations is more than {MAX_ITERATIONS:,}", 2)
+        per_epoch = iterations_per_epoch(problem)
+        if epochs * per_epoch > MAX_ITERATIONS:
+            raise fail(f"--epochs {epochs}: {epochs} epochs of {per_epoch} iterations is over {MAX_ITERATIONS:,}", 2)
         problem = dataclasses.replace(problem, epochs=epochs)
     result = _run_with_progress(problem, progress)
     if plot is not None:

@@ -39,7 +39,8 @@ def summary_table(session: Session) -> Table:
         last = item.attempts[-1] if item.attempts else ""
         table.add_row(item.key, last, fmt(item.expected, digits), Text(result, style=STYLE[item.status]))
     if len(items) < len(session.items):
-        table.add_row("…", "", "", Text(f"{len(session.items) - len(items)} more unanswered", style=STYLE["unanswered"]))
+        more = Text(f"{len(session.items) - len(items)} more unanswered", style=STYLE["unanswered"])
+        table.add_row("…", "", "", more)
     return table
 
 
