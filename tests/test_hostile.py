@@ -209,3 +209,25 @@ def test_quitting_a_long_practice_session_gives_a_short_summary(tmp_path: Path) 
     assert code in (1, 130), out
     assert "2199 more unanswered" in out  # 22 quantities a step: one row for the first, one for the rest
     assert len(out.splitlines()) < 40
+
+
+def test_plot_to_a_file_that_is_not_an_image_is_bad_input(tmp_path: Path) -> None:
+    pytest.importorskip("matplotlib")
+    code, out = invoke(["train", str(PROBLEMS / "xor-data.yaml"), "--plot", str(tmp_path / "x.txt"), "--no-progress"])
+    assert code == 2, out
+    assert "x.txt" in out and ".png" in out
+    assert not (tmp_path / "x.txt").exists()
+
+
+@pytest.mark.skipif(not hasattr(__import__("os"), "umask"), reason="POSIX permissions")
+def test_output_files_get_the_usual_permissions_not_private_ones(tmp_path: Path) -> None:
+    import os
+    import stat
+
+    old = os.umask(0o022)
+    try:
+        code, out = invoke(["answers", str(PROBLEMS / "relu-exercise.yaml"), "-o", str(tmp_path / "key.yaml")])
+    finally:
+        os.umask(old)
+    assert code == 0, out
+    assert stat.S_IMODE((tmp_path / "key.yaml").stat().st_mode) == 0o644
