@@ -231,3 +231,22 @@ def test_output_files_get_the_usual_permissions_not_private_ones(tmp_path: Path)
         os.umask(old)
     assert code == 0, out
     assert stat.S_IMODE((tmp_path / "key.yaml").stat().st_mode) == 0o644
+
+
+def test_no_color_means_no_ansi_codes_even_on_a_terminal(monkeypatch: pytest.MonkeyPatch) -> None:
+    import io
+
+    from rich.text import Text
+
+    from tutor.render.console import console
+
+    def shown() -> str:
+        buffer = io.StringIO()
+        term = console(file=buffer, force_terminal=True)
+        term.print(Text("Loss", style="bold cyan"))
+        return buffer.getvalue()
+
+    monkeypatch.delenv("NO_COLOR", raising=False)
+    assert "\x1b[" in shown()  # the check can fail: a terminal does get styles
+    monkeypatch.setenv("NO_COLOR", "1")
+    assert shown() == "Loss\n"

@@ -82,11 +82,10 @@ def check(
     if format is Format.json:
         emit(json.dumps(report.to_json(), ensure_ascii=False), None)
     else:
-        from rich.console import Console
-
+        from tutor.render.console import console as terminal_console
         from tutor.render.report import print_report
 
-        print_report(report, Console(soft_wrap=True), digits=digits, title=f"{answers} — {problem}")
+        print_report(report, terminal_console(soft_wrap=True), digits=digits, title=f"{answers} — {problem}")
     raise typer.Exit(0 if report.ok else 1)
 
 
@@ -206,7 +205,9 @@ def _write_feedback(folder: Path, pages: list[tuple[str, str]]) -> None:
 
 def _progress(total: int) -> Any:
     """A Rich progress bar on stderr when it is a terminal; yields a tick function (or None)."""
-    if not sys.stderr.isatty():
+    from tutor.render.console import no_color
+
+    if not sys.stderr.isatty() or no_color():  # a live bar is made of ANSI codes
         return nullcontext(None)
     from contextlib import contextmanager
 

@@ -85,10 +85,9 @@ def practice(
     wrong value counts (error carried forward). The end shows a summary, the score and the mistakes
     that recurred.
     """
-    from rich.console import Console
-
     from tutor.check import Checker
     from tutor.practice import PracticeOptions, Session
+    from tutor.render.console import console as terminal_console
     from tutor.render.practice import print_intro, print_summary
     from tutor.solver import solve_any
 
@@ -104,7 +103,7 @@ def practice(
         seed = random.randrange(10_000)
     phases = frozenset(p.value for p in only) if only else None
     options = PracticeOptions(only=phases, ask=ask, seed=seed, max_tries=max_tries, step=step, digits=digits)
-    console = Console(soft_wrap=True, highlight=False)
+    console = terminal_console(soft_wrap=True, highlight=False)
     session = Session(derivation, console, StdinReader(), options, checker)
     if not session.items:
         raise fail("nothing to ask: no quantity in the chosen phases and step", 2)

@@ -63,10 +63,11 @@ def _run_with_progress(problem: Problem, show: bool) -> TrainResult:
     from rich.console import Console
     from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 
+    from tutor.render.console import no_color
     from tutor.trainer import train as train_run
 
     console = Console(stderr=True)
-    if not show or not console.is_terminal:
+    if not show or not console.is_terminal or no_color():  # a live bar is made of ANSI codes
         return run(lambda: train_run(problem))
     columns = (TextColumn("training"), BarColumn(), MofNCompleteColumn(), TextColumn("epochs"), TimeElapsedColumn())
     with Progress(*columns, console=console, transient=True) as bar:
@@ -95,8 +96,7 @@ def _report(result: TrainResult, format: str, digits: int) -> None:
         }
         typer.echo(json.dumps(data, indent=2))
         return
-    from rich.console import Console
-
+    from tutor.render.console import console as terminal_console
     from tutor.render.training import summary
 
-    summary(result, Console(soft_wrap=True), digits)
+    summary(result, terminal_console(soft_wrap=True), digits)

@@ -19,6 +19,7 @@ from rich.text import Text
 
 from tutor.derivation import Derivation, Step
 from tutor.network import Network
+from tutor.render.console import console as terminal_console
 from tutor.render.curve import sparkline, text_plot, thin
 from tutor.render.json import ALL_PHASES, number, phase_fields
 from tutor.render.matrix_text import layer_sections
@@ -170,7 +171,7 @@ def print_training(
 ) -> None:
     """Print the data-set derivation (or write it, as plain text, to `output`)."""
     if output is None:
-        render_training(derivation, Console(soft_wrap=True), digits=digits, step=step, phases=phases)
+        render_training(derivation, terminal_console(soft_wrap=True), digits=digits, step=step, phases=phases)
         return
     import io
 
