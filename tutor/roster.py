@@ -17,6 +17,7 @@ from __future__ import annotations
 import csv
 import io
 import re
+import unicodedata
 from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -99,6 +100,8 @@ def _checked(path: Path, ids: list[str]) -> list[str]:
         raise InputError(f"{path}: too many students ({len(ids)}; at most {MAX_STUDENTS})")
     seen: set[str] = set()
     for student in ids:
+        if any(unicodedata.category(c) == "Cc" for c in student):
+            raise InputError(f"{path}: student id {student!r} contains a control character")
         if student in seen:
             raise InputError(f"{path}: student id {student!r} appears twice")
         seen.add(student)
