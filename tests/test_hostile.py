@@ -254,6 +254,7 @@ def test_no_color_means_no_ansi_codes_even_on_a_terminal(monkeypatch: pytest.Mon
 
 def test_a_roster_id_with_a_control_character_is_bad_input(tmp_path: Path) -> None:
     roster = write(tmp_path, "roster.csv", "id\nan\x00na\nÅsa\n")
-    code, out = invoke(["generate", str(PROBLEMS / "relu-exercise-vary.yaml"), "--roster", roster, "-o", str(tmp_path / "v")])
+    vary = str(PROBLEMS / "relu-exercise-vary.yaml")
+    code, out = invoke(["generate", vary, "--roster", roster, "-o", str(tmp_path / "v")])
     assert code == 2, out
     assert "roster.csv" in out and "control character" in out
