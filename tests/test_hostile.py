@@ -258,3 +258,11 @@ def test_a_roster_id_with_a_control_character_is_bad_input(tmp_path: Path) -> No
     code, out = invoke(["generate", vary, "--roster", roster, "-o", str(tmp_path / "v")])
     assert code == 2, out
     assert "roster.csv" in out and "control character" in out
+
+
+@pytest.mark.parametrize("spec", ["{choices: [0.1, -1]}", "{min: 0, max: 1, step: 0.5}"])
+def test_a_vary_range_with_a_non_positive_learning_rate_is_refused_when_read(tmp_path: Path, spec: str) -> None:
+    path = write(tmp_path, "vary.yaml", RELU + f"vary:\n  learning_rate: {spec}\n")
+    code, out = invoke(["solve", path])
+    assert code == 2, out
+    assert "vary.yaml:15: vary.learning_rate" in out
