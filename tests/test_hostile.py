@@ -266,3 +266,20 @@ def test_a_vary_range_with_a_non_positive_learning_rate_is_refused_when_read(tmp
     code, out = invoke(["solve", path])
     assert code == 2, out
     assert "vary.yaml:15: vary.learning_rate" in out
+
+
+@pytest.mark.parametrize("option", ["--rtol", "--atol", "--carried-credit"])
+@pytest.mark.parametrize("value", ["nan", "inf", "1e400"])
+@pytest.mark.parametrize("command", ["check", "grade"])
+def test_tolerance_options_must_be_finite(tmp_path: Path, option: str, value: str, command: str) -> None:
+    answers = write(tmp_path, "a.yaml", "loss: 50\n")
+    code, out = invoke([command, str(PROBLEMS / "relu-exercise.yaml"), answers, option, value])
+    assert code == 2, out
+    assert option in out and ("finite" in out or "range" in out)
+
+
+@pytest.mark.parametrize("fmt", ["text", "json", "latex"])
+def test_step_option_on_a_computation_graph_is_bad_input(fmt: str) -> None:
+    code, out = invoke(["solve", str(PROBLEMS / "computation-graph.yaml"), "--step", "2", "--format", fmt])
+    assert code == 2, out
+    assert "no steps" in out

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import math
 import sys
 from contextlib import nullcontext
 from dataclasses import replace
@@ -25,13 +26,24 @@ class Format(str, Enum):
     json = "json"
 
 
-RTOL = typer.Option(None, "--rtol", min=0.0, help="Relative tolerance [problem's check:, else 1e-3].")
-ATOL = typer.Option(None, "--atol", min=0.0, help="Absolute tolerance floor for values near 0 [else 1e-4].")
+def _finite(value: float | None) -> float | None:
+    """Click's ranges let nan and inf through (every comparison with nan is false)."""
+    if value is not None and not math.isfinite(value):
+        raise typer.BadParameter(f"{value} is not a finite number")
+    return value
+
+
+RTOL = typer.Option(
+    None, "--rtol", min=0.0, callback=_finite, help="Relative tolerance [problem's check:, else 1e-3]."
+)
+ATOL = typer.Option(
+    None, "--atol", min=0.0, callback=_finite, help="Absolute tolerance floor for values near 0 [else 1e-4]."
+)
 SIGFIGS = typer.Option(
     None, "--sigfigs", min=1, max=17, help="Instead of --rtol: agree to this many significant digits."
 )
 CREDIT = typer.Option(
-    None, "--carried-credit", min=0.0, max=1.0, help="Credit for an error carried forward [else 0.5]."
+    None, "--carried-credit", min=0.0, max=1.0, callback=_finite, help="Credit for an error carried forward [else 0.5]."
 )
 
 

@@ -26,6 +26,8 @@ def emit_other(
     from tutor.graph import GraphDerivation
 
     if isinstance(result, GraphDerivation):
+        if step is not None:
+            raise fail("--step: a computation graph has no steps", 2)
         _graph(result, format, digits, output)
         return True
     if getattr(result, "training", None) is None:
