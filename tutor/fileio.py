@@ -9,13 +9,29 @@ from collections.abc import Iterable
 from contextlib import suppress
 from pathlib import Path
 
+from tutor.errors import InputError
+
 
 def write_atomic(path: str | Path, text: str | bytes | Iterable[str]) -> None:
     """Write a whole file or nothing: a temporary file in the same folder, then an atomic rename.
-    `text` may be an iterable of pieces, written as they come (a long JSON never all in memory)."""
+    `text` may be an iterable of pieces, written as they come (a long JSON never all in memory).
+
+    A path that cannot be written (a folder, a file in the way of its folder, no permission) is an
+    `InputError` naming it (exit status 2)."""
     path = Path(path)
+    if path.is_dir():
+        raise InputError("cannot write the file: it is a folder", file=str(path))
+    blocker = next((p for p in path.parents if p.exists() and not p.is_dir()), None)
+    if blocker is not None:
+        raise InputError(f"cannot write the file: {blocker} is a file, not a folder", file=str(path))
+    try:
+        _write(path, [text] if isinstance(text, str | bytes) else text)
+    except OSError as e:
+        raise InputError(f"cannot write the file: {e.strerror or e}", file=str(path)) from None
+
+
+def _write(path: Path, pieces: Iterable[str | bytes]) -> None:
     path.parent.mkdir(parents=True, exist_ok=True)
-    pieces = [text] if isinstance(text, str | bytes) else text
     fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
     try:
         os.chmod(tmp, _mode(path))  # mkstemp makes it 0600: give it the mode a plain open() would
@@ -32,9 +48,18 @@ def write_atomic(path: str | Path, text: str | bytes | Iterable[str]) -> None:
 
 
 def _mode(path: Path) -> int:
-    """The replaced file's own mode, or 0666 less the umask for a new file."""
+    """The permissions a plain `open(path, "w")` would give: the file's own if it exists, else 0666 less
+    the umask."""
     with suppress(OSError):
         return stat.S_IMODE(path.stat().st_mode)
     umask = os.umask(0)
     os.umask(umask)
     return 0o666 & ~umask
+
+
+def read_bounded(path: str | Path, max_bytes: int) -> bytes | None:
+    """The bytes of a file, or None when it holds more than `max_bytes` (checked while reading, so that
+    /dev/zero or a huge file is never loaded whole). OSError when it cannot be read (a folder, missing)."""
+    with open(path, "rb") as fh:
+        data = fh.read(max_bytes + 1)
+    return None if len(data) > max_bytes else data

@@ -8,6 +8,7 @@ topological order, so a node used twice adds both paths.
 
 from __future__ import annotations
 
+import math
 import re
 from collections.abc import Mapping
 from dataclasses import dataclass, field
@@ -17,7 +18,7 @@ from typing import Any
 from tutor import expr
 from tutor import functions as fn
 from tutor.errors import ProblemError
-from tutor.neuronform import NAME
+from tutor.neuronform import NAME, describe
 from tutor.numbers import parse_number
 from tutor.problem import CheckSettings
 from tutor.yamlsafe import Locator
@@ -152,10 +153,11 @@ def graph_from_data(data: Mapping[str, Any], loc: Locator) -> GraphProblem:
     nodes = {n: _parse_node(n, v, names, loc) for n, v in nodes_raw.items()}
     output = graph.get("output")
     if not isinstance(output, str) or output not in nodes:
-        what = "an input" if output in inputs else "not a node"
-        raise loc.error(
-            f"the output must be one of the nodes ({', '.join(nodes)}); {output!r} is {what}", "graph", "output"
-        )
+        if isinstance(output, str):
+            found = f"{output!r} is {'an input' if output in inputs else 'not a node'}"
+        else:
+            found = f"found {describe(output)}"
+        raise loc.error(f"the output must be one of the nodes ({', '.join(nodes)}); {found}", "graph", "output")
     lines = {f"graph.nodes.{n}": line for n in nodes if (line := loc.line(("graph", "nodes", n))) is not None}
     title, description = str(data.get("title") or ""), str(data.get("description") or "")
     problem = GraphProblem(inputs, nodes, output, title, description, loc.file, lines, _check(data, loc))
@@ -221,11 +223,27 @@ def solve_graph(problem: GraphProblem) -> GraphDerivation:
 
 def _evaluate(problem: GraphProblem, n: str, values: Mapping[str, Any]) -> Any:
     try:
-        return fn.exact(expr.to_sympy(problem.nodes[n], values))
+        value = fn.exact(expr.to_sympy(problem.nodes[n], values))
     except expr.ExprError as err:
-        key = f"graph.nodes.{n}"
-        line = problem.lines.get(key)
-        raise ProblemError(f"cannot compute the node: {err.message}", file=problem.source, key=key, line=line) from None
+        raise _node_error(problem, n, f"cannot compute the node: {err.message}") from None
+    return _finite(value, problem, n, "the node's value")
+
+
+def _finite(value: Any, problem: GraphProblem, node: str, what: str) -> Any:
+    """`value` if it is a real number within float64's range; else a ProblemError at `node` (a value that
+    overflows, as 3^(2^60) by repeated squaring, or a derivative that is infinite or complex there)."""
+    try:
+        ok = math.isfinite(float(value))
+    except (TypeError, ValueError, OverflowError):  # complex, NaN, zoo
+        ok = False
+    if not ok:
+        raise _node_error(problem, node, f"{what} is not a finite real number (undefined, or beyond float64's range)")
+    return value
+
+
+def _node_error(problem: GraphProblem, node: str, message: str) -> ProblemError:
+    key = f"graph.nodes.{node}"
+    return ProblemError(message, file=problem.source, key=key, line=problem.lines.get(key))
 
 
 def _local(problem: GraphProblem, child: str, parent: str, values: Mapping[str, Any]) -> LocalDerivative:
@@ -235,8 +253,8 @@ def _local(problem: GraphProblem, child: str, parent: str, values: Mapping[str, 
     formula = sympy.diff(expr.to_sympy(problem.nodes[child], symbols), symbols[parent])
     # relu′(0) = 0 and max′ at a tie = 0, as in PyTorch (SymPy's Heaviside(0) is 1/2)
     formula = formula.replace(sympy.Heaviside, lambda x, *_: sympy.Piecewise((1, x > 0), (0, True)))
-    value = formula.subs({symbols[p]: values[p] for p in symbols})
-    return LocalDerivative(child, parent, formula, fn.exact(value))
+    value = fn.exact(formula.subs({symbols[p]: values[p] for p in symbols}))
+    return LocalDerivative(child, parent, formula, _finite(value, problem, child, f"∂{child}/∂{parent} here"))
 
 
 def _backward(problem: GraphProblem, order: tuple[str, ...], local: list[LocalDerivative]) -> tuple[Accumulation, ...]:
@@ -251,6 +269,7 @@ def _backward(problem: GraphProblem, order: tuple[str, ...], local: list[LocalDe
             for e in local
             if e.parent == v and e.child in grad
         )
-        grad[v] = fn.exact(sum((c.value for c in parts), fn.exact(0)))
+        total = fn.exact(sum((c.value for c in parts), fn.exact(0)))
+        grad[v] = _finite(total, problem, v if v in problem.nodes else problem.output, f"∂{problem.output}/∂{v}")
         out.append(Accumulation(v, parts, grad[v]))
     return tuple(out)

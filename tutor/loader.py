@@ -178,7 +178,8 @@ def _vary_range(value: Any, loc: Locator, *path: str) -> dict[str, Any]:
         check_keys(spec, ("choices",), ("choices",), loc, *path)
         choices = spec["choices"]
         if not isinstance(choices, list) or not choices:
-            raise loc.error(f"expected a non-empty list of numbers, found {describe(choices)}", *path, "choices")
+            found = "an empty list" if choices == [] else describe(choices)
+            raise loc.error(f"expected a non-empty list of numbers, found {found}", *path, "choices")
         return {"choices": [number_at(c, loc, *path, "choices", i) for i, c in enumerate(choices)]}
     check_keys(spec, ("min", "max", "step"), ("min", "max", "step"), loc, *path)
     rng = {k: number_at(spec[k], loc, *path, k) for k in ("min", "max", "step")}
@@ -241,9 +242,11 @@ def _frozen_defined(f: Fields, loc: Locator) -> None:
 
 def _vary_defined(f: Fields, loc: Locator) -> None:
     known = {*f["parameters"], *f["inputs"], "learning_rate"}
-    for name in f.get("vary", {}):
+    for name, rng in f.get("vary", {}).items():
         if name not in known:
             raise loc.error(f"cannot vary {name!r}: only parameters, inputs and learning_rate can vary", "vary", name)
+        if name == "learning_rate" and min(rng.get("choices", [rng.get("min")])) <= 0:
+            raise loc.error("the learning rate must stay positive: every value drawn must be > 0", "vary", name)
 
 
 def _outputs(f: Fields, loc: Locator) -> None:

@@ -11,6 +11,7 @@ from fractions import Fraction
 from typing import Any
 
 MAX_EXACT_DIGITS = 12  # a terminating decimal longer than this is shown rounded
+MAX_EXACT_INTEGER = 10**15  # larger integers are shown to `digits` significant digits: 6e+99, not 100 digits
 MAX_FRACTION_DENOMINATOR = 1000  # 1/3 is shown as 1/3; 1/7919 as a decimal
 
 
@@ -47,7 +48,7 @@ def fmt(value: Any, digits: int = 6) -> str:
 
 
 def fmt_fraction(frac: Fraction, digits: int = 6) -> str:
-    if frac.denominator == 1:
+    if frac.denominator == 1 and abs(frac.numerator) < MAX_EXACT_INTEGER:
         return str(frac.numerator)
     if terminates(frac.denominator):
         text = _exact_decimal(frac)

@@ -17,11 +17,13 @@ from __future__ import annotations
 import csv
 import io
 import re
+import unicodedata
 from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
 from tutor.errors import InputError
+from tutor.fileio import read_bounded
 
 HEADERS = frozenset(
     [
@@ -58,9 +60,12 @@ class Assignment:
 
 
 def _read_text(path: Path) -> str:
-    data = Path(path).read_bytes()
-    if len(data) > MAX_ROSTER_BYTES:
-        raise InputError(f"{path}: too large for a roster ({len(data)} bytes)")
+    try:
+        data = read_bounded(path, MAX_ROSTER_BYTES)
+    except OSError as e:
+        raise InputError(f"{path}: cannot read the file: {e.strerror or e}") from None
+    if data is None:
+        raise InputError(f"{path}: too large for a roster (over {MAX_ROSTER_BYTES} bytes)")
     try:
         return data.decode("utf-8-sig")  # -sig: spreadsheets like to start with a BOM
     except UnicodeDecodeError:
@@ -95,6 +100,8 @@ def _checked(path: Path, ids: list[str]) -> list[str]:
         raise InputError(f"{path}: too many students ({len(ids)}; at most {MAX_STUDENTS})")
     seen: set[str] = set()
     for student in ids:
+        if any(unicodedata.category(c) == "Cc" for c in student):
+            raise InputError(f"{path}: student id {student!r} contains a control character")
         if student in seen:
             raise InputError(f"{path}: student id {student!r} appears twice")
         seen.add(student)

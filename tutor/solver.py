@@ -15,14 +15,15 @@ if TYPE_CHECKING:
     from tutor.graph import GraphDerivation, GraphProblem
 
 
-def solve_problem(problem: Problem, *, detail: int = 1) -> Derivation:
+def solve_problem(problem: Problem, *, detail: int = 1, whole_run: bool = True) -> Derivation:
     """Derive exactly, then cross-check against the float64 engine (CrossCheckError on disagreement).
 
-    A data set: the first `detail` iterations exactly, the whole schedule with the NumPy trainer."""
+    A data set: the first `detail` iterations exactly, the whole schedule with the NumPy trainer (only
+    the epochs of those iterations with `whole_run=False`: enough to check answers)."""
     if problem.data:
         from tutor.training import derive_training
 
-        return derive_training(problem, detail=detail)
+        return derive_training(problem, detail=detail, whole_run=whole_run)
     derivation = derive(problem)
     cross_check(derivation)
     return derivation
@@ -46,10 +47,10 @@ def load_any(path: str | Path) -> Problem | GraphProblem:
     return problem_from_data(data, file=str(path), locator=locator)
 
 
-def solve_any(path: str | Path, *, detail: int = 1) -> Derivation | GraphDerivation:
+def solve_any(path: str | Path, *, detail: int = 1, whole_run: bool = True) -> Derivation | GraphDerivation:
     problem = load_any(path)
     if isinstance(problem, Problem):
-        return solve_problem(problem, detail=detail)
+        return solve_problem(problem, detail=detail, whole_run=whole_run)
     from tutor.graph import solve_graph
 
     return solve_graph(problem)

@@ -14,6 +14,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from tutor import vectorized as vec
+from tutor.errors import NnstepError
 from tutor.network import Network
 from tutor.problem import Activation, Problem
 from tutor.schedule import Iteration, iterations
@@ -170,6 +171,10 @@ def _columns(rows: Sequence[tuple[int, ...]], width: int) -> list[np.ndarray]:
     return [np.array([r[i] for r in rows], dtype=np.intp) for i in range(width)]
 
 
+class TrainingDiverged(NnstepError):
+    """The run's loss became inf or NaN (too large a learning rate): a failure, exit status 1."""
+
+
 @dataclass(frozen=True)
 class TrainResult:
     """The whole run. An iteration's loss is its batch's loss before its update; an epoch's loss is the
@@ -201,7 +206,25 @@ def data_arrays(problem: Problem) -> tuple[np.ndarray, np.ndarray]:
 
 
 def train(problem: Problem, *, keep: int = 0, progress: Callable[[int], None] | None = None) -> TrainResult:
-    """Run every iteration of the schedule; `progress(epoch)` is called after each epoch."""
+    """Run every iteration of the schedule; `progress(epoch)` is called after each epoch. A run that
+    diverges (too large a learning rate) is a result too: its losses become inf or NaN, silently."""
+    with np.errstate(all="ignore"):
+        result = _train(problem, keep, progress)
+    if not (np.isfinite(result.iteration_loss).all() and np.isfinite(result.final).all()):
+        raise diverged(problem, result)
+    return result
+
+
+def diverged(problem: Problem, result: TrainResult) -> TrainingDiverged:
+    bad = np.flatnonzero(~np.isfinite(result.epoch_loss))
+    epoch = int(bad[0]) + 1 if bad.size else len(result.epoch_loss)
+    return TrainingDiverged(
+        f"{problem.source}: training diverged: the loss overflows float64 (inf or NaN) from epoch {epoch} on; "
+        "use a smaller learning_rate or smaller numbers"
+    )
+
+
+def _train(problem: Problem, keep: int, progress: Callable[[int], None] | None) -> TrainResult:
     net = Compiled(problem)
     x, t = data_arrays(problem)
     p = np.array([float(v) for v in problem.parameters.values()], dtype=np.float64)

@@ -10,17 +10,20 @@ from __future__ import annotations
 
 import math
 from collections.abc import Callable, Iterator
+from dataclasses import replace
 from typing import Any
 
+import numpy as np
+
 from tutor import functions as fn
-from tutor.crosscheck import ABS_TOL, REL_TOL
+from tutor.crosscheck import ABS_TOL, REL_TOL, as_float, beyond_float64
 from tutor.derivation import Derivation, ExampleStep, Gradient, Loss, Step
 from tutor.engine import derive_step, updates_for
 from tutor.errors import CrossCheckError
 from tutor.network import MAX_PATHS, Network
 from tutor.numeric import numeric_step
 from tutor.problem import Problem
-from tutor.schedule import Iteration
+from tutor.schedule import Iteration, iterations_per_epoch
 from tutor.trainer import TrainResult, train
 
 Values = dict[str, Any]
@@ -32,9 +35,16 @@ def derive_training(
     detail: int = 1,
     progress: Callable[[int], None] | None = None,
     max_paths: int = MAX_PATHS,
+    whole_run: bool = True,
 ) -> Derivation:
-    """The first `detail` iterations exactly, the whole run in float64 (`Derivation.training`), checked."""
-    run = train(problem, keep=detail, progress=progress)
+    """The first `detail` iterations exactly, the whole run in float64 (`Derivation.training`), checked.
+
+    `whole_run=False` (checking answers, which only concern the detailed iterations): `training` covers
+    only the epochs of those iterations, so a file with a million epochs is checked at once."""
+    schedule = problem
+    if not whole_run:
+        schedule = replace(problem, epochs=min(problem.epochs, -(-detail // iterations_per_epoch(problem))))
+    run = train(schedule, keep=detail, progress=progress)
     network = Network(problem)
     params: Values = {k: fn.exact(v) for k, v in problem.parameters.items()}
     steps = []
@@ -83,9 +93,13 @@ def cross_check_training(derivation: Derivation, network: Network) -> None:
         pairs += [(f"step{step.index}.{u.parameter}.new", u.new, run.kept[i][j]) for j, u in enumerate(step.updates)]
         params = {u.parameter: float(u.old) for u in step.updates}
         for e in step.examples:
-            numeric = numeric_step(network, params, _floats(e.inputs), _floats(e.targets))
+            with np.errstate(all="ignore"):  # an overflow shows as a value that is not finite, below
+                numeric = numeric_step(network, params, _floats(e.inputs), _floats(e.targets))
             prefix = f"ex{e.example}."
             pairs += [(f"step{step.index}.{k}", v, numeric[k[len(prefix) :]]) for k, v in e.items()]
+        for key, a, b in pairs:
+            if not (math.isfinite(as_float(a)) and math.isfinite(b)):
+                raise beyond_float64(derivation.problem, key)
         bad += [f"{key}: exact {float(a)!r} vs float64 {float(b)!r}" for key, a, b in pairs if not _close(a, b)]
     if bad:
         raise CrossCheckError(

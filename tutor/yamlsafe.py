@@ -22,6 +22,7 @@ from typing import Any
 import yaml
 
 from tutor.errors import InputError, ProblemError
+from tutor.fileio import read_bounded
 
 try:  # libyaml is several times faster; the pure-Python loader behaves the same
     _Loader: type = yaml.CSafeLoader
@@ -107,12 +108,11 @@ def load_yaml(
 
 def _read(path: Path, name: str, error_cls: type[InputError], max_bytes: int) -> str:
     try:
-        size = path.stat().st_size
-        if size > max_bytes:  # checked before reading: a huge file is never loaded into memory
-            raise error_cls(f"the file is too large ({size} bytes; the limit is {max_bytes})", file=name)
-        raw = path.read_bytes()
+        raw = read_bounded(path, max_bytes)  # a huge file (or /dev/zero) is never loaded into memory
     except OSError as e:
         raise error_cls(f"cannot read the file: {e.strerror or e}", file=name) from None
+    if raw is None:
+        raise error_cls(f"the file is too large (the limit is {max_bytes} bytes)", file=name)
     if b"\0" in raw:
         raise error_cls("not a text file (it contains NUL bytes): expected UTF-8 YAML", file=name)
     try:

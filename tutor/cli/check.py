@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import math
 import re
 import sys
 from contextlib import nullcontext
@@ -26,8 +27,17 @@ class Format(str, Enum):
     json = "json"
 
 
-RTOL = typer.Option(None, "--rtol", min=0.0, help="Relative tolerance [problem's check:, else 1e-3].")
-ATOL = typer.Option(None, "--atol", min=0.0, help="Absolute tolerance floor for values near 0 [else 1e-4].")
+def _finite(value: float | None) -> float | None:
+    """Click's ranges let nan and inf through (every comparison with nan is false)."""
+    if value is not None and not math.isfinite(value):
+        raise typer.BadParameter(f"{value} is not a finite number")
+    return value
+
+
+RTOL = typer.Option(None, "--rtol", min=0.0, callback=_finite, help="Relative tolerance [problem's check:, else 1e-3].")
+ATOL = typer.Option(
+    None, "--atol", min=0.0, callback=_finite, help="Absolute tolerance floor for values near 0 [else 1e-4]."
+)
 SIGFIGS = typer.Option(
     None, "--sigfigs", min=1, max=17, help="Instead of --rtol: agree to this many significant digits."
 )
@@ -35,7 +45,7 @@ DETAIL = typer.Option(
     1, "--detail", min=1, max=50, help="A data set: how many iterations are worked (keys step2.…) [1]."
 )
 CREDIT = typer.Option(
-    None, "--carried-credit", min=0.0, max=1.0, help="Credit for an error carried forward [else 0.5]."
+    None, "--carried-credit", min=0.0, max=1.0, callback=_finite, help="Credit for an error carried forward [else 0.5]."
 )
 
 
@@ -52,7 +62,7 @@ def _solve(problem: Path, detail: int) -> Any:
     from tutor.solver import solve_any
 
     try:
-        return solve_any(problem, detail=detail)
+        return solve_any(problem, detail=detail, whole_run=False)
     except ProblemError as exc:
         if exc.key and _ANSWER_KEY.match(exc.key) and "unknown key" in exc.message:
             exc.message += " (this looks like an answers file: the problem file comes first)"
@@ -103,11 +113,10 @@ def check(
     if format is Format.json:
         emit(json.dumps(report.to_json(), ensure_ascii=False), None)
     else:
-        from rich.console import Console
-
+        from tutor.render.console import console as terminal_console
         from tutor.render.report import print_report
 
-        print_report(report, Console(soft_wrap=True), digits=digits, title=f"{answers} — {problem}")
+        print_report(report, terminal_console(soft_wrap=True), digits=digits, title=f"{answers} — {problem}")
     raise typer.Exit(0 if report.ok else 1)
 
 
@@ -233,7 +242,9 @@ def _write_feedback(folder: Path, pages: list[tuple[str, str]]) -> None:
 
 def _progress(total: int) -> Any:
     """A Rich progress bar on stderr when it is a terminal; yields a tick function (or None)."""
-    if not sys.stderr.isatty():
+    from tutor.render.console import no_color
+
+    if not sys.stderr.isatty() or no_color():  # a live bar is made of ANSI codes
         return nullcontext(None)
     from contextlib import contextmanager
 

@@ -51,4 +51,4 @@ def emit(text: str, output: Path | None) -> None:
     if output is None:
         sys.stdout.write(text if text.endswith("\n") else text + "\n")
     else:
-        write_atomic(output, text)
+        run(lambda: write_atomic(output, text))

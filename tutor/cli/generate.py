@@ -85,7 +85,7 @@ def _write_quiz(search: Search, path: Path, ask: list[str] | None, id_prefix: st
     from tutor.solver import solve_problem
 
     def build() -> str:
-        return quiz_xml([(v.id, solve_problem(v.problem)) for v in search.found], ask, id_prefix)
+        return quiz_xml([(v.id, solve_problem(v.problem, whole_run=False)) for v in search.found], ask, id_prefix)
 
     text = run(build)
     run(lambda: write_atomic(path, text))

@@ -86,17 +86,16 @@ def practice(
     wrong value counts (error carried forward). The end shows a summary, the score and the mistakes
     that recurred.
     """
-    from rich.console import Console
-
     from tutor.check import Checker
     from tutor.practice import PracticeOptions, Session
+    from tutor.render.console import console as terminal_console
     from tutor.render.practice import print_intro, print_summary
     from tutor.solver import solve_any
 
     if variant is not None:
         derivation: Any = run(lambda: _variant(problem, variant))
     else:
-        derivation = run(lambda: solve_any(problem, detail=detail))
+        derivation = run(lambda: solve_any(problem, detail=detail, whole_run=False))
     checker = Checker(derivation)
     steps = checker.model.steps
     if step is not None and step > steps:
@@ -106,7 +105,7 @@ def practice(
         seed = random.randrange(10_000)
     phases = frozenset(p.value for p in only) if only else None
     options = PracticeOptions(only=phases, ask=ask, seed=seed, max_tries=max_tries, step=step, digits=digits)
-    console = Console(soft_wrap=True, highlight=False)
+    console = terminal_console(soft_wrap=True, highlight=False)
     session = Session(derivation, console, StdinReader(), options, checker)
     if not session.items:
         raise fail("nothing to ask: no quantity in the chosen phases and step", 2)
@@ -131,7 +130,7 @@ def _variant(path: Path, seed: str) -> Derivation:
             variant = search.found[0]
             drawn = ", ".join(f"{k} = {v}" for k, v in variant.values.items())
             sys.stderr.write(f"nnstep: practising the variant of seed {seed} of {path.name}: {drawn}\n")
-            return solve_problem(variant.problem)
+            return solve_problem(variant.problem, whole_run=False)
     raise InputError(f"{path}: no usable variant for seed {seed}: {search.summary()}")
 
 

@@ -76,4 +76,4 @@ def solve(
     else:
         from tutor.render.terminal import print_derivation
 
-        print_derivation(derivation, digits=digits, step=step, phases=phases, output=output)
+        run(lambda: print_derivation(derivation, digits=digits, step=step, phases=phases, output=output))

@@ -44,7 +44,7 @@ def emit_other(
         raise fail(f"--step {step}: only {len(result.steps)} iteration(s) are derived in full (see --detail)", 2)
     from tutor.render.training import print_training
 
-    print_training(result, digits=digits, step=step, phases=phases, output=output)
+    run(lambda: print_training(result, digits=digits, step=step, phases=phases, output=output))
     return True
 
 
@@ -56,7 +56,7 @@ def _graph(result: Any, format: str, digits: int, output: Path | None, phases: C
     else:
         from tutor.render.graph import print_graph
 
-        print_graph(result, digits=digits, output=output, phases=phases)
+        run(lambda: print_graph(result, digits=digits, output=output, phases=phases))
 
 
 def emit_latex(result: Any, opts: LatexOptions, *, output: Path | None, pdf: bool) -> None:

@@ -44,6 +44,12 @@ def train(
     if not problem.data:
         raise fail(f"{file}: no data set to train on (add data: with examples, or use nnstep solve)", 2)
     if epochs is not None:
+        from tutor.dataform import MAX_ITERATIONS
+        from tutor.schedule import iterations_per_epoch
+
+        per_epoch = iterations_per_epoch(problem)
+        if epochs * per_epoch > MAX_ITERATIONS:
+            raise fail(f"--epochs {epochs}: {epochs} epochs of {per_epoch} iterations is over {MAX_ITERATIONS:,}", 2)
         problem = dataclasses.replace(problem, epochs=epochs)
     result = _run_with_progress(problem, progress)
     if plot is not None:
@@ -57,10 +63,11 @@ def _run_with_progress(problem: Problem, show: bool) -> TrainResult:
     from rich.console import Console
     from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 
+    from tutor.render.console import no_color
     from tutor.trainer import train as train_run
 
     console = Console(stderr=True)
-    if not show or not console.is_terminal:
+    if not show or not console.is_terminal or no_color():  # a live bar is made of ANSI codes
         return run(lambda: train_run(problem))
     columns = (TextColumn("training"), BarColumn(), MofNCompleteColumn(), TextColumn("epochs"), TimeElapsedColumn())
     with Progress(*columns, console=console, transient=True) as bar:
@@ -89,12 +96,11 @@ def _report(problem: Problem, result: TrainResult, format: str, digits: int) -> 
         }
         typer.echo(json.dumps(data, indent=2))
         return
-    from rich.console import Console
-
     from tutor.network import Network
+    from tutor.render.console import console as terminal_console
     from tutor.render.text import Writer
     from tutor.render.training import header, summary
 
-    console = Console(soft_wrap=True)
+    console = terminal_console(soft_wrap=True)
     header(problem, console, Writer(digits, Network(problem).target_labels))
     summary(result, console, digits)

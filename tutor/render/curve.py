@@ -5,13 +5,16 @@ The text plot draws on a log scale when the loss spans more than two decades (it
 
 from __future__ import annotations
 
+import io
 import math
 from collections.abc import Sequence
 from pathlib import Path
 
 from tutor.errors import InputError
+from tutor.fileio import write_atomic
 
 BARS = "▁▂▃▄▅▆▇█"
+IMAGE_FORMATS = ("png", "pdf", "svg", "jpg", "jpeg")
 
 
 def thin(n: int, rows: int = 12) -> list[int]:
@@ -70,6 +73,9 @@ def write_png(values: Sequence[float], path: Path, title: str = "") -> None:
         import matplotlib.pyplot as plt
     except ImportError:
         raise InputError("--plot needs matplotlib: pip install 'nnstep[plot]'") from None
+    kind = path.suffix.lower().lstrip(".") or "png"
+    if kind not in IMAGE_FORMATS:
+        raise InputError(f"--plot: cannot write a .{kind} image; use .png, .pdf or .svg", file=str(path))
     fig, ax = plt.subplots(figsize=(6, 3.5))
     ax.plot(range(1, len(values) + 1), values)
     if min(values) > 0 and max(values) / min(values) > 100:
@@ -78,8 +84,10 @@ def write_png(values: Sequence[float], path: Path, title: str = "") -> None:
     ax.set_ylabel("loss")
     ax.set_title(title)
     fig.tight_layout()
-    fig.savefig(path, dpi=120)
+    buffer = io.BytesIO()
+    fig.savefig(buffer, format=kind, dpi=120)
     plt.close(fig)
+    write_atomic(path, buffer.getvalue())
 
 
 def pgfplots(values: Sequence[float], max_points: int = 200) -> str:

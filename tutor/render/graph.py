@@ -14,6 +14,7 @@ from rich.text import Text
 from tutor import expr
 from tutor.graph import Accumulation, GraphDerivation
 from tutor.numfmt import fmt, paren
+from tutor.render.console import console as terminal_console
 from tutor.render.json import number
 from tutor.render.text import MINUS, Writer
 
@@ -94,7 +95,10 @@ def print_graph(
 ) -> None:
     """The graph's sections (`--only forward` the values, `--only backward` the derivatives)."""
     buffer = io.StringIO() if output is not None else None
-    console = Console(file=buffer, width=100, color_system=None, soft_wrap=True) if buffer else Console(soft_wrap=True)
+    if buffer is not None:
+        console = Console(file=buffer, width=100, color_system=None, soft_wrap=True)
+    else:
+        console = terminal_console(soft_wrap=True)
     p = d.problem
     console.print(Text(p.title or Path(p.source).name, style="bold"))
     if p.description:

@@ -12,6 +12,7 @@ from tutor.numfmt import fmt
 from tutor.practice import PHASES, STATUSES, Session, phase_of
 
 MAX_EXAMPLES = 10  # examples of a data set listed in the intro
+MAX_UNREACHED_ROWS = 50  # more quantities left unanswered than this are one row of the summary
 STYLE = {"first try": "green", "after hints": "yellow", "given up": "red", "skipped": "red", "unanswered": "dim"}
 
 
@@ -30,12 +31,19 @@ def summary_table(session: Session) -> Table:
     table.add_column("your answer", justify="right")
     table.add_column("expected", justify="right")
     table.add_column("result")
-    for item in session.items:
+    items = session.items
+    reached = next((i for i in range(len(items), 0, -1) if items[i - 1].status != "unanswered"), 0)
+    if len(items) - reached > MAX_UNREACHED_ROWS:  # quit early in a long session: not 20,000 rows
+        items = items[: reached + 1]
+    for item in items:
         result = item.status + (" (carried)" if item.carried else "")
         if item.tags:
             result += " [" + ", ".join(dict.fromkeys(item.tags)) + "]"
         last = item.attempts[-1] if item.attempts else ""
         table.add_row(item.key, last, fmt(item.expected, digits), Text(result, style=STYLE[item.status]))
+    if len(items) < len(session.items):
+        more = Text(f"{len(session.items) - len(items)} more unanswered", style=STYLE["unanswered"])
+        table.add_row("…", "", "", more)
     return table
 
 

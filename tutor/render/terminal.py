@@ -18,6 +18,7 @@ from rich.text import Text
 from tutor.derivation import Derivation, Step
 from tutor.network import Network
 from tutor.problem import Problem
+from tutor.render.console import console as terminal_console
 from tutor.render.text import Line, Writer, step_lines
 
 
@@ -44,7 +45,7 @@ def print_derivation(
         )
         write_atomic(output, buffer.getvalue())
         return
-    render(derivation, console or Console(soft_wrap=True), digits=digits, step=step, phases=phases)
+    render(derivation, console or terminal_console(soft_wrap=True), digits=digits, step=step, phases=phases)
 
 
 def render(

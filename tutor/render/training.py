@@ -20,6 +20,7 @@ from rich.text import Text
 from tutor.derivation import Derivation, Step
 from tutor.network import Network
 from tutor.problem import Problem
+from tutor.render.console import console as terminal_console
 from tutor.render.curve import text_plot, thin
 from tutor.render.matrix_text import layer_sections
 from tutor.render.text import MINUS, Line, Writer, step_lines
@@ -154,7 +155,7 @@ def print_training(
 ) -> None:
     """Print the data-set derivation (or write it, as plain text, to `output`)."""
     if output is None:
-        render_training(derivation, Console(soft_wrap=True), digits=digits, step=step, phases=phases)
+        render_training(derivation, terminal_console(soft_wrap=True), digits=digits, step=step, phases=phases)
         return
     import io
 
