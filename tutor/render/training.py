@@ -133,7 +133,9 @@ def summary(run: TrainResult, console: Console, digits: int = 6) -> None:
     console.print()
     console.print(table)
     console.print(Text(f"after training: loss {run.final_loss:.{digits}g}", style="bold"))
-    console.print(Text("(the trained network on the whole data set; an epoch's loss above is taken before its updates)"))
+    console.print(
+        Text("(the trained network on the whole data set; an epoch's loss above is taken before its updates)")
+    )
     console.print()
     console.print(Text("Loss curve", style="bold cyan"))
     console.print(Text("\n".join(text_plot(list(run.epoch_loss)))))
