@@ -283,3 +283,11 @@ def test_step_option_on_a_computation_graph_is_bad_input(fmt: str) -> None:
     code, out = invoke(["solve", str(PROBLEMS / "computation-graph.yaml"), "--step", "2", "--format", fmt])
     assert code == 2, out
     assert "no steps" in out
+
+
+def test_exact_fractions_that_grow_past_the_limit_ask_for_fewer_iterations() -> None:
+    # xor-data.yaml's exact weights triple their digits every iteration: 50 detailed iterations would
+    # never finish (nor print: Python refuses str() of integers over 4300 digits)
+    code, out = invoke(["solve", str(PROBLEMS / "xor-data.yaml"), "--detail", "50", "--format", "json"])
+    assert code == 2, out
+    assert "xor-data.yaml" in out and "2000 digits" in out and "--detail" in out

@@ -26,8 +26,12 @@ from tutor.derivation import (
     Update,
     Use,
 )
+from tutor.errors import ProblemError
 from tutor.network import MAX_PATHS, Network
 from tutor.problem import Problem
+
+MAX_EXACT_DIGITS = 2000  # of an exact parameter's numerator or denominator
+_MAX_EXACT_BITS = int(MAX_EXACT_DIGITS * 3.33)
 
 Values = dict[str, Any]
 
@@ -43,7 +47,20 @@ def derive(problem: Problem, *, max_paths: int = MAX_PATHS) -> Derivation:
         step = derive_step(network, params, inputs, targets, index, max_paths=max_paths)
         steps.append(step)
         params = {u.parameter: u.new for u in step.updates}
+        check_exact_size(problem, params, index, "steps: in the file")
     return Derivation(problem, tuple(steps))
+
+
+def check_exact_size(problem: Problem, params: Values, index: int, fewer: str) -> None:
+    """Exact fractions can grow fast (their digits triple each step in a two-layer network): past
+    `MAX_EXACT_DIGITS` a ProblemError asks for fewer steps instead of working for ever on huge numbers."""
+    for name, value in params.items():
+        if getattr(value, "is_Rational", False) and max(abs(value.p), value.q).bit_length() > _MAX_EXACT_BITS:
+            raise ProblemError(
+                f"after step {index} the exact value of {name} has more than {MAX_EXACT_DIGITS} digits: "
+                f"derive fewer steps ({fewer})",
+                file=problem.source,
+            )
 
 
 def derive_step(

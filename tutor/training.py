@@ -18,7 +18,7 @@ import numpy as np
 from tutor import functions as fn
 from tutor.crosscheck import ABS_TOL, REL_TOL, as_float, beyond_float64
 from tutor.derivation import Derivation, ExampleStep, Gradient, Loss, Step
-from tutor.engine import derive_step, updates_for
+from tutor.engine import check_exact_size, derive_step, updates_for
 from tutor.errors import CrossCheckError
 from tutor.network import MAX_PATHS, Network
 from tutor.numeric import numeric_step
@@ -52,6 +52,7 @@ def derive_training(
         step = derive_iteration(network, params, it, max_paths=max_paths)
         steps.append(step)
         params = {u.parameter: u.new for u in step.updates}
+        check_exact_size(problem, params, it.index, "--detail")
     derivation = Derivation(problem, tuple(steps), run)
     cross_check_training(derivation, network)
     return derivation
