@@ -67,6 +67,13 @@ def test_arguments_in_the_wrong_order_get_a_hint(tmp_path: Path, command: str) -
     assert "this looks like an answers file: the problem file comes first" in result.output
 
 
+def test_a_blank_template_checks_as_nothing_answered_and_says_so(tmp_path: Path) -> None:
+    blank = invoke("answers", RELU, "--blank").stdout
+    result = invoke("check", RELU, write(tmp_path, "blank.yaml", blank))
+    assert result.exit_code == 0  # no answered key is wrong
+    assert "Score: 0 / 0" in result.stdout and "no key is answered" in result.output
+
+
 def test_check_expressions_and_nested_steps(tmp_path: Path) -> None:
     text = 'w13.new: "2 - 0.1*20"\nloss: "1/2 * 10^2"\nh: 1\nstep2:\n  loss: 0\n'
     result = invoke("check", RELU, write(tmp_path, "a.yaml", text), "--format", "json")

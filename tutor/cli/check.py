@@ -110,6 +110,8 @@ def check(
     checker = _checker(problem, rtol, atol, sigfigs, carried_credit, detail=detail)
     sheet = run(lambda: read_answers(answers))
     report = run(lambda: checker.check(sheet))
+    if not report.items:  # exit 0 all the same: every answered key (none) is right
+        typer.echo(f"nnstep: {answers}: no key is answered (blank values are skipped)", err=True)
     if format is Format.json:
         emit(json.dumps(report.to_json(), ensure_ascii=False), None)
     else:
