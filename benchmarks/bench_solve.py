@@ -32,6 +32,15 @@ def timed(cmd: list[str], repeat: int = 5) -> float:
     return statistics.median(times)
 
 
+def interleaved(a: list[str], b: list[str], repeat: int = 11) -> tuple[float, float]:
+    """Median seconds of two commands run alternately, so that a machine's changing load hits both alike."""
+    times: tuple[list[float], list[float]] = ([], [])
+    for _ in range(repeat):
+        for cmd, out in ((a, times[0]), (b, times[1])):
+            out.append(timed(cmd, repeat=1))
+    return statistics.median(times[0]), statistics.median(times[1])
+
+
 def dense_problem(sizes: list[int], seed: int = 1) -> str:
     """A dense sigmoid network as problem-file YAML, one-decimal weights."""
     rnd = random.Random(seed)
@@ -60,11 +69,13 @@ def dense_problem(sizes: list[int], seed: int = 1) -> str:
 def main() -> None:
     help_time = timed([*NNSTEP, "--help"])
     print(f"nnstep --help: {help_time:.3f} s  (goal ≤ 0.25 s)")
-    imports = timed([sys.executable, "-c", "import sympy, numpy"])
-    solve = timed([*NNSTEP, "solve", str(ROOT / "problems" / "sigmoid-0.05-0.10.yaml")])
+    imports, solve = interleaved(
+        [sys.executable, "-c", "import sympy, numpy"],
+        [*NNSTEP, "solve", str(ROOT / "problems" / "sigmoid-0.05-0.10.yaml")],
+    )
     print(
         f"import sympy, numpy: {imports:.3f} s; cold solve of the 0.05/0.10 network: {solve:.3f} s "
-        f"= {solve / imports:.2f}× (goal ≤ 1.5×)"
+        f"= {solve / imports:.2f}× (goal ≤ 1.5×; medians of 11 alternating runs)"
     )
     with tempfile.TemporaryDirectory() as tmp:
         rows = []
