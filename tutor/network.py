@@ -29,6 +29,13 @@ class Network:
         self.neurons = problem.neurons
 
     @cached_property
+    def floats(self) -> tuple[dict[str, float], dict[str, float], dict[str, float]]:
+        """Parameters, inputs and targets in float64, converted once (the mistake models re-run often)."""
+        from tutor.numeric import float_values
+
+        return float_values(self.problem)
+
+    @cached_property
     def order(self) -> tuple[str, ...]:
         """Neurons in topological order (sources before consumers), file order among equals."""
         done: set[str] = set(self.problem.inputs)

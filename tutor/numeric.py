@@ -48,9 +48,8 @@ def solve_numeric(
     """Every quantity of every step by answer key (later steps prefixed `step2.`, …)."""
     network = network or Network(problem)
     given = given or {}
-    params = {k: float(v) for k, v in problem.parameters.items()}
-    inputs = {k: float(v) for k, v in problem.inputs.items()}
-    targets = {k: float(v) for k, v in problem.targets.items()}
+    params, inputs, targets = network.floats if network.problem is problem else float_values(problem)
+    params = dict(params)
     values: dict[str, float] = {}
     for index in range(1, problem.steps + 1):
         prefix = "" if index == 1 else f"step{index}."
@@ -63,6 +62,12 @@ def solve_numeric(
         values.update({prefix + k: v for k, v in step.items()})
         params = {p: step_given.get(f"{p}.new", step[f"{p}.new"]) for p in params}
     return values
+
+
+def float_values(problem: Problem) -> tuple[dict[str, float], dict[str, float], dict[str, float]]:
+    """The problem's parameters, inputs and targets in float64."""
+    floats = lambda values: {k: float(v) for k, v in values.items()}  # noqa: E731
+    return floats(problem.parameters), floats(problem.inputs), floats(problem.targets)
 
 
 def numeric_step(
@@ -131,6 +136,7 @@ def _backward(
     given: Mapping[str, float],
 ) -> dict[str, float]:
     problem = network.problem
+    relu0 = float(problem.relu_derivative_at_zero)
     delta: dict[str, float] = {}
     group = set(network.softmax_group)
     soft = _softmax_deltas(network, out, targets, rules)
@@ -144,7 +150,7 @@ def _backward(
             g += w * delta[k]
         delta[n] = put(
             f"{n}.delta",
-            g * _derivative(network.neuron(n).activation, n, out, rules, float(problem.relu_derivative_at_zero)),
+            g * _derivative(network.neuron(n).activation, n, out, rules, relu0),
         )
     return _gradients(network, out, delta, rules, put)
 
