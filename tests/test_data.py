@@ -296,3 +296,23 @@ def test_schedule_keys_without_data_are_errors(tmp_path: Path) -> None:
 def test_relu_identity_iterations_stay_exact() -> None:
     step = derive_training(load_problem(XOR_DATA)).steps[0]
     assert [u.new for u in step.updates][:3] == [Fraction("0.50625"), Fraction("0.50625"), Fraction("0.015625")]
+
+
+def test_solve_shows_a_training_progress_bar_on_a_terminal_only(tmp_path: Path) -> None:
+    import os
+    import subprocess
+
+    pexpect = pytest.importorskip("pexpect")
+    long = tmp_path / "long.yaml"
+    long.write_text((PROBLEMS / "xor-data.yaml").read_text().replace("epochs: 500", "epochs: 20000"))
+    root = str(PROBLEMS.parent)
+    cmd = [sys.executable, "-m", "tutor", "solve", str(long)]
+    env = {k: v for k, v in os.environ.items() if k != "NO_COLOR"} | {"PYTHONPATH": root, "TERM": "xterm"}
+    child = pexpect.spawn(cmd[0], cmd[1:], cwd=root, env=env, encoding="utf-8", timeout=60)
+    child.expect(r"\d+/20000")  # the bar's epochs done / total, on the terminal's stderr
+    child.expect_exact("Trained parameters")
+    child.expect(pexpect.EOF)
+    child.close()
+    assert child.exitstatus == 0
+    piped = subprocess.run(cmd, cwd=root, env=env, capture_output=True, text=True, timeout=60)
+    assert piped.returncode == 0 and piped.stderr == ""  # no bar when stderr is not a terminal

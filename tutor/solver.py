@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -15,7 +16,9 @@ if TYPE_CHECKING:
     from tutor.graph import GraphDerivation, GraphProblem
 
 
-def solve_problem(problem: Problem, *, detail: int = 1, whole_run: bool = True) -> Derivation:
+def solve_problem(
+    problem: Problem, *, detail: int = 1, whole_run: bool = True, progress: Callable[[int], None] | None = None
+) -> Derivation:
     """Derive exactly, then cross-check against the float64 engine (CrossCheckError on disagreement).
 
     A data set: the first `detail` iterations exactly, the whole schedule with the NumPy trainer (only
@@ -23,7 +26,7 @@ def solve_problem(problem: Problem, *, detail: int = 1, whole_run: bool = True) 
     if problem.data:
         from tutor.training import derive_training
 
-        return derive_training(problem, detail=detail, whole_run=whole_run)
+        return derive_training(problem, detail=detail, whole_run=whole_run, progress=progress)
     derivation = derive(problem)
     cross_check(derivation)
     return derivation
@@ -48,9 +51,19 @@ def load_any(path: str | Path) -> Problem | GraphProblem:
 
 
 def solve_any(path: str | Path, *, detail: int = 1, whole_run: bool = True) -> Derivation | GraphDerivation:
-    problem = load_any(path)
+    return solve_loaded(load_any(path), detail=detail, whole_run=whole_run)
+
+
+def solve_loaded(
+    problem: Problem | GraphProblem,
+    *,
+    detail: int = 1,
+    whole_run: bool = True,
+    progress: Callable[[int], None] | None = None,
+) -> Derivation | GraphDerivation:
+    """A loaded problem of any form, solved; `progress(epoch)` follows a data set's training run."""
     if isinstance(problem, Problem):
-        return solve_problem(problem, detail=detail, whole_run=whole_run)
+        return solve_problem(problem, detail=detail, whole_run=whole_run, progress=progress)
     from tutor.graph import solve_graph
 
     return solve_graph(problem)

@@ -3,7 +3,8 @@
 from __future__ import annotations
 
 import sys
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Iterator
+from contextlib import contextmanager
 from pathlib import Path
 from typing import TypeVar
 
@@ -52,3 +53,28 @@ def emit(text: str, output: Path | None) -> None:
         sys.stdout.write(text if text.endswith("\n") else text + "\n")
     else:
         run(lambda: write_atomic(output, text))
+
+
+@contextmanager
+def epoch_progress(epochs: int, show: bool = True) -> Iterator[Callable[[int], None] | None]:
+    """A transient progress bar over a training run's epochs on stderr: yields `advance(epoch)`, or None
+    where no bar is drawn (not a terminal, NO_COLOR: a live bar is made of ANSI codes, or `show` off)."""
+    from rich.console import Console
+    from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
+
+    from tutor.render.console import no_color
+
+    console = Console(stderr=True)
+    if not show or not console.is_terminal or no_color():
+        yield None
+        return
+    columns = (TextColumn("training"), BarColumn(), MofNCompleteColumn(), TextColumn("epochs"), TimeElapsedColumn())
+    with Progress(*columns, console=console, transient=True) as bar:
+        task = bar.add_task("train", total=epochs)
+        every = max(1, epochs // 100)  # redraw at most ~100 times: the bar must not slow training
+
+        def advance(epoch: int) -> None:
+            if epoch % every == 0 or epoch == epochs:
+                bar.update(task, completed=epoch)
+
+        yield advance

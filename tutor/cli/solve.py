@@ -53,10 +53,15 @@ def solve(
     Every value is computed exactly with SymPy and cross-checked against an independent NumPy float64
     engine (exit 1 if they ever disagree beyond 1e-9).
     """
+    from tutor.cli.common import epoch_progress
     from tutor.cli.solve_forms import emit_latex, emit_other
-    from tutor.solver import solve_any
+    from tutor.problem import Problem
+    from tutor.solver import load_any, solve_loaded
 
-    result = run(lambda: solve_any(file, detail=detail))
+    problem = run(lambda: load_any(file))
+    epochs = problem.epochs if isinstance(problem, Problem) and problem.data else 0
+    with epoch_progress(epochs, show=epochs > 0) as advance:
+        result = run(lambda: solve_loaded(problem, detail=detail, progress=advance))
     phases = {p.value for p in only} if only else None
     if format is Format.latex:
         from tutor.render.latex import LatexOptions

@@ -60,24 +60,10 @@ def train(
 
 
 def _run_with_progress(problem: Problem, show: bool) -> TrainResult:
-    from rich.console import Console
-    from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
-
-    from tutor.render.console import no_color
+    from tutor.cli.common import epoch_progress
     from tutor.trainer import train as train_run
 
-    console = Console(stderr=True)
-    if not show or not console.is_terminal or no_color():  # a live bar is made of ANSI codes
-        return run(lambda: train_run(problem))
-    columns = (TextColumn("training"), BarColumn(), MofNCompleteColumn(), TextColumn("epochs"), TimeElapsedColumn())
-    with Progress(*columns, console=console, transient=True) as bar:
-        task = bar.add_task("train", total=problem.epochs)
-        every = max(1, problem.epochs // 100)  # redraw at most ~100 times: the bar must not slow training
-
-        def advance(epoch: int) -> None:
-            if epoch % every == 0 or epoch == problem.epochs:
-                bar.update(task, completed=epoch)
-
+    with epoch_progress(problem.epochs, show) as advance:
         return run(lambda: train_run(problem, progress=advance))
 
 
