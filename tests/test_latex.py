@@ -25,6 +25,7 @@ from tutor.render import latexfmt as lf
 from tutor.render import latexpdf
 from tutor.render.latex import LatexOptions, render_latex, write_latex
 from tutor.render.latexmath import rows
+from tutor.solver import solve_any
 
 HOSTILE = r"\input{/etc/passwd} \write18{touch x}"
 HAVE_TEX = shutil.which("pdflatex") is not None and shutil.which("pdftotext") is not None
@@ -218,6 +219,18 @@ def test_step_option_and_sections_per_step() -> None:
     assert r"\subsection*{Step 1}" in doc and r"\subsection*{Step 2}" in doc
     only2 = render_latex(derivation, LatexOptions(step=2))
     assert r"\subsection*{Step 1}" not in only2 and r"\subsection*{Step 2}" in only2
+
+
+def test_only_keeps_the_chosen_phases() -> None:
+    forward = relu_doc(phases=frozenset({"forward"}))
+    assert r"\subsection*{Forward pass}" in forward and r"x_{3} &= x_{1} w_{13} + x_{2} w_{23}" in forward
+    for other in ("{Loss}", "{Deltas}", "{Gradients by the chain rule}", "{Updates}", "before and after"):
+        assert other not in forward
+    update = relu_doc(phases=frozenset({"update", "loss"}))
+    assert r"\subsection*{Updates}" in update and r"\subsection*{Loss}" in update
+    assert r"\subsection*{Parameters before and after}" in update and "{Forward pass}" not in update
+    data = render_latex(solve_any(PROBLEMS / "xor-data.yaml"), LatexOptions(phases=frozenset({"backward"})))
+    assert r"\paragraph*{Deltas}" in data and "{Forward pass}" not in data and "{Updates}" not in data
 
 
 def test_compact_drawing_beyond_six_nodes_per_layer() -> None:

@@ -53,6 +53,16 @@ def test_graph_backward_lines() -> None:
     assert rf"\draw[->] (g3) -- {edge} (g4);" in text
 
 
+def test_graph_only_forward_or_backward() -> None:
+    derivation = solve_any(PROBLEMS / "computation-graph.yaml")
+    forward = render_latex(derivation, LatexOptions(phases=frozenset({"forward"})))
+    assert r"\subsection*{Forward pass}" in forward and "{Backward pass}" not in forward
+    assert "{Local derivatives}" not in forward
+    backward = render_latex(derivation, LatexOptions(phases=frozenset({"backward"})))
+    assert "{Forward pass}" not in backward
+    assert r"\subsection*{Local derivatives}" in backward and r"\subsection*{Gradients}" in backward
+
+
 def test_graph_node_used_twice_sums_both_paths() -> None:
     d = graph({"d": "a + b", "L": "d*a"}, {"a": 2, "b": 3}, "L")
     text = render_latex(d)

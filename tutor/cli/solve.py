@@ -66,7 +66,8 @@ def solve(
     if format is Format.latex:
         from tutor.render.latex import LatexOptions
 
-        opts = LatexOptions(digits=digits, body_only=body_only, solution=not no_solution, step=step)
+        shown = frozenset(phases) if phases else None
+        opts = LatexOptions(digits=digits, body_only=body_only, solution=not no_solution, step=step, phases=shown)
         emit_latex(result, opts, output=output, pdf=pdf)
         return
     if emit_other(result, format.value, digits=digits, step=step, phases=phases, output=output):

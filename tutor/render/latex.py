@@ -49,6 +49,10 @@ class LatexOptions:
     body_only: bool = False  # no preamble: for \input into a document
     solution: bool = True  # False: the problem sheet only
     step: int | None = None  # only this step (iteration of a data set)
+    phases: frozenset[str] | None = None  # only these of forward, loss, backward, update (`--only`)
+
+    def shows(self, phase: str) -> bool:
+        return self.phases is None or phase in self.phases
 
 
 @dataclass(frozen=True)
@@ -95,7 +99,7 @@ def _network_document(derivation: Derivation, opts: LatexOptions) -> Document:
 def _graph_document(derivation: GraphDerivation, opts: LatexOptions) -> Document:
     from tutor.render.latexgraph import graph_body
 
-    return Document(title(derivation.problem), graph_body(derivation, opts.digits, opts.solution))
+    return Document(title(derivation.problem), graph_body(derivation, opts.digits, opts.solution, opts.shows))
 
 
 def writer_for(derivation: Derivation, network: Network, opts: LatexOptions) -> MathWriter:
@@ -125,9 +129,11 @@ def _body(derivation: Derivation, network: Network, writer: MathWriter, opts: La
         if many:
             yield rf"\subsection*{{Step {step.index}}}"
         params = {u.parameter: u.old for u in step.updates}
-        yield from pass_sections(step, network, writer, heading, params, derivation.problem.inputs)
-        yield from update_sections(step, writer, heading)
-    yield from _results(derivation, steps, network, writer)
+        yield from pass_sections(step, network, writer, heading, params, derivation.problem.inputs, shows=opts.shows)
+        if opts.shows("update"):
+            yield from update_sections(step, writer, heading)
+    if opts.shows("update"):
+        yield from _results(derivation, steps, network, writer)
 
 
 def _statement(derivation: Derivation, network: Network, writer: MathWriter) -> Iterator[str]:

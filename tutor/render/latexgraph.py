@@ -10,7 +10,7 @@ below it, and each edge its local derivative.
 
 from __future__ import annotations
 
-from collections.abc import Iterator, Mapping
+from collections.abc import Callable, Iterator, Mapping
 from typing import Any
 
 from tutor.graph import Accumulation, Contribution, GraphDerivation, GraphProblem, parents
@@ -24,11 +24,15 @@ EDGE_DIGITS = 4
 PER_ROW = 3  # local derivatives in a row
 
 
-def graph_body(d: GraphDerivation, digits: int = 6, solution: bool = True) -> str:
-    return "\n".join(_body(d, digits, solution))
+def graph_body(
+    d: GraphDerivation, digits: int = 6, solution: bool = True, shows: Callable[[str], bool] = lambda phase: True
+) -> str:
+    """The document body; `shows(phase)`: forward (the values) and backward (local derivatives, backward
+    pass, gradients), as `--only` chooses."""
+    return "\n".join(_body(d, digits, solution, shows))
 
 
-def _body(d: GraphDerivation, digits: int, solution: bool) -> Iterator[str]:
+def _body(d: GraphDerivation, digits: int, solution: bool, shows: Callable[[str], bool]) -> Iterator[str]:
     p = d.problem
     out = lf.name(p.output)
     yield rf"\section*{{{lf.text(p.title or 'Computation graph')}}}"
@@ -44,18 +48,25 @@ def _body(d: GraphDerivation, digits: int, solution: bool) -> Iterator[str]:
     )
     yield picture(d, None, digits)
     if solution:
-        yield from _solution(d, digits)
+        values = {**d.problem.inputs, **{f.node: f.value for f in d.forward}}
+        if shows("forward"):
+            yield from _forward(d, values, digits)
+        if shows("backward"):
+            yield from _backward(d, digits)
+        yield picture(d, values, digits)
 
 
-def _solution(d: GraphDerivation, digits: int) -> Iterator[str]:
-    p, out = d.problem, lf.name(d.problem.output)
-    values = {**p.inputs, **{f.node: f.value for f in d.forward}}
+def _forward(d: GraphDerivation, values: dict[str, Any], digits: int) -> Iterator[str]:
     yield r"\subsection*{Forward pass}"
     rows = []
     for f in d.forward:
         sym, nums = to_latex(f.expression, digits=digits), to_latex(f.expression, values, digits)
         rows.append(rf"{lf.name(f.node)} &= {sym} = {nums} = {lf.num(f.value, digits)}")
     yield align(rows)
+
+
+def _backward(d: GraphDerivation, digits: int) -> Iterator[str]:
+    p, out = d.problem, lf.name(d.problem.output)
     yield r"\subsection*{Local derivatives}"
     yield (
         "Each node's expression differentiated with respect to each name it uses (the others held fixed),"
@@ -74,7 +85,6 @@ def _solution(d: GraphDerivation, digits: int) -> Iterator[str]:
     grads = d.gradients
     rows = [f"${lf.name(v)}$ & ${lf.num(p.inputs[v], digits)}$ & ${lf.num(grads[v], digits)}$" for v in p.inputs]
     yield table(["input $v$", "value", rf"$\partial {out}/\partial v$"], rows)
-    yield picture(d, values, digits)
 
 
 def formula_latex(formula: Any) -> str:

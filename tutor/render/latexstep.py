@@ -7,7 +7,7 @@ loss, deltas and gradients. `params` are the parameter values the pass used, `in
 
 from __future__ import annotations
 
-from collections.abc import Iterator, Mapping
+from collections.abc import Callable, Iterator, Mapping
 from typing import Any
 
 from tutor.derivation import ExampleStep, Step
@@ -40,13 +40,30 @@ def pass_sections(
     inputs: Mapping[str, Any],
     *,
     explain: bool = True,
+    shows: Callable[[str], bool] = lambda phase: True,
 ) -> Iterator[str]:
     """The sections of one pass; `explain`: with the notes on what δ, the chain rule and BP1–BP4 are
-    (a data set gives them for its first example only)."""
-    yield rf"{heading}{{Forward pass}}"
-    yield align([row for f in p.forward for row in writer.forward(f)])
-    yield rf"{heading}{{Loss}}"
-    yield align(writer.loss(p.loss))
+    (a data set gives them for its first example only); `shows(phase)`: which of forward, loss and
+    backward to give (`--only`)."""
+    if shows("forward"):
+        yield rf"{heading}{{Forward pass}}"
+        yield align([row for f in p.forward for row in writer.forward(f)])
+    if shows("loss"):
+        yield rf"{heading}{{Loss}}"
+        yield align(writer.loss(p.loss))
+    if shows("backward"):
+        yield from _backward(p, network, writer, heading, params, inputs, explain)
+
+
+def _backward(
+    p: Pass,
+    network: Network,
+    writer: MathWriter,
+    heading: str,
+    params: Mapping[str, Any],
+    inputs: Mapping[str, Any],
+    explain: bool,
+) -> Iterator[str]:
     yield rf"{heading}{{Deltas}}"
     if explain:
         yield DELTA_NOTE

@@ -10,7 +10,7 @@ trainer); the detailed iterations are exact.
 
 from __future__ import annotations
 
-from collections.abc import Iterator, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from typing import TYPE_CHECKING, Any
 
 from tutor.derivation import Derivation, ExampleStep, Step
@@ -41,7 +41,7 @@ def training_body(derivation: Derivation, opts: LatexOptions) -> tuple[str, tupl
     if opts.solution:
         for step in derivation.steps:
             if opts.step is None or step.index == opts.step:
-                parts += iteration(derivation, step, network, writer)
+                parts += iteration(derivation, step, network, writer, opts.shows)
         parts += run_summary(derivation, network)
     return "\n".join(parts), PACKAGES
 
@@ -103,7 +103,13 @@ def schedule_line(derivation: Derivation) -> str:
     )
 
 
-def iteration(derivation: Derivation, step: Step, network: Network, writer: MathWriter) -> list[str]:
+def iteration(
+    derivation: Derivation,
+    step: Step,
+    network: Network,
+    writer: MathWriter,
+    shows: Callable[[str], bool] = lambda phase: True,
+) -> list[str]:
     """One iteration: each example's pass, the batch loss and gradients, the updates."""
     p = derivation.problem
     params = {u.parameter: u.old for u in step.updates}
@@ -116,9 +122,11 @@ def iteration(derivation: Derivation, step: Step, network: Network, writer: Math
     for e in step.examples:
         out.append(rf"\subsubsection*{{Example {e.example}: {_example_title(e, network)}}}")
         first = step.index == derivation.steps[0].index and e is step.examples[0]
-        out += pass_sections(e, network, writer, r"\paragraph*", params, e.inputs, explain=first)
-    out += batch_section(step, p.reduction, writer)
-    out += update_sections(step, writer, r"\subsubsection*")
+        out += pass_sections(e, network, writer, r"\paragraph*", params, e.inputs, explain=first, shows=shows)
+    if shows("loss") or shows("backward"):
+        out += batch_section(step, p.reduction, writer)
+    if shows("update"):
+        out += update_sections(step, writer, r"\subsubsection*")
     return out
 
 
