@@ -51,19 +51,8 @@ def pass_sections(
     if shows("loss"):
         yield rf"{heading}{{Loss}}"
         yield align(writer.loss(p.loss))
-    if shows("backward"):
-        yield from _backward(p, network, writer, heading, params, inputs, explain)
-
-
-def _backward(
-    p: Pass,
-    network: Network,
-    writer: MathWriter,
-    heading: str,
-    params: Mapping[str, Any],
-    inputs: Mapping[str, Any],
-    explain: bool,
-) -> Iterator[str]:
+    if not shows("backward"):
+        return
     yield rf"{heading}{{Deltas}}"
     if explain:
         yield DELTA_NOTE
