@@ -59,13 +59,16 @@ def emit(text: str, output: Path | None) -> None:
 def epoch_progress(epochs: int, show: bool = True) -> Iterator[Callable[[int], None] | None]:
     """A transient progress bar over a training run's epochs on stderr: yields `advance(epoch)`, or None
     where no bar is drawn (not a terminal, NO_COLOR: a live bar is made of ANSI codes, or `show` off)."""
+    if not show:  # before importing rich.progress: a plain solve must not pay for it
+        yield None
+        return
     from rich.console import Console
     from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 
     from tutor.render.console import no_color
 
     console = Console(stderr=True)
-    if not show or not console.is_terminal or no_color():
+    if not console.is_terminal or no_color():
         yield None
         return
     columns = (TextColumn("training"), BarColumn(), MofNCompleteColumn(), TextColumn("epochs"), TimeElapsedColumn())
