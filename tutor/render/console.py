@@ -5,7 +5,10 @@ Rich alone honours NO_COLOR by dropping colours but keeps bold and the like; the
 
 from __future__ import annotations
 
+import io
 import os
+from collections.abc import Callable
+from pathlib import Path
 from typing import Any
 
 from rich.console import Console
@@ -21,3 +24,15 @@ def console(**kwargs: Any) -> Console:
     if no_color():
         kwargs["color_system"] = None
     return Console(**kwargs)
+
+
+def print_or_write(draw: Callable[[Console], None], output: Path | None) -> None:
+    """`draw` on the terminal's console, or as plain 100-column text written atomically to `output`."""
+    if output is None:
+        draw(console(soft_wrap=True))
+        return
+    from tutor.fileio import write_atomic
+
+    buffer = io.StringIO()
+    draw(Console(file=buffer, width=100, color_system=None, soft_wrap=True))
+    write_atomic(output, buffer.getvalue())

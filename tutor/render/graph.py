@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import io
 import json
 from collections.abc import Collection, Mapping
 from pathlib import Path
@@ -14,7 +13,7 @@ from rich.text import Text
 from tutor import expr
 from tutor.graph import Accumulation, GraphDerivation
 from tutor.numfmt import fmt, paren
-from tutor.render.console import console as terminal_console
+from tutor.render.console import print_or_write
 from tutor.render.json import number
 from tutor.render.text import MINUS, Writer
 
@@ -94,11 +93,10 @@ def print_graph(
     d: GraphDerivation, *, digits: int = 6, output: Path | None = None, phases: Collection[str] | None = None
 ) -> None:
     """The graph's sections (`--only forward` the values, `--only backward` the derivatives)."""
-    buffer = io.StringIO() if output is not None else None
-    if buffer is not None:
-        console = Console(file=buffer, width=100, color_system=None, soft_wrap=True)
-    else:
-        console = terminal_console(soft_wrap=True)
+    print_or_write(lambda console: _draw(d, console, digits, phases), output)
+
+
+def _draw(d: GraphDerivation, console: Console, digits: int, phases: Collection[str] | None) -> None:
     p = d.problem
     console.print(Text(p.title or Path(p.source).name, style="bold"))
     if p.description:
@@ -111,10 +109,6 @@ def print_graph(
         console.print()
         console.print(Text(title, style="bold cyan"))
         console.print(Text("\n".join("  " + line for line in lines)))
-    if buffer is not None and output is not None:
-        from tutor.fileio import write_atomic
-
-        write_atomic(output, buffer.getvalue())
 
 
 def graph_dict(d: GraphDerivation, phases: Collection[str] | None = None) -> dict[str, Any]:

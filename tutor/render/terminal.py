@@ -6,7 +6,6 @@ chain-rule product stays on one line in a file.
 
 from __future__ import annotations
 
-import io
 from collections.abc import Collection, Iterable
 from pathlib import Path
 
@@ -18,7 +17,7 @@ from rich.text import Text
 from tutor.derivation import Derivation, Step
 from tutor.network import Network
 from tutor.problem import Problem
-from tutor.render.console import console as terminal_console
+from tutor.render.console import print_or_write
 from tutor.render.text import Line, Writer, step_lines
 
 
@@ -29,23 +28,9 @@ def print_derivation(
     step: int | None = None,
     phases: Collection[str] | None = None,
     output: Path | None = None,
-    console: Console | None = None,
 ) -> None:
     """Print the derivation (or write it, as plain text, to `output`)."""
-    if output is not None:
-        from tutor.fileio import write_atomic
-
-        buffer = io.StringIO()
-        render(
-            derivation,
-            Console(file=buffer, width=100, color_system=None, soft_wrap=True),
-            digits=digits,
-            step=step,
-            phases=phases,
-        )
-        write_atomic(output, buffer.getvalue())
-        return
-    render(derivation, console or terminal_console(soft_wrap=True), digits=digits, step=step, phases=phases)
+    print_or_write(lambda console: render(derivation, console, digits=digits, step=step, phases=phases), output)
 
 
 def render(

@@ -20,7 +20,7 @@ from rich.text import Text
 from tutor.derivation import Derivation, Step
 from tutor.network import Network
 from tutor.problem import Problem
-from tutor.render.console import console as terminal_console
+from tutor.render.console import print_or_write
 from tutor.render.curve import text_plot, thin
 from tutor.render.matrix_text import layer_sections
 from tutor.render.text import MINUS, Line, Writer, step_lines
@@ -157,14 +157,5 @@ def print_training(
     output: Path | None = None,
 ) -> None:
     """Print the data-set derivation (or write it, as plain text, to `output`)."""
-    if output is None:
-        render_training(derivation, terminal_console(soft_wrap=True), digits=digits, step=step, phases=phases)
-        return
-    import io
-
-    from tutor.fileio import write_atomic
-
-    buffer = io.StringIO()
-    console = Console(file=buffer, width=100, color_system=None, soft_wrap=True)
-    render_training(derivation, console, digits=digits, step=step, phases=phases)
-    write_atomic(output, buffer.getvalue())
+    draw = lambda console: render_training(derivation, console, digits=digits, step=step, phases=phases)  # noqa: E731
+    print_or_write(draw, output)
