@@ -18,7 +18,10 @@ from tutor.cli import app
 from tutor.cli.common import emit, fail, run, write_atomic
 
 if TYPE_CHECKING:
+    from collections.abc import Callable
+
     from tutor.check import Checker
+    from tutor.grade import Grade
     from tutor.problem import CheckSettings
 
 
@@ -190,11 +193,7 @@ def grade(
     if problem is None or not submissions:
         raise fail("give PROBLEM and SUBMISSIONS (answers files and/or folders), or --variants and SUBMISSIONS", 2)
     checker = _checker(problem, rtol, atol, sigfigs, carried_credit, detail=detail)
-    paths = lib.collect_submissions(submissions)
-    if not paths:
-        raise fail("no answers files (.yaml, .yml, .json) found", 2)
-    with _progress(len(paths)) as tick:
-        grades = lib.grade_all(checker, paths, tick)
+    grades = _graded(submissions, lambda paths, tick: lib.grade_all(checker, paths, tick))
     keys = lib.columns(checker, grades)
     emit(lib.gradebook_csv(grades, keys), output)
     if feedback_dir is not None:
@@ -213,11 +212,7 @@ def _grade_variants(
 
     files = {a.student: a.file for a in run(lambda: read_mapping(mapping))}
     checkers = lib.VariantCheckers(files, lambda base: _settings(base, *options))
-    paths = lib.collect_submissions(submissions)
-    if not paths:
-        raise fail("no answers files (.yaml, .yml, .json) found", 2)
-    with _progress(len(paths)) as tick:
-        grades = lib.grade_each(checkers, paths, tick)
+    grades = _graded(submissions, lambda paths, tick: lib.grade_each(checkers, paths, tick))
     missing = lib.absent(grades, files)
     grades += missing
     first = next(iter(checkers.solved.values()), None)
@@ -232,6 +227,17 @@ def _grade_variants(
     note += f"; {len(missing)} student(s) without a submission: score 0" if missing else ""
     count = len(grades) - len(missing)
     typer.echo(f"graded {count} submission(s) against {len(checkers.solved)} variant(s){note}", err=True)
+
+
+def _graded(submissions: list[Path], grade: Callable[[list[Path], Any], list[Grade]]) -> list[Grade]:
+    """The answers files of SUBMISSIONS (files and folders), graded with a progress bar."""
+    from tutor import grade as lib
+
+    paths = lib.collect_submissions(submissions)
+    if not paths:
+        raise fail("no answers files (.yaml, .yml, .json) found", 2)
+    with _progress(len(paths)) as tick:
+        return grade(paths, tick)
 
 
 def _write_feedback(folder: Path, pages: list[tuple[str, str]]) -> None:
