@@ -204,6 +204,13 @@ def test_train_command_prints_table_and_curve() -> None:
     assert data["final_loss"] < 0.01
 
 
+def test_train_and_solve_json_give_the_run_in_one_shape() -> None:
+    trained = json.loads(invoke("train", str(XOR_DATA), "--format", "json", "--epochs", "300").output)
+    solved = json.loads(invoke("solve", str(XOR_DATA), "--format", "json", "--detail", "0").output)["training"]
+    assert isinstance(trained["epoch_loss"], list) and len(trained["epoch_loss"]) == trained["epochs"] == 300
+    assert set(solved) <= set(trained) and trained["epoch_loss"][:5] == solved["epoch_loss"][:5]
+
+
 def test_train_plot_writes_a_png(tmp_path: Path) -> None:
     pytest.importorskip("matplotlib", reason="matplotlib is in the test extra; pip install -e '.[test]'")
     result = invoke("train", str(XOR_DATA), "--plot", str(tmp_path / "loss.png"))

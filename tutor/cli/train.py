@@ -71,15 +71,9 @@ def _report(problem: Problem, result: TrainResult, format: str, digits: int) -> 
     if format == "json":
         import json
 
-        from tutor.render.curve import thin
+        from tutor.render.trainjson import run_summary
 
-        data = {
-            "epochs": len(result.epoch_loss),
-            "iterations": len(result.iteration_loss),
-            "epoch_loss": {str(e): float(result.epoch_loss[e - 1]) for e in thin(len(result.epoch_loss), 50)},
-            "final_loss": result.final_loss,
-            "final": result.final_parameters(),
-        }
+        data = {"epochs": len(result.epoch_loss), "iterations": len(result.iteration_loss), **run_summary(result)}
         typer.echo(json.dumps(data, indent=2))
         return
     from tutor.network import Network

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import json
 from collections.abc import Collection, Iterator
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
@@ -21,12 +21,15 @@ from tutor.render.json import ALL_PHASES, number, phase_fields
 from tutor.schedule import batch_size
 from tutor.trainlog import FloatIteration, Replay
 
+if TYPE_CHECKING:
+    from tutor.trainer import TrainResult
+
 
 def training_dict(
     derivation: Derivation, *, step: int | None = None, phases: Collection[str] | None = None
 ) -> dict[str, Any]:
     """The whole document as one dict (`json_chunks` writes the same without holding every record)."""
-    return {**_head(derivation), "steps": list(records(derivation, step, phases)), "training": _run(derivation)}
+    return {**_head(derivation), "steps": list(records(derivation, step, phases)), "training": run_summary(derivation.training)}
 
 
 def _head(derivation: Derivation) -> dict[str, Any]:
@@ -54,8 +57,8 @@ def records(derivation: Derivation, step: int | None, phases: Collection[str] | 
         yield from (float_record(replay, fi, want) for fi in replay.run(step or start, step))
 
 
-def _run(derivation: Derivation) -> dict[str, Any]:
-    run = derivation.training
+def run_summary(run: TrainResult) -> dict[str, Any]:
+    """A training run: the loss of every epoch (a full list), the final loss and parameters; `nnstep train` too."""
     return {
         "epoch_loss": [float(v) for v in run.epoch_loss],
         "final_loss": run.final_loss,
@@ -126,7 +129,7 @@ def json_chunks(
     for rec in records(derivation, step, phases):
         yield sep + "    " + json.dumps(rec, ensure_ascii=False)
         sep = ",\n"
-    yield ("\n  ]" if sep != "\n" else "]") + f',\n  "training": {_indented(_run(derivation))}\n}}\n'
+    yield ("\n  ]" if sep != "\n" else "]") + f',\n  "training": {_indented(run_summary(derivation.training))}\n}}\n'
 
 
 def _indented(value: Any) -> str:
