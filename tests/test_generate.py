@@ -286,3 +286,26 @@ def test_numbers_are_written_exactly() -> None:
         '"1/3"',
         '"-22/7"',
     ]
+
+
+def test_nice_on_a_network_that_is_never_exact_says_so_before_any_search(tmp_path: Path) -> None:
+    text = (Path(VARY).read_text(encoding="utf-8")).replace("activation: relu", "activation: tanh")
+    problem = tmp_path / "tanh-vary.yaml"
+    problem.write_text(text, encoding="utf-8")
+    result = invoke("generate", str(problem), "--nice", "--count", "3", "-o", str(tmp_path / "out"))
+    assert result.exit_code == 2, result.output
+    assert "tanh-vary.yaml: --nice: the tanh activation gives irrational values" in result.output
+    assert "tried" not in result.output and not (tmp_path / "out").exists()
+    assert invoke("generate", str(problem), "--count", "2", "-o", str(tmp_path / "plain")).exit_code == 0
+
+
+def test_ask_suggests_this_problems_own_keys_before_the_search(tmp_path: Path) -> None:
+    out = str(tmp_path / "q")
+    typo = invoke("generate", VARY, "--count", "2", "--format", "moodle", "--ask", "w13.grd", "-o", out)
+    assert typo.exit_code == 2 and "did you mean w13.grad" in typo.output, typo.output
+    other = invoke("generate", VARY, "--count", "2", "--format", "moodle", "--ask", "zzzz", "-o", out)
+    assert other.exit_code == 2 and "its keys look like y3.net, y3.out, w13.new" in other.output, other.output
+    assert not Path(out).exists()  # refused before anything was written
+    yaml_only = invoke("generate", VARY, "--count", "2", "--ask", "w13.grad", "-o", out)
+    assert yaml_only.exit_code == 2 and "--format moodle" in yaml_only.output
+    assert invoke("generate", VARY, "--count", "2", "--format", "moodle", "--ask", "w13.grad", "-o", out).exit_code == 0

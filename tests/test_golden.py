@@ -51,7 +51,9 @@ def json_differences(got: Any, want: Any, where: str = "$") -> list[str]:
     if isinstance(want, list) and isinstance(got, list):
         if len(got) != len(want):
             return [f"{where}: {len(got)} items != {len(want)}"]
-        return [d for i, (g, w) in enumerate(zip(got, want)) for d in json_differences(g, w, f"{where}[{i}]")]
+        return [
+            d for i, (g, w) in enumerate(zip(got, want, strict=True)) for d in json_differences(g, w, f"{where}[{i}]")
+        ]
     return [] if type(got) is type(want) and got == want else [f"{where}: {got!r} != {want!r}"]
 
 

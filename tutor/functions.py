@@ -20,6 +20,9 @@ import numpy as np
 from tutor.problem import ACTIVATION_DEFAULT_ALPHA, Activation
 
 DPS = 30  # digits SymPy keeps for values that are not rational
+# activations and losses whose values are irrational but at a few special points (sigmoid(0) = 1/2)
+TRANSCENDENTAL_ACTIVATIONS = frozenset({"sigmoid", "tanh", "softplus", "arctan", "softmax"})
+TRANSCENDENTAL_LOSSES = frozenset({"bce", "cross_entropy"})
 
 
 def alpha_of(act: Activation) -> Fraction:

@@ -15,7 +15,7 @@ from __future__ import annotations
 
 import re
 import xml.etree.ElementTree as ET
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from decimal import Decimal
 
 from tutor.check import tolerance
@@ -42,8 +42,18 @@ def asked_keys(derivation: Derivation, ask: Sequence[str] | None) -> list[str]:
     values = derivation.values()
     unknown = [k for k in keys if k not in values]
     if unknown:
-        raise InputError(f"--ask {unknown[0]}: no such quantity (keys look like y3.out, loss, w13.grad, w13.new)")
+        raise InputError(f"--ask {unknown[0]}: no such quantity of this problem; {_key_hint(unknown[0], values)}")
     return list(dict.fromkeys(keys))
+
+
+def _key_hint(key: str, values: Mapping[str, object]) -> str:
+    """Did-you-mean from this problem's own keys, else a few of them as examples."""
+    import difflib
+
+    close = difflib.get_close_matches(key, list(values), n=3, cutoff=0.6)
+    if close:
+        return "did you mean " + " or ".join(close) + "?"
+    return "its keys look like " + ", ".join(list(values)[:2] + [k for k in values if k.endswith(".new")][:2])
 
 
 def cloze_escape(text: str) -> str:

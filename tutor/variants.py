@@ -146,6 +146,21 @@ def nice_floats(values: Mapping[str, float], decimals: int = NICE_DECIMALS) -> b
     return all(abs(x * scale - round(x * scale)) <= 1e-6 * max(1.0, abs(x * scale)) for x in values.values())
 
 
+def nice_impossible(problem: Problem) -> str | None:
+    """Why no variant can be nice (every value exact with few decimals), said before any search; or None."""
+    from tutor.functions import TRANSCENDENTAL_ACTIVATIONS, TRANSCENDENTAL_LOSSES
+
+    acts = sorted({n.activation.name for n in problem.neurons.values()} & TRANSCENDENTAL_ACTIVATIONS)
+    if not acts and problem.loss not in TRANSCENDENTAL_LOSSES:
+        return None
+    what = f"the {'/'.join(acts)} activation" if acts else f"the {problem.loss} loss"
+    return (
+        f"{problem.source}: --nice: {what} gives irrational values (exponentials, logarithms), "
+        f"so no variant has every value exact with at most {NICE_DECIMALS} decimals; drop --nice "
+        "(only identity/ReLU/leaky-ReLU/ELU networks with a squared-error loss can be nice)"
+    )
+
+
 def nice_exact(problem: Problem, decimals: int = NICE_DECIMALS) -> bool:
     """Every forward, backward and update value exact (a Rational) with at most `decimals` decimals."""
     from tutor.engine import derive  # SymPy: only for candidates that passed the float screen
@@ -183,6 +198,13 @@ def consider(search: Search, seed: int, variant_id: str, student: str | None = N
     return variant
 
 
+def _check_search(base: Problem, nice: bool) -> None:
+    vary_of(base)
+    why = nice_impossible(base) if nice else None
+    if why:
+        raise InputError(why)
+
+
 def variant_ids(count: int) -> Iterator[str]:
     width = max(3, len(str(count)))
     return (f"v{i:0{width}d}" for i in range(1, count + 1))
@@ -190,7 +212,7 @@ def variant_ids(count: int) -> Iterator[str]:
 
 def generate(base: Problem, count: int, seed: int | str, nice: bool = False) -> Search:
     """Up to `count` pairwise different, non-degenerate variants; at most `TRIES_PER_VARIANT`·count candidates."""
-    vary_of(base)
+    _check_search(base, nice)
     search = Search(base, nice)
     ids = variant_ids(count)
     next_id = next(ids, None)
@@ -205,7 +227,7 @@ def generate(base: Problem, count: int, seed: int | str, nice: bool = False) -> 
 def generate_roster(base: Problem, students: list[str], seed: int | str, nice: bool = False) -> Search:
     """One variant per student, in roster order, from seeds of the student id: a student keeps their variant
     when the roster is regenerated (unless it repeats an earlier student's; then their next candidate)."""
-    vary_of(base)
+    _check_search(base, nice)
     search = Search(base, nice)
     for student, variant_id in zip(students, variant_ids(len(students)), strict=True):
         labels = (f"student\0{student}\0{k}" for k in range(TRIES_PER_VARIANT))

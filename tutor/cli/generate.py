@@ -52,6 +52,8 @@ def generate(
     if roster is not None and count is not None:
         raise fail("give --count or --roster, not both", 2)
     base = run(lambda: lib.load_varied(problem))
+    if ask:
+        _check_ask(base, ask, format)
     if roster is not None:
         students = run(lambda: read_roster(roster))
         search = run(lambda: lib.generate_roster(base, students, seed, nice))
@@ -67,6 +69,16 @@ def generate(
     if format is Format.moodle:
         _write_quiz(search, output if quiz else output / "quiz.xml", ask, f"{problem.stem}-s{seed}-")
     _report(search, wanted, output if quiz else folder, base)
+
+
+def _check_ask(base: Problem, ask: list[str], format: Format) -> None:
+    """--ask keys are checked against this problem's own quantities before the search, not after it."""
+    if format is not Format.moodle:
+        raise fail("--ask chooses the quantities of a Moodle quiz: add --format moodle", 2)
+    from tutor.moodle import asked_keys
+    from tutor.solver import solve_problem
+
+    run(lambda: asked_keys(solve_problem(base, whole_run=False), ask))
 
 
 def _remove_stale(paths: list[Path]) -> None:

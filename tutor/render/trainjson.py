@@ -29,7 +29,11 @@ def training_dict(
     derivation: Derivation, *, step: int | None = None, phases: Collection[str] | None = None
 ) -> dict[str, Any]:
     """The whole document as one dict (`json_chunks` writes the same without holding every record)."""
-    return {**_head(derivation), "steps": list(records(derivation, step, phases)), "training": run_summary(derivation.training)}
+    return {
+        **_head(derivation),
+        "steps": list(records(derivation, step, phases)),
+        "training": run_summary(derivation.training),
+    }
 
 
 def _head(derivation: Derivation) -> dict[str, Any]:
