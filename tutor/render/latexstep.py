@@ -47,7 +47,8 @@ def pass_sections(
     backward to give (`--only`)."""
     if shows("forward"):
         yield rf"{heading}{{Forward pass}}"
-        yield align([row for f in p.forward for row in writer.forward(f)])
+        group = [f for f in p.forward if f.activation.name == "softmax"]
+        yield align([row for f in p.forward for row in writer.forward(f, group)])
     if shows("loss"):
         yield rf"{heading}{{Loss}}"
         yield align(writer.loss(p.loss))
