@@ -14,6 +14,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from fractions import Fraction
+from typing import Any
 
 SUM, PRODUCT, QUOTIENT, POWER, ATOM = 1, 2, 2, 4, 5
 NEGATIVE = 1.5  # a negative number: bracketed in a product and as the right operand of a sum
@@ -144,3 +145,9 @@ def text_factor(op: Op, **names: str) -> str:
 def latex_factor(op: Op, **names: str) -> str:
     body = latex(op, **names)
     return f"({body})" if needs_brackets_as_factor(op, latex=True) else body
+
+
+def needs_brackets_as_term(formula: Any) -> bool:
+    """Whether a SymPy formula as a later term of a sum needs brackets: a sum, or negative (the rule for
+    numbers above, applied to a computation graph's local-derivative formulas)."""
+    return bool(formula.is_Add or formula.could_extract_minus_sign())

@@ -16,7 +16,6 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 
 from tutor.network import Network
-from tutor.numfmt import is_exact_text
 from tutor.render import latexfmt as lf
 from tutor.render.tikzgeom import Point, Poly, box, disc, math_width
 from tutor.render.tikzplace import LABEL_HALF_HEIGHT, EdgePath, bent, place, straight
@@ -35,10 +34,7 @@ NODE_CLEARANCE = 0.15  # cm between a node and an edge label: room for the arrow
 def short(name: str, value: object) -> str:
     """`w_{13}=2` for a label: `=` only where the number shown is the value exactly and short, else
     rounded to EDGE_DIGITS with ≈ (one rule for every drawing: before and after the step alike)."""
-    text = lf.num(value, EDGE_DIGITS)
-    if is_exact_text(value) and len(text) <= EDGE_DIGITS + 3:
-        return f"{lf.name(name)}={text}"
-    return rf"{lf.name(name)} \approx {lf.rounded(value, EDGE_DIGITS)}"
+    return lf.labelled(lf.name(name), value, EDGE_DIGITS).replace(" = ", "=")
 
 
 @dataclass(frozen=True)
