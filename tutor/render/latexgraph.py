@@ -19,6 +19,7 @@ from tutor.render import latexfmt as lf
 from tutor.render.exprlatex import to_latex
 from tutor.render.latexblocks import align, listing, table
 from tutor.render.latexmath import partial
+from tutor.render.tikzgeom import math_width
 
 COLUMN_CM, MAX_WIDTH_CM, ROW_CM = 3.6, 13.0, 2.2
 EDGE_DIGITS = 4
@@ -162,10 +163,16 @@ def depths(problem: GraphProblem, order: tuple[str, ...]) -> dict[str, int]:
     return depth
 
 
+def _widest_box(problem: GraphProblem) -> float:
+    """cm of the widest node box, so that a column is wider than its boxes and the edge labels between."""
+    texts = [f"{lf.name(n)} = {to_latex(e)}" for n, e in problem.nodes.items()]
+    return max((math_width(t, 10.0) for t in texts), default=0.0)
+
+
 def positions(problem: GraphProblem, order: tuple[str, ...]) -> dict[str, tuple[float, float]]:
     """Inputs in a column; every node one column right of its deepest parent, at its parents' mean height."""
     depth = depths(problem, order)
-    sep = min(COLUMN_CM, MAX_WIDTH_CM / max(max(depth.values()), 1))
+    sep = min(max(COLUMN_CM, _widest_box(problem) + 2.0), MAX_WIDTH_CM / max(max(depth.values()), 1))
     top = (len(problem.inputs) - 1) / 2 * ROW_CM
     y = {n: top - i * ROW_CM for i, n in enumerate(problem.inputs)}
     for n in order:
@@ -180,7 +187,7 @@ def positions(problem: GraphProblem, order: tuple[str, ...]) -> dict[str, tuple[
 def picture(d: GraphDerivation, values: Mapping[str, Any] | None, digits: int) -> str:
     """The graph as a TikZ picture; with `values`, the forward values, gradients and local derivatives."""
     p = d.problem
-    at = positions(p, d.order)
+    at, depth = positions(p, d.order), depths(p, d.order)
     ids = {n: f"g{i}" for i, n in enumerate(at)}
     lines = [
         r"\begin{center}",
@@ -200,7 +207,8 @@ def picture(d: GraphDerivation, values: Mapping[str, Any] | None, digits: int) -
         lines.append(rf"\node[box{fill}{labels}] ({ids[n]}) at ({x:.2f},{y:.2f}) {{${text}$}};")
     for e in d.local if values is not None else ():
         label = lf.labelled("", e.value, EDGE_DIGITS)  # the number only: the caption says what it is
-        node = rf"node[midway, sloped, above, font=\scriptsize, inner sep=1pt] {{${label}$}}"
+        span = max(depth[e.child] - depth[e.parent], 1)  # an edge past a column: labelled in its first gap
+        node = rf"node[pos={0.5 / span:.2f}, sloped, above, font=\scriptsize, inner sep=1pt] {{${label}$}}"
         lines.append(rf"\draw[->] ({ids[e.parent]}) -- {node} ({ids[e.child]});")
     if values is None:
         lines += [rf"\draw[->] ({ids[src]}) -- ({ids[n]});" for n in d.order for src in parents(p, n)]

@@ -89,7 +89,8 @@ class Writer:
         yield Line(f"  = {subst} = {self.num(loss.value)}", style="bold")
 
     # ---------------------------------------------------------------- deltas
-    def delta(self, d: Delta, loss: str, n_outputs: int) -> Iterator[Line]:
+    def delta(self, d: Delta, loss: str, n_outputs: int, net: object = None) -> Iterator[Line]:
+        """The δ line; `net` (the neuron's net input) adds the convention used where f′ has a kink at it."""
         head = f"δ_{d.neuron} = ∂L/∂{d.net_label}"
         if d.softmax:
             t = self.targets.get(d.neuron, "t")
@@ -107,7 +108,8 @@ class Writer:
         deriv = fm.text_factor(derivative_op(d.activation.name), x=d.net_label, y=d.neuron)
         s = sym[0] if len(sym) == 1 else f"({' + '.join(sym)})"
         n = nums[0] if len(nums) == 1 else f"({' + '.join(nums)})"
-        yield Line(f"{head} = {s} · {deriv} = {n} · {self.pnum(d.derivative)} = {self.num(d.value)}")
+        note = kink_note(d.activation.name, net, self.num(d.derivative))
+        yield Line(f"{head} = {s} · {deriv} = {n} · {self.pnum(d.derivative)} = {self.num(d.value)}{note}")
 
     # ---------------------------------------------------------------- gradients
     def gradient(self, g: Gradient, loss: str, n_outputs: int) -> Iterator[Line]:
@@ -163,6 +165,16 @@ class Writer:
         )
 
 
+KINKED = ("relu", "leaky_relu", "elu")  # activations whose f′ is not defined at 0
+
+
+def kink_note(activation: str, net: object, value: str) -> str:
+    """`  (relu′(0) is a convention: 0 here …)` for a net input exactly at a kink, else ''."""
+    if activation not in KINKED or net is None or net != 0:
+        return ""
+    return f"  ({activation}′(0) is a convention: {value} here; relu_derivative_at_zero: 0 or 1 chooses)"
+
+
 def step_lines(
     step: Step, writer: Writer, loss_name: str, phases: Sequence[str] | None
 ) -> Iterator[tuple[str, list[Line]]]:
@@ -175,9 +187,10 @@ def step_lines(
     if "loss" in want:
         yield "Loss", list(writer.loss(step.loss))
     if "backward" in want:
+        nets = {f.neuron: f.net for f in step.forward}
         yield (
             "Backward pass: deltas δ = ∂L/∂net",
-            [ln for d in step.deltas for ln in writer.delta(d, loss_name, n_out)],
+            [ln for d in step.deltas for ln in writer.delta(d, loss_name, n_out, nets.get(d.neuron))],
         )
         yield (
             "Backward pass: gradients by the chain rule",
