@@ -304,6 +304,7 @@ LOSS_TEXT = {
     "cross_entropy": "−Σ t log y",
 }
 
+
 def _op(name: str, latex_name: str) -> Callable[[fm.Op], fm.Op]:
     return lambda x: fm.call(name, latex_name, x)
 

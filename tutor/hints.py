@@ -83,7 +83,8 @@ class Hints:
             ]
         elif self.loss_name == "bce":
             terms = [
-                f"{w.pnum(p.target)}·log {w.pnum(p.out)} + (1 {MINUS} {w.pnum(p.target)})·log(1 {MINUS} {w.pnum(p.out)})"
+                f"{w.pnum(p.target)}·log {w.pnum(p.out)} + "
+                f"(1 {MINUS} {w.pnum(p.target)})·log(1 {MINUS} {w.pnum(p.out)})"
                 for p in step.loss.parts
             ]
             numbers = [MINUS + "[" + " + ".join(terms) + "]"]

@@ -87,7 +87,9 @@ class MathWriter:
         net, out = lf.name(f.net_label), lf.name(f.neuron)
         lines = self.equation(net, [rows(sym, "+"), rows(nums, "+")], self.num(f.net))
         if f.activation.name == "softmax":
-            return lines + self.equation(out, [[self._softmax(f, group, False)], [self._softmax(f, group, True)]], self.num(f.out))
+            return lines + self.equation(
+                out, [[self._softmax(f, group, False)], [self._softmax(f, group, True)]], self.num(f.out)
+            )
         if f.activation.name == "identity":
             return lines + [rf"{out} &= {net} = {self.num(f.out)}"]
         act = activation_op(f.activation.name)
@@ -96,6 +98,7 @@ class MathWriter:
 
     def _softmax(self, f: ForwardNeuron, group: Sequence[ForwardNeuron], numbers: bool) -> str:
         """e^{net} over the sum of e^{net_k} of the softmax group, in symbols or with the numbers."""
+
         def exp(g: ForwardNeuron) -> str:
             return rf"e^{{{self.num(g.net) if numbers else lf.name(g.net_label)}}}"
 

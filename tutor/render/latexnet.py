@@ -6,12 +6,12 @@ activations there are small captions; these equations state the whole network on
 
 from __future__ import annotations
 
+from tutor import formula as fm
+from tutor.functions import activation_op
 from tutor.network import Network
 from tutor.problem import ACTIVATION_DEFAULT_ALPHA
 from tutor.render import latexfmt as lf
 from tutor.render.latexblocks import align
-from tutor import formula as fm
-from tutor.functions import activation_op
 from tutor.render.latexmath import CONT, rows
 
 

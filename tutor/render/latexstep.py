@@ -19,6 +19,7 @@ from tutor.render.latexvec import layer_note, vector_view
 
 Pass = Step | ExampleStep
 
+
 def delta_note(net: str = "x", out: str = "y") -> str:
     """What δ is, in the form's own names: x_j, y_j for neurons (the seeds' x3/y3), z_j, a_j for layers."""
     # w_{j→k}: no index convention to clash with the problem's names (w13 = 1→3, wh_12 = into 1 from 2)

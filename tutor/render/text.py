@@ -10,8 +10,8 @@ from __future__ import annotations
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 
-from tutor.derivation import Delta, Factor, ForwardNeuron, Gradient, Loss, Path, Step, Update
 from tutor import formula as fm
+from tutor.derivation import Delta, Factor, ForwardNeuron, Gradient, Loss, Path, Step, Update
 from tutor.functions import LOSS_GRAD_FORMULAS, LOSS_TEXT, activation_op, derivative_op
 from tutor.numfmt import fmt, paren
 
@@ -74,7 +74,9 @@ class Writer:
             inner = f"[{inner}]" if front and len(pieces) > 1 else inner
             subst = f"{front}{inner}"
         elif loss.name == "cross_entropy":
-            subst = MINUS + "(" + " + ".join(f"{self.pnum(p.target)} · log {self.pnum(p.out)}" for p in loss.parts) + ")"
+            subst = (
+                MINUS + "(" + " + ".join(f"{self.pnum(p.target)} · log {self.pnum(p.out)}" for p in loss.parts) + ")"
+            )
         else:  # bce
             subst = (
                 MINUS
