@@ -43,13 +43,14 @@ def graph(nodes: dict[str, str], inputs: dict[str, int], output: str, title: str
 def test_graph_backward_lines() -> None:
     text = doc("computation-graph.yaml")
     partial = r"\frac{{\partial {}}}{{\partial {}}}".format
-    assert rf"{partial('L', 'a')} &= {partial('L', 'e')} \cdot {partial('e', 'a')} = -2 \cdot 1 = -2 \\" in text
-    assert rf"{partial('L', 'b')} &= {partial('L', 'd')} \cdot {partial('d', 'b')} = -2 \cdot 2 = -4 \\" in text
+    assert rf"{partial('L', 'a')} &= {partial('L', 'e')} \cdot {partial('e', 'a')} = (-2) \cdot 1 = -2 \\" in text
+    assert rf"{partial('L', 'b')} &= {partial('L', 'd')} \cdot {partial('d', 'b')} = (-2) \cdot 2 = -4 \\" in text
     assert rf"{partial('L', 'c')} &= e = 5" + "\n" in text
     assert rf"{partial('L', 'e')} &= c = -2 \\" in text
-    assert rf"L = c \cdot e\colon \quad & {partial('L', 'c')} = e = 5, \quad {partial('L', 'e')} = c = -2" in text
+    local = partial(r"\left(c \cdot e\right)", "c"), partial(r"\left(c \cdot e\right)", "e")
+    assert rf"L = c \cdot e\colon \quad & {local[0]} = e = 5, \quad {local[1]} = c = -2" in text
     assert r"e &= a + d = 3 + 2 = 5 \\" in text and r"L &= c \cdot e = (-2) \cdot 5 = -10" in text
-    edge = r"node[midway, sloped, above, font=\scriptsize, inner sep=1pt] {$\partial e/\partial d = 1$}"
+    edge = r"node[pos=0.50, sloped, above, font=\scriptsize, inner sep=1pt] {$1$}"
     assert rf"\draw[->] (g3) -- {edge} (g4);" in text
 
 

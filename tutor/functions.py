@@ -17,6 +17,7 @@ from typing import Any
 
 import numpy as np
 
+from tutor import formula as fm
 from tutor.problem import ACTIVATION_DEFAULT_ALPHA, Activation
 
 DPS = 30  # digits SymPy keeps for values that are not rational
@@ -306,36 +307,50 @@ LOSS_TEXT = {
     "cross_entropy": "−Σ t log y",
 }
 
-LOSS_GRAD_TEXT = {
-    "half_sse": "{y} − {t}",
-    "sse": "2({y} − {t})",
-    "mse": "(2/{n})({y} − {t})",
-    "bce": "({y} − {t}) / ({y}(1 − {y}))",
-    "cross_entropy": "−{t} / {y}",
+
+def _op(name: str, latex_name: str) -> Callable[[fm.Op], fm.Op]:
+    return lambda x: fm.call(name, latex_name, x)
+
+
+_SIGMA = _op("σ", r"\sigma")
+_ONE = fm.num(1)
+
+# Each activation's f(x) and f′(x) (in x the net input and y = f(x)): the one source of formula text for
+# the terminal and LaTeX (`tutor.formula` prints and brackets them). f′ of a kink is a named function.
+ACTIVATION_FORMULAS: dict[str, tuple[fm.Op, fm.Op | None]] = {
+    "identity": (fm.X, _ONE),
+    "sigmoid": (_SIGMA(fm.X), fm.mul(fm.Y, fm.sub(_ONE, fm.Y))),
+    "tanh": (_op("tanh", r"\tanh")(fm.X), fm.sub(_ONE, fm.square(fm.Y))),
+    "relu": (_op("relu", r"\operatorname{relu}")(fm.X), _op("relu′", r"\operatorname{relu}'")(fm.X)),
+    "leaky_relu": (
+        _op("leaky_relu", r"\operatorname{leaky\_relu}")(fm.X),
+        _op("leaky_relu′", r"\operatorname{leaky\_relu}'")(fm.X),
+    ),
+    "elu": (_op("elu", r"\operatorname{elu}")(fm.X), _op("elu′", r"\operatorname{elu}'")(fm.X)),
+    "softplus": (_op("softplus", r"\operatorname{softplus}")(fm.X), _SIGMA(fm.X)),
+    "arctan": (_op("arctan", r"\arctan")(fm.X), fm.div(_ONE, fm.add(_ONE, fm.square(fm.X)))),
+    "softmax": (_op("softmax", r"\operatorname{softmax}")(fm.X), None),
 }
 
-DERIVATIVE_TEXT = {
-    "identity": "1",
-    "sigmoid": "{y}(1 − {y})",
-    "tanh": "1 − {y}²",
-    "relu": "relu′({x})",
-    "leaky_relu": "leaky_relu′({x})",
-    "elu": "elu′({x})",
-    "softplus": "σ({x})",
-    "arctan": "1 / (1 + {x}²)",
+# ∂L/∂y of one output, in y, its target t and the number of outputs n.
+LOSS_GRAD_FORMULAS: dict[str, fm.Op] = {
+    "half_sse": fm.sub(fm.Y, fm.T),
+    "sse": fm.mul(fm.num(2), fm.sub(fm.Y, fm.T)),
+    "mse": fm.mul(fm.div(fm.num(2), fm.N), fm.sub(fm.Y, fm.T)),
+    "bce": fm.div(fm.sub(fm.Y, fm.T), fm.mul(fm.Y, fm.sub(_ONE, fm.Y))),
+    "cross_entropy": fm.neg(fm.div(fm.T, fm.Y)),
 }
 
-ACTIVATION_TEXT = {
-    "identity": "{x}",
-    "sigmoid": "σ({x})",
-    "tanh": "tanh({x})",
-    "relu": "relu({x})",
-    "leaky_relu": "leaky_relu({x})",
-    "elu": "elu({x})",
-    "softplus": "softplus({x})",
-    "arctan": "arctan({x})",
-    "softmax": "softmax({x})",
-}
+
+def activation_op(name: str) -> fm.Op:
+    return ACTIVATION_FORMULAS[name][0]
+
+
+def derivative_op(name: str) -> fm.Op:
+    op = ACTIVATION_FORMULAS[name][1]
+    if op is None:
+        raise ValueError(f"{name} has no scalar derivative")
+    return op
 
 
 def isclose(a: float, b: float, rel: float = 1e-9, abs_tol: float = 1e-12) -> bool:

@@ -58,12 +58,8 @@ class Hints:
             return self._loss(step)
         if part in ("net", "out"):
             f = next(f for f in step.forward if f.neuron == name)
-            chain = _split(list(self.writer.forward(f))[0 if part == "net" else 1].text, 1)
-            if part == "out" and f.activation.name == "softmax":
-                nets = [self.writer.num(g.net) for g in step.forward if g.activation.name == "softmax"]
-                numbers = f"e^{self.writer.pnum(f.net)} / ({' + '.join(f'e^{n}' for n in nets)})"
-                chain = Chain(chain.head, chain.symbols, (numbers,), chain.value)
-            return [chain]
+            group = [g for g in step.forward if g.activation.name == "softmax"]
+            return [_split(list(self.writer.forward(f, group))[0 if part == "net" else 1].text, 1)]
         n_out = len(step.loss.parts)
         if part == "delta":
             d = next(d for d in step.deltas if d.neuron == name)
@@ -83,11 +79,12 @@ class Hints:
         w = self.writer
         if self.loss_name == "cross_entropy":
             numbers = [
-                MINUS + "(" + " + ".join(f"{w.num(p.target)}·log {w.pnum(p.out)}" for p in step.loss.parts) + ")"
+                MINUS + "(" + " + ".join(f"{w.pnum(p.target)}·log {w.pnum(p.out)}" for p in step.loss.parts) + ")"
             ]
         elif self.loss_name == "bce":
             terms = [
-                f"{w.num(p.target)}·log {w.pnum(p.out)} + (1 {MINUS} {w.num(p.target)})·log(1 {MINUS} {w.num(p.out)})"
+                f"{w.pnum(p.target)}·log {w.pnum(p.out)} + "
+                f"(1 {MINUS} {w.pnum(p.target)})·log(1 {MINUS} {w.pnum(p.out)})"
                 for p in step.loss.parts
             ]
             numbers = [MINUS + "[" + " + ".join(terms) + "]"]

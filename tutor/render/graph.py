@@ -11,6 +11,7 @@ from rich.console import Console
 from rich.text import Text
 
 from tutor import expr
+from tutor.formula import needs_brackets_as_term
 from tutor.graph import Accumulation, GraphDerivation
 from tutor.numfmt import fmt, paren
 from tutor.render.console import print_or_write
@@ -26,31 +27,39 @@ def graph_sections(d: GraphDerivation, digits: int = 6) -> list[tuple[str, list[
         f"{f.node} = {_text(f.expression)} = {_text(_substitute(f.expression, values, digits))} = {w.num(f.value)}"
         for f in d.forward
     ]
-    local = [_local(e.child, e.parent, e.formula, e.value, w) for e in d.local]
     out = d.problem.output
+    local = [f"{local_symbol(d, e.child, e.parent)} = {_local(e.formula, e.value, w)}" for e in d.local]
     formulas = {(e.child, e.parent): e.formula for e in d.local}
     backward = [_accumulation(a, out, formulas, w) for a in d.backward]
     return [
         ("Forward pass", forward),
         ("Local derivatives on each edge", local),
-        (f"Backward pass: ∂{out}/∂v in reverse topological order", backward),
+        (f"Backward pass: the gradient ∂{out}/∂v of every node and input v, in reverse topological order", backward),
     ]
 
 
-def _local(child: str, parent: str, formula: Any, value: Any, w: Writer) -> str:
-    head = f"∂{child}/∂{parent} = {_formula(formula)}"
-    return head if formula.is_number else f"{head} = {w.num(value)}"
+def local_symbol(d: GraphDerivation, child: str, parent: str) -> str:
+    """∂e/∂a for the local derivative on an edge; into the output, its expression: ∂(c*e)/∂c, since
+    ∂L/∂c is the gradient (the total derivative), a different number wherever c has other paths."""
+    if child != d.problem.output:
+        return f"∂{child}/∂{parent}"
+    return f"∂({_text(d.problem.nodes[child])})/∂{parent}"
+
+
+def _local(formula: Any, value: Any, w: Writer) -> str:
+    return _formula(formula) if formula.is_number else f"{_formula(formula)} = {w.num(value)}"
 
 
 def _accumulation(a: Accumulation, out: str, formulas: Mapping[tuple[str, str], Any], w: Writer) -> str:
     """`∂L/∂a = ∂L/∂e · ∂e/∂a = (−2) · 1 = −2`; an edge into the output itself contributes its local
-    derivative as a formula (∂L/∂c = e, as the seed writes it), never a second `∂L/∂c` on the right."""
+    derivative as a formula (∂L/∂c = e, as the seed writes it), bracketed where it is a later term
+    that is a sum or negative (`∂L/∂u · ∂u/∂x + (−r + x)`), never a second `∂L/∂c` on the right."""
     head = f"∂{out}/∂{a.name}"
     if not a.contributions:
         return f"{head} = 1" if a.name == out else f"{head} = 0  (no path to {out})"
     sym = " + ".join(
-        _formula(formulas[(c.child, a.name)]) if c.child == out else f"∂{out}/∂{c.child} · ∂{c.child}/∂{a.name}"
-        for c in a.contributions
+        _term(formulas[(c.child, a.name)], i == 0) if c.child == out else f"∂{out}/∂{c.child} · ∂{c.child}/∂{a.name}"
+        for i, c in enumerate(a.contributions)
     )
     nums = " + ".join(
         (w.num(c.local) if i == 0 else w.pnum(c.local))
@@ -59,7 +68,14 @@ def _accumulation(a: Accumulation, out: str, formulas: Mapping[tuple[str, str], 
         for i, c in enumerate(a.contributions)
     )
     value = w.num(a.value)
+    if sym == value:
+        return f"{head} = {value}"
     return f"{head} = {sym} = {value}" if nums in (value, sym) else f"{head} = {sym} = {nums} = {value}"
+
+
+def _term(formula: Any, first: bool) -> str:
+    text = _formula(formula)
+    return text if first or not needs_brackets_as_term(formula) else f"({text})"
 
 
 def _text(node: expr.Node) -> str:

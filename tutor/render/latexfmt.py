@@ -26,7 +26,7 @@ from __future__ import annotations
 
 import re
 
-from tutor.numfmt import fmt, fmt_float
+from tutor.numfmt import fmt, fmt_float, is_exact_text
 
 _GREEK_NAMES = (
     ("α", "alpha"), ("β", "beta"), ("γ", "gamma"), ("δ", "delta"), ("ε", "epsilon"), ("ζ", "zeta"),
@@ -162,6 +162,15 @@ def _math_number(s: str) -> str:
         mant, exp = s.split("e")
         return rf"{sign}{mant} \times 10^{{{int(exp)}}}"
     return sign + s
+
+
+def labelled(symbol: str, value: object, digits: int) -> str:
+    """`symbol = value` where the number shown is the value exactly (and short), else `symbol \\approx`
+    the value rounded to `digits`: one rule for the labels of every drawing."""
+    text = num(value, digits)
+    if is_exact_text(value) and len(text) <= digits + 3:
+        return f"{symbol} = {text}" if symbol else text
+    return rf"{symbol} \approx {rounded(value, digits)}" if symbol else rf"\approx {rounded(value, digits)}"
 
 
 def pnum(value: object, digits: int = 6) -> str:

@@ -13,11 +13,13 @@ from __future__ import annotations
 from collections.abc import Callable, Iterator, Mapping
 from typing import Any
 
+from tutor.formula import needs_brackets_as_term
 from tutor.graph import Accumulation, Contribution, GraphDerivation, GraphProblem, parents
 from tutor.render import latexfmt as lf
 from tutor.render.exprlatex import to_latex
 from tutor.render.latexblocks import align, listing, table
 from tutor.render.latexmath import partial
+from tutor.render.tikzgeom import math_width
 
 COLUMN_CM, MAX_WIDTH_CM, ROW_CM = 3.6, 13.0, 2.2
 EDGE_DIGITS = 4
@@ -34,7 +36,6 @@ def graph_body(
 
 def _body(d: GraphDerivation, digits: int, solution: bool, shows: Callable[[str], bool]) -> Iterator[str]:
     p = d.problem
-    out = lf.name(p.output)
     yield rf"\section*{{{lf.text(p.title or 'Computation graph')}}}"
     if p.description:
         yield lf.text(p.description) + "\n"
@@ -44,7 +45,7 @@ def _body(d: GraphDerivation, digits: int, solution: bool, shows: Callable[[str]
     yield align([rf"{lf.name(n)} &= {to_latex(p.nodes[n], digits=digits)}" for n in d.order])
     yield (
         rf"\textbf{{Task.}} Compute the forward values, the local derivative on every edge, and by the chain rule"
-        rf" backwards the gradient $\partial {out} / \partial v$ for every input $v$." + "\n"
+        rf" backwards the gradient {_gradient_list(p)} of the output with respect to every input." + "\n"
     )
     yield picture(d, None, digits)
     if solution:
@@ -54,6 +55,12 @@ def _body(d: GraphDerivation, digits: int, solution: bool, shows: Callable[[str]
         if shows("backward"):
             yield from _backward(d, digits)
         yield picture(d, values, digits)
+
+
+def _gradient_list(p: GraphProblem) -> str:
+    """$∂L/∂a$, $∂L/∂b$ and $∂L/∂c$: the inputs by name (v would read as any node)."""
+    items = [rf"$\partial {lf.name(p.output)} / \partial {lf.name(v)}$" for v in p.inputs]
+    return items[0] if len(items) == 1 else ", ".join(items[:-1]) + " and " + items[-1]
 
 
 def _forward(d: GraphDerivation, values: dict[str, Any], digits: int) -> Iterator[str]:
@@ -97,17 +104,24 @@ def formula_latex(formula: Any) -> str:
 
 def local_rows(d: GraphDerivation, node: str, digits: int) -> list[str]:
     """`L = c \\cdot e: & ∂L/∂c = e = 5, ∂L/∂e = c = −2`, at most PER_ROW derivatives to a row."""
-    parts = [_local(e.child, e.parent, e.formula, e.value, digits) for e in d.local if e.child == node]
+    parts = [_local(local_symbol(d, e.child, e.parent), e.formula, e.value, digits) for e in d.local if e.child == node]
     chunks = [parts[i : i + PER_ROW] for i in range(0, len(parts), PER_ROW)]
     lead = rf"{lf.name(node)} = {to_latex(d.problem.nodes[node], digits=digits)}\colon \quad "
     return [(lead if i == 0 else "") + "& " + r", \quad ".join(c) for i, c in enumerate(chunks)]
 
 
-def _local(child: str, parent: str, formula: Any, value: Any, digits: int) -> str:
-    head = f"{partial(lf.name(child), lf.name(parent))} = "
+def local_symbol(d: GraphDerivation, child: str, parent: str) -> str:
+    """∂e/∂a; into the output, of its expression (∂(c·e)/∂c), as ∂L/∂c is the gradient."""
+    num = lf.name(child)
+    if child == d.problem.output:
+        num = rf"\left({to_latex(d.problem.nodes[child])}\right)"
+    return partial(num, lf.name(parent))
+
+
+def _local(symbol: str, formula: Any, value: Any, digits: int) -> str:
     if formula.is_number:
-        return head + lf.num(value, digits)
-    return head + f"{formula_latex(formula)} = {lf.num(value, digits)}"
+        return f"{symbol} = {lf.num(value, digits)}"
+    return f"{symbol} = {formula_latex(formula)} = {lf.num(value, digits)}"
 
 
 def backward_row(a: Accumulation, output: str, formulas: Mapping[tuple[str, str], Any], digits: int) -> str:
@@ -116,24 +130,26 @@ def backward_row(a: Accumulation, output: str, formulas: Mapping[tuple[str, str]
     head = rf"{partial(out, v)} &= "
     if not a.contributions:
         return head + ("1" if a.name == output else rf"0 \quad \text{{(no path to ${out}$)}}")
-    sym = " + ".join(_symbol(c, a.name, output, formulas) for c in a.contributions)
+    sym = " + ".join(_symbol(c, a.name, output, formulas, i == 0) for i, c in enumerate(a.contributions))
     nums = " + ".join(_numbers(c, output, digits, i == 0) for i, c in enumerate(a.contributions))
     value = lf.num(a.value, digits)
+    if sym == value:
+        return head + value
     return head + (f"{sym} = {value}" if nums == value else f"{sym} = {nums} = {value}")
 
 
-def _symbol(c: Contribution, v: str, output: str, formulas: Mapping[tuple[str, str], Any]) -> str:
-    if c.child == output:
+def _symbol(c: Contribution, v: str, output: str, formulas: Mapping[tuple[str, str], Any], first: bool) -> str:
+    if c.child == output:  # the formula, a number too: `∂L/∂a` here would read as the gradient itself
         formula = formulas[(c.child, v)]
-        return formula_latex(formula)  # a number too: `∂L/∂a` here would read as the gradient itself
+        text = formula_latex(formula)
+        return text if first or not needs_brackets_as_term(formula) else rf"\left({text}\right)"
     return rf"{partial(lf.name(output), lf.name(c.child))} \cdot {partial(lf.name(c.child), lf.name(v))}"
 
 
 def _numbers(c: Contribution, output: str, digits: int, first: bool) -> str:
     if c.child == output:
         return lf.num(c.local, digits) if first else lf.pnum(c.local, digits)
-    lead = lf.num(c.child_gradient, digits) if first else lf.pnum(c.child_gradient, digits)
-    return rf"{lead} \cdot {lf.pnum(c.local, digits)}"
+    return rf"{lf.pnum(c.child_gradient, digits)} \cdot {lf.pnum(c.local, digits)}"
 
 
 # ---------------------------------------------------------------- the drawing
@@ -146,10 +162,16 @@ def depths(problem: GraphProblem, order: tuple[str, ...]) -> dict[str, int]:
     return depth
 
 
+def _widest_box(problem: GraphProblem) -> float:
+    """cm of the widest node box, so that a column is wider than its boxes and the edge labels between."""
+    texts = [f"{lf.name(n)} = {to_latex(e)}" for n, e in problem.nodes.items()]
+    return max((math_width(t, 10.0) for t in texts), default=0.0)
+
+
 def positions(problem: GraphProblem, order: tuple[str, ...]) -> dict[str, tuple[float, float]]:
     """Inputs in a column; every node one column right of its deepest parent, at its parents' mean height."""
     depth = depths(problem, order)
-    sep = min(COLUMN_CM, MAX_WIDTH_CM / max(max(depth.values()), 1))
+    sep = min(max(COLUMN_CM, _widest_box(problem) + 2.0), MAX_WIDTH_CM / max(max(depth.values()), 1))
     top = (len(problem.inputs) - 1) / 2 * ROW_CM
     y = {n: top - i * ROW_CM for i, n in enumerate(problem.inputs)}
     for n in order:
@@ -164,7 +186,7 @@ def positions(problem: GraphProblem, order: tuple[str, ...]) -> dict[str, tuple[
 def picture(d: GraphDerivation, values: Mapping[str, Any] | None, digits: int) -> str:
     """The graph as a TikZ picture; with `values`, the forward values, gradients and local derivatives."""
     p = d.problem
-    at = positions(p, d.order)
+    at, depth = positions(p, d.order), depths(p, d.order)
     ids = {n: f"g{i}" for i, n in enumerate(at)}
     lines = [
         r"\begin{center}",
@@ -178,13 +200,14 @@ def picture(d: GraphDerivation, values: Mapping[str, Any] | None, digits: int) -
         labels = ""
         if values is not None:
             labels = (
-                rf", label={{[text=blue!70!black]above:${lf.rounded(values[n], EDGE_DIGITS)}$}}"
+                rf", label={{[text=blue!70!black]above:${lf.labelled('', values[n], EDGE_DIGITS)}$}}"
                 rf", label={{[text=red!70!black]below:${_short_grad(p.output, n, grads[n])}$}}"
             )
         lines.append(rf"\node[box{fill}{labels}] ({ids[n]}) at ({x:.2f},{y:.2f}) {{${text}$}};")
     for e in d.local if values is not None else ():
-        label = rf"\partial {lf.name(e.child)}/\partial {lf.name(e.parent)} = {lf.rounded(e.value, EDGE_DIGITS)}"
-        node = rf"node[midway, sloped, above, font=\scriptsize, inner sep=1pt] {{${label}$}}"
+        label = lf.labelled("", e.value, EDGE_DIGITS)  # the number only: the caption says what it is
+        span = max(depth[e.child] - depth[e.parent], 1)  # an edge past a column: labelled in its first gap
+        node = rf"node[pos={0.5 / span:.2f}, sloped, above, font=\scriptsize, inner sep=1pt] {{${label}$}}"
         lines.append(rf"\draw[->] ({ids[e.parent]}) -- {node} ({ids[e.child]});")
     if values is None:
         lines += [rf"\draw[->] ({ids[src]}) -- ({ids[n]});" for n in d.order for src in parents(p, n)]
@@ -199,4 +222,4 @@ def picture(d: GraphDerivation, values: Mapping[str, Any] | None, digits: int) -
 
 
 def _short_grad(output: str, n: str, value: Any) -> str:
-    return rf"\partial {lf.name(output)}/\partial {lf.name(n)} = {lf.rounded(value, EDGE_DIGITS)}"
+    return lf.labelled(rf"\partial {lf.name(output)}/\partial {lf.name(n)}", value, EDGE_DIGITS)

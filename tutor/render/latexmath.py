@@ -11,7 +11,9 @@ import math
 import re
 from collections.abc import Callable, Sequence
 
+from tutor import formula as fm
 from tutor.derivation import Delta, Factor, ForwardNeuron, Gradient, Loss, Path, Update
+from tutor.functions import LOSS_GRAD_FORMULAS, activation_op, derivative_op
 from tutor.render import latexfmt as lf
 
 PER_ROW = 6  # at most this many factors (or terms) in a row of a broken product (or sum)
@@ -24,33 +26,6 @@ LOSS_FORMULA = {
     "mse": r"\tfrac1n \sum_k (t_k - y_k)^2",
     "bce": r"-\sum_k \bigl[t_k \log y_k + (1 - t_k) \log(1 - y_k)\bigr]",
     "cross_entropy": r"-\sum_k t_k \log y_k",
-}
-LOSS_GRAD = {  # ∂L/∂y of one output
-    "half_sse": "({y} - {t})",
-    "sse": "2({y} - {t})",
-    "mse": r"\tfrac{{2}}{{{n}}}({y} - {t})",
-    "bce": r"\frac{{{y} - {t}}}{{{y}(1 - {y})}}",
-    "cross_entropy": r"-\frac{{{t}}}{{{y}}}",
-}
-ACTIVATION = {  # f(x)
-    "identity": "{x}",
-    "sigmoid": r"\sigma({x})",
-    "tanh": r"\tanh({x})",
-    "relu": r"\operatorname{{relu}}({x})",
-    "leaky_relu": r"\operatorname{{leaky\_relu}}({x})",
-    "elu": r"\operatorname{{elu}}({x})",
-    "softplus": r"\operatorname{{softplus}}({x})",
-    "arctan": r"\arctan({x})",
-}
-DERIVATIVE = {  # f′(x), written with y = f(x) where the notes do
-    "identity": "1",
-    "sigmoid": "{y}(1 - {y})",
-    "tanh": "(1 - {y}^2)",
-    "relu": r"\operatorname{{relu}}'({x})",
-    "leaky_relu": r"\operatorname{{leaky\_relu}}'({x})",
-    "elu": r"\operatorname{{elu}}'({x})",
-    "softplus": r"\sigma({x})",
-    "arctan": r"\frac{{1}}{{1 + {x}^2}}",
 }
 DERIVATIVE_SYMBOL = {"sigmoid": r"\sigma'", "identity": "1", "softplus": r"\sigma"}
 
@@ -102,7 +77,8 @@ class MathWriter:
         return rf"\delta_{{{lf.name(neuron)}}}"
 
     # ---------------------------------------------------------------- forward
-    def forward(self, f: ForwardNeuron) -> list[str]:
+    def forward(self, f: ForwardNeuron, group: Sequence[ForwardNeuron] = ()) -> list[str]:
+        """net = Σ … = value, then out = f(net) = value. `group`: the softmax group, for its denominator."""
         sym = [f"{lf.name(t.source)} {lf.name(t.parameter)}" for t in f.terms]
         nums = [rf"{self.pnum(t.source_value)} \cdot {self.pnum(t.parameter_value)}" for t in f.terms]
         if f.bias is not None:
@@ -111,13 +87,23 @@ class MathWriter:
         net, out = lf.name(f.net_label), lf.name(f.neuron)
         lines = self.equation(net, [rows(sym, "+"), rows(nums, "+")], self.num(f.net))
         if f.activation.name == "softmax":
-            rhs = rf"\frac{{e^{{{net}}}}}{{\sum_k e^{{x_k}}}}"
-            return lines + [rf"{out} &= {rhs} = {self.num(f.out)}"]
+            return lines + self.equation(
+                out, [[self._softmax(f, group, False)], [self._softmax(f, group, True)]], self.num(f.out)
+            )
         if f.activation.name == "identity":
             return lines + [rf"{out} &= {net} = {self.num(f.out)}"]
-        act = ACTIVATION[f.activation.name]
-        subst = act.format(x=self.num(f.net))
-        return lines + [rf"{out} &= {act.format(x=net)} = {subst} = {self.num(f.out)}"]
+        act = activation_op(f.activation.name)
+        subst = fm.latex(act, x=self.num(f.net))
+        return lines + [rf"{out} &= {fm.latex(act, x=net)} = {subst} = {self.num(f.out)}"]
+
+    def _softmax(self, f: ForwardNeuron, group: Sequence[ForwardNeuron], numbers: bool) -> str:
+        """e^{net} over the sum of e^{net_k} of the softmax group, in symbols or with the numbers."""
+
+        def exp(g: ForwardNeuron) -> str:
+            return rf"e^{{{self.num(g.net) if numbers else lf.name(g.net_label)}}}"
+
+        den = " + ".join(exp(g) for g in group) or r"\sum_k e^{\mathrm{net}_k}"
+        return rf"\frac{{{exp(f)}}}{{{den}}}"
 
     def equation(self, lhs: str, forms: Sequence[list[str]], value: str, rel: str = "=") -> list[str]:
         """`lhs = form₁ = form₂ = … = value`, each form on its own row(s) when any is broken."""
@@ -143,7 +129,8 @@ class MathWriter:
                 nums.append(f"({tv} - {self.pnum(p.out)})^2")
             elif loss.name == "bce":
                 sym.append(rf"\bigl[{t} \log {y} + (1 - {t}) \log(1 - {y})\bigr]")
-                nums.append(rf"\bigl[{tv} \log {yv} + (1 - {tv}) \log(1 - {yv})\bigr]")
+                tp, yp = self.pnum(p.target), self.pnum(p.out)
+                nums.append(rf"\bigl[{tp} \log {yp} + (1 - {tp}) \log(1 - {yp})\bigr]")
             elif loss.name == "cross_entropy":
                 sym.append(rf"{t} \log {y}")
                 nums.append(rf"{self.pnum(p.target)} \log {yv}")
@@ -168,10 +155,10 @@ class MathWriter:
     # ---------------------------------------------------------------- deltas
     def loss_grad(self, output: str) -> str:
         y, t = lf.name(output), lf.name(self.targets[output])
-        return LOSS_GRAD[self.loss_name].format(y=y, t=t, n=self.n_outputs)
+        return fm.latex_factor(LOSS_GRAD_FORMULAS[self.loss_name], y=y, t=t, n=str(self.n_outputs))
 
     def derivative(self, activation: str, net: str, out: str) -> str:
-        return DERIVATIVE[activation].format(x=lf.name(net), y=lf.name(out))
+        return fm.latex_factor(derivative_op(activation), x=lf.name(net), y=lf.name(out))
 
     def delta(self, d: Delta) -> list[str]:
         head = rf"{self.delta_symbol(d.neuron)} = {partial('L', lf.name(d.net_label))}"
@@ -185,7 +172,7 @@ class MathWriter:
         sym, nums = [], []
         if d.loss_grad is not None:
             sym.append(self.loss_grad(d.neuron))
-            nums.append(self.pnum(d.loss_grad))
+            nums.append(self.num(d.loss_grad) if d.downstream else self.pnum(d.loss_grad))  # first of a sum
         for k in d.downstream:
             sym.append(rf"{lf.name(k.parameter)} {self.delta_symbol(k.neuron)}")
             nums.append(rf"{self.pnum(k.parameter_value)} \cdot {self.pnum(k.delta)}")

@@ -6,11 +6,13 @@ activations there are small captions; these equations state the whole network on
 
 from __future__ import annotations
 
+from tutor import formula as fm
+from tutor.functions import activation_op
 from tutor.network import Network
 from tutor.problem import ACTIVATION_DEFAULT_ALPHA
 from tutor.render import latexfmt as lf
 from tutor.render.latexblocks import align
-from tutor.render.latexmath import ACTIVATION, CONT, rows
+from tutor.render.latexmath import CONT, rows
 
 
 def network_block(network: Network) -> str:
@@ -33,7 +35,7 @@ def definition(network: Network, n: str) -> list[str]:
         total = " + ".join(rf"e^{{{lf.name(labels[k])}}}" for k in network.softmax_group)
         rhs = rf"\frac{{e^{{{net}}}}}{{{total}}}"
     else:
-        rhs = ACTIVATION[neuron.activation.name].format(x=net)
+        rhs = fm.latex(activation_op(neuron.activation.name), x=net)
     lines = [f"{net} &= {summed[0]}", *(CONT + r for r in summed[1:])]
     lines[-1] += rf", & {out} &= {rhs}"
     return lines

@@ -19,12 +19,18 @@ from tutor.render.latexvec import layer_note, vector_view
 
 Pass = Step | ExampleStep
 
-DELTA_NOTE = (  # w_{j→k}: no index convention to clash with the problem's names (w13 = 1→3, wh_12 = into 1 from 2)
-    r"$\delta_j = \partial L / \partial x_j$ for every neuron $j$ (net input $x_j$, output $y_j$). An output neuron"
-    r" has $\delta_j = \frac{\partial L}{\partial y_j} f'(x_j)$; a hidden one"
-    r" $\delta_j = \bigl(\sum_k w_{j \to k}\, \delta_k\bigr) f'(x_j)$, summed over the neurons $k$ it feeds through"
-    r" the weights $w_{j \to k}$."
-)
+
+def delta_note(net: str = "x", out: str = "y") -> str:
+    """What δ is, in the form's own names: x_j, y_j for neurons (the seeds' x3/y3), z_j, a_j for layers."""
+    # w_{j→k}: no index convention to clash with the problem's names (w13 = 1→3, wh_12 = into 1 from 2)
+    return (
+        rf"$\delta_j = \partial L / \partial {net}_j$ for every neuron $j$ (net input ${net}_j$, output ${out}_j$)."
+        rf" An output neuron has $\delta_j = \frac{{\partial L}}{{\partial {out}_j}} f'({net}_j)$; a hidden one"
+        rf" $\delta_j = \bigl(\sum_k w_{{j \to k}}\, \delta_k\bigr) f'({net}_j)$, summed over the neurons $k$ it"
+        r" feeds through the weights $w_{j \to k}$."
+    )
+
+
 CHAIN_NOTE = (
     r"Each product runs from the loss down to the parameter, summed over the paths through the network;"
     r" the last line is the same gradient as $\delta_j$ times the input the parameter multiplies."
@@ -47,7 +53,8 @@ def pass_sections(
     backward to give (`--only`)."""
     if shows("forward"):
         yield rf"{heading}{{Forward pass}}"
-        yield align([row for f in p.forward for row in writer.forward(f)])
+        group = [f for f in p.forward if f.activation.name == "softmax"]
+        yield align([row for f in p.forward for row in writer.forward(f, group)])
     if shows("loss"):
         yield rf"{heading}{{Loss}}"
         yield align(writer.loss(p.loss))
@@ -55,7 +62,7 @@ def pass_sections(
         return
     yield rf"{heading}{{Deltas}}"
     if explain:
-        yield DELTA_NOTE
+        yield delta_note(*(("z", "a") if network.problem.layer_names else ("x", "y")))
     yield align([row for d in p.deltas for row in writer.delta(d)])
     yield from _vector_form(p, network, writer, heading, params, inputs, explain)
     yield rf"{heading}{{Gradients by the chain rule}}"

@@ -10,8 +10,9 @@ from __future__ import annotations
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 
+from tutor import formula as fm
 from tutor.derivation import Delta, Factor, ForwardNeuron, Gradient, Loss, Path, Step, Update
-from tutor.functions import ACTIVATION_TEXT, DERIVATIVE_TEXT, LOSS_GRAD_TEXT, LOSS_TEXT
+from tutor.functions import LOSS_GRAD_FORMULAS, LOSS_TEXT, activation_op, derivative_op
 from tutor.numfmt import fmt, paren
 
 MINUS = "−"
@@ -49,7 +50,7 @@ class Writer:
         rhs = " + ".join(sym) or "0"
         subst = " + ".join(nums) or "0"
         yield Line(f"{f.net_label} = {rhs} = {subst} = {self.num(f.net)}")
-        act = ACTIVATION_TEXT[f.activation.name]
+        act = activation_op(f.activation.name)
         if f.activation.name == "softmax":
             den = " + ".join(f"e^{g.net_label}" for g in group) or "Σ e^net"
             den_n = " + ".join(f"e^{self.pnum(g.net)}" for g in group)
@@ -59,28 +60,30 @@ class Writer:
             yield Line(f"{f.neuron} = {f.net_label} = {self.num(f.out)}", indent=4)
         else:
             yield Line(
-                f"{f.neuron} = {act.format(x=f.net_label)} = {act.format(x=self.num(f.net))} = {self.num(f.out)}",
+                f"{f.neuron} = {fm.text(act, x=f.net_label)} = {fm.text(act, x=self.num(f.net))} = {self.num(f.out)}",
                 indent=4,
             )
 
     # ---------------------------------------------------------------- loss
     def loss(self, loss: Loss) -> Iterator[Line]:
         yield Line(f"L = {LOSS_TEXT[loss.name]}")
-        pieces = [f"({self.num(p.target)} {MINUS} {self.num(p.out)})²" for p in loss.parts]
+        pieces = [f"({self.num(p.target)} {MINUS} {self.pnum(p.out)})²" for p in loss.parts]
         if loss.name in ("half_sse", "sse", "mse"):
             front = {"half_sse": "½·", "sse": "", "mse": f"(1/{len(loss.parts)})·"}[loss.name]
             inner = " + ".join(pieces)
             inner = f"[{inner}]" if front and len(pieces) > 1 else inner
             subst = f"{front}{inner}"
         elif loss.name == "cross_entropy":
-            subst = MINUS + "(" + " + ".join(f"{self.num(p.target)} · log {self.pnum(p.out)}" for p in loss.parts) + ")"
+            subst = (
+                MINUS + "(" + " + ".join(f"{self.pnum(p.target)} · log {self.pnum(p.out)}" for p in loss.parts) + ")"
+            )
         else:  # bce
             subst = (
                 MINUS
                 + "["
                 + " + ".join(
-                    f"{self.num(p.target)} · log {self.pnum(p.out)} + (1 {MINUS} {self.num(p.target)}) · "
-                    f"log(1 {MINUS} {self.num(p.out)})"
+                    f"{self.pnum(p.target)} · log {self.pnum(p.out)} + (1 {MINUS} {self.pnum(p.target)}) · "
+                    f"log(1 {MINUS} {self.pnum(p.out)})"
                     for p in loss.parts
                 )
                 + "]"
@@ -88,7 +91,8 @@ class Writer:
         yield Line(f"  = {subst} = {self.num(loss.value)}", style="bold")
 
     # ---------------------------------------------------------------- deltas
-    def delta(self, d: Delta, loss: str, n_outputs: int) -> Iterator[Line]:
+    def delta(self, d: Delta, loss: str, n_outputs: int, net: object = None) -> Iterator[Line]:
+        """The δ line; `net` (the neuron's net input) adds the convention used where f′ has a kink at it."""
         head = f"δ_{d.neuron} = ∂L/∂{d.net_label}"
         if d.softmax:
             t = self.targets.get(d.neuron, "t")
@@ -98,15 +102,16 @@ class Writer:
         sym, nums = [], []
         if d.loss_grad is not None:
             sym.append(self.loss_grad_text(d.neuron, loss, n_outputs))
-            nums.append(self.num(d.loss_grad))
+            nums.append(self.num(d.loss_grad) if d.downstream else self.pnum(d.loss_grad))  # first of a sum
         for k in d.downstream:
             sym.append(f"{k.parameter} · δ_{k.neuron}")
             nums.append(f"{self.pnum(k.parameter_value)} · {self.pnum(k.delta)}")
         assert d.activation is not None
-        deriv = DERIVATIVE_TEXT[d.activation.name].format(x=d.net_label, y=d.neuron)
+        deriv = fm.text_factor(derivative_op(d.activation.name), x=d.net_label, y=d.neuron)
         s = sym[0] if len(sym) == 1 else f"({' + '.join(sym)})"
         n = nums[0] if len(nums) == 1 else f"({' + '.join(nums)})"
-        yield Line(f"{head} = {s} · {deriv} = {n} · {self.pnum(d.derivative)} = {self.num(d.value)}")
+        note = kink_note(d.activation.name, net, self.num(d.derivative))
+        yield Line(f"{head} = {s} · {deriv} = {n} · {self.pnum(d.derivative)} = {self.num(d.value)}{note}")
 
     # ---------------------------------------------------------------- gradients
     def gradient(self, g: Gradient, loss: str, n_outputs: int) -> Iterator[Line]:
@@ -136,8 +141,7 @@ class Writer:
 
     def loss_grad_text(self, output: str, loss: str, n_outputs: int) -> str:
         """∂L/∂y of one output, as a formula in its symbols: (y5 − t5), 2(o1 − t_o1), …"""
-        text = LOSS_GRAD_TEXT[loss].format(y=output, t=self.targets[output], n=n_outputs)
-        return f"({text})" if _is_sum(text) else text
+        return fm.text_factor(LOSS_GRAD_FORMULAS[loss], y=output, t=self.targets[output], n=str(n_outputs))
 
     def factor_formula(self, f: Factor, loss: str, n_outputs: int) -> str:
         if f.kind == "loss":
@@ -146,8 +150,7 @@ class Writer:
             return f"({f.name} {MINUS} {self.targets[f.name or '']})" if loss == "cross_entropy" else f"δ_{f.name}"
         if f.kind == "activation":
             assert f.activation is not None
-            text = DERIVATIVE_TEXT[f.activation.name].format(x=f.denominator, y=f.numerator)
-            return f"({text})" if _is_sum(text) else text
+            return fm.text_factor(derivative_op(f.activation.name), x=f.denominator, y=f.numerator)
         if f.kind == "weight":
             return f.name or "?"
         if f.kind == "source":
@@ -164,14 +167,14 @@ class Writer:
         )
 
 
-def _is_sum(text: str) -> bool:
-    """Whether a formula has a top-level + − or / and so needs parentheses as a factor."""
-    depth = 0
-    for i, c in enumerate(text):
-        depth += (c == "(") - (c == ")")
-        if depth == 0 and c in "+−/" and 0 < i < len(text) - 1 and text[i - 1] == " ":
-            return True
-    return False
+KINKED = ("relu", "leaky_relu", "elu")  # activations whose f′ is not defined at 0
+
+
+def kink_note(activation: str, net: object, value: str) -> str:
+    """`  (relu′(0) is a convention: 0 here …)` for a net input exactly at a kink, else ''."""
+    if activation not in KINKED or net is None or net != 0:
+        return ""
+    return f"  ({activation}′(0) is a convention: {value} here; relu_derivative_at_zero: 0 or 1 chooses)"
 
 
 def step_lines(
@@ -186,9 +189,10 @@ def step_lines(
     if "loss" in want:
         yield "Loss", list(writer.loss(step.loss))
     if "backward" in want:
+        nets = {f.neuron: f.net for f in step.forward}
         yield (
             "Backward pass: deltas δ = ∂L/∂net",
-            [ln for d in step.deltas for ln in writer.delta(d, loss_name, n_out)],
+            [ln for d in step.deltas for ln in writer.delta(d, loss_name, n_out, nets.get(d.neuron))],
         )
         yield (
             "Backward pass: gradients by the chain rule",

@@ -32,11 +32,9 @@ NODE_CLEARANCE = 0.15  # cm between a node and an edge label: room for the arrow
 
 
 def short(name: str, value: object) -> str:
-    """`w_{13}=2` for a label: exact when short, else rounded to EDGE_DIGITS with ≈."""
-    text = lf.num(value, EDGE_DIGITS)
-    if len(text) <= EDGE_DIGITS + 3:
-        return f"{lf.name(name)}={text}"
-    return rf"{lf.name(name)} \approx {lf.rounded(value, EDGE_DIGITS)}"
+    """`w_{13}=2` for a label: `=` only where the number shown is the value exactly and short, else
+    rounded to EDGE_DIGITS with ≈ (one rule for every drawing: before and after the step alike)."""
+    return lf.labelled(lf.name(name), value, EDGE_DIGITS).replace(" = ", "=")
 
 
 @dataclass(frozen=True)
