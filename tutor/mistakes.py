@@ -4,7 +4,8 @@ Each model is a setting of `tutor.numeric.Rules`; the float64 engine re-runs the
 a wrong answer that matches the buggy value is tagged. Tags are a contract (JSON output, gradebooks):
 never rename one. The examples are on the seed-000 ReLU exercise (w13…w45, η = 0.1) and the seed-003
 0.05/0.10 sigmoid network. The computation-graph tags (diagnosed by `tutor.graphcheck`, which looks at each
-gradient's own chain-rule sum) are on seed 002's L = c(a + 2b), a = 3, b = 1, c = −2, and on L = f·g with
+gradient's own chain-rule sum; `missing-path` is a network's too: a neuron feeding several, one
+path left out of its delta) are on seed 002's L = c(a + 2b), a = 3, b = 1, c = −2, and on L = f·g with
 f = x·y, g = x + 1, x = 2, y = 4.
 
 | tag | example |
@@ -21,6 +22,9 @@ f = x·y, g = x + 1, x = 2, y = 4.
 | wrong-loss-mean | mse over 2 outputs summed instead of averaged (or sse averaged) |
 | batch-sum-or-mean | XOR batch loss 0 + 0.28125 + 0.28125 + 0.03125 = 0.59375 instead of their mean 0.1484375 |
 | missing-path | ∂L/∂x = ∂L/∂f · ∂f/∂x = 3·4 = 12 through f only, instead of 12 + ∂L/∂g · ∂g/∂x = 12 + 8 = 20 |
+| missing-shared-use | ∂L/∂b1 = δh1·1 = 0.0088 from h1 only, instead of δh1 + δh2 = 0.0187 (b1 feeds h1 and h2) |
+| delta-as-gradient | ∂L/∂w45 = δ5 = 10 instead of δ5·y4 = 10·0 = 0 |
+| dropped-sign | x4 = 1·1 + 4·1 = 5 with x2 taken as 1, instead of 1·1 + 4·(−1) = −3 |
 | missing-local-derivative | ∂L/∂b = ∂L/∂d = −2 instead of ∂L/∂d · ∂d/∂b = (−2) · 2 = −4 |
 | local-derivative-only | ∂L/∂b = ∂d/∂b = 2 instead of ∂L/∂d · ∂d/∂b = (−2) · 2 = −4 |
 | forward-value-as-gradient | ∂L/∂d = d = 2 instead of ∂L/∂d = ∂L/∂e · ∂e/∂d = −2 |
@@ -34,6 +38,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from tutor import mistakesites as sites
 from tutor.network import Network
 from tutor.numeric import RIGHT, Rules, solve_numeric
 from tutor.problem import Problem
@@ -143,10 +148,28 @@ MISTAKES: tuple[Mistake, ...] = (
         _batch,
     ),
     Mistake(
+        "missing-shared-use",
+        "a parameter used in several places adds every use's term to its gradient; this is only one use",
+        "∂L/∂b1 = δh1·1 = 0.0088 from h1 only, instead of δh1 + δh2 = 0.0187 (b1 feeds h1 and h2)",
+        sites.missing_shared_use,
+    ),
+    Mistake(
+        "delta-as-gradient",
+        "that is the delta δ; the gradient multiplies it by the source's output (∂L/∂w = δ·out)",
+        "∂L/∂w45 = δ5 = 10 instead of δ5·y4 = 10·0 = 0",
+        sites.delta_as_gradient,
+    ),
+    Mistake(
+        "dropped-sign",
+        "a negative input or weight was used without its minus sign",
+        "x4 = 1·1 + 4·1 = 5 with x2 taken as 1, instead of 1·1 + 4·(−1) = −3",
+        sites.dropped_sign,
+    ),
+    Mistake(
         "missing-path",
         "a node used more than once adds every path's contribution; this is only some of the paths",
         "∂L/∂x = 3·4 = 12 through f = x·y only, instead of 12 + 8·1 = 20 through f and g = x + 1 (L = f·g)",
-        _graph_only,
+        sites.missing_path,  # a network's; a computation graph's is `tutor.graphcheck`'s
     ),
     Mistake(
         "missing-local-derivative",
@@ -212,18 +235,23 @@ class Diagnoser:
         """How many quantities the mistake changes: fewer is more specific."""
         return sum(1 for k, t in self.truth.items() if not _same(values.get(k, math.nan), t))
 
-    def local(self, student: Mapping[str, float], *, here: bool = False) -> list[dict[str, float]]:
+    def local(self, student: Mapping[str, float], *, here: bool = False, chain: bool = False) -> list[dict[str, float]]:
         """Each buggy derivation computed from the student's own values (cached per set of values).
 
         `here`: the true values where the student gave none, so each mistake is made at one quantity
         only (the buggy value of a key is computed from true or the student's own earlier values).
+        `chain`: as `here`, but every delta and gradient recomputed from the forward values: a key's
+        own chain product, made with the mistake even where the student's deltas are right.
         """
-        here = here and not self.truth.keys() <= student.keys()  # a full sheet: the same runs either way
-        cache_key = (here, tuple(sorted(student.items())))
+        full = self.truth.keys() <= student.keys()  # a full sheet: `here` makes the same runs
+        here = chain or (here and not full)
+        cache_key = (here, chain, tuple(sorted(student.items())))
         if cache_key not in self._local:
             if len(self._local) > 4096:
                 self._local.clear()
-            given = {**self.truth, **student} if here else student
+            given = {**self.truth, **student} if here else dict(student)
+            if chain:
+                given = {k: v for k, v in given.items() if not is_backward(k)}
             self._local[cache_key] = [self.run(r, given) for _, r in self.variants]
         return self._local[cache_key]
 
@@ -234,21 +262,29 @@ class Diagnoser:
 
         Each mistake is run from the student's own values where they gave them: once made throughout
         (the earlier values they left out computed with the same mistake) and once made at `key` only
-        (the earlier values they left out true). A buggy value computed from earlier values that
+        (the earlier values they left out true); a delta or gradient once more as its own chain product
+        from the forward values (`local(chain=True)`). A buggy value computed from earlier values that
         contradict the student's own is no evidence: a right ∂L/∂w13 = 20 and w13 ← 4 is a sign
         slip in the update, not in the error. (`local` is part of the check-model protocol; a
         network always uses the student's values.)
         """
         truth = self.truth.get(key, math.nan)
         hits: dict[str, tuple[int, int]] = {}
-        throughout, here = self.local(student), self.local(student, here=True)
+        runs = [self.local(student), self.local(student, here=True)]
+        if is_backward(key):
+            runs.append(self.local(student, chain=True))
         for i, (mistake, _) in enumerate(self.variants):
-            for values in (throughout[i], here[i]):
+            for values in (run[i] for run in runs):
                 bug = values.get(key, math.nan)
                 if close(value, bug) and not close(bug, truth):
                     rank = (self.specificity[i], i)
                     hits[mistake.tag] = min(hits.get(mistake.tag, rank), rank)
         return [BY_TAG[tag] for tag in sorted(hits, key=hits.__getitem__)]
+
+
+def is_backward(key: str) -> bool:
+    """A delta or gradient key (`y3.delta`, `step2.w13.grad`, `ex2.w13.grad`)."""
+    return key.endswith((".delta", ".grad"))
 
 
 def _same(a: float, b: float) -> bool:
