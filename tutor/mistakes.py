@@ -33,7 +33,7 @@ f = x·y, g = x + 1, x = 2, y = 4.
 from __future__ import annotations
 
 import math
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Collection, Mapping
 from dataclasses import dataclass
 
 import numpy as np
@@ -52,6 +52,7 @@ class Mistake:
     words: str  # what the student did, in plain words, for feedback messages
     example: str  # one line, on a seed network
     variants: Callable[[Problem], tuple[Rules, ...]]  # the buggy rules; () when it cannot apply
+    site: bool = False  # made at one place (a path, a use, a sign): only keys its pure run changes
 
 
 def _loss_factor(p: Problem) -> tuple[Rules, ...]:
@@ -152,6 +153,7 @@ MISTAKES: tuple[Mistake, ...] = (
         "a parameter used in several places adds every use's term to its gradient; this is only one use",
         "∂L/∂b1 = δh1·1 = 0.0088 from h1 only, instead of δh1 + δh2 = 0.0187 (b1 feeds h1 and h2)",
         sites.missing_shared_use,
+        site=True,
     ),
     Mistake(
         "delta-as-gradient",
@@ -164,12 +166,14 @@ MISTAKES: tuple[Mistake, ...] = (
         "a negative input or weight was used without its minus sign",
         "x4 = 1·1 + 4·1 = 5 with x2 taken as 1, instead of 1·1 + 4·(−1) = −3",
         sites.dropped_sign,
+        site=True,
     ),
     Mistake(
         "missing-path",
         "a node used more than once adds every path's contribution; this is only some of the paths",
         "∂L/∂x = 3·4 = 12 through f = x·y only, instead of 12 + 8·1 = 20 through f and g = x + 1 (L = f·g)",
         sites.missing_path,  # a network's; a computation graph's is `tutor.graphcheck`'s
+        site=True,
     ),
     Mistake(
         "missing-local-derivative",
@@ -229,30 +233,42 @@ class Diagnoser:
         self.variants = [(m, r) for m in MISTAKES for r in m.variants(problem)]
         self.pure = [self.run(r, {}) for _, r in self.variants]
         self.specificity = [self._changed(values) for values in self.pure]
-        self._local: dict[tuple, list[dict[str, float]]] = {}
+        self._local: dict[tuple, Runs] = {}
+        self.fixed = {k: v for k, v in self.truth.items() if not is_backward(k)}  # what a chain product uses
+        self.backward_acting = [i for i, (_, r) in enumerate(self.variants) if self._acts_backward(r)]
+
+    def _acts_backward(self, rules: Rules) -> bool:
+        """Whether the mistake changes a delta or gradient computed from the true forward values."""
+        values = self.run(rules, self.fixed)
+        return any(not _same(values.get(k, math.nan), t) for k, t in self.truth.items() if is_backward(k))
 
     def _changed(self, values: Mapping[str, float]) -> int:
         """How many quantities the mistake changes: fewer is more specific."""
         return sum(1 for k, t in self.truth.items() if not _same(values.get(k, math.nan), t))
 
-    def local(self, student: Mapping[str, float], *, here: bool = False, chain: bool = False) -> list[dict[str, float]]:
+    def local(self, student: Mapping[str, float], *, here: bool = False) -> Runs:
         """Each buggy derivation computed from the student's own values (cached per set of values).
 
         `here`: the true values where the student gave none, so each mistake is made at one quantity
         only (the buggy value of a key is computed from true or the student's own earlier values).
-        `chain`: as `here`, but every delta and gradient recomputed from the forward values: a key's
-        own chain product, made with the mistake even where the student's deltas are right.
         """
-        full = self.truth.keys() <= student.keys()  # a full sheet: `here` makes the same runs
-        here = chain or (here and not full)
-        cache_key = (here, chain, tuple(sorted(student.items())))
+        here = here and not self.truth.keys() <= student.keys()  # a full sheet: the same runs either way
+        given = {**self.truth, **student} if here else student
+        return self._runs((here, tuple(sorted(student.items()))), given, range(len(self.variants)))
+
+    def chain(self, student: Mapping[str, float], close: Close) -> Runs:
+        """Each buggy derivation with every delta and gradient recomputed from the forward values (the
+        student's where wrong, else the true ones): a key's own chain product, made with the mistake
+        even where the student's deltas are right. Only the mistakes that act on the backward pass."""
+        forward = {k: v for k, v in student.items() if is_forward(k) and not close(v, self.truth[k])}
+        given = {**self.fixed, **forward}
+        return self._runs(("chain", tuple(sorted(forward.items()))), given, self.backward_acting)
+
+    def _runs(self, cache_key: tuple, given: Mapping[str, float], which: Collection[int]) -> Runs:
         if cache_key not in self._local:
             if len(self._local) > 4096:
                 self._local.clear()
-            given = {**self.truth, **student} if here else dict(student)
-            if chain:
-                given = {k: v for k, v in given.items() if not is_backward(k)}
-            self._local[cache_key] = [self.run(r, given) for _, r in self.variants]
+            self._local[cache_key] = Runs(self, dict(given), which)
         return self._local[cache_key]
 
     def diagnose(
@@ -272,19 +288,41 @@ class Diagnoser:
         hits: dict[str, tuple[int, int]] = {}
         runs = [self.local(student), self.local(student, here=True)]
         if is_backward(key):
-            runs.append(self.local(student, chain=True))
+            runs.append(self.chain(student, close))
         for i, (mistake, _) in enumerate(self.variants):
-            for values in (run[i] for run in runs):
-                bug = values.get(key, math.nan)
+            if mistake.site and _same(self.pure[i].get(key, math.nan), truth):
+                continue  # made at one place of the network, which this key is not computed from
+            for run in runs:  # each run only when no earlier one matched: it would rank the same
+                bug = run[i].get(key, math.nan)
                 if close(value, bug) and not close(bug, truth):
                     rank = (self.specificity[i], i)
                     hits[mistake.tag] = min(hits.get(mistake.tag, rank), rank)
+                    break
         return [BY_TAG[tag] for tag in sorted(hits, key=hits.__getitem__)]
+
+
+class Runs:
+    """The buggy derivations from one set of given values, each run when first asked for."""
+
+    def __init__(self, diagnoser: Diagnoser, given: dict[str, float], which: Collection[int]) -> None:
+        self.diagnoser, self.given, self.which = diagnoser, given, set(which)
+        self.done: dict[int, dict[str, float]] = {}
+
+    def __getitem__(self, i: int) -> dict[str, float]:
+        if i not in self.which:
+            return {}
+        if i not in self.done:
+            self.done[i] = self.diagnoser.run(self.diagnoser.variants[i][1], self.given)
+        return self.done[i]
 
 
 def is_backward(key: str) -> bool:
     """A delta or gradient key (`y3.delta`, `step2.w13.grad`, `ex2.w13.grad`)."""
     return key.endswith((".delta", ".grad"))
+
+
+def is_forward(key: str) -> bool:
+    return key.endswith((".net", ".out"))
 
 
 def _same(a: float, b: float) -> bool:

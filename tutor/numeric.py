@@ -57,11 +57,8 @@ def solve_numeric(
     values: dict[str, float] = {}
     for index in range(1, problem.steps + 1):
         prefix = "" if index == 1 else f"step{index}."
-        step_given = (
-            {k[len(prefix) :]: v for k, v in given.items() if k.startswith(prefix)}
-            if prefix
-            else {k: v for k, v in given.items() if not k.startswith("step")}
-        )
+        # step 1's keys have no prefix; a later step's (`step2.y3.net`) never match them
+        step_given = {k[len(prefix) :]: v for k, v in given.items() if k.startswith(prefix)} if prefix else given
         step = numeric_step(network, params, inputs, targets, rules=rules, given=step_given)
         values.update({prefix + k: v for k, v in step.items()})
         params = {p: step_given.get(f"{p}.new", step[f"{p}.new"]) for p in params}
