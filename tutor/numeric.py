@@ -33,6 +33,10 @@ class Rules:
     batch_reduction_swapped: bool = (
         False  # a data set's batch: the sum of the examples' where the mean belongs, or back
     )
+    source_factor: bool = True  # False: ∂L/∂w = δ, the source's output left out
+    unsigned: str | None = None  # an input or parameter taken without its sign: |x2|, |w23|
+    dropped_path: tuple[str, str] | None = None  # (neuron, consumer; "" its own loss term): one path left out
+    single_use: tuple[str, int] | None = None  # (parameter, i): a shared parameter's gradient from use i only
 
 
 RIGHT = Rules()
@@ -53,11 +57,8 @@ def solve_numeric(
     values: dict[str, float] = {}
     for index in range(1, problem.steps + 1):
         prefix = "" if index == 1 else f"step{index}."
-        step_given = (
-            {k[len(prefix) :]: v for k, v in given.items() if k.startswith(prefix)}
-            if prefix
-            else {k: v for k, v in given.items() if not k.startswith("step")}
-        )
+        # step 1's keys have no prefix; a later step's (`step2.y3.net`) never match them
+        step_given = {k[len(prefix) :]: v for k, v in given.items() if k.startswith(prefix)} if prefix else given
         step = numeric_step(network, params, inputs, targets, rules=rules, given=step_given)
         values.update({prefix + k: v for k, v in step.items()})
         params = {p: step_given.get(f"{p}.new", step[f"{p}.new"]) for p in params}
@@ -82,6 +83,8 @@ def numeric_step(
     """One step on one example in float64. A key in `given` overrides the computed value downstream."""
     given = given or {}
     v: dict[str, float] = {}
+    if rules.unsigned is not None:
+        params, inputs = _unsigned(params, rules.unsigned), _unsigned(inputs, rules.unsigned)
 
     def put(key: str, value: float) -> float:
         v[key] = value
@@ -98,6 +101,11 @@ def numeric_step(
         g = given.get(f"{p}.grad", grads[p])
         put(f"{p}.new", w if p in problem.frozen else w + rules.update_sign * eta * g)
     return v
+
+
+def _unsigned(values: Mapping[str, float], name: str) -> Mapping[str, float]:
+    """The mistake `dropped-sign`: `name` used without its sign."""
+    return {**values, name: abs(values[name])} if name in values else values
 
 
 def _forward(
@@ -144,8 +152,11 @@ def _backward(
         if n in group:
             delta[n] = put(f"{n}.delta", soft[n])
             continue
-        g = _loss_grad(problem.loss, out[n], targets[n], len(targets), rules) if n in targets else 0.0
+        dropped = rules.dropped_path[1] if rules.dropped_path and rules.dropped_path[0] == n else None
+        g = _loss_grad(problem.loss, out[n], targets[n], len(targets), rules) if n in targets and dropped != "" else 0.0
         for k, p in network.consumers[n]:
+            if k == dropped:
+                continue
             w = _updated(network, p, params, out, delta, given) if rules.updated_weights_in_backprop else params[p]
             g += w * delta[k]
         delta[n] = put(
@@ -219,8 +230,10 @@ def _gradients(
     grads: dict[str, float] = {}
     for p, uses in network.uses.items():
         total = 0.0
+        if rules.single_use is not None and rules.single_use[0] == p:
+            uses = uses[rules.single_use[1] : rules.single_use[1] + 1]
         for e in uses:
-            if e.source is None:
+            if e.source is None or not rules.source_factor:
                 src = 1.0
             elif rules.net_instead_of_out and e.source in network.neurons:
                 src = out[f"net:{e.source}"]
