@@ -162,6 +162,9 @@ def graph_from_data(data: Mapping[str, Any], loc: Locator) -> GraphProblem:
     title, description = str(data.get("title") or ""), str(data.get("description") or "")
     problem = GraphProblem(inputs, nodes, output, title, description, loc.file, lines, _check(data, loc))
     topological_order(problem)  # a cycle is an error now, while the file is being read
+    from tutor.loader import check_named_keys
+
+    check_named_keys(problem, loc)
     return problem
 
 
