@@ -7,8 +7,8 @@
 Verdicts: `correct` (within tolerance of the true value), `carried` (wrong, but right given the
 student's own earlier values: partial credit), `incorrect`, `invalid` (not a number, or a key that
 names nothing in the problem). The score is out of the keys that count (`tutor.keyset.counted_keys`):
-those left out are `unanswered` (score 0), listed in `CheckReport.unanswered`. `within_tolerance`, `Checker.carried_from` and `Diagnoser` are the
-building blocks the practice drill reuses one answer at a time.
+those left out are `unanswered` (score 0), listed in `CheckReport.unanswered`. `within_tolerance`,
+`Checker.carried_from` and `Diagnoser` are the building blocks the practice drill reuses one answer at a time.
 """
 
 from __future__ import annotations

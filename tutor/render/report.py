@@ -46,4 +46,3 @@ def print_report(report: CheckReport, console: Console, *, digits: int = 6, titl
 
 def _unanswered() -> Text:
     return Text("unanswered", style=STYLE["unanswered"])
-
