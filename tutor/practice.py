@@ -27,6 +27,7 @@ from tutor.check import Checker, CheckItem
 from tutor.checkmodel import CheckModel, check_model
 from tutor.hints import RUNGS
 from tutor.keys import split_key
+from tutor.keyset import counted_keys
 from tutor.mistakewords import mistake_words
 from tutor.numfmt import fmt
 
@@ -74,15 +75,13 @@ def phase_of(key: str) -> str:
 
 
 def select_keys(derivation: Any, options: PracticeOptions, model: CheckModel | None = None) -> list[str]:
-    """The keys to ask, in derivation order, that the form asks at all (not a frozen parameter's `.new`,
-    which is unchanged, nor a graph's local derivatives, which the hints show)."""
+    """The keys to ask, in derivation order: the keys that count, as in `nnstep check` (`tutor.keyset`: not
+    a frozen parameter's `.new`, which is unchanged, nor a graph's local derivatives, which the hints show)."""
     model = model or check_model(derivation)
     keys = [
         k
-        for k in model.expected
-        if (options.step is None or split_key(k)[0] == options.step)
-        and (options.only is None or phase_of(k) in options.only)
-        and model.askable(k)
+        for k in counted_keys(model, model.settings, options.step)
+        if options.only is None or phase_of(k) in options.only
     ]
     if options.ask is not None and options.ask < len(keys):
         chosen = set(random.Random(options.seed).sample(keys, options.ask))
