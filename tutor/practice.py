@@ -14,6 +14,7 @@ values, and mistake diagnosis with stable tags. Input comes from an injected `Re
 from __future__ import annotations
 
 import random
+import textwrap
 from collections import Counter
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -37,7 +38,8 @@ PART_PHASE = {
     **{"value": "forward", "local": "backward"},  # computation graphs (tutor.graphcheck)
 }
 RIGHT = ("first try", "after hints")
-STATUSES = (*RIGHT, "given up", "skipped", "unanswered")
+SHOWN = ("given up", "skipped")  # the right value was shown: later answers build on it
+STATUSES = (*RIGHT, *SHOWN, "incorrect", "unanswered")  # incorrect: answered wrongly when the session ended
 QUIT, SKIP, HINT = ("quit", "exit", "q"), ("skip", "s"), ("?", "hint", "h")
 
 Reader = Callable[[str], str]  # prompt -> one line of input; EOFError at the end of input
@@ -131,6 +133,9 @@ class Session:
         except KeyboardInterrupt:
             self.ended = "interrupted"
             self._say("\n(interrupted)", "dim")
+        for item in self.items:  # the one in progress when the session ended, if answered wrongly
+            if item.status == "unanswered" and item.wrong:
+                item.status = "incorrect"
         self._log(None, "end", how=self.ended)
         return self.ended
 
@@ -194,13 +199,11 @@ class Session:
         return next(i for i in self.checker.check(sheet).items if i.key == item.key)
 
     def student(self) -> dict[str, float]:
-        """The student's own values of the quantities done so far: right ones, and the last wrong one of
-        a quantity given up (a later answer built on it is carried forward)."""
-        return {
-            i.key: i.value
-            for i in self.items
-            if i.status in ("first try", "after hints", "given up") and i.value is not None
-        }
+        """The values later answers build on: the student's own accepted ones (rounded, or carried), and
+        the right value of a quantity given up or skipped, as it was shown."""
+        own = {i.key: i.value for i in self.items if i.status in RIGHT and i.value is not None}
+        shown = {i.key: float(i.expected) for i in self.items if i.status in SHOWN}
+        return {**own, **shown}
 
     def _hint(self, item: Item, rung: int, note: str = "") -> None:
         if rung >= RUNGS:
@@ -210,7 +213,7 @@ class Session:
         label = ("Hint: the formula", "Hint: with the numbers")[rung - 1]
         self._say(f"  {label}{f' ({note})' if note else ''}:", "cyan")
         text = self.hints.rung(item.key, rung)
-        self._say(_indent(text), "cyan")
+        self._say(_indent(text, self.console.width), "cyan")
         self._log(item.key, "hint", rung=rung, text=text)
 
     def _finish(self, item: Item, status: str, *, show: bool = True) -> None:
@@ -219,7 +222,7 @@ class Session:
         if show:
             text = self.hints.rung(item.key, RUNGS)
             self._say(f"  The value ({status}):", "magenta")
-            self._say(_indent(text), "magenta")
+            self._say(_indent(text, self.console.width), "magenta")
             self._log(item.key, "hint", rung=RUNGS, text=text)
 
     # ---------------------------------------------------------------- results
@@ -268,8 +271,16 @@ class Session:
         self.events.append({"key": key, "event": event, **data} if key else {"event": event, **data})
 
 
-def _indent(text: str) -> str:
-    return "\n".join("    " + line for line in text.splitlines())
+def _indent(text: str, width: int) -> str:
+    """A hint indented under its label, each line wrapped to the console's `width` (continuations further in)."""
+    out = []
+    for line in text.splitlines():
+        own = " " * (4 + len(line) - len(line.lstrip()))
+        wrapped = textwrap.wrap(
+            line.strip(), max(width - 1, 40), initial_indent=own, subsequent_indent=own + "  ", break_on_hyphens=False
+        )
+        out += wrapped or [""]
+    return "\n".join(out)
 
 
 def _item_json(item: Item) -> dict[str, Any]:

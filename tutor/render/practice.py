@@ -13,7 +13,10 @@ from tutor.practice import PHASES, STATUSES, Session, phase_of
 
 MAX_EXAMPLES = 10  # examples of a data set listed in the intro
 MAX_UNREACHED_ROWS = 50  # more quantities left unanswered than this are one row of the summary
-STYLE = {"first try": "green", "after hints": "yellow", "given up": "red", "skipped": "red", "unanswered": "dim"}
+STYLE = {
+    **{"first try": "green", "after hints": "yellow", "given up": "red", "skipped": "red"},
+    **{"incorrect": "red", "unanswered": "dim"},
+}
 
 
 def print_summary(session: Session) -> None:
@@ -54,7 +57,7 @@ def summary_lines(session: Session) -> list[str]:
     score = f"Score: {len(session.right)}/{len(items)} right ({counts['first try']} on the first try"
     score += f", {counts['after hints']} after hints" + (f", {carried} carried forward" if carried else "") + ")"
     lines = [score]
-    missed = [f"{counts[s]} {s}" for s in ("given up", "skipped", "unanswered") if counts[s]]
+    missed = [f"{counts[s]} {s}" for s in ("given up", "skipped", "incorrect", "unanswered") if counts[s]]
     if missed:
         lines.append("Not right: " + ", ".join(missed))
     recurring = session.recurring()
