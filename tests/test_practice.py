@@ -291,6 +291,21 @@ def test_the_intro_gives_what_the_student_works_from() -> None:
     assert "inputs: a = 3, b = 1, c = -2" in out and "e = a + d" in out
 
 
+def test_the_intro_gives_the_values_of_the_phases_not_asked() -> None:
+    from tutor.render.practice import given_values
+
+    out = nnstep("practice", RELU, "--only", "backward", input="").stdout
+    assert "y3.net = 5, y3.out = 5, y4.net = -3, y4.out = 0, y5.net = 10, y5.out = 10\n  loss = 50\n" in out
+    assert "w13.grad =" not in out
+    update, _ = drill([], only=frozenset({"update"}))
+    given = "\n".join(given_values(update))
+    assert "loss = 50" in given and "w35.grad = 50" in given and "w13.new" not in given
+    assert given_values(drill([])[0]) == []  # everything asked: nothing given
+    step2, _ = drill([], problem=sigmoid_network(steps=2), step=2)
+    given = "\n".join(given_values(step2))
+    assert "w1.new = 0.149781" in given and "h1.net" not in given and "step2." not in given
+
+
 def test_cli_options_and_errors() -> None:
     result = nnstep("practice", RELU, "--ask", "3", "--seed", "4", "--only", "backward", input="")
     assert "3 quantities to work out" in result.stdout and "--seed 4 repeats it" in result.stdout

@@ -91,6 +91,26 @@ def select_keys(derivation: Any, options: PracticeOptions, model: CheckModel | N
     return keys
 
 
+def given_keys(
+    derivation: Any, options: PracticeOptions, asked: list[str], model: CheckModel | None = None
+) -> list[str]:
+    """The values the student works from without being asked: those of the phases `--only` leaves out (and
+    the previous step's updated parameters for `--step`), up to the last quantity asked."""
+    model = model or check_model(derivation)
+    if not asked:
+        return []
+    chosen, step, order = set(asked), options.step, list(model.expected)
+    last = order.index(asked[-1])
+
+    def left_out(key: str) -> bool:
+        at = split_key(key)[0]
+        if step is not None and at != step:
+            return at == step - 1 and phase_of(key) == "update"
+        return options.only is not None and phase_of(key) not in options.only
+
+    return [k for k in counted_keys(model, model.settings) if order.index(k) < last and k not in chosen and left_out(k)]
+
+
 class _Quit(Exception):
     pass
 
