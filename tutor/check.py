@@ -114,6 +114,7 @@ class Checker:
         self.truth = {k: float(v) for k, v in self.expected.items()}
         self.order = {k: i for i, k in enumerate(self.expected)}
         self.counted = counted_keys(self.model, self.settings)
+        self.counted_set = frozenset(self.counted)
 
     def describe(self, key: str) -> str:
         """The quantity `key` names, in words."""
@@ -128,6 +129,7 @@ class Checker:
         other.__dict__.update(self.__dict__)
         other.settings = settings
         other.counted = counted_keys(self.model, settings)
+        other.counted_set = frozenset(other.counted)
         return other
 
     def check(self, answers: Mapping[str, Answer]) -> CheckReport:
@@ -137,7 +139,7 @@ class Checker:
         items = [self._item(answers[k], student, carried) for k in known]
         unknown = [a for k, a in answers.items() if k not in self.truth]
         items += [self._unknown(a, suggest=n < MAX_SUGGESTIONS) for n, a in enumerate(unknown)]
-        counted = frozenset(self.counted)
+        counted = self.counted_set
         items = [i if i.key in counted else _uncounted(i) for i in items]
         score = sum(i.credit for i in items if i.counted)
         unanswered = tuple(k for k in self.counted if k not in answers)

@@ -14,20 +14,28 @@ from __future__ import annotations
 
 import difflib
 import re
-from collections.abc import Iterable
-from typing import TYPE_CHECKING, Any
+from collections.abc import Iterable, Mapping
+from typing import TYPE_CHECKING, Any, Protocol
 
 from tutor.keys import split_key
 
 if TYPE_CHECKING:
-    from tutor.checkmodel import CheckModel
     from tutor.problem import CheckSettings
 
 _EXAMPLE = re.compile(r"ex([1-9][0-9]*)\.(.+)")
 MAX_DETAIL = 50  # `--detail` works at most this many iterations of a data set
 
 
-def counted_keys(model: CheckModel, settings: CheckSettings, step: int | None = None) -> tuple[str, ...]:
+class KeyedModel(Protocol):
+    """What `counted_keys` needs of a `tutor.checkmodel.CheckModel` (not imported: no import cycle)."""
+
+    @property
+    def expected(self) -> Mapping[str, Any]: ...
+
+    def askable(self, key: str) -> bool: ...
+
+
+def counted_keys(model: KeyedModel, settings: CheckSettings, step: int | None = None) -> tuple[str, ...]:
     """The keys that count, in derivation order: of every worked step, or only of `step`."""
     named = frozenset(settings.keys) if settings.keys is not None else None
     return tuple(
@@ -38,29 +46,27 @@ def counted_keys(model: CheckModel, settings: CheckSettings, step: int | None = 
 
 
 def named_key_error(problem: Any, key: str) -> str | None:
-    """Why `key` (named in `check: {keys: …}`) is no answer key of `problem`; None when it is one."""
-    from tutor.graph import GraphProblem
-
-    if isinstance(problem, GraphProblem):
-        return _unknown(key, key, _graph_keys(problem))
+    """Why `key` (named in `check: {keys: …}`) is no answer key of the network `problem`; None when it is
+    one (a computation graph's keys: `tutor.graph`)."""
     step, local = split_key(key)
     if not problem.data:
         if step > problem.steps:
             return f"{key!r}: the problem has {problem.steps} step(s), not {step}"
-        return _unknown(key, local, _network_keys(problem, example=False))
+        return unknown_key(key, local, _network_keys(problem, example=False))
     batches = _batches(problem, step)
     if batches is None:
         return f"{key!r}: at most {MAX_DETAIL} iterations of a data set are worked, and this one has fewer"
     m = _EXAMPLE.fullmatch(local)
     if m is None:
-        return _unknown(key, local, _network_keys(problem, example=False, batch=True))
+        return unknown_key(key, local, _network_keys(problem, example=False, batch=True))
     k = int(m.group(1))
     if k - 1 not in batches[step - 1]:
         return f"{key!r}: example {k} is not in iteration {step}'s batch (examples {_places(batches[step - 1])})"
-    return _unknown(key, m.group(2), _network_keys(problem, example=True))
+    return unknown_key(key, m.group(2), _network_keys(problem, example=True))
 
 
-def _unknown(key: str, local: str, known: list[str]) -> str | None:
+def unknown_key(key: str, local: str, known: list[str]) -> str | None:
+    """None when `local` (`key` without its step) is `known`; else what is wrong, with a did-you-mean."""
     if local in known:
         return None
     close = difflib.get_close_matches(local, known, n=3, cutoff=0.6)
@@ -74,14 +80,6 @@ def _network_keys(problem: Any, *, example: bool, batch: bool = False) -> list[s
     keys.append("loss")
     keys += [f"{p}.grad" for p in problem.parameters]
     return keys if example else keys + [f"{p}.new" for p in problem.parameters]
-
-
-def _graph_keys(problem: Any) -> list[str]:
-    from tutor.graph import parents
-
-    keys = [f"{n}.value" for n in problem.nodes]
-    keys += [f"{n}.{p}.local" for n in problem.nodes for p in parents(problem, n)]
-    return keys + [f"{n}.grad" for n in (*problem.inputs, *problem.nodes)]
 
 
 def _batches(problem: Any, step: int) -> list[tuple[int, ...]] | None:

@@ -181,12 +181,13 @@ def _named_keys(value: Any, loc: Locator) -> tuple[str, ...]:
     return tuple(dict.fromkeys(value))
 
 
-def check_named_keys(problem: Any, loc: Locator) -> None:
-    """Every key of `check: {keys: …}` names an answer key of the problem (network, data set or graph)."""
+def check_named_keys(problem: Any, loc: Locator, error_of: Callable[[Any, str], str | None] | None = None) -> None:
+    """Every key of `check: {keys: …}` names an answer key of the problem: `error_of(problem, key)` says why
+    not (default: a network's or data set's keys, `tutor.keyset.named_key_error`)."""
     from tutor.keyset import named_key_error
 
     for i, key in enumerate(problem.check.keys or ()):
-        error = named_key_error(problem, key)
+        error = (error_of or named_key_error)(problem, key)
         if error:
             raise loc.error(error, "check", "keys", i)
 
