@@ -231,13 +231,14 @@ def test_practice_through_a_pipe_with_hints_and_tags() -> None:
     assert "Score: 9/9 right (8 on the first try, 1 after hints)" in out
 
 
-def test_practice_carried_forward_and_given_up() -> None:
-    # d.value and d.grad given up on their wrong values, which later answers build on; c.grad given up
-    answers = ["3", "3", "3", "6", "-12", "1", "-2", "-3", "-3", "-3", "-2", "-6", "0", "0", "0"]
+def test_practice_given_up_values_are_replaced_by_the_right_ones() -> None:
+    # d.value and d.grad given up on wrong values: later answers build on the right values shown (e = 3 + 2,
+    # ∂L/∂b = −2 · 2), so b.grad = −6, built on the wrong d.grad = −3, is not right; c.grad given up
+    answers = ["3", "3", "3", "5", "-10", "1", "-2", "-3", "-3", "-3", "-2", "-6", "-4", "0", "0", "0"]
     result = invoke("practice", GRAPH, "--max-tries", "3", input="\n".join(answers) + "\n")
     assert result.exit_code == 1, result.output
-    assert "right given your d.value = 3 (expected 2): carried forward, it counts" in result.output
-    assert "right given your d.grad = -3 (expected -2): carried forward, it counts" in result.output
+    assert "carried forward" not in result.output
+    assert "Score: 6/9 right (5 on the first try, 1 after hints)" in result.output
     assert "The value (given up):" in result.output and "∂L/∂c = e = 5" in result.output
 
 
