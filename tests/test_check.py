@@ -53,7 +53,8 @@ def sigma(x: float) -> float:
 def test_relu_exercise_seed_answers_are_correct() -> None:
     report = check(RELU, {"y3.net": 5, "y5.out": 10, "loss": 50, "y5.delta": 10, "w13.grad": 20, "w13.new": 0})
     assert [i.verdict for i in report.items] == ["correct"] * 6
-    assert report.score == 6 and report.max_score == 6 and report.ok
+    assert report.score == 6 and report.max_score == 22 and report.ok  # the whole answer key counts
+    assert len(report.unanswered) == 22 - 6 and "w35.new" in report.unanswered
 
 
 def test_expressions_are_read_by_the_grammar() -> None:
@@ -74,7 +75,9 @@ def test_the_answer_key_checked_against_itself_is_all_correct(problem) -> None:
     data = yaml.safe_load(answer_key_text(derivation))
     report = check_answers(derivation, answers_from_data(data))
     assert {i.verdict for i in report.items} == {"correct"}
-    assert report.max_score == len(derivation.values())
+    frozen = {k for k in derivation.values() if k.endswith(".new") and k.split(".")[-2] in problem.frozen}
+    assert report.score == report.max_score == len(derivation.values()) - len(frozen)  # a frozen .new: not counted
+    assert not report.unanswered
 
 
 def test_blank_template_has_every_key_empty_and_checks_to_nothing() -> None:
@@ -116,7 +119,7 @@ def test_rounding_intermediates_to_4_decimals_is_never_wrong() -> None:
         given[key] = round(solve_numeric(problem, given=given)[key], 4)
     report = check(checker, {k: f"{v:.4f}" for k, v in given.items()})
     assert {(i.verdict, i.tags) for i in report.items} == {("correct", ())}
-    assert report.score == report.max_score == 2 * 33
+    assert report.score == report.max_score == 2 * 31  # 33 keys a step, two of them frozen biases' .new
 
 
 # --- error carried forward -----------------------------------------------------------------------------
@@ -131,7 +134,7 @@ def test_error_carried_forward_names_the_earlier_value() -> None:
         assert verdicts[key].credit == 0.5
     assert "your y3.net = 6 (expected 5)" in verdicts["y3.out"].message
     assert "your y5.net = 12 (expected 10)" in verdicts["loss"].message
-    assert report.score == 1.5 and report.max_score == 4 and not report.ok
+    assert report.score == 1.5 and report.max_score == 22 and not report.ok
 
 
 def test_carried_through_unanswered_values_and_into_the_next_step() -> None:
@@ -282,8 +285,9 @@ def test_nested_steps_flatten_and_step1_prefix_is_accepted() -> None:
 
 def test_json_shape() -> None:
     data = check(RELU, {"w13.grad": 20, "y3.out": 5.5, "w13.new": "1/2"}).to_json()
-    assert list(data) == ["score", "max_score", "items"]
-    assert data["score"] == 1 and isinstance(data["score"], int) and data["max_score"] == 3
+    assert list(data) == ["score", "max_score", "items", "unanswered"]
+    assert data["score"] == 1 and isinstance(data["score"], int) and data["max_score"] == 22
+    assert len(data["unanswered"]) == 22 - 3 and "y3.net" in data["unanswered"]
     first = data["items"][0]
     assert first == {
         "key": "y3.out",
@@ -292,6 +296,7 @@ def test_json_shape() -> None:
         "verdict": "incorrect",
         "tags": [],
         "message": "expected 5",
+        "counted": True,
     }
     assert data["items"][1]["given"] == 20 and isinstance(data["items"][1]["given"], int)
     assert data["items"][2]["given"] == 0.5

@@ -38,7 +38,7 @@ def write(tmp_path: Path, name: str, text: str | bytes) -> str:
 def test_check_seed_answers_all_correct(tmp_path: Path) -> None:
     result = invoke("check", RELU, write(tmp_path, "a.yaml", SEED_ANSWERS))
     assert result.exit_code == 0, result.output
-    assert "Score: 6 / 6" in result.output
+    assert "Score: 6 / 22" in result.output and "unanswered" in result.output  # the whole answer key counts
     assert "correct" in result.output and "incorrect" not in result.output
 
 
@@ -47,10 +47,11 @@ def test_check_json_shape_and_exit_1(tmp_path: Path) -> None:
     result = invoke("check", RELU, answers, "--format", "json")
     assert result.exit_code == 1, result.output
     data = json.loads(result.stdout)
-    assert data["score"] == 1.5 and data["max_score"] == 4
+    assert data["score"] == 1.5 and data["max_score"] == 22 and len(data["unanswered"]) == 22 - 4
     by = {i["key"]: i for i in data["items"]}
     assert by["w13.grad"] == {
-        "key": "w13.grad", "given": 20, "expected": 20, "verdict": "correct", "tags": [], "message": "correct"
+        "key": "w13.grad", "given": 20, "expected": 20, "verdict": "correct", "tags": [], "message": "correct",
+        "counted": True,
     }  # fmt: skip
     # their own w13.grad = 20 is right: the sign slip is in the update, not in the error (t − y)
     assert by["w13.new"]["tags"] == ["update-sign"] and by["w13.new"]["verdict"] == "incorrect"
@@ -71,7 +72,7 @@ def test_a_blank_template_checks_as_nothing_answered_and_says_so(tmp_path: Path)
     blank = invoke("answers", RELU, "--blank").stdout
     result = invoke("check", RELU, write(tmp_path, "blank.yaml", blank))
     assert result.exit_code == 0  # no answered key is wrong
-    assert "Score: 0 / 0" in result.stdout and "no key is answered" in result.output
+    assert "Score: 0 / 22" in result.stdout and "no key is answered" in result.output
 
 
 def test_check_expressions_and_nested_steps(tmp_path: Path) -> None:
@@ -152,7 +153,9 @@ def test_answers_blank_template(tmp_path: Path) -> None:
     assert "w13.grad:" in result.stdout and "∂L/∂w13" in result.stdout
     blank = write(tmp_path, "blank.yaml", result.stdout)
     checked = invoke("check", RELU, blank, "-f", "json")
-    assert checked.exit_code == 0 and json.loads(checked.stdout) == {"score": 0, "max_score": 0, "items": []}
+    data = json.loads(checked.stdout)
+    assert checked.exit_code == 0 and data["items"] == [] and data["score"] == 0 and data["max_score"] == 22
+    assert data["unanswered"][:2] == ["y3.net", "y3.out"] and len(data["unanswered"]) == 22
 
 
 # --- nnstep grade -----------------------------------------------------------------------------------
@@ -180,16 +183,18 @@ def test_grade_a_class(tmp_path: Path) -> None:
     assert sorted(rows) == ["anna", "ben", "carl", "dora", "eve", "fred"]
     header = out.read_text().splitlines()[0].split(",")
     assert header[:3] == ["id", "score", "max_score"] and header[-1] == "feedback"
-    assert header[3:-1] == ["y3.net", "y3.out", "loss", "y5.delta", "w13.grad", "w13.new"]
-    assert rows["anna"]["score"] == "6" and rows["anna"]["max_score"] == "6"
-    assert rows["anna"]["feedback"] == "all correct"
+    assert (
+        header[3:-1] == list(Checker(derive(load_problem(RELU))).counted) and len(header[3:-1]) == 22
+    )  # the answer key
+    assert rows["anna"]["score"] == "6" and rows["anna"]["max_score"] == "22" and rows["anna"]["w35.new"] == "0"
+    assert rows["anna"]["feedback"].startswith("unanswered: y4.net, y4.out, y5.net, y5.out, y4.delta")
     assert rows["ben"]["score"] == "2" and "w13.new: incorrect (update-sign);" in rows["ben"]["feedback"]
     assert rows["carl"]["score"] == "0.5" and rows["carl"]["y3.out"] == "0.5" and rows["carl"]["loss"] == "0"
     for bad, reason in [("dora", "NUL"), ("eve", "alias"), ("fred", "nested")]:
         assert rows[bad]["score"] == "0" and reason in rows[bad]["feedback"], rows[bad]
     assert sorted(p.name for p in fb.iterdir()) == [f"{s}.md" for s in sorted(rows)]
     text = (fb / "ben.md").read_text()
-    assert "# Feedback for ben" in text and "**Score: 2 / 6**" in text and "update-sign" in text
+    assert "# Feedback for ben" in text and "**Score: 2 / 22**" in text and "update-sign" in text
     assert "could not be graded" in (fb / "eve.md").read_text()
 
 

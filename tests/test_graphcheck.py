@@ -66,7 +66,15 @@ def test_answer_key_checked_against_itself_is_all_correct(tmp_path: Path) -> Non
     result = invoke("check", GRAPH, str(tmp_path / "key.yaml"), "--format", "json")
     assert result.exit_code == 0, result.output
     data = json.loads(result.stdout)
-    assert {i["verdict"] for i in data["items"]} == {"correct"} and data["score"] == data["max_score"] == 14
+    assert {i["verdict"] for i in data["items"]} == {"correct"} and data["score"] == data["max_score"] == 9
+    # the 5 local derivatives are optional: checked, never counted
+    assert [i["key"] for i in data["items"] if not i["counted"]] == [
+        "d.b.local",
+        "e.a.local",
+        "e.d.local",
+        "L.c.local",
+        "L.e.local",
+    ]
 
 
 def test_blank_template_says_what_each_key_is_and_checks_to_nothing(tmp_path: Path) -> None:
@@ -75,7 +83,19 @@ def test_blank_template_says_what_each_key_is_and_checks_to_nothing(tmp_path: Pa
     assert "e.d.local:" in result.stdout and "# ∂e/∂d, the local derivative of e = a + d" in result.stdout
     assert "b.grad:" in result.stdout and "# ∂L/∂b, the gradient of the output L" in result.stdout
     checked = invoke("check", GRAPH, write(tmp_path, "blank.yaml", result.stdout), "-f", "json")
-    assert checked.exit_code == 0 and json.loads(checked.stdout) == {"score": 0, "max_score": 0, "items": []}
+    data = json.loads(checked.stdout)
+    assert checked.exit_code == 0 and data["items"] == [] and data["score"] == 0 and data["max_score"] == 9
+    assert data["unanswered"] == [
+        "d.value",
+        "e.value",
+        "L.value",
+        "L.grad",
+        "e.grad",
+        "d.grad",
+        "a.grad",
+        "b.grad",
+        "c.grad",
+    ]
 
 
 def test_help_documents_the_graph_keys() -> None:
@@ -182,12 +202,12 @@ def test_grade_graph_submissions(tmp_path: Path) -> None:
     result = invoke("grade", GRAPH, str(folder), "-o", str(out), "--feedback-dir", str(tmp_path / "fb"))
     assert result.exit_code == 0, result.output
     rows = {r["id"]: r for r in csv.DictReader(io.StringIO(out.read_text()))}
-    assert list(rows["anna"])[:3] == ["id", "score", "max_score"] and rows["anna"]["max_score"] == "4"
+    assert list(rows["anna"])[:3] == ["id", "score", "max_score"] and rows["anna"]["max_score"] == "9"
     assert [rows[s]["score"] for s in ("anna", "ben", "cleo", "dan")] == ["3", "0.5", "0", "0"]
     assert "a.grad: incorrect (local-derivative-only)" in rows["ben"]["feedback"]
     assert "b.grad: carried" in rows["ben"]["feedback"] and "local-derivative-only" in rows["cleo"]["feedback"]
     assert rows["dan"]["feedback"].startswith("not graded:")
-    assert "`d.grad`: ∂L/∂d, the gradient" in (tmp_path / "fb" / "anna.md").read_text()  # ben answered it
+    assert "`d.grad`: ∂L/∂d, the gradient" in (tmp_path / "fb" / "anna.md").read_text()  # unanswered, listed
 
 
 # --- practice ------------------------------------------------------------------------------------------
@@ -211,13 +231,14 @@ def test_practice_through_a_pipe_with_hints_and_tags() -> None:
     assert "Score: 9/9 right (8 on the first try, 1 after hints)" in out
 
 
-def test_practice_carried_forward_and_given_up() -> None:
-    # d.value and d.grad given up on their wrong values, which later answers build on; c.grad given up
-    answers = ["3", "3", "3", "6", "-12", "1", "-2", "-3", "-3", "-3", "-2", "-6", "0", "0", "0"]
+def test_practice_given_up_values_are_replaced_by_the_right_ones() -> None:
+    # d.value and d.grad given up on wrong values: later answers build on the right values shown (e = 3 + 2,
+    # ∂L/∂b = −2 · 2), so b.grad = −6, built on the wrong d.grad = −3, is not right; c.grad given up
+    answers = ["3", "3", "3", "5", "-10", "1", "-2", "-3", "-3", "-3", "-2", "-6", "-4", "0", "0", "0"]
     result = invoke("practice", GRAPH, "--max-tries", "3", input="\n".join(answers) + "\n")
     assert result.exit_code == 1, result.output
-    assert "right given your d.value = 3 (expected 2): carried forward, it counts" in result.output
-    assert "right given your d.grad = -3 (expected -2): carried forward, it counts" in result.output
+    assert "carried forward" not in result.output
+    assert "Score: 6/9 right (5 on the first try, 1 after hints)" in result.output
     assert "The value (given up):" in result.output and "∂L/∂c = e = 5" in result.output
 
 

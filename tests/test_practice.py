@@ -142,14 +142,38 @@ def test_recurring_mistakes_are_listed_at_the_end() -> None:
     assert session.exit_code == 1
 
 
-def test_an_answer_built_on_the_students_own_wrong_value_is_carried() -> None:
-    session, out = drill(["6", "6", "6", "6", "-3", "0", "12"], only=frozenset({"forward"}))
+def test_after_giving_up_later_answers_build_on_the_right_value_shown() -> None:
+    """y3.net given up at 6 (the value 5 shown): y3.out = relu(6) is not right any more, relu(5) is."""
+    session, out = drill(["6", "6", "6", "6", "5", "-3", "0", "10"], only=frozenset({"forward"}))
     assert status(session)["y3.net"] == "given up"
-    carried = {i.key: i.carried for i in session.items}
-    assert status(session)["y3.out"] == "first try" and carried["y3.out"]
-    assert "✓ right given your y3.net = 6 (expected 5): carried forward, it counts" in out
-    assert carried["y5.net"] and not carried["y4.net"]
-    assert "3 carried forward" not in out and "2 carried forward" in out
+    assert session.items[1].attempts == ["6", "5"] and status(session)["y3.out"] == "after hints"
+    assert "carried forward" not in out and not any(i.carried for i in session.items)
+    assert session.student()["y3.net"] == 5
+
+
+def test_after_skipping_later_answers_build_on_the_right_value_shown() -> None:
+    session, _ = drill(["skip", "5", "-3", "0", "skip", "10"], only=frozenset({"forward"}))
+    assert status(session) == {
+        **{"y3.net": "skipped", "y3.out": "first try", "y4.net": "first try", "y4.out": "first try"},
+        **{"y5.net": "skipped", "y5.out": "first try"},
+    }
+
+
+def test_a_quantity_answered_wrongly_when_the_session_ends_is_incorrect_not_unanswered() -> None:
+    session, out = drill(["5", "6"], only=frozenset({"forward"}))
+    assert status(session)["y3.out"] == "incorrect" and status(session)["y4.net"] == "unanswered"
+    assert "Not right: 1 incorrect, 4 unanswered" in out
+    assert session.transcript()["items"][1]["status"] == "incorrect"
+
+
+def test_a_long_hint_is_wrapped_to_the_terminal_width() -> None:
+    from tutor.practice import _indent
+
+    hint = "δ_y3 = " + " + ".join(f"w{k} · δ_{k}" for k in range(60))
+    lines = _indent(hint, 80).splitlines()
+    assert len(hint) > 400 and len(lines) > 5 and all(len(line) <= 80 for line in lines)
+    assert lines[0].startswith("    δ_y3 = ") and all(line.startswith("      ") for line in lines[1:])
+    assert " ".join(line.strip() for line in lines) == hint
 
 
 def test_end_of_input_midway_ends_with_the_summary_so_far() -> None:
@@ -265,6 +289,21 @@ def test_the_intro_gives_what_the_student_works_from() -> None:
     assert "w13 = 2, w23 = -3, w14 = 1" not in out  # the variant's values, not the base problem's
     out = nnstep("practice", "problems/computation-graph.yaml", input="").stdout
     assert "inputs: a = 3, b = 1, c = -2" in out and "e = a + d" in out
+
+
+def test_the_intro_gives_the_values_of_the_phases_not_asked() -> None:
+    from tutor.render.practice import given_values
+
+    out = nnstep("practice", RELU, "--only", "backward", input="").stdout
+    assert "y3.net = 5, y3.out = 5, y4.net = -3, y4.out = 0, y5.net = 10, y5.out = 10\n  loss = 50\n" in out
+    assert "w13.grad =" not in out
+    update, _ = drill([], only=frozenset({"update"}))
+    given = "\n".join(given_values(update))
+    assert "loss = 50" in given and "w35.grad = 50" in given and "w13.new" not in given
+    assert given_values(drill([])[0]) == []  # everything asked: nothing given
+    step2, _ = drill([], problem=sigmoid_network(steps=2), step=2)
+    given = "\n".join(given_values(step2))
+    assert "w1.new = 0.149781" in given and "h1.net" not in given and "step2." not in given
 
 
 def test_cli_options_and_errors() -> None:

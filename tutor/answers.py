@@ -152,13 +152,15 @@ def answer_key_text(derivation: Any, *, blank: bool = False, digits: int = 10) -
     """The full answer key in the answers-file format (later steps nested under `step2:` …).
 
     `derivation`: a solved problem of any form. `blank`: a template with empty values and a comment
-    saying what each key is.
+    saying what each key is. A key that does not count in the score (`tutor.keyset`) says so.
     """
     from tutor.checkmodel import check_model
     from tutor.keys import split_key
+    from tutor.keyset import counted_keys
     from tutor.numfmt import fmt
 
     model = check_model(derivation)
+    counted = frozenset(counted_keys(model, model.settings))
     problem = model.problem
     title = problem.title or Path(problem.source).stem
     lines = [f"# {'Answers' if blank else 'Answer key'}: {title}"]
@@ -173,10 +175,11 @@ def answer_key_text(derivation: Any, *, blank: bool = False, digits: int = 10) -
         if step != current:  # (a shuffled data set's next iteration may begin with another example)
             lines.append(f"step{step}:")
             current = step
+        note = "" if key in counted else " (not counted)"
         if blank:
-            lines.append(f"{indent}{local + ':':<{width}}   # {model.describe(local)}")
+            lines.append(f"{indent}{local + ':':<{width}}   # {model.describe(local)}{note}")
         else:
-            lines.append(f"{indent}{local}: {_yaml_number(fmt(value, digits))}")
+            lines.append(f"{indent}{local}: {_yaml_number(fmt(value, digits))}{'  # not counted' if note else ''}")
     return "\n".join(lines) + "\n"
 
 

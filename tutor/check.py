@@ -6,8 +6,9 @@
 
 Verdicts: `correct` (within tolerance of the true value), `carried` (wrong, but right given the
 student's own earlier values: partial credit), `incorrect`, `invalid` (not a number, or a key that
-names nothing in the problem). `within_tolerance`, `Checker.carried_from` and `Diagnoser` are the
-building blocks the practice drill reuses one answer at a time.
+names nothing in the problem). The score is out of the keys that count (`tutor.keyset.counted_keys`):
+those left out are `unanswered` (score 0), listed in `CheckReport.unanswered`. `within_tolerance`,
+`Checker.carried_from` and `Diagnoser` are the building blocks the practice drill reuses one answer at a time.
 """
 
 from __future__ import annotations
@@ -20,6 +21,7 @@ from typing import Any
 
 from tutor.answers import Answer
 from tutor.checkmodel import CheckModel, check_model
+from tutor.keyset import counted_keys
 from tutor.numfmt import fmt
 from tutor.problem import CheckSettings
 
@@ -55,13 +57,15 @@ class CheckItem:
     credit: float
     raw: str = ""  # as the student wrote it
     line: int | None = None
+    counted: bool = True  # False: an optional key, or one the problem's `check: {keys: …}` leaves out
 
 
 @dataclass(frozen=True)
 class CheckReport:
     items: tuple[CheckItem, ...]
     score: float
-    max_score: int
+    max_score: int  # the number of keys that count, answered or not
+    unanswered: tuple[str, ...] = ()  # keys that count and were not answered (score 0)
 
     @property
     def ok(self) -> bool:
@@ -77,10 +81,12 @@ class CheckReport:
                 "verdict": i.verdict,
                 "tags": list(i.tags),
                 "message": i.message,
+                "counted": i.counted,
             }
             for i in self.items
         ]
-        return {"score": json_number(self.score), "max_score": self.max_score, "items": items}
+        score = json_number(self.score)
+        return {"score": score, "max_score": self.max_score, "items": items, "unanswered": list(self.unanswered)}
 
 
 def json_number(value: Any) -> int | float | None:
@@ -107,6 +113,8 @@ class Checker:
         self.expected = self.model.expected
         self.truth = {k: float(v) for k, v in self.expected.items()}
         self.order = {k: i for i, k in enumerate(self.expected)}
+        self.counted = counted_keys(self.model, self.settings)
+        self.counted_set = frozenset(self.counted)
 
     def describe(self, key: str) -> str:
         """The quantity `key` names, in words."""
@@ -120,6 +128,8 @@ class Checker:
         other = object.__new__(Checker)
         other.__dict__.update(self.__dict__)
         other.settings = settings
+        other.counted = counted_keys(self.model, settings)
+        other.counted_set = frozenset(other.counted)
         return other
 
     def check(self, answers: Mapping[str, Answer]) -> CheckReport:
@@ -129,8 +139,11 @@ class Checker:
         items = [self._item(answers[k], student, carried) for k in known]
         unknown = [a for k, a in answers.items() if k not in self.truth]
         items += [self._unknown(a, suggest=n < MAX_SUGGESTIONS) for n, a in enumerate(unknown)]
-        score = sum(i.credit for i in items)
-        return CheckReport(tuple(items), score, len(items))
+        counted = self.counted_set
+        items = [i if i.key in counted else _uncounted(i) for i in items]
+        score = sum(i.credit for i in items if i.counted)
+        unanswered = tuple(k for k in self.counted if k not in answers)
+        return CheckReport(tuple(items), score, len(self.counted), unanswered)
 
     def _item(self, answer: Answer, student: dict[str, float], carried: Mapping[str, float]) -> CheckItem:
         key, expected = answer.key, self.expected[answer.key]
@@ -189,6 +202,12 @@ class Checker:
         hint = f"; did you mean {' or '.join(close)}?" if close else ""
         message = f"{answer.key} names nothing in this problem{hint}"
         return CheckItem(answer.key, answer.number, None, "invalid", (), message, 0.0, answer.raw, answer.line)
+
+
+def _uncounted(item: CheckItem) -> CheckItem:
+    """An answered key that does not count: checked all the same (an invalid one says why), no credit."""
+    message = item.message if item.expected is None else f"{item.message} (not counted)"
+    return replace(item, counted=False, credit=0.0, message=message)
 
 
 def check_answers(derivation: Any, answers: Mapping[str, Answer], settings: CheckSettings | None = None) -> CheckReport:

@@ -30,14 +30,17 @@ class Grade:
     error: str | None = None
 
 
-def collect_submissions(paths: Iterable[str | Path]) -> list[Path]:
-    """Answers files among `paths`: files as given, folders searched (recursively) for .yaml/.yml/.json."""
+def collect_submissions(paths: Iterable[str | Path], skipped: list[Path] | None = None) -> list[Path]:
+    """Answers files among `paths`: files as given, folders searched (recursively) for .yaml/.yml/.json;
+    the other files found in folders are appended to `skipped`."""
     found: dict[Path, None] = {}
     for p in map(Path, paths):
         if p.is_dir():
             for f in sorted(p.rglob("*")):
                 if f.suffix.lower() in SUFFIXES and f.is_file():
                     found[f] = None
+                elif skipped is not None and f.is_file():
+                    skipped.append(f)
         else:
             found[p] = None
     return list(found)
@@ -115,16 +118,13 @@ def absent(grades: Sequence[Grade], students: Mapping[str, Path]) -> list[Grade]
 
 
 def columns(checker: Checker, grades: Sequence[Grade]) -> list[str]:
-    """The assignment's keys: every key of the problem answered by anyone, in derivation order."""
-    answered = {i.key for g in grades if g.report for i in g.report.items if i.expected is not None}
-    return [k for k in checker.expected if k in answered]
+    """The assignment's keys: the keys that count (`tutor.keyset`), as in `nnstep check`, in derivation order."""
+    return list(checker.counted)
 
 
 def score_of(grade: Grade, keys: Sequence[str]) -> float:
-    if grade.report is None:
-        return 0.0
-    credit = {i.key: i.credit for i in grade.report.items}
-    return sum(credit.get(k, 0.0) for k in keys)
+    """The check report's own score (out of the keys that count); 0 for a file that could not be read."""
+    return 0.0 if grade.report is None else grade.report.score
 
 
 def feedback_line(grade: Grade, keys: Sequence[str]) -> str:
@@ -149,7 +149,7 @@ def gradebook_csv(grades: Sequence[Grade], keys: Sequence[str]) -> str:
     writer.writerow(["id", "score", "max_score", *keys, "feedback"])
     for g in grades:
         credit = {i.key: i.credit for i in g.report.items} if g.report else {}
-        cells = [_num(credit[k]) if k in credit else "" for k in keys]
+        cells = [_num(credit.get(k, 0.0)) if g.report else "" for k in keys]  # unanswered: 0
         row = [_safe(g.student), _num(score_of(g, keys)), len(keys), *cells, _safe(feedback_line(g, keys))]
         writer.writerow(row)
     return buffer.getvalue()

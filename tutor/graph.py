@@ -162,7 +162,19 @@ def graph_from_data(data: Mapping[str, Any], loc: Locator) -> GraphProblem:
     title, description = str(data.get("title") or ""), str(data.get("description") or "")
     problem = GraphProblem(inputs, nodes, output, title, description, loc.file, lines, _check(data, loc))
     topological_order(problem)  # a cycle is an error now, while the file is being read
+    from tutor.loader import check_named_keys
+
+    check_named_keys(problem, loc, _named_key_error)
     return problem
+
+
+def _named_key_error(problem: GraphProblem, key: str) -> str | None:
+    """Why `key` of `check: {keys: …}` is no answer key of the graph (d.value, e.d.local, b.grad)."""
+    from tutor.keyset import unknown_key
+
+    keys = [f"{n}.value" for n in problem.nodes]
+    keys += [f"{n}.{p}.local" for n in problem.nodes for p in parents(problem, n)]
+    return unknown_key(key, key, keys + [f"{n}.grad" for n in (*problem.inputs, *problem.nodes)])
 
 
 def _check(data: Mapping[str, Any], loc: Locator) -> CheckSettings:

@@ -65,7 +65,9 @@ def problem_from_data(data: Any, *, file: str, locator: Locator | None = None) -
             fields.update(parse(top[key], loc))
     for check in CHECKS:
         check(fields, loc)
-    return Problem(**{k: v for k, v in fields.items() if not k.startswith("_")}, source=file)
+    problem = Problem(**{k: v for k, v in fields.items() if not k.startswith("_")}, source=file)
+    check_named_keys(problem, loc)
+    return problem
 
 
 def _check_top_keys(top: Mapping[str, Any], loc: Locator) -> None:
@@ -150,9 +152,11 @@ def _relu_at_zero(value: Any, loc: Locator) -> Fields:
 
 
 def _check_settings(value: Any, loc: Locator) -> Fields:
-    spec = expect_mapping(value, loc, "check", what="rtol, atol, sigfigs, carried_credit")
-    check_keys(spec, ("rtol", "atol", "sigfigs", "carried_credit"), (), loc, "check")
+    spec = expect_mapping(value, loc, "check", what="rtol, atol, sigfigs, carried_credit, keys")
+    check_keys(spec, ("rtol", "atol", "sigfigs", "carried_credit", "keys"), (), loc, "check")
     out: dict[str, Any] = {}
+    if "keys" in spec:
+        out["keys"] = _named_keys(spec["keys"], loc)
     for key in ("rtol", "atol", "carried_credit"):
         if key in spec:
             out[key] = float(number := number_at(spec[key], loc, "check", key))
@@ -164,6 +168,28 @@ def _check_settings(value: Any, loc: Locator) -> Fields:
         if not 1 <= out["sigfigs"] <= 17:
             raise loc.error("sigfigs must be between 1 and 17", "check", "sigfigs")
     return {"check": CheckSettings(**out)}
+
+
+def _named_keys(value: Any, loc: Locator) -> tuple[str, ...]:
+    """`check: {keys: [loss, w13.grad]}`: the answer keys that count (`tutor.keyset`), as written."""
+    if not isinstance(value, list) or not value:
+        found = "an empty list" if value == [] else describe(value)
+        raise loc.error(f"expected a non-empty list of answer keys (loss, w13.grad, …), found {found}", "check", "keys")
+    for i, key in enumerate(value):
+        if not isinstance(key, str):
+            raise loc.error(f"expected an answer key, found {describe(key)}", "check", "keys", i)
+    return tuple(dict.fromkeys(value))
+
+
+def check_named_keys(problem: Any, loc: Locator, error_of: Callable[[Any, str], str | None] | None = None) -> None:
+    """Every key of `check: {keys: …}` names an answer key of the problem: `error_of(problem, key)` says why
+    not (default: a network's or data set's keys, `tutor.keyset.named_key_error`)."""
+    from tutor.keyset import named_key_error
+
+    for i, key in enumerate(problem.check.keys or ()):
+        error = (error_of or named_key_error)(problem, key)
+        if error:
+            raise loc.error(error, "check", "keys", i)
 
 
 def _vary(value: Any, loc: Locator) -> Fields:

@@ -14,6 +14,7 @@ values, and mistake diagnosis with stable tags. Input comes from an injected `Re
 from __future__ import annotations
 
 import random
+import textwrap
 from collections import Counter
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -27,6 +28,7 @@ from tutor.check import Checker, CheckItem
 from tutor.checkmodel import CheckModel, check_model
 from tutor.hints import RUNGS
 from tutor.keys import split_key
+from tutor.keyset import counted_keys
 from tutor.mistakewords import mistake_words
 from tutor.numfmt import fmt
 
@@ -36,7 +38,8 @@ PART_PHASE = {
     **{"value": "forward", "local": "backward"},  # computation graphs (tutor.graphcheck)
 }
 RIGHT = ("first try", "after hints")
-STATUSES = (*RIGHT, "given up", "skipped", "unanswered")
+SHOWN = ("given up", "skipped")  # the right value was shown: later answers build on it
+STATUSES = (*RIGHT, *SHOWN, "incorrect", "unanswered")  # incorrect: answered wrongly when the session ended
 QUIT, SKIP, HINT = ("quit", "exit", "q"), ("skip", "s"), ("?", "hint", "h")
 
 Reader = Callable[[str], str]  # prompt -> one line of input; EOFError at the end of input
@@ -74,20 +77,38 @@ def phase_of(key: str) -> str:
 
 
 def select_keys(derivation: Any, options: PracticeOptions, model: CheckModel | None = None) -> list[str]:
-    """The keys to ask, in derivation order, that the form asks at all (not a frozen parameter's `.new`,
-    which is unchanged, nor a graph's local derivatives, which the hints show)."""
+    """The keys to ask, in derivation order: the keys that count, as in `nnstep check` (`tutor.keyset`: not
+    a frozen parameter's `.new`, which is unchanged, nor a graph's local derivatives, which the hints show)."""
     model = model or check_model(derivation)
     keys = [
         k
-        for k in model.expected
-        if (options.step is None or split_key(k)[0] == options.step)
-        and (options.only is None or phase_of(k) in options.only)
-        and model.askable(k)
+        for k in counted_keys(model, model.settings, options.step)
+        if options.only is None or phase_of(k) in options.only
     ]
     if options.ask is not None and options.ask < len(keys):
         chosen = set(random.Random(options.seed).sample(keys, options.ask))
         keys = [k for k in keys if k in chosen]
     return keys
+
+
+def given_keys(
+    derivation: Any, options: PracticeOptions, asked: list[str], model: CheckModel | None = None
+) -> list[str]:
+    """The values the student works from without being asked: those of the phases `--only` leaves out (and
+    the previous step's updated parameters for `--step`), up to the last quantity asked."""
+    model = model or check_model(derivation)
+    if not asked:
+        return []
+    chosen, step, order = set(asked), options.step, list(model.expected)
+    last = order.index(asked[-1])
+
+    def left_out(key: str) -> bool:
+        at = split_key(key)[0]
+        if step is not None and at != step:
+            return at == step - 1 and phase_of(key) == "update"
+        return options.only is not None and phase_of(key) not in options.only
+
+    return [k for k in counted_keys(model, model.settings) if order.index(k) < last and k not in chosen and left_out(k)]
 
 
 class _Quit(Exception):
@@ -132,6 +153,9 @@ class Session:
         except KeyboardInterrupt:
             self.ended = "interrupted"
             self._say("\n(interrupted)", "dim")
+        for item in self.items:  # the one in progress when the session ended, if answered wrongly
+            if item.status == "unanswered" and item.wrong:
+                item.status = "incorrect"
         self._log(None, "end", how=self.ended)
         return self.ended
 
@@ -195,13 +219,11 @@ class Session:
         return next(i for i in self.checker.check(sheet).items if i.key == item.key)
 
     def student(self) -> dict[str, float]:
-        """The student's own values of the quantities done so far: right ones, and the last wrong one of
-        a quantity given up (a later answer built on it is carried forward)."""
-        return {
-            i.key: i.value
-            for i in self.items
-            if i.status in ("first try", "after hints", "given up") and i.value is not None
-        }
+        """The values later answers build on: the student's own accepted ones (rounded, or carried), and
+        the right value of a quantity given up or skipped, as it was shown."""
+        own = {i.key: i.value for i in self.items if i.status in RIGHT and i.value is not None}
+        shown = {i.key: float(i.expected) for i in self.items if i.status in SHOWN}
+        return {**own, **shown}
 
     def _hint(self, item: Item, rung: int, note: str = "") -> None:
         if rung >= RUNGS:
@@ -211,7 +233,7 @@ class Session:
         label = ("Hint: the formula", "Hint: with the numbers")[rung - 1]
         self._say(f"  {label}{f' ({note})' if note else ''}:", "cyan")
         text = self.hints.rung(item.key, rung)
-        self._say(_indent(text), "cyan")
+        self._say(_indent(text, self.console.width), "cyan")
         self._log(item.key, "hint", rung=rung, text=text)
 
     def _finish(self, item: Item, status: str, *, show: bool = True) -> None:
@@ -220,7 +242,7 @@ class Session:
         if show:
             text = self.hints.rung(item.key, RUNGS)
             self._say(f"  The value ({status}):", "magenta")
-            self._say(_indent(text), "magenta")
+            self._say(_indent(text, self.console.width), "magenta")
             self._log(item.key, "hint", rung=RUNGS, text=text)
 
     # ---------------------------------------------------------------- results
@@ -269,8 +291,16 @@ class Session:
         self.events.append({"key": key, "event": event, **data} if key else {"event": event, **data})
 
 
-def _indent(text: str) -> str:
-    return "\n".join("    " + line for line in text.splitlines())
+def _indent(text: str, width: int) -> str:
+    """A hint indented under its label, each line wrapped to the console's `width` (continuations further in)."""
+    out = []
+    for line in text.splitlines():
+        own = " " * (4 + len(line) - len(line.lstrip()))
+        wrapped = textwrap.wrap(
+            line.strip(), max(width - 1, 40), initial_indent=own, subsequent_indent=own + "  ", break_on_hyphens=False
+        )
+        out += wrapped or [""]
+    return "\n".join(out)
 
 
 def _item_json(item: Item) -> dict[str, Any]:

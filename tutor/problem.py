@@ -67,6 +67,7 @@ class CheckSettings:
     atol: float = 1e-4
     sigfigs: int | None = None
     carried_credit: float = 0.5
+    keys: tuple[str, ...] | None = None  # the answer keys that count (`check: {keys: [...]}`); None: the whole key
 
 
 @dataclass(frozen=True)

@@ -58,6 +58,8 @@ def _options(problem: Problem) -> list[str]:
         items = {k: number(Fraction(repr(v))) for k, v in fields.items()}  # repr: the float's shortest text
         if check.sigfigs is not None:
             items["sigfigs"] = str(check.sigfigs)
+        if check.keys is not None:
+            items["keys"] = f"[{', '.join(map(quote, check.keys))}]"
         lines += _mapping("check", items, flow=True)
     return lines
 

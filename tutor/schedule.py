@@ -32,8 +32,8 @@ def epoch_batches(n: int, size: int, order: np.ndarray) -> list[tuple[int, ...]]
     return [tuple(int(i) for i in order[start : start + size]) for start in range(0, n, size)]
 
 
-def iterations(problem: Problem) -> list[Iteration]:
-    """Every iteration of the whole schedule, in order."""
+def iterations(problem: Problem, limit: int | None = None) -> list[Iteration]:
+    """Every iteration of the whole schedule, in order (only the first `limit` when given)."""
     n, size = len(problem.data), batch_size(problem)
     rng = np.random.default_rng(problem.shuffle) if problem.shuffle is not None else None
     out: list[Iteration] = []
@@ -41,6 +41,8 @@ def iterations(problem: Problem) -> list[Iteration]:
         order = rng.permutation(n) if rng is not None else np.arange(n)
         for batch in epoch_batches(n, size, order):
             out.append(Iteration(len(out) + 1, epoch, batch))
+        if limit is not None and len(out) >= limit:
+            return out[:limit]
     return out
 
 

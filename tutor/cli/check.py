@@ -233,11 +233,21 @@ def _graded(submissions: list[Path], grade: Callable[[list[Path], Any], list[Gra
     """The answers files of SUBMISSIONS (files and folders), graded with a progress bar."""
     from tutor import grade as lib
 
-    paths = lib.collect_submissions(submissions)
+    skipped: list[Path] = []
+    paths = lib.collect_submissions(submissions, skipped)
+    if skipped:
+        typer.echo(f"nnstep: {_skipped_note(skipped)}", err=True)
     if not paths:
         raise fail("no answers files (.yaml, .yml, .json) found", 2)
     with _progress(len(paths)) as tick:
         return grade(paths, tick)
+
+
+def _skipped_note(skipped: list[Path], shown: int = 3) -> str:
+    """`skipped 2 files that are not .yaml, .yml or .json: a.txt, notes.md` (the first few of many)."""
+    more = f", … ({len(skipped) - shown} more)" if len(skipped) > shown else ""
+    names = ", ".join(str(p) for p in skipped[:shown]) + more
+    return f"skipped {len(skipped)} file(s) that are not .yaml, .yml or .json: {names}"
 
 
 def _write_feedback(folder: Path, pages: list[tuple[str, str]]) -> None:

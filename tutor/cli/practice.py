@@ -82,9 +82,9 @@ def practice(
 
     A wrong answer gets a hint, one rung per retry (the formula in symbols, then with the numbers, then
     the value), and names the mistake when it is a known one. A computation graph asks each node's
-    value (topological order), then each gradient ∂L/∂v (reverse topological order). An answer built on your own earlier
-    wrong value counts (error carried forward). The end shows a summary, the score and the mistakes
-    that recurred.
+    value (topological order), then each gradient ∂L/∂v (reverse topological order). After a value is given
+    up or skipped, later answers build on the right value shown. The end shows a summary, the score and the
+    mistakes that recurred.
     """
     from tutor.check import Checker
     from tutor.practice import PracticeOptions, Session

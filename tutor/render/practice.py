@@ -9,11 +9,15 @@ from rich.text import Text
 
 from tutor.mistakes import BY_TAG
 from tutor.numfmt import fmt
-from tutor.practice import PHASES, STATUSES, Session, phase_of
+from tutor.practice import PHASES, STATUSES, Session, given_keys, phase_of
 
 MAX_EXAMPLES = 10  # examples of a data set listed in the intro
+VALUES_PER_LINE = 6  # values of the phases not asked, per line of the intro
 MAX_UNREACHED_ROWS = 50  # more quantities left unanswered than this are one row of the summary
-STYLE = {"first try": "green", "after hints": "yellow", "given up": "red", "skipped": "red", "unanswered": "dim"}
+STYLE = {
+    **{"first try": "green", "after hints": "yellow", "given up": "red", "skipped": "red"},
+    **{"incorrect": "red", "unanswered": "dim"},
+}
 
 
 def print_summary(session: Session) -> None:
@@ -54,7 +58,7 @@ def summary_lines(session: Session) -> list[str]:
     score = f"Score: {len(session.right)}/{len(items)} right ({counts['first try']} on the first try"
     score += f", {counts['after hints']} after hints" + (f", {carried} carried forward" if carried else "") + ")"
     lines = [score]
-    missed = [f"{counts[s]} {s}" for s in ("given up", "skipped", "unanswered") if counts[s]]
+    missed = [f"{counts[s]} {s}" for s in ("given up", "skipped", "incorrect", "unanswered") if counts[s]]
     if missed:
         lines.append("Not right: " + ", ".join(missed))
     recurring = session.recurring()
@@ -69,7 +73,7 @@ def print_intro(session: Session) -> None:
     phases = sorted({phase_of(i.key) for i in session.items}, key=PHASES.index)
     console = session.console
     console.print(Text(problem.title or str(problem.source), style="bold"))
-    for line in given_lines(problem):
+    for line in given_lines(problem) + given_values(session):
         console.print(Text(line, style="dim" if line.startswith("Given") else ""))
     tries = session.options.max_tries
     console.print(
@@ -81,6 +85,17 @@ def print_intro(session: Session) -> None:
     )
     if session.options.ask is not None and session.options.seed is not None:
         console.print(Text(f"(a random choice: --seed {session.options.seed} repeats it)", style="dim"))
+
+
+def given_values(session: Session) -> list[str]:
+    """The values of the phases not asked (`--only backward`: the forward pass and the loss), as given."""
+    keys = given_keys(session.derivation, session.options, [i.key for i in session.items], session.checker.model)
+    expected, digits = session.checker.expected, session.options.digits
+    lines = []
+    for start in range(0, len(keys), VALUES_PER_LINE):
+        chunk = keys[start : start + VALUES_PER_LINE]
+        lines.append("  " + ", ".join(f"{k} = {fmt(expected[k], digits)}" for k in chunk))
+    return ["  values of the phases not asked:", *lines] if lines else []
 
 
 def given_lines(problem: Any) -> list[str]:

@@ -9,7 +9,8 @@ from rich.text import Text
 from tutor.check import CheckReport
 from tutor.numfmt import fmt
 
-STYLE = {"correct": "green", "carried": "yellow", "incorrect": "red", "invalid": "magenta"}
+STYLE = {"correct": "green", "carried": "yellow", "incorrect": "red", "invalid": "magenta", "unanswered": "dim"}
+MAX_UNANSWERED_ROWS = 50  # a long answer key left mostly blank: one summary row for the rest
 
 
 def score_text(report: CheckReport) -> str:
@@ -34,5 +35,14 @@ def print_report(report: CheckReport, console: Console, *, digits: int = 6, titl
             Text(item.verdict, style=STYLE.get(item.verdict, "")),
             Text(item.message),
         )
+    for key in report.unanswered[:MAX_UNANSWERED_ROWS]:
+        table.add_row(Text(key), Text(""), Text("—"), _unanswered(), Text("not answered: score 0"))
+    if len(report.unanswered) > MAX_UNANSWERED_ROWS:
+        more = len(report.unanswered) - MAX_UNANSWERED_ROWS
+        table.add_row(Text("…"), Text(""), Text(""), _unanswered(), Text(f"{more} more keys, score 0"))
     console.print(table)
     console.print(Text(score_text(report), style="bold"))
+
+
+def _unanswered() -> Text:
+    return Text("unanswered", style=STYLE["unanswered"])
