@@ -152,20 +152,23 @@ def answer_key_text(derivation: Any, *, blank: bool = False, digits: int = 10) -
     """The full answer key in the answers-file format (later steps nested under `step2:` …).
 
     `derivation`: a solved problem of any form. `blank`: a template with empty values and a comment
-    saying what each key is.
+    saying what each key is. Keys and values are written by PyYAML's emitter, comments by `yaml_comment`:
+    a title holding a line break stays inside its comment line.
     """
     from tutor.checkmodel import check_model
+    from tutor.escape import yaml_comment
     from tutor.keys import split_key
     from tutor.numfmt import fmt
 
     model = check_model(derivation)
     problem = model.problem
     title = problem.title or Path(problem.source).stem
-    lines = [f"# {'Answers' if blank else 'Answer key'}: {title}"]
+    lines = [f"# {'Answers' if blank else 'Answer key'}: {yaml_comment(title)}"]
     if blank:
         lines.append('# Fill in numbers, fractions ("1/2") or simple expressions ("2 - 0.1*20").')
     values = model.expected
-    width = max(len(split_key(k)[1]) for k in values) + 1
+    keys = {k: yaml_scalar(split_key(k)[1]) for k in values}
+    width = max(map(len, keys.values())) + 1
     current = 1
     for key, value in values.items():
         step, local = split_key(key)
@@ -174,12 +177,28 @@ def answer_key_text(derivation: Any, *, blank: bool = False, digits: int = 10) -
             lines.append(f"step{step}:")
             current = step
         if blank:
-            lines.append(f"{indent}{local + ':':<{width}}   # {model.describe(local)}")
+            lines.append(f"{indent}{keys[key] + ':':<{width}}   # {yaml_comment(model.describe(local))}")
         else:
-            lines.append(f"{indent}{local}: {_yaml_number(fmt(value, digits))}")
+            lines.append(f"{indent}{keys[key]}: {_yaml_number(fmt(value, digits))}")
     return "\n".join(lines) + "\n"
 
 
+_DECIMAL = re.compile(r"-?\d+(?:\.\d+)?")
+
+
 def _yaml_number(text: str) -> str:
-    """Quote what YAML would not read as a plain number (fractions, scientific notation)."""
-    return f'"{text}"' if re.search(r"[/eE]", text) else text
+    """A plain decimal as a YAML number; anything else (fractions, scientific notation) as a quoted string."""
+    return text if _DECIMAL.fullmatch(text) else yaml_scalar(text, quoted=True)
+
+
+def yaml_scalar(value: str, *, quoted: bool = False) -> str:
+    """One string as a YAML scalar on one line, by PyYAML's emitter: plain where YAML reads it back as the
+    same string, else quoted with escapes (`quoted`: always double-quoted)."""
+    import yaml
+
+    def dump(style: str | None) -> str:
+        text = yaml.safe_dump(value, default_style=style, allow_unicode=True, width=1 << 30)
+        return text.removesuffix("\n").removesuffix("\n...")
+
+    text = dump('"' if quoted else None)
+    return dump('"') if "\n" in text else text
