@@ -21,7 +21,7 @@ from conftest import PROBLEMS
 from typer.testing import CliRunner
 
 from tutor.cli import app
-from tutor.escape import csv_cell, markdown, terminal, xml_text, yaml_comment
+from tutor.escape import csv_cell, markdown, markdown_code, terminal, xml_text, yaml_comment
 from tutor.exam import Sheet, page_head
 from tutor.loader import load_problem
 from tutor.moodle import quiz_xml
@@ -96,6 +96,16 @@ def test_markdown_text_opens_no_tag_link_emphasis_or_cell(text: str) -> None:
     md = markdown(text)
     assert "<" not in md and ">" not in md and "\n" not in md and not CONTROL.search(md)
     assert not re.search(r"[\[\]()`*_|!]", unescaped(md)), md
+
+
+@pytest.mark.parametrize("text", HOSTILE)
+def test_a_markdown_code_span_holds_text_literally_or_is_escaped_text(text: str) -> None:
+    md = markdown_code(text)
+    if md.startswith("`"):  # a code span shows all but a backtick literally: no control character may enter it
+        assert md == f"`{text}`" and "`" not in text and not CONTROL.search(text) and "\n" not in text
+    else:
+        assert md == markdown(text)
+    assert markdown_code("w13.grad") == "`w13.grad`" and markdown_code("a`b") == "a\\`b"
 
 
 def test_markdown_keeps_plain_text_readable() -> None:
@@ -195,7 +205,8 @@ def test_feedback_markdown_runs_nothing_an_lms_would_render(tmp_path: Path) -> N
         assert "<" not in text and ">" not in text and not CONTROL.search(text.replace("\n", "")), text
         assert "javascript" not in re.sub(r"\\\(javascript", "", text)  # only ever inside escaped parentheses
         for line in text.splitlines():
-            assert not re.search(r"[\[\]`]", unescaped(line)), line
+            if not line.startswith("- `"):  # the problem's own keys not answered, as code spans
+                assert not re.search(r"[\[\]`]", unescaped(line)), line
             if line.startswith("| "):  # a table row: always the five cells of the header
                 assert unescaped(line).count("|") == 6, line
     eve = next(t for name, t in pages.items() if "eve" in name)

@@ -61,6 +61,14 @@ def markdown(text: str) -> str:
     return html.escape(_MD_INLINE.sub(r"\\\1", flat), quote=False)
 
 
+def markdown_code(text: str) -> str:
+    """Text as a Markdown code span (`` `w13.grad` ``), which shows everything but a backtick literally; text
+    with a backtick, a line break or a control character is `markdown` instead. Not for a table cell (`|`)."""
+    if "`" in text or terminal(text) != text:
+        return markdown(text)
+    return f"`{text}`"
+
+
 def xml_text(text: str) -> str:
     """Text an XML 1.0 document can hold: the characters it cannot (C0 controls other than tab, LF and CR,
     lone surrogates, U+FFFE, U+FFFF) dropped. Markup characters are the serializer's job (ElementTree)."""

@@ -16,7 +16,7 @@ from pathlib import Path
 from tutor.answers import read_answers
 from tutor.check import Checker, CheckReport, json_number
 from tutor.errors import InputError, NnstepError
-from tutor.escape import csv_cell, markdown
+from tutor.escape import csv_cell, markdown, markdown_code
 from tutor.numfmt import fmt
 from tutor.problem import CheckSettings
 
@@ -181,6 +181,6 @@ def feedback_markdown(grade: Grade, checker: Checker, keys: Sequence[str]) -> st
     missing = [k for k in keys if k not in answered]
     if missing:
         lines += ["", "Not answered:", ""]
-        lines += [f"- {markdown(k)}: {markdown(checker.describe(k))}" for k in missing]
+        lines += [f"- {markdown_code(k)}: {markdown(checker.describe(k))}" for k in missing]
     return "\n".join(lines) + "\n"
 
