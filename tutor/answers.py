@@ -152,9 +152,12 @@ def answer_key_text(derivation: Any, *, blank: bool = False, digits: int = 10) -
     """The full answer key in the answers-file format (later steps nested under `step2:` …).
 
     `derivation`: a solved problem of any form. `blank`: a template with empty values and a comment
-    saying what each key is. A key that does not count in the score (`tutor.keyset`) says so.
+    saying what each key is (a key that does not count in the score, `tutor.keyset`, says so). Keys and values
+    are written by PyYAML's emitter, comments by `yaml_comment`: a title holding a line break stays inside its
+    comment line.
     """
     from tutor.checkmodel import check_model
+    from tutor.escape import yaml_comment
     from tutor.keys import split_key
     from tutor.keyset import counted_keys
     from tutor.numfmt import fmt
@@ -163,11 +166,12 @@ def answer_key_text(derivation: Any, *, blank: bool = False, digits: int = 10) -
     counted = frozenset(counted_keys(model, model.settings))
     problem = model.problem
     title = problem.title or Path(problem.source).stem
-    lines = [f"# {'Answers' if blank else 'Answer key'}: {title}"]
+    lines = [f"# {'Answers' if blank else 'Answer key'}: {yaml_comment(title)}"]
     if blank:
         lines.append('# Fill in numbers, fractions ("1/2") or simple expressions ("2 - 0.1*20").')
     values = model.expected
-    width = max(len(split_key(k)[1]) for k in values) + 1
+    keys = {k: yaml_scalar(split_key(k)[1]) for k in values}
+    width = max(map(len, keys.values())) + 1
     current = 1
     for key, value in values.items():
         step, local = split_key(key)
@@ -177,12 +181,28 @@ def answer_key_text(derivation: Any, *, blank: bool = False, digits: int = 10) -
             current = step
         note = "" if key in counted else " (not counted)"
         if blank:
-            lines.append(f"{indent}{local + ':':<{width}}   # {model.describe(local)}{note}")
+            lines.append(f"{indent}{keys[key] + ':':<{width}}   # {yaml_comment(model.describe(local))}{note}")
         else:
-            lines.append(f"{indent}{local}: {_yaml_number(fmt(value, digits))}{'  # not counted' if note else ''}")
+            lines.append(f"{indent}{keys[key]}: {_yaml_number(fmt(value, digits))}{'  # not counted' if note else ''}")
     return "\n".join(lines) + "\n"
 
 
+_DECIMAL = re.compile(r"-?\d+(?:\.\d+)?")
+
+
 def _yaml_number(text: str) -> str:
-    """Quote what YAML would not read as a plain number (fractions, scientific notation)."""
-    return f'"{text}"' if re.search(r"[/eE]", text) else text
+    """A plain decimal as a YAML number; anything else (fractions, scientific notation) as a quoted string."""
+    return text if _DECIMAL.fullmatch(text) else yaml_scalar(text, quoted=True)
+
+
+def yaml_scalar(value: str, *, quoted: bool = False) -> str:
+    """One string as a YAML scalar on one line, by PyYAML's emitter: plain where YAML reads it back as the
+    same string, else quoted with escapes (`quoted`: always double-quoted)."""
+    import yaml
+
+    def dump(style: str | None) -> str:
+        text = yaml.safe_dump(value, default_style=style, allow_unicode=True, width=1 << 30)
+        return text.removesuffix("\n").removesuffix("\n...")
+
+    text = dump('"' if quoted else None)
+    return dump('"') if "\n" in text else text

@@ -67,11 +67,11 @@ def variant_label(sheet: Sheet, derivation: Derivation) -> str:
 
 def page_head(sheet: Sheet, variant: str, solution: bool) -> str:
     """The line at the top of a page: who, which variant (escaped: ids are user text)."""
-    who = rf"\textbf{{Student:}} {lf.text(sheet.student)}" if sheet.student is not None else ""
+    who = rf"\textbf{{Student:}} {lf.line(sheet.student)}" if sheet.student is not None else ""
     name = "" if solution or sheet.student is not None else r"\textbf{Name:} \rule{7cm}{0.4pt}"
     kind = r"\textbf{Solution.} " if solution else ""
     return (
-        rf"\noindent {kind}{who}{name}\hfill \textbf{{Variant:}} {lf.text(variant)}" + "\n"
+        rf"\noindent {kind}{who}{name}\hfill \textbf{{Variant:}} {lf.line(variant)}" + "\n"
         r"\par\smallskip\hrule\medskip" + "\n"
     )
 

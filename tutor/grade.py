@@ -16,6 +16,7 @@ from pathlib import Path
 from tutor.answers import read_answers
 from tutor.check import Checker, CheckReport, json_number
 from tutor.errors import InputError, NnstepError
+from tutor.escape import csv_cell, markdown, markdown_code
 from tutor.numfmt import fmt
 from tutor.problem import CheckSettings
 
@@ -143,21 +144,19 @@ def feedback_line(grade: Grade, keys: Sequence[str]) -> str:
 
 
 def gradebook_csv(grades: Sequence[Grade], keys: Sequence[str]) -> str:
-    """id, score, max_score, one column per key (the credit earned), feedback."""
+    """id, score, max_score, one column per key (the credit earned), feedback.
+
+    The text cells (id, feedback) hold what students wrote and go through `csv_cell`, so none runs as a
+    formula (`=cmd|' /C calc'!A0`, `-2+3`); the number cells are nnstep's own numbers, written as numbers."""
     buffer = io.StringIO()
     writer = csv.writer(buffer, lineterminator="\n")
     writer.writerow(["id", "score", "max_score", *keys, "feedback"])
     for g in grades:
         credit = {i.key: i.credit for i in g.report.items} if g.report else {}
         cells = [_num(credit.get(k, 0.0)) if g.report else "" for k in keys]  # unanswered: 0
-        row = [_safe(g.student), _num(score_of(g, keys)), len(keys), *cells, _safe(feedback_line(g, keys))]
+        row = [csv_cell(g.student), _num(score_of(g, keys)), len(keys), *cells, csv_cell(feedback_line(g, keys))]
         writer.writerow(row)
     return buffer.getvalue()
-
-
-def _safe(text: str) -> str:
-    """Keep spreadsheets from running a cell as a formula (a file named `=cmd().yaml`)."""
-    return "'" + text if text.startswith(("=", "+", "@", "\t", "\r")) else text
 
 
 def _num(x: float) -> str:
@@ -166,24 +165,22 @@ def _num(x: float) -> str:
 
 
 def feedback_markdown(grade: Grade, checker: Checker, keys: Sequence[str]) -> str:
-    """One student's feedback as Markdown: the score, then a table of their answers."""
+    """One student's feedback as Markdown: the score, then a table of their answers. Everything from a file
+    (id, title, keys, values, messages) goes through `markdown`: the page an LMS renders runs none of it."""
     title = checker.problem.title or Path(checker.problem.source).stem
-    lines = [f"# Feedback for {grade.student}", "", f"Problem: {title}", ""]
+    lines = [f"# Feedback for {markdown(grade.student)}", "", f"Problem: {markdown(title)}", ""]
     if grade.report is None:
-        return "\n".join([*lines, f"Your file could not be graded: {grade.error}", ""])
+        return "\n".join([*lines, f"Your file could not be graded: {markdown(grade.error or '')}", ""])
     lines += [f"**Score: {_num(score_of(grade, keys))} / {len(keys)}**", ""]
     lines += ["| key | your value | expected | verdict | feedback |", "|---|---|---|---|---|"]
     for i in grade.report.items:
         expected = "—" if i.expected is None else fmt(i.expected, 6)
-        row = [i.key, i.raw, expected, i.verdict, i.message]
-        lines.append("| " + " | ".join(_cell(c) for c in row) + " |")
+        row = [markdown(i.key), markdown(i.raw), expected, i.verdict, markdown(i.message)]
+        lines.append("| " + " | ".join(row) + " |")
     answered = {i.key for i in grade.report.items}
     missing = [k for k in keys if k not in answered]
     if missing:
         lines += ["", "Not answered:", ""]
-        lines += [f"- `{k}`: {checker.describe(k)}" for k in missing]
+        lines += [f"- {markdown_code(k)}: {markdown(checker.describe(k))}" for k in missing]
     return "\n".join(lines) + "\n"
 
-
-def _cell(text: str) -> str:
-    return text.replace("|", "\\|").replace("\n", " ")

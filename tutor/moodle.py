@@ -21,6 +21,7 @@ from decimal import Decimal
 from tutor.check import tolerance
 from tutor.derivation import Derivation
 from tutor.errors import InputError
+from tutor.escape import xml_text
 from tutor.functions import LOSS_TEXT
 from tutor.keys import describe_key
 from tutor.network import Network
@@ -114,8 +115,8 @@ def _text(parent: ET.Element, value: str) -> None:
 
 
 def _clean(text: str) -> str:
-    """User text for the HTML: no marker characters, no characters XML cannot hold."""
-    return "".join(c for c in text if c not in "\ue000\ue001" and (c in "\t\n" or ord(c) >= 0x20))
+    """User text for the HTML: no marker characters, no characters XML cannot hold (`xml_text`)."""
+    return xml_text(text).replace("\ue000", "").replace("\ue001", "")
 
 
 def _html_text(root: ET.Element) -> str:

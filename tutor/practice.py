@@ -26,6 +26,7 @@ from rich.text import Text
 from tutor.answers import Answer, parse_answer
 from tutor.check import Checker, CheckItem
 from tutor.checkmodel import CheckModel, check_model
+from tutor.escape import terminal
 from tutor.hints import RUNGS
 from tutor.keys import split_key
 from tutor.keyset import counted_keys
@@ -285,7 +286,7 @@ class Session:
 
     # ---------------------------------------------------------------- output
     def _say(self, text: str, style: str = "") -> None:
-        self.console.print(Text(text, style=style or ""))
+        self.console.print(Text(terminal(text, multiline=True), style=style or ""))  # it may echo an answer
 
     def _log(self, key: str | None, event: str, **data: Any) -> None:
         self.events.append({"key": key, "event": event, **data} if key else {"event": event, **data})

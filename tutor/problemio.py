@@ -13,6 +13,7 @@ from collections.abc import Iterable, Mapping
 from fractions import Fraction
 
 from tutor.errors import InputError
+from tutor.escape import yaml_comment
 from tutor.numbers import MAX_TEXT
 from tutor.problem import ACTIVATION_DEFAULT_ALPHA, CheckSettings, Neuron, Problem
 
@@ -25,7 +26,7 @@ def problem_yaml(problem: Problem, header: Iterable[str] = ()) -> str:
     """The problem as problem-file text; `header` lines become `# ` comments at the top."""
     if problem.data:
         raise InputError("writing problems with a data set is not supported: use a single example (inputs:)")
-    lines = [f"# {_comment(line)}".rstrip() for line in header]
+    lines = [f"# {yaml_comment(line)}".rstrip() for line in header]
     if problem.title:
         lines.append(f"title: {quote(problem.title)}")
     if problem.description:
@@ -130,11 +131,6 @@ def name_text(name: str) -> str:
 def quote(text: str) -> str:
     """Double-quoted YAML: `\\` and `"` escaped, every non-printable character as a \\x/\\u/\\U escape."""
     return '"' + "".join(_char(c) for c in text) + '"'
-
-
-def _comment(line: str) -> str:
-    """One comment line: any character that would need an escape (a line break…) becomes `?`."""
-    return "".join(c if c in '\\"' or _char(c) == c else "?" for c in line)
 
 
 def _char(c: str) -> str:

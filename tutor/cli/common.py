@@ -11,6 +11,7 @@ from typing import TypeVar
 import typer
 
 from tutor.errors import NnstepError
+from tutor.escape import terminal
 from tutor.fileio import write_atomic
 
 __all__ = ["emit", "emit_chunks", "fail", "run", "write_atomic"]
@@ -19,7 +20,8 @@ T = TypeVar("T")
 
 
 def fail(message: str, code: int) -> typer.Exit:
-    typer.echo(f"nnstep: {message}", err=True)
+    """Print the message (control characters escaped: it may quote a file) and the exit to raise."""
+    typer.echo(f"nnstep: {terminal(message, multiline=True)}", err=True)
     return typer.Exit(code)
 
 

@@ -14,7 +14,7 @@ from tutor import expr
 from tutor.formula import needs_brackets_as_term
 from tutor.graph import Accumulation, GraphDerivation
 from tutor.numfmt import fmt, paren
-from tutor.render.console import print_or_write
+from tutor.render.console import print_or_write, user_text
 from tutor.render.json import number
 from tutor.render.text import MINUS, Writer
 
@@ -114,9 +114,9 @@ def print_graph(
 
 def _draw(d: GraphDerivation, console: Console, digits: int, phases: Collection[str] | None) -> None:
     p = d.problem
-    console.print(Text(p.title or Path(p.source).name, style="bold"))
+    console.print(user_text(p.title or Path(p.source).name, "bold"))
     if p.description:
-        console.print(Text(p.description, style="italic"))
+        console.print(user_text(p.description, "italic", multiline=True))
     inputs = ", ".join(f"{k} = {fmt(v, digits)}" for k, v in p.inputs.items()).replace("-", MINUS)
     console.print(Text(f"inputs: {inputs}   output: {p.output}"))
     for phase, (title, lines) in zip(GRAPH_PHASES, graph_sections(d, digits), strict=True):

@@ -158,7 +158,7 @@ def _statement(derivation: Derivation, network: Network, writer: MathWriter) -> 
 
 def heading_lines(problem: Any) -> Iterator[str]:
     """The title, the description and the Problem heading."""
-    yield rf"\section*{{{lf.text(title(problem))}}}"
+    yield rf"\section*{{{lf.line(title(problem))}}}"
     if problem.description:
         yield lf.text(problem.description) + "\n"
     yield r"\subsection*{Problem}"

@@ -1,8 +1,9 @@
 r"""LaTeX atoms: escaped text, node and parameter names as math, numbers.
 
-Every user-supplied string goes through `text()` (running text) or `name()` (a symbol in math); nothing
-from a problem file reaches the document unescaped, so a title such as `\input{/etc/passwd}` is
-printed, never executed.
+Every user-supplied string goes through `text()` (running text), `line()` (one line: a heading, a
+command's argument) or `name()` (a symbol in math); nothing from a problem file reaches the document
+unescaped, so a title such as `\input{/etc/passwd}` is printed, never executed, and a title holding a
+blank line cannot end a `\section*{…}` early ("Paragraph ended before \@sect was complete").
 
 Names map to math by these rules, in this order (the first that matches wins):
 
@@ -109,6 +110,12 @@ def text(value: str) -> str:
     """User text for running text: every special character escaped; a blank line starts a paragraph."""
     paragraphs = re.split(r"\n[ \t]*\n\s*", value.strip())
     return "\n\n".join("".join(_char(ch) for ch in p) for p in paragraphs)
+
+
+def line(value: str) -> str:
+    """User text inside a command's argument (`\\section*{…}`, `\\textbf{…}`): `text` on one line, every line
+    break and blank line a space (a paragraph break there is a TeX error)."""
+    return "".join(_char(ch) for ch in value.strip())
 
 
 def comment(value: str) -> str:

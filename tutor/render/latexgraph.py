@@ -36,7 +36,7 @@ def graph_body(
 
 def _body(d: GraphDerivation, digits: int, solution: bool, shows: Callable[[str], bool]) -> Iterator[str]:
     p = d.problem
-    yield rf"\section*{{{lf.text(p.title or 'Computation graph')}}}"
+    yield rf"\section*{{{lf.line(p.title or 'Computation graph')}}}"
     if p.description:
         yield lf.text(p.description) + "\n"
     yield r"\subsection*{Problem}"

@@ -10,6 +10,7 @@ from rich.text import Text
 from tutor.mistakes import BY_TAG
 from tutor.numfmt import fmt
 from tutor.practice import PHASES, STATUSES, Session, given_keys, phase_of
+from tutor.render.console import user_text
 
 MAX_EXAMPLES = 10  # examples of a data set listed in the intro
 VALUES_PER_LINE = 6  # values of the phases not asked, per line of the intro
@@ -44,7 +45,9 @@ def summary_table(session: Session) -> Table:
         if item.tags:
             result += " [" + ", ".join(dict.fromkeys(item.tags)) + "]"
         last = item.attempts[-1] if item.attempts else ""
-        table.add_row(item.key, last, fmt(item.expected, digits), Text(result, style=STYLE[item.status]))
+        table.add_row(
+            user_text(item.key), user_text(last), fmt(item.expected, digits), Text(result, style=STYLE[item.status])
+        )
     if len(items) < len(session.items):
         more = Text(f"{len(session.items) - len(items)} more unanswered", style=STYLE["unanswered"])
         table.add_row("…", "", "", more)
@@ -72,7 +75,7 @@ def print_intro(session: Session) -> None:
     problem = session.derivation.problem
     phases = sorted({phase_of(i.key) for i in session.items}, key=PHASES.index)
     console = session.console
-    console.print(Text(problem.title or str(problem.source), style="bold"))
+    console.print(user_text(problem.title or str(problem.source), "bold"))
     for line in given_lines(problem) + given_values(session):
         console.print(Text(line, style="dim" if line.startswith("Given") else ""))
     tries = session.options.max_tries

@@ -8,6 +8,7 @@ from rich.text import Text
 
 from tutor.check import CheckReport
 from tutor.numfmt import fmt
+from tutor.render.console import user_text
 
 STYLE = {"correct": "green", "carried": "yellow", "incorrect": "red", "invalid": "magenta", "unanswered": "dim"}
 MAX_UNANSWERED_ROWS = 50  # a long answer key left mostly blank: one summary row for the rest
@@ -19,7 +20,7 @@ def score_text(report: CheckReport) -> str:
 
 
 def print_report(report: CheckReport, console: Console, *, digits: int = 6, title: str = "") -> None:
-    table = Table(title=title or None, show_lines=False, expand=False)
+    table = Table(title=user_text(title) if title else None, show_lines=False, expand=False)
     table.add_column("key", no_wrap=True)
     table.add_column("given", justify="right")
     table.add_column("expected", justify="right")
@@ -27,13 +28,13 @@ def print_report(report: CheckReport, console: Console, *, digits: int = 6, titl
     table.add_column("feedback", overflow="fold")
     for item in report.items:
         expected = "—" if item.expected is None else fmt(item.expected, digits)
-        # Text, never markup: a student's "[1]" must print as typed (the message names the tags)
+        # never markup, controls escaped: a student's "[1]" or ESC prints as typed (the message names the tags)
         table.add_row(
-            Text(item.key),
-            Text(item.raw),
+            user_text(item.key),
+            user_text(item.raw),
             Text(expected),
             Text(item.verdict, style=STYLE.get(item.verdict, "")),
-            Text(item.message),
+            user_text(item.message),
         )
     for key in report.unanswered[:MAX_UNANSWERED_ROWS]:
         table.add_row(Text(key), Text(""), Text("—"), _unanswered(), Text("not answered: score 0"))

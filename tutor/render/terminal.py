@@ -17,7 +17,7 @@ from rich.text import Text
 from tutor.derivation import Derivation, Step
 from tutor.network import Network
 from tutor.problem import Problem
-from tutor.render.console import print_or_write
+from tutor.render.console import print_or_write, user_text
 from tutor.render.text import Line, Writer, step_lines
 
 
@@ -58,9 +58,9 @@ def render(
 
 def _header(derivation: Derivation, console: Console, writer: Writer) -> None:
     p = derivation.problem
-    console.print(Text(p.title or Path(p.source).name, style="bold"))
+    console.print(user_text(p.title or Path(p.source).name, "bold"))
     if p.description:
-        console.print(Text(p.description, style="italic"))
+        console.print(user_text(p.description, "italic", multiline=True))
     inputs = ", ".join(f"{k} = {writer.num(v)}" for k, v in p.inputs.items())
     targets = ", ".join(f"{k} → {writer.num(v)}" for k, v in p.targets.items())
     console.print(Text(f"inputs: {inputs}   targets: {targets}"))

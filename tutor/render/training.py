@@ -20,7 +20,7 @@ from rich.text import Text
 from tutor.derivation import Derivation, Step
 from tutor.network import Network
 from tutor.problem import Problem
-from tutor.render.console import print_or_write
+from tutor.render.console import print_or_write, user_text
 from tutor.render.curve import text_plot, thin
 from tutor.render.matrix_text import layer_sections
 from tutor.render.text import MINUS, Line, Writer, step_lines
@@ -49,9 +49,9 @@ def render_training(
 
 def header(p: Problem, console: Console, writer: Writer) -> None:
     """The title, the description and the schedule (also `nnstep train`'s first lines)."""
-    console.print(Text(p.title or Path(p.source).name, style="bold"))
+    console.print(user_text(p.title or Path(p.source).name, "bold"))
     if p.description:
-        console.print(Text(p.description, style="italic"))
+        console.print(user_text(p.description, "italic", multiline=True))
     size = batch_size(p)
     kind = "stochastic" if size == 1 else "batch" if size == len(p.data) else "mini-batch"
     shuffle = f"   shuffle: seed {p.shuffle}" if p.shuffle is not None else "   in file order"
