@@ -24,8 +24,13 @@ app = typer.Typer(
 
 
 @app.callback()
-def _root() -> None:
+def _root(ctx: typer.Context) -> None:
     """nnstep: backpropagation worked out step by step, checked and graded."""
+    from tutor.cli.common import sigterm_exits
+    from tutor.fileio import guard_run
+
+    ctx.with_resource(sigterm_exits())
+    ctx.with_resource(guard_run())  # no output of the command may replace one of its inputs
 
 
 # The command modules register themselves on `app`.
