@@ -9,6 +9,7 @@ a temporary file and guarding it, so an interrupt always finds it guarded and re
 
 from __future__ import annotations
 
+import codecs
 import errno
 import os
 import signal
@@ -30,12 +31,22 @@ _inputs: dict[tuple[int, int], str] | None = None  # (device, inode) → name, w
 def shown(name: str | os.PathLike[str]) -> str:
     """A file name fit to print or write (UTF-8): bytes that are not UTF-8 (which `os.fsdecode` turned
     into surrogates) escaped as `\\xe9`."""
-    text = os.fspath(name)
-    try:
-        raw = text.encode("utf-8", "surrogateescape")
-    except UnicodeEncodeError:  # a surrogate no file name decodes to
-        return text.encode("utf-8", "backslashreplace").decode("utf-8")
-    return raw.decode("utf-8", "backslashreplace")
+    return os.fspath(name).encode("utf-8", SHOWN).decode("utf-8")
+
+
+def _escape(error: UnicodeError) -> tuple[str, int]:
+    """The `SHOWN` error handler: an undecodable byte (a surrogate U+DC80…U+DCFF) as `\\xe9`, any other
+    character the stream cannot encode as `\\u2192`."""
+    if not isinstance(error, UnicodeEncodeError):
+        raise error
+    bad = error.object[error.start : error.end]
+    return "".join(
+        f"\\x{ord(c) - 0xDC00:02x}" if 0xDC80 <= ord(c) <= 0xDCFF else f"\\u{ord(c):04x}" for c in bad
+    ), error.end
+
+
+SHOWN = "nnstep.shown"  # an error handler for str.encode and text streams (the CLI's stdout and stderr)
+codecs.register_error(SHOWN, _escape)
 
 
 @contextmanager

@@ -42,4 +42,12 @@ from tutor.cli import train as _train  # noqa: E402,F401
 
 
 def main() -> None:
+    import io
+    import sys
+
+    from tutor.fileio import SHOWN
+
+    for stream in (sys.stdout, sys.stderr):  # a file name that is not UTF-8 is printed escaped, never a crash
+        if isinstance(stream, io.TextIOWrapper):
+            stream.reconfigure(errors=SHOWN)
     app()
