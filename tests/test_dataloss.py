@@ -199,3 +199,54 @@ def test_sigterm_while_compiling_the_pdf_leaves_no_temporary_files(tmp_path: Pat
     (tmp_path / "tmp").mkdir()
     assert terminate_when(command, tmp_path / "tmp", "nnstep-tex-*", tmp_path / "tmp") == 128 + signal.SIGTERM
     assert leftovers(tmp_path) == [] and not (tmp_path / "s.pdf").exists()
+
+
+# ── the write path itself ──
+
+
+def test_interrupts_are_held_while_a_temporary_file_is_unguarded() -> None:
+    from tutor.fileio import _signals_held
+
+    got: list[int] = []
+    previous = signal.signal(signal.SIGTERM, lambda signum, _frame: got.append(signum))
+    try:
+        with _signals_held() as release:
+            os.kill(os.getpid(), signal.SIGTERM)
+            time.sleep(0.01)
+            assert got == []  # held back
+            release()
+            assert got == [signal.SIGTERM]  # delivered on release
+    finally:
+        signal.signal(signal.SIGTERM, previous)
+
+
+def test_an_interrupted_write_leaves_the_old_file_and_no_temporary_one(tmp_path: Path) -> None:
+    from tutor.fileio import write_atomic
+
+    target = tmp_path / "out.txt"
+    target.write_text("old\n")
+
+    def pieces():
+        yield "new, half"
+        raise KeyboardInterrupt
+
+    with pytest.raises(KeyboardInterrupt):
+        write_atomic(target, pieces())
+    assert target.read_text() == "old\n" and sorted(p.name for p in tmp_path.iterdir()) == ["out.txt"]
+
+
+def test_several_files_are_checked_before_any_is_written(tmp_path: Path) -> None:
+    from tutor.errors import InputError
+    from tutor.fileio import write_all_atomic
+
+    with pytest.raises(InputError, match="two outputs of this command would be the same file"):
+        write_all_atomic([(tmp_path / "new" / "a", "1"), (tmp_path / "b", "2"), (tmp_path / "new" / "a", "3")])
+    assert list(tmp_path.iterdir()) == []
+
+
+def test_an_output_through_a_symbolic_link_keeps_the_link(tmp_path: Path) -> None:
+    (tmp_path / "key.yaml").write_text("old\n")
+    (tmp_path / "link.yaml").symlink_to("key.yaml")
+    code, output = invoke("answers", RELU, "-o", tmp_path / "link.yaml")
+    assert code == 0, output
+    assert (tmp_path / "link.yaml").is_symlink() and (tmp_path / "key.yaml").read_text().startswith("# Answer key")

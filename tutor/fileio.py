@@ -4,7 +4,8 @@ Every output of a command (-o, --feedback-dir, --solutions, --plot, …) goes th
 `write_all_atomic`: the text goes to a short temporary name in the target's folder, then an atomic
 rename. While a command runs (`guard_run`, opened by the CLI) every file read through `read_bounded`
 is an input of the run, and writing over one is refused. SIGINT and SIGTERM are held between creating
-a temporary file and guarding it, so an interrupt always finds it guarded and removes it.
+a temporary file and guarding it, and while the files are renamed, so an interrupt always finds every
+temporary file guarded (and removes it) and never stops the renames half-way.
 """
 
 from __future__ import annotations
@@ -24,7 +25,7 @@ from pathlib import Path
 from tutor.errors import InputError
 
 Text = str | bytes | Iterable[str]
-_SIGNALS = {signal.SIGINT, signal.SIGTERM}
+_SIGNALS = (signal.SIGINT, signal.SIGTERM)
 _inputs: dict[tuple[int, int], str] | None = None  # (device, inode) → name, while a command runs
 
 
@@ -215,20 +216,30 @@ def _encoded(piece: str | bytes) -> bytes:
 
 @contextmanager
 def _signals_held() -> Iterator[Callable[[], None]]:
-    """SIGINT and SIGTERM held back (delivered on `release()` or at the end); a no-op outside the main
-    thread and where the platform has no signal masks."""
-    if not hasattr(signal, "pthread_sigmask") or threading.current_thread() is not threading.main_thread():
+    """SIGINT and SIGTERM held back: recorded, and raised again on `release()` or at the end. Done with
+    Python handlers, not a signal mask: the kernel may hand a signal to any thread (NumPy's BLAS threads),
+    but Python always runs its handler in the main thread. A no-op outside the main thread."""
+    if threading.current_thread() is not threading.main_thread():
         yield lambda: None
         return
-    old = signal.pthread_sigmask(signal.SIG_BLOCK, _SIGNALS)  # runs any handler already pending
-    held = [True]
+    caught: list[int] = []
+    previous = {s: signal.getsignal(s) for s in _SIGNALS}
+    held: list[signal.Signals] = []
 
     def release() -> None:
-        if held:
-            held.clear()
-            signal.pthread_sigmask(signal.SIG_SETMASK, old)
+        for s in held:
+            signal.signal(s, previous[s])
+        held.clear()
+        pending = list(dict.fromkeys(caught))
+        caught.clear()
+        for signum in pending:
+            signal.raise_signal(signum)  # the command's own handler: KeyboardInterrupt, SystemExit
 
     try:
+        for s, handler in previous.items():
+            if handler is not None:  # None: a handler not set from Python, which could not be restored
+                signal.signal(s, lambda signum, _frame: caught.append(signum))
+                held.append(s)
         yield release
     finally:
         release()
