@@ -124,6 +124,7 @@ def test_exam_solutions_onto_a_variant_is_refused(tmp_path: Path) -> None:
     before = variant.read_bytes()
     code, output = invoke("exam", tmp_path / "v", "-o", tmp_path / "e.tex", "--solutions", variant)
     assert code == 2 and "input" in output and variant.read_bytes() == before, output
+    assert not (tmp_path / "e.tex").exists()  # the sheets and the solutions: both or neither
 
 
 def test_a_fifo_is_written_into_never_replaced(tmp_path: Path) -> None:
