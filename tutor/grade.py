@@ -10,6 +10,7 @@ from __future__ import annotations
 import csv
 import io
 import os
+from collections import Counter
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -55,12 +56,13 @@ def student_ids(paths: Sequence[Path]) -> list[str]:
     depth = [1] * len(paths)
     while True:
         ids = ["/".join(q[-d:]) for q, d in zip(parts, depth, strict=True)]
-        grow = [i for i, d in enumerate(depth) if ids.count(ids[i]) > 1 and d < len(parts[i])]
+        count = Counter(ids)
+        grow = [i for i, d in enumerate(depth) if count[ids[i]] > 1 and d < len(parts[i])]
         if not grow:
             break
         for i in grow:
             depth[i] += 1
-    ids = [shown(f"{i[: -len(p.stem)]}{p.name}" if ids.count(i) > 1 else i) for i, p in zip(ids, paths, strict=True)]
+    ids = [shown(f"{i[: -len(p.stem)]}{p.name}" if count[i] > 1 else i) for i, p in zip(ids, paths, strict=True)]
     _unique(ids, [shown(p) for p in paths], "the same id")
     return ids
 
