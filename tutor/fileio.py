@@ -129,6 +129,13 @@ def _targets(paths: list[Path]) -> list[tuple[Path, bool]]:
     return targets
 
 
+def temporary_folder(prefix: str) -> tempfile.TemporaryDirectory[str]:
+    """A `tempfile.TemporaryDirectory`, made with interrupts held: it is guarded (removed on leaving its
+    `with`, at the latest when Python exits) before an interrupt can arrive."""
+    with _signals_held():
+        return tempfile.TemporaryDirectory(prefix=prefix)
+
+
 def _pieces(text: Text) -> Iterable[str | bytes]:
     return [text] if isinstance(text, str | bytes) else text
 
