@@ -16,7 +16,7 @@ from pathlib import Path
 
 from tutor.derivation import Derivation
 from tutor.errors import InputError
-from tutor.fileio import write_atomic
+from tutor.fileio import write_all_atomic
 from tutor.render import latexfmt as lf
 from tutor.render.latex import PACKAGES, LatexOptions, render_latex
 from tutor.render.latexblocks import preamble
@@ -104,10 +104,8 @@ def write_exam(folder: Path, output: Path, solutions: Path | None = None, pdf: b
     if answers.resolve() == Path(output).resolve():
         raise InputError(f"{output}: the sheets and the solutions need two different files")
     targets = {output: False, answers: True}
-    written = []
-    for path, solution in targets.items():
-        write_atomic(path, exam_document(sheets, solved, solution))
-        written.append(path)
+    write_all_atomic([(path, exam_document(sheets, solved, solution)) for path, solution in targets.items()])
+    written = list(targets)
     if pdf:
         from tutor.render.latexpdf import compile_pdf
 

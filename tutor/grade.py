@@ -9,6 +9,8 @@ from __future__ import annotations
 
 import csv
 import io
+import os
+from collections import Counter
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -17,10 +19,12 @@ from tutor.answers import read_answers
 from tutor.check import Checker, CheckReport, json_number
 from tutor.errors import InputError, NnstepError
 from tutor.escape import csv_cell, markdown, markdown_code
+from tutor.fileio import shown
 from tutor.numfmt import fmt
 from tutor.problem import CheckSettings
 
 SUFFIXES = (".yaml", ".yml", ".json")
+NAME_MAX = 255  # bytes in one file name (Linux, macOS, Windows)
 
 
 @dataclass(frozen=True)
@@ -33,24 +37,57 @@ class Grade:
 
 def collect_submissions(paths: Iterable[str | Path], skipped: list[Path] | None = None) -> list[Path]:
     """Answers files among `paths`: files as given, folders searched (recursively) for .yaml/.yml/.json;
-    the other files found in folders are appended to `skipped`."""
-    found: dict[Path, None] = {}
+    the other files found in folders are appended to `skipped`; a file named twice (`subs/` and
+    `subs/anna.yaml`) is graded once."""
+    found: dict[str, Path] = {}
     for p in map(Path, paths):
         if p.is_dir():
             for f in sorted(p.rglob("*")):
                 if f.suffix.lower() in SUFFIXES and f.is_file():
-                    found[f] = None
+                    found.setdefault(os.path.abspath(f), f)
                 elif skipped is not None and f.is_file():
                     skipped.append(f)
         else:
-            found[p] = None
-    return list(found)
+            found.setdefault(os.path.abspath(p), p)
+    return list(found.values())
 
 
 def student_ids(paths: Sequence[Path]) -> list[str]:
-    """The file stem; where two files share a stem, the parent folder too (`b/anna`)."""
-    stems = [p.stem for p in paths]
-    return [f"{p.parent.name}/{p.stem}" if stems.count(p.stem) > 1 else p.stem for p in paths]
+    """The file stem; where files share it, as many of their folders as tell them apart (`b/anna`,
+    `p/sub/bob`), else the whole name (`anna.json`). Bytes that are not UTF-8 are shown escaped (`b\\xe9n`).
+    InputError when two are still the same: the gradebook would mix them up."""
+    parts = [[*(q for q in p.parent.parts if q not in ("/", ".")), p.stem] for p in paths]
+    depth = [1] * len(paths)
+    while True:
+        ids = ["/".join(q[-d:]) for q, d in zip(parts, depth, strict=True)]
+        count = Counter(ids)
+        grow = [i for i, d in enumerate(depth) if count[ids[i]] > 1 and d < len(parts[i])]
+        if not grow:
+            break
+        for i in grow:
+            depth[i] += 1
+    ids = [shown(f"{i[: -len(p.stem)]}{p.name}" if count[i] > 1 else i) for i, p in zip(ids, paths, strict=True)]
+    _unique(ids, [shown(p) for p in paths], "the same id")
+    return ids
+
+
+def feedback_names(students: Sequence[str]) -> list[str]:
+    """Each student's feedback file name (`b/anna` → `b_anna.md`); InputError when two would be the same
+    file (names that differ only in case are one file on macOS and Windows) or one is too long."""
+    names = [student.replace("/", "_") + ".md" for student in students]
+    _unique([n.casefold() for n in names], list(students), "the same feedback file")
+    for student, name in zip(students, names, strict=True):
+        if len(os.fsencode(name)) > NAME_MAX:
+            raise InputError(f"the feedback file of {student} would have a name longer than {NAME_MAX} bytes")
+    return names
+
+
+def _unique(keys: Sequence[str], whose: Sequence[str], what: str) -> None:
+    first: dict[str, str] = {}
+    for key, who in zip(keys, whose, strict=True):
+        if key in first:
+            raise InputError(f"{first[key]} and {who} would get {what} ({key}); rename one of them")
+        first[key] = who
 
 
 def grade_file(checker: Checker, path: Path, student: str) -> Grade:
@@ -183,4 +220,3 @@ def feedback_markdown(grade: Grade, checker: Checker, keys: Sequence[str]) -> st
         lines += ["", "Not answered:", ""]
         lines += [f"- {markdown_code(k)}: {markdown(checker.describe(k))}" for k in missing]
     return "\n".join(lines) + "\n"
-

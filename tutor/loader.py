@@ -22,6 +22,7 @@ from typing import Any
 from tutor import forms
 from tutor.dataform import DATA_KEYS
 from tutor.errors import ProblemError
+from tutor.fileio import shown
 from tutor.neuronform import (
     check_keys,
     check_name,
@@ -50,8 +51,8 @@ Check = Callable[[Fields, Locator], None]
 
 def load_problem(path: str | Path) -> Problem:
     """Read, parse and validate a problem file; ProblemError (file, key, line) if it is not valid."""
-    data, locator = load_yaml(Path(path), file=str(path), max_bytes=MAX_FILE_BYTES)
-    return problem_from_data(data, file=str(path), locator=locator)
+    data, locator = load_yaml(Path(path), file=shown(path), max_bytes=MAX_FILE_BYTES)
+    return problem_from_data(data, file=shown(path), locator=locator)
 
 
 def problem_from_data(data: Any, *, file: str, locator: Locator | None = None) -> Problem:

@@ -9,6 +9,7 @@ from typing import TYPE_CHECKING
 from tutor.crosscheck import cross_check
 from tutor.derivation import Derivation
 from tutor.engine import derive
+from tutor.fileio import shown
 from tutor.loader import load_problem
 from tutor.problem import Problem
 
@@ -42,12 +43,12 @@ def load_any(path: str | Path) -> Problem | GraphProblem:
     from tutor.loader import MAX_FILE_BYTES, problem_from_data
     from tutor.yamlsafe import load_yaml
 
-    data, locator = load_yaml(Path(path), file=str(path), max_bytes=MAX_FILE_BYTES)
+    data, locator = load_yaml(Path(path), file=shown(path), max_bytes=MAX_FILE_BYTES)
     if isinstance(data, dict) and "graph" in data:
         from tutor.graph import graph_from_data  # the graph form (and its expression grammar) only when used
 
         return graph_from_data(data, locator)
-    return problem_from_data(data, file=str(path), locator=locator)
+    return problem_from_data(data, file=shown(path), locator=locator)
 
 
 def solve_any(path: str | Path, *, detail: int = 1, whole_run: bool = True) -> Derivation | GraphDerivation:

@@ -15,6 +15,7 @@ Rejected as degenerate (`degeneracy`):
 from __future__ import annotations
 
 import hashlib
+import os
 import random
 import re
 from collections import Counter
@@ -283,11 +284,11 @@ def stale_files(base: Problem, folder: Path, written: list[Path]) -> list[Path]:
 
     stem = file_name(base, Variant("v", 0, {}, base))[: -len("-v.yaml")]
     keep = set(written)
-    stale = [
-        f
-        for f in sorted(folder.glob(f"{stem}-v*.yaml"))
-        if f not in keep and re.fullmatch(r"v[0-9]+", f.stem[len(stem) + 1 :]) and _generated(f)
-    ]
+    names: list[str] = []
+    ours = re.compile(rf"{re.escape(stem)}-v[0-9]+\.yaml")  # the exact names it writes: no glob of the stem
+    with suppress(OSError):
+        names = sorted(os.listdir(folder))
+    stale = [f for f in (folder / n for n in names if ours.fullmatch(n)) if f not in keep and _generated(f)]
     mapping = folder / MAPPING_FILE
     if mapping.is_file() and mapping not in keep:
         import csv

@@ -24,8 +24,13 @@ app = typer.Typer(
 
 
 @app.callback()
-def _root() -> None:
+def _root(ctx: typer.Context) -> None:
     """nnstep: backpropagation worked out step by step, checked and graded."""
+    from tutor.cli.common import sigterm_exits
+    from tutor.fileio import guard_run
+
+    ctx.with_resource(sigterm_exits())
+    ctx.with_resource(guard_run())  # no output of the command may replace one of its inputs
 
 
 # The command modules register themselves on `app`.
@@ -37,4 +42,12 @@ from tutor.cli import train as _train  # noqa: E402,F401
 
 
 def main() -> None:
+    import io
+    import sys
+
+    from tutor.fileio import SHOWN
+
+    for stream in (sys.stdout, sys.stderr):  # a file name that is not UTF-8 is printed escaped, never a crash
+        if isinstance(stream, io.TextIOWrapper):
+            stream.reconfigure(errors=SHOWN)
     app()

@@ -15,7 +15,7 @@ from typing import TYPE_CHECKING, Any
 import typer
 
 from tutor.cli import app
-from tutor.cli.common import emit, fail, run, write_atomic
+from tutor.cli.common import emit, fail, run
 
 if TYPE_CHECKING:
     from collections.abc import Callable
@@ -195,9 +195,8 @@ def grade(
     checker = _checker(problem, rtol, atol, sigfigs, carried_credit, detail=detail)
     grades = _graded(submissions, lambda paths, tick: lib.grade_all(checker, paths, tick))
     keys = lib.columns(checker, grades)
-    emit(lib.gradebook_csv(grades, keys), output)
-    if feedback_dir is not None:
-        _write_feedback(feedback_dir, [(g.student, lib.feedback_markdown(g, checker, keys)) for g in grades])
+    pages = [(g.student, lib.feedback_markdown(g, checker, keys)) for g in grades] if feedback_dir else []
+    _write_results(lib.gradebook_csv(grades, keys), output, feedback_dir, pages)
     bad = sum(1 for g in grades if g.report is None)
     note = f" ({bad} could not be read)" if bad else ""
     typer.echo(f"graded {len(grades)} submission(s){note}" + (f" → {output}" if output else ""), err=True)
@@ -217,11 +216,11 @@ def _grade_variants(
     grades += missing
     first = next(iter(checkers.solved.values()), None)
     keys = lib.columns(first, grades) if first else []  # every variant has the same keys
-    emit(lib.gradebook_csv(grades, keys), output)
+    pages = []
     if feedback_dir is not None and first is not None:
         own = {s: checkers.solved.get(f, first) for s, f in files.items()}
         pages = [(g.student, lib.feedback_markdown(g, own.get(g.student, first), keys)) for g in grades]
-        _write_feedback(feedback_dir, pages)
+    _write_results(lib.gradebook_csv(grades, keys), output, feedback_dir, pages)
     bad = sum(1 for g in grades if g.report is None) - len(missing)
     note = f" ({bad} could not be graded)" if bad else ""
     note += f"; {len(missing)} student(s) without a submission: score 0" if missing else ""
@@ -240,22 +239,32 @@ def _graded(submissions: list[Path], grade: Callable[[list[Path], Any], list[Gra
     if not paths:
         raise fail("no answers files (.yaml, .yml, .json) found", 2)
     with _progress(len(paths)) as tick:
-        return grade(paths, tick)
+        return run(lambda: grade(paths, tick))
 
 
 def _skipped_note(skipped: list[Path], shown: int = 3) -> str:
     """`skipped 2 files that are not .yaml, .yml or .json: a.txt, notes.md` (the first few of many)."""
+    from tutor.escape import terminal
+    from tutor.fileio import shown as shown_name
+
     more = f", … ({len(skipped) - shown} more)" if len(skipped) > shown else ""
-    names = ", ".join(str(p) for p in skipped[:shown]) + more
+    names = ", ".join(terminal(shown_name(p)) for p in skipped[:shown]) + more
     return f"skipped {len(skipped)} file(s) that are not .yaml, .yml or .json: {names}"
 
 
-def _write_feedback(folder: Path, pages: list[tuple[str, str]]) -> None:
-    def write() -> None:
-        for student, text in pages:
-            write_atomic(folder / f"{student.replace('/', '_')}.md", text)
+def _write_results(gradebook: str, output: Path | None, folder: Path | None, pages: list[tuple[str, str]]) -> None:
+    """The gradebook and the feedback files, all or none (stdout when no `output`); refused before
+    anything is written when two students would get the same feedback file."""
+    from tutor.fileio import write_all_atomic
+    from tutor.grade import feedback_names
 
-    run(write)
+    files: list[tuple[Path, str]] = [] if output is None else [(output, gradebook)]
+    if folder is not None:
+        names = run(lambda: feedback_names([student for student, _ in pages]))
+        files += [(folder / name, text) for name, (_, text) in zip(names, pages, strict=True)]
+    run(lambda: write_all_atomic(files))
+    if output is None:
+        emit(gradebook, None)
 
 
 def _progress(total: int) -> Any:

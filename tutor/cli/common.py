@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+import os
+import signal
 import sys
+import threading
 from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
@@ -38,6 +41,25 @@ def run(action: Callable[[], T]) -> T:
         raise fail(f"{name}: {exc.strerror}" if name else str(exc), 2) from None
     except RecursionError:
         raise fail("input nested too deeply", 2) from None
+
+
+@contextmanager
+def sigterm_exits() -> Iterator[None]:
+    """SIGTERM stops the command as Ctrl-C does, by an exception (SystemExit 143), so that every `finally`
+    and clean-up runs: no temporary file or half-written output is left behind."""
+    if threading.current_thread() is not threading.main_thread():
+        yield
+        return
+
+    def stop(signum: int, _frame: object) -> None:
+        os.write(2, b"nnstep: terminated\n")  # not print(): the handler may interrupt a write to stderr
+        raise SystemExit(128 + signum)
+
+    previous = signal.signal(signal.SIGTERM, stop)
+    try:
+        yield
+    finally:
+        signal.signal(signal.SIGTERM, previous)
 
 
 def emit_chunks(chunks: Iterable[str], output: Path | None) -> None:

@@ -12,11 +12,10 @@ import os
 import shlex
 import shutil
 import subprocess
-import tempfile
 from pathlib import Path
 
 from tutor.errors import InputError, NnstepError
-from tutor.fileio import write_atomic
+from tutor.fileio import temporary_folder, write_atomic
 
 INSTALL_HINT = "sudo apt-get install texlive-latex-base texlive-latex-recommended texlive-pictures"
 FLAGS = ("-halt-on-error", "-no-shell-escape", "-interaction=nonstopmode")
@@ -44,7 +43,7 @@ def compile_pdf(tex: Path) -> Path:
     command = tex_command("document.tex")
     pdf = tex.with_suffix(".pdf")
     env = {**os.environ, "openin_any": "p", "openout_any": "p", "TEXMFOUTPUT": ""}
-    with tempfile.TemporaryDirectory(prefix="nnstep-tex-") as tmp:
+    with temporary_folder("nnstep-tex-") as tmp:
         folder = Path(tmp)
         shutil.copyfile(tex, folder / "document.tex")
         try:
