@@ -264,7 +264,7 @@ def stale_files(base: Problem, folder: Path, written: list[Path]) -> list[Path]:
     stale = [
         f
         for f in sorted(folder.glob(f"{stem}-v*.yaml"))
-        if f not in keep and re.fullmatch(r"v[0-9]+", f.stem[len(stem) + 1 :]) and _generated(f)
+        if f not in keep and re.fullmatch(r"v[0-9]+", f.stem[len(stem) + 1 :]) and f.is_file() and _generated(f)
     ]
     mapping = folder / MAPPING_FILE
     if mapping.is_file() and mapping not in keep:

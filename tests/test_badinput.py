@@ -1,0 +1,108 @@
+"""Bad input gets a quick, short answer: files that are not files, malformed CSV, huge names, deep
+networks, huge documents, YAML aliases, and messages that point at the right place."""
+
+from __future__ import annotations
+
+import csv
+import io
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+from conftest import PROBLEMS, ROOT
+from typer.testing import CliRunner
+
+from tutor.cli import app
+
+RELU = str(PROBLEMS / "relu-exercise.yaml")
+VARY = str(PROBLEMS / "relu-exercise-vary.yaml")
+
+
+def invoke(args: list[str]) -> tuple[int, str]:
+    result = CliRunner().invoke(app, args)
+    if result.exception is not None and not isinstance(result.exception, SystemExit):
+        raise AssertionError(f"{args}: uncaught {type(result.exception).__name__}: {result.exception}")
+    return result.exit_code, result.output
+
+
+def nnstep(*args: str, stdin: str | None = None) -> subprocess.CompletedProcess[str]:
+    """A real process with a timeout: a FIFO that blocks must fail the test, not hang the suite."""
+    command = [sys.executable, "-m", "tutor", *args]
+    return subprocess.run(command, input=stdin, capture_output=True, text=True, cwd=ROOT, timeout=60)
+
+
+# ── files that are not regular files are refused from os.stat, never opened ──
+
+
+@pytest.fixture
+def fifo(tmp_path: Path) -> Path:
+    if not hasattr(os, "mkfifo"):
+        pytest.skip("needs named pipes")
+    path = tmp_path / "pipe.yaml"
+    os.mkfifo(path)
+    return path
+
+
+@pytest.mark.parametrize(
+    "command",
+    [["solve", "{F}"], ["check", RELU, "{F}"], ["generate", VARY, "--roster", "{F}", "-o", "{D}"]],
+    ids=["problem", "answers", "roster"],
+)
+def test_a_fifo_is_refused_without_blocking(fifo: Path, tmp_path: Path, command: list[str]) -> None:
+    result = nnstep(*[a.replace("{F}", str(fifo)).replace("{D}", str(tmp_path / "out")) for a in command])
+    assert result.returncode == 2, result.stderr
+    assert f"{fifo}: cannot read the file: it is a named pipe (FIFO), not a regular file" in result.stderr
+
+
+def test_grade_gives_a_fifo_submission_its_row(fifo: Path, tmp_path: Path) -> None:
+    good = tmp_path / "anna.yaml"
+    good.write_text("y3.net: 5\n", encoding="utf-8")
+    out = tmp_path / "grades.csv"
+    result = nnstep("grade", RELU, str(good), str(fifo), "-o", str(out))
+    assert result.returncode == 0, result.stderr
+    rows = {r["id"]: r for r in csv.DictReader(io.StringIO(out.read_text(encoding="utf-8")))}
+    assert rows["anna"]["score"] == "1"
+    assert rows["pipe"]["score"] == "0" and "named pipe (FIFO)" in rows["pipe"]["feedback"]
+
+
+def test_a_folder_is_not_a_problem_file(tmp_path: Path) -> None:
+    code, out = invoke(["solve", str(tmp_path)])
+    assert code == 2 and "it is a folder, not a regular file" in out
+
+
+def test_dev_stdin_still_reads_a_pipe() -> None:
+    key = nnstep("answers", RELU).stdout
+    result = nnstep("check", RELU, "/dev/stdin", "--format", "json", stdin=key)
+    assert result.returncode == 0, result.stderr
+    assert '"score": 22' in result.stdout
+
+
+# ── malformed CSV: exit 2 naming the file and line ──
+
+
+def test_a_roster_field_past_csvs_limit_names_its_line(tmp_path: Path) -> None:
+    roster = tmp_path / "roster.csv"
+    roster.write_text("id\nanna\n" + "b" * 140_000 + "\n", encoding="utf-8")
+    code, out = invoke(["generate", VARY, "--roster", str(roster), "-o", str(tmp_path / "out")])
+    assert code == 2, out
+    assert f"{roster}:3: not a readable CSV row: field larger than field limit" in out
+
+
+@pytest.mark.parametrize(
+    ("rows", "line", "message"),
+    [
+        ("anna,a.yaml,v001,1\n,b.yaml,v002,2,extra\n", 3, "a row without an id or file"),
+        ("anna,a.yaml,v001," + "1" * 140_000 + "\n", 2, "not a readable CSV row: field larger than field limit"),
+    ],
+    ids=["empty-id-extra-column", "huge-field"],
+)
+def test_a_broken_variants_mapping_names_its_line(tmp_path: Path, rows: str, line: int, message: str) -> None:
+    mapping = tmp_path / "variants.csv"
+    mapping.write_text("id,file,variant_id,seed\n" + rows, encoding="utf-8")
+    answers = tmp_path / "anna.yaml"
+    answers.write_text("y3.net: 5\n", encoding="utf-8")
+    code, out = invoke(["grade", "--variants", str(mapping), str(answers)])
+    assert code == 2, out
+    assert f"{mapping}:{line}: {message}" in out
