@@ -106,3 +106,46 @@ def test_a_broken_variants_mapping_names_its_line(tmp_path: Path, rows: str, lin
     code, out = invoke(["grade", "--variants", str(mapping), str(answers)])
     assert code == 2, out
     assert f"{mapping}:{line}: {message}" in out
+
+
+# ── names in messages are cut; deep networks do not recurse ──
+
+
+def test_a_huge_name_is_cut_in_the_message(tmp_path: Path) -> None:
+    text = (PROBLEMS / "relu-exercise.yaml").read_text(encoding="utf-8").replace("x1: w13", "x1: w" + "3" * 100_000)
+    path = tmp_path / "long.yaml"
+    path.write_text(text, encoding="utf-8")
+    code, out = invoke(["solve", str(path)])
+    assert code == 2 and len(out) < 300, out[:400]
+    assert f"{path}:7: neurons.y3.inputs.x1: name 'w{'3' * 58}…' is too long (100001 characters" in out
+
+
+def test_cutting_keeps_paths_and_short_words() -> None:
+    from tutor.errors import InputError
+
+    folder = "/tmp/" + "d" * 100
+    error = InputError(f"{folder}/roster.csv: student id {'x' * 70!r} appears twice")
+    assert str(error) == f"{folder}/roster.csv: student id '{'x' * 59}…' appears twice"
+
+
+def chain(n: int) -> str:
+    neurons = "".join(
+        f"  n{i}: {{inputs: {{{'x1' if i == 0 else f'n{i - 1}'}: w{i}}}, activation: identity}}\n" for i in range(n)
+    )
+    parameters = ", ".join(f"w{i}: 1" for i in range(n))
+    return f"inputs: {{x1: 1}}\nneurons:\n{neurons}parameters: {{{parameters}}}\ntargets: {{n{n - 1}: 0}}\n" + (
+        "loss: half_sse\nlearning_rate: 0.1\n"
+    )
+
+
+def test_a_chain_of_2000_neurons_is_ordered_without_recursion(tmp_path: Path) -> None:
+    from tutor.loader import load_problem
+    from tutor.network import Network
+
+    path = tmp_path / "chain.yaml"
+    path.write_text(chain(2000), encoding="utf-8")
+    network = Network(load_problem(path))
+    assert network.order == tuple(f"n{i}" for i in range(2000))
+    assert network.depth["n1999"] == 2000
+    (path_of_first,) = list(network.paths_from("n0"))
+    assert len(path_of_first) == 1999 and path_of_first[-1] == ("n1999", "w1999")
