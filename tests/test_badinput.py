@@ -149,3 +149,58 @@ def test_a_chain_of_2000_neurons_is_ordered_without_recursion(tmp_path: Path) ->
     assert network.depth["n1999"] == 2000
     (path_of_first,) = list(network.paths_from("n0"))
     assert len(path_of_first) == 1999 and path_of_first[-1] == ("n1999", "w1999")
+
+
+# ── YAML aliases are expanded within a bound; huge documents are refused from the event stream ──
+
+
+def test_a_safe_dump_with_shared_values_loads(tmp_path: Path) -> None:
+    import yaml
+
+    from tutor.loader import load_problem
+
+    problem = yaml.safe_load((PROBLEMS / "xor-data.yaml").read_text(encoding="utf-8"))
+    inputs = [0, 1]
+    problem["data"] = [{"inputs": inputs, "targets": [1]}, {"inputs": inputs, "targets": [0]}]
+    path = tmp_path / "shared.yaml"
+    path.write_text(yaml.safe_dump(problem), encoding="utf-8")
+    assert "&id001" in path.read_text(encoding="utf-8")
+    loaded = load_problem(path)
+    assert [dict(e.inputs) for e in loaded.data] == [{"x1": 0, "x2": 1}] * 2
+
+
+def test_an_alias_bomb_is_refused(tmp_path: Path) -> None:
+    rows = [f"{c}: &{c} [" + ", ".join([f"*{p}"] * 9) + "]\n" for p, c in zip("abcdefgh", "bcdefghi", strict=True)]
+    path = tmp_path / "bomb.yaml"
+    path.write_text('a: &a ["lol", "lol", "lol", "lol", "lol", "lol", "lol", "lol", "lol"]\n' + "".join(rows))
+    code, out = invoke(["solve", str(path)])
+    assert code == 2, out
+    assert f"{path}:6: too many values (more than 250,000, counting what YAML aliases expand to)" in out
+
+
+def test_aliases_cannot_nest_deeper_than_the_limit(tmp_path: Path) -> None:
+    deep = "[" * 40 + "1" + "]" * 40
+    path = tmp_path / "deep.yaml"
+    path.write_text(f"a: &a {deep}\nb: &b [{'[' * 30}*a{']' * 30}]\n", encoding="utf-8")
+    code, out = invoke(["check", RELU, str(path)])
+    assert code == 2, out
+    assert f"{path}:2: nested more than 64 levels deep" in out
+
+
+def test_one_huge_list_is_refused(tmp_path: Path) -> None:
+    path = tmp_path / "list.yaml"
+    path.write_text("inputs: [" + ", ".join(["1"] * 690_000) + "]\n", encoding="utf-8")  # just under 2 MB
+    code, out = invoke(["solve", str(path)])
+    assert code == 2, out
+    assert f"{path}:1: too many values (more than 250,000" in out
+
+
+@pytest.mark.slow
+def test_one_huge_list_is_refused_quickly(tmp_path: Path) -> None:
+    import time
+
+    path = tmp_path / "list.yaml"
+    path.write_text("inputs: [" + ", ".join(["1"] * 690_000) + "]\n", encoding="utf-8")
+    start = time.perf_counter()
+    assert invoke(["solve", str(path)])[0] == 2
+    assert time.perf_counter() - start < 10  # 14 s before the bound; about 0.5 s after

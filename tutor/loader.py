@@ -3,7 +3,8 @@ naming the file, the dotted key (`neurons.y3.activation`) and its line.
 
 Documented limits (past them a problem is rejected, never slowly solved):
 
-- `MAX_FILE_BYTES` = 2 MB per file; YAML nested at most `tutor.yamlsafe.MAX_DEPTH` levels; no aliases;
+- `MAX_FILE_BYTES` = 2 MB per file; YAML nested at most `tutor.yamlsafe.MAX_DEPTH` levels and at most
+  `tutor.yamlsafe.MAX_VALUES` values, aliases counted expanded;
 - `MAX_STEPS` = 1000 SGD steps, `MAX_NEURONS` = 2000 neurons (and inputs), `MAX_PARAMETERS` = 20000 parameters;
 - names: a letter then letters, digits, `_`; at most 32 characters; not `loss` nor `step<digits>`.
 
