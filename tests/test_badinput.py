@@ -204,3 +204,30 @@ def test_one_huge_list_is_refused_quickly(tmp_path: Path) -> None:
     start = time.perf_counter()
     assert invoke(["solve", str(path)])[0] == 2
     assert time.perf_counter() - start < 10  # 14 s before the bound; about 0.5 s after
+
+
+# ── check: thousands of unknown keys are summarised ──
+
+
+def unknown_keys(tmp_path: Path) -> str:
+    path = tmp_path / "unknown.yaml"
+    path.write_text("y3.net: 5\n" + "".join(f"k{i}.net: 1\n" for i in range(19_000)), encoding="utf-8")
+    return str(path)
+
+
+def test_check_lists_the_first_20_unknown_keys_then_how_many_more(tmp_path: Path) -> None:
+    code, out = invoke(["check", RELU, unknown_keys(tmp_path)])
+    assert code == 1, out[-500:]
+    assert "k19.net" in out and "k20.net" not in out and "y3.net" in out
+    assert "… and 18,980 more keys that name nothing in this problem" in out
+    assert "Score: 1 / 19001" in out
+
+
+@pytest.mark.slow
+def test_check_of_19000_unknown_keys_is_quick(tmp_path: Path) -> None:
+    import time
+
+    path = unknown_keys(tmp_path)
+    start = time.perf_counter()
+    assert invoke(["check", RELU, path])[0] == 1
+    assert time.perf_counter() - start < 10  # 35 s with the whole table
