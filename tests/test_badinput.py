@@ -231,3 +231,76 @@ def test_check_of_19000_unknown_keys_is_quick(tmp_path: Path) -> None:
     start = time.perf_counter()
     assert invoke(["check", RELU, path])[0] == 1
     assert time.perf_counter() - start < 10  # 35 s with the whole table
+
+
+# ── messages that point at the right place and say what to look at ──
+
+
+def bce_data(targets: dict[int, str]) -> str:
+    text = (PROBLEMS / "xor-data.yaml").read_text(encoding="utf-8")
+    text = text.replace("name: y, activation: identity", "name: y, activation: sigmoid").replace(
+        "loss: half_sse", "loss: bce"
+    )
+    rows = ["{inputs: [0, 0], targets: [0]}", "{inputs: [0, 1], targets: [1]}", "{inputs: [1, 0], targets: [1]}"]
+    rows.append("{inputs: [1, 1], targets: [0]}")
+    for i, target in targets.items():
+        text = text.replace(rows[i], rows[i].replace(rows[i][-4:], f"[{target}]}}"))
+    return text
+
+
+@pytest.mark.parametrize(("example", "line"), [(3, 15), (0, 12)])
+def test_a_data_set_error_names_the_example_and_its_line(tmp_path: Path, example: int, line: int) -> None:
+    path = tmp_path / "bce.yaml"
+    path.write_text(bce_data({example: "2"}), encoding="utf-8")
+    code, out = invoke(["solve", str(path)])
+    assert code == 2, out
+    assert f"{path}:{line}: data[{example}].targets.y1: loss bce needs targets between 0 and 1, found 2" in out
+
+
+@pytest.mark.parametrize(
+    ("old", "new", "message"),
+    [
+        (
+            "activation: relu}",
+            "activaton: relu}",
+            "neurons.y3.activaton: unknown key 'activaton'; did you mean 'activation'?",
+        ),
+    ],
+)
+def test_a_typo_inside_a_neuron_gets_did_you_mean(tmp_path: Path, old: str, new: str, message: str) -> None:
+    path = tmp_path / "typo.yaml"
+    path.write_text(
+        (PROBLEMS / "relu-exercise.yaml").read_text(encoding="utf-8").replace(old, new, 1), encoding="utf-8"
+    )
+    code, out = invoke(["solve", str(path)])
+    assert code == 2 and message in out, out
+
+
+def test_a_typo_in_an_example_gets_did_you_mean(tmp_path: Path) -> None:
+    path = tmp_path / "typo.yaml"
+    path.write_text(bce_data({}).replace("targets: [1]}", "target: [1]}", 1), encoding="utf-8")
+    code, out = invoke(["solve", str(path)])
+    assert code == 2 and "data[1].target: unknown key 'target'; did you mean 'targets'? an example is" in out, out
+
+
+@pytest.mark.parametrize(
+    ("text", "line", "hint"),
+    [
+        ("title: t\n  extra: 1\n", 2, "check the indentation"),
+        ("inputs:\n    x1: 1\n  x2: 2\n", 3, "check the indentation"),
+        ("inputs:\n  - 1\n  x2: 2\n", 3, "check the indentation"),
+        ("inputs:\n\tx1: 1\n", 2, "a tab: indent with spaces"),
+    ],
+)
+def test_a_yaml_layout_error_gets_a_hint(tmp_path: Path, text: str, line: int, hint: str) -> None:
+    path = tmp_path / "layout.yaml"
+    path.write_text(text, encoding="utf-8")
+    code, out = invoke(["solve", str(path)])
+    assert code == 2 and f"{path}:{line}: YAML syntax error:" in out and hint in out, out
+
+
+def test_an_unclosed_flow_mapping_gets_no_indentation_hint(tmp_path: Path) -> None:
+    path = tmp_path / "flow.yaml"
+    path.write_text("inputs: {x1: 1\n", encoding="utf-8")
+    code, out = invoke(["solve", str(path)])
+    assert code == 2 and "YAML syntax error" in out and "indentation" not in out, out

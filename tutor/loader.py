@@ -15,7 +15,6 @@ then the cross-field checks in `CHECKS` run on the assembled keyword arguments, 
 
 from __future__ import annotations
 
-import difflib
 from collections.abc import Callable, Mapping
 from pathlib import Path
 from typing import Any
@@ -31,6 +30,7 @@ from tutor.neuronform import (
     check_targets,
     check_usage,
     describe,
+    did_you_mean,
     expect_mapping,
     parse_neurons,
 )
@@ -76,9 +76,7 @@ def _check_top_keys(top: Mapping[str, Any], loc: Locator) -> None:
         if key in PLANNED:
             raise loc.error(f"{PLANNED[key]} ({key}:) is not supported yet; use the neuron form (neurons:)", key)
         if key not in FIELDS:
-            close = difflib.get_close_matches(key, FIELDS, n=1)
-            hint = f"did you mean {close[0]!r}? " if close else ""
-            raise loc.error(f"unknown key {key!r}; {hint}valid keys: {', '.join(FIELDS)}", key)
+            raise loc.error(f"unknown key {key!r}; {did_you_mean(key, FIELDS)}valid keys: {', '.join(FIELDS)}", key)
     for key in REQUIRED:
         if key not in top and not any(alt in top for alt in forms.ALTERNATIVES.get(key, ())):
             raise loc.error_cls(f"missing key {key!r} ({REQUIRED[key]})", file=loc.file)  # no line to point at
@@ -255,7 +253,7 @@ def _outputs(f: Fields, loc: Locator) -> None:
 
 
 def _loss_fits(f: Fields, loc: Locator) -> None:
-    check_outputs(f["neurons"], f["targets"], f["loss"], loc)
+    check_outputs(f["neurons"], f["targets"], f["loss"], loc, ("data", 0, "targets") if "data" in f else ("targets",))
 
 
 # ── Cross-field checks, in order (each may assume the ones before it passed). A new form adds its own here. ──

@@ -132,7 +132,7 @@ def _compose(text: str, name: str, error_cls: type[InputError]) -> yaml.Node | N
     except yaml.MarkedYAMLError as e:
         mark = e.problem_mark or e.context_mark
         where = f" ({e.context})" if e.context and e.problem else ""
-        message = f"YAML syntax error: {e.problem or e.context}{where}"
+        message = f"YAML syntax error: {e.problem or e.context}{where}{_hint(e, text)}"
         raise error_cls(message, file=name, line=mark.line + 1 if mark else None) from None
     except yaml.reader.ReaderError as e:
         line = text[: e.position].count("\n") + 1
@@ -140,6 +140,22 @@ def _compose(text: str, name: str, error_cls: type[InputError]) -> yaml.Node | N
         raise error_cls(f"YAML syntax error: character #x{code:04x} is not allowed", file=name, line=line) from None
     except yaml.YAMLError as e:  # pragma: no cover - every PyYAML error above carries a mark
         raise error_cls(f"YAML syntax error: {e}", file=name) from None
+
+
+_INDENTATION = ("mapping values are not allowed", "did not find expected key", "did not find expected '-'")
+
+
+def _hint(e: yaml.MarkedYAMLError, text: str) -> str:
+    """What to look at for the usual block-layout mistakes: indentation, or a tab."""
+    mark = e.problem_mark
+    if mark is not None and "cannot start any token" in (e.problem or ""):
+        lines = text.splitlines()
+        line = lines[mark.line] if mark.line < len(lines) else ""
+        if "\t" in line[: mark.column + 1]:
+            return "; a tab: indent with spaces"
+    if any((e.problem or "").startswith(p) for p in _INDENTATION) and "flow" not in (e.context or ""):
+        return "; check the indentation (a nested key more indented than its parent, the keys of one mapping alike)"
+    return ""
 
 
 def _check_events(events: Iterator[yaml.Event], name: str, error_cls: type[InputError]) -> None:
