@@ -152,11 +152,11 @@ def test_solve_prints_the_title_escaped_and_markup_as_typed(tmp_path: Path, base
 
 
 def test_an_error_message_quoting_a_file_is_printed_escaped(tmp_path: Path) -> None:
-    mapping = tmp_path / "variants.csv"
-    mapping.write_text("id,file,variant_id,seed\n,\x1b[2Jx\x07,,\n", encoding="utf-8")  # quoted in the message
-    result = invoke("grade", "--variants", str(mapping), write_answers(tmp_path))
+    problem = tmp_path / "\x1b[2Jx\x07.yaml"  # a file name is quoted as it is in every message
+    problem.write_text("inputs: {x1: 1}\n", encoding="utf-8")
+    result = invoke("solve", str(problem))
     assert result.exit_code == 2, result.output
-    assert not CONTROL.search(result.output) and "\\x1b[2Jx\\x07" in result.output, repr(result.output)
+    assert not CONTROL.search(result.output) and "\\x1b[2Jx\\x07.yaml" in result.output, repr(result.output)
 
 
 def write_answers(tmp_path: Path) -> str:

@@ -19,6 +19,7 @@ from fractions import Fraction
 from typing import Any
 
 from tutor.layers import vector_values
+from tutor.neuronform import did_you_mean
 from tutor.numbers import parse_int, parse_number
 from tutor.problem import Example
 from tutor.yamlsafe import Locator, dotted
@@ -63,8 +64,9 @@ def parse_examples(
 def _example(raw: Any, i: int, loc: Locator, layers: tuple[tuple[str, ...], tuple[str, ...]] | None) -> Example:
     if not isinstance(raw, dict) or set(raw) != {"inputs", "targets"}:
         extra = sorted(set(raw) - {"inputs", "targets"}) if isinstance(raw, dict) else []
-        what = f"unknown key {extra[0]!r}" if extra else "missing inputs or targets"
-        raise loc.error(f"{what}: an example is {{inputs: …, targets: …}}", "data", i, *(extra[:1]))
+        what = f"unknown key {extra[0]!r}; {did_you_mean(extra[0], ('inputs', 'targets'))}" if extra else ""
+        what = what or "missing inputs or targets: "
+        raise loc.error(f"{what}an example is {{inputs: …, targets: …}}", "data", i, *(extra[:1]))
     if layers is not None:
         return Example(
             vector_values(raw["inputs"], layers[0], loc, "data", i, "inputs"),

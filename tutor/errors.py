@@ -2,6 +2,12 @@
 
 from __future__ import annotations
 
+import re
+
+MAX_WORD = 60  # a name (or any long word) in a message is cut to this many characters and "…"
+_LONG_WORD = re.compile(rf"\S{{{MAX_WORD + 5},}}")
+_PATH_MAX = 4096
+
 
 class NnstepError(Exception):
     """Base class. `exit_code` is what the CLI exits with."""
@@ -33,7 +39,22 @@ class InputError(NnstepError):
             where += f":{self.line}" if where else f"line {self.line}"
         head = f"{where}: " if where else ""
         key = f"{self.key}: " if self.key else ""
-        return f"{head}{key}{self.message}"
+        return cut_words(f"{head}{key}{self.message}", keep=len(head))
+
+
+def cut_words(text: str, keep: int = 0) -> str:
+    """Cut every very long word of `text` (a 100,000-character name, say) after its first `MAX_WORD`
+    characters, keeping its closing punctuation. The first `keep` characters (the file name) and words
+    that look like paths (with a `/`, within PATH_MAX) stay whole."""
+
+    def cut(m: re.Match[str]) -> str:
+        word = m.group()
+        if "/" in word and len(word) <= _PATH_MAX:
+            return word
+        tail = re.search(r"[^\w…]{0,3}$", word)
+        return word[:MAX_WORD] + "…" + (tail.group() if tail else "")
+
+    return text[:keep] + _LONG_WORD.sub(cut, text[keep:])
 
 
 class ProblemError(InputError):

@@ -61,15 +61,6 @@ def guard_run() -> Iterator[None]:
         _inputs = outer
 
 
-def read_bounded(path: str | Path, max_bytes: int) -> bytes | None:
-    """The bytes of a file, or None when it holds more than `max_bytes` (checked while reading, so that
-    /dev/zero or a huge file is never loaded whole). OSError when it cannot be read (a folder, missing)."""
-    with open(path, "rb") as fh:
-        _note_input(os.fstat(fh.fileno()), path)
-        data = fh.read(max_bytes + 1)
-    return None if len(data) > max_bytes else data
-
-
 def _note_input(st: os.stat_result, path: str | Path) -> None:
     if _inputs is not None:
         _inputs[(st.st_dev, st.st_ino)] = shown(path)
@@ -260,3 +251,36 @@ def _mode(path: Path) -> int:
     umask = os.umask(0)
     os.umask(umask)
     return 0o666 & ~umask
+
+
+def read_bounded(path: str | Path, max_bytes: int) -> bytes | None:
+    """The bytes of a file, or None when it holds more than `max_bytes` (checked while reading, so that
+    a huge file is never loaded whole). OSError when it cannot be read (missing, no permission) or is not
+    a regular file: a folder, a FIFO or a device is refused from `os.stat`, never opened (a FIFO would
+    block for ever, /dev/zero never end). The process's own stdin (`/dev/stdin`, even a pipe) is read."""
+    kind = _not_regular(os.stat(path))
+    if kind is not None:
+        raise OSError(errno.EINVAL, f"it is {kind}, not a regular file", str(path))
+    with open(path, "rb") as fh:
+        _note_input(os.fstat(fh.fileno()), path)
+        data = fh.read(max_bytes + 1)
+    return None if len(data) > max_bytes else data
+
+
+_KINDS = {
+    stat.S_IFDIR: "a folder",
+    stat.S_IFIFO: "a named pipe (FIFO)",
+    stat.S_IFCHR: "a device",
+    stat.S_IFBLK: "a device",
+    stat.S_IFSOCK: "a socket",
+}
+
+
+def _not_regular(st: os.stat_result) -> str | None:
+    """What the file is when it is not a regular file (None for a regular file or our own stdin)."""
+    if stat.S_ISREG(st.st_mode):
+        return None
+    with suppress(OSError, ValueError):
+        if os.path.samestat(st, os.fstat(0)):  # `nnstep check p.yaml /dev/stdin < answers` keeps working
+            return None
+    return _KINDS.get(stat.S_IFMT(st.st_mode), "not a file")

@@ -92,6 +92,6 @@ def _expand_data(f: Fields, layers: Layers | None, loc: Locator) -> None:
 
 
 def check_examples(f: Fields, loc: Locator, check: Callable[..., None]) -> None:
-    """Run a per-example check (targets in range for the loss, …) on every example after the first."""
-    for example in f.get("data", ())[1:]:
-        check(f["neurons"], example.targets, f["loss"], loc)
+    """Run a per-example check (targets in range for the loss, …) on every example, at its own key."""
+    for i, example in enumerate(f.get("data", ())):
+        check(f["neurons"], example.targets, f["loss"], loc, ("data", i, "targets"))

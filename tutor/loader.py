@@ -3,7 +3,8 @@ naming the file, the dotted key (`neurons.y3.activation`) and its line.
 
 Documented limits (past them a problem is rejected, never slowly solved):
 
-- `MAX_FILE_BYTES` = 2 MB per file; YAML nested at most `tutor.yamlsafe.MAX_DEPTH` levels; no aliases;
+- `MAX_FILE_BYTES` = 2 MB per file; YAML nested at most `tutor.yamlsafe.MAX_DEPTH` levels and at most
+  `tutor.yamlsafe.MAX_VALUES` values, aliases counted expanded;
 - `MAX_STEPS` = 1000 SGD steps, `MAX_NEURONS` = 2000 neurons (and inputs), `MAX_PARAMETERS` = 20000 parameters;
 - names: a letter then letters, digits, `_`; at most 32 characters; not `loss` nor `step<digits>`.
 
@@ -14,7 +15,6 @@ then the cross-field checks in `CHECKS` run on the assembled keyword arguments, 
 
 from __future__ import annotations
 
-import difflib
 from collections.abc import Callable, Mapping
 from pathlib import Path
 from typing import Any
@@ -31,6 +31,7 @@ from tutor.neuronform import (
     check_targets,
     check_usage,
     describe,
+    did_you_mean,
     expect_mapping,
     parse_neurons,
 )
@@ -78,9 +79,7 @@ def _check_top_keys(top: Mapping[str, Any], loc: Locator) -> None:
         if key in PLANNED:
             raise loc.error(f"{PLANNED[key]} ({key}:) is not supported yet; use the neuron form (neurons:)", key)
         if key not in FIELDS:
-            close = difflib.get_close_matches(key, FIELDS, n=1)
-            hint = f"did you mean {close[0]!r}? " if close else ""
-            raise loc.error(f"unknown key {key!r}; {hint}valid keys: {', '.join(FIELDS)}", key)
+            raise loc.error(f"unknown key {key!r}; {did_you_mean(key, FIELDS)}valid keys: {', '.join(FIELDS)}", key)
     for key in REQUIRED:
         if key not in top and not any(alt in top for alt in forms.ALTERNATIVES.get(key, ())):
             raise loc.error_cls(f"missing key {key!r} ({REQUIRED[key]})", file=loc.file)  # no line to point at
@@ -281,7 +280,7 @@ def _outputs(f: Fields, loc: Locator) -> None:
 
 
 def _loss_fits(f: Fields, loc: Locator) -> None:
-    check_outputs(f["neurons"], f["targets"], f["loss"], loc)
+    check_outputs(f["neurons"], f["targets"], f["loss"], loc, ("data", 0, "targets") if "data" in f else ("targets",))
 
 
 # ── Cross-field checks, in order (each may assume the ones before it passed). A new form adds its own here. ──

@@ -6,6 +6,7 @@ import re
 from collections.abc import Iterator
 from dataclasses import dataclass
 from functools import cached_property
+from typing import NamedTuple
 
 from tutor.problem import Neuron, Problem
 
@@ -37,26 +38,31 @@ class Network:
 
     @cached_property
     def order(self) -> tuple[str, ...]:
-        """Neurons in topological order (sources before consumers), file order among equals."""
-        done: set[str] = set(self.problem.inputs)
-        order: list[str] = []
-        pending = list(self.neurons)
-        while pending:
-            ready = [n for n in pending if all(c.source in done for c in self.neurons[n].inputs)]
-            if not ready:
-                raise ValueError(f"cycle among neurons {', '.join(pending)}")
-            for n in ready:
-                done.add(n)
-                order.append(n)
-            pending = [n for n in pending if n not in done]
-        return tuple(order)
+        """Neurons in topological order (sources before consumers): by depth, file order among equals."""
+        index = {n: i for i, n in enumerate(self.neurons)}
+        return tuple(sorted(self.neurons, key=lambda n: (self.depth[n], index[n])))
 
     @cached_property
     def depth(self) -> dict[str, int]:
-        """Layer index: inputs 0, a neuron one more than its deepest source."""
+        """Layer index: inputs 0, a neuron one more than its deepest source (Kahn's algorithm: no recursion,
+        so a chain of 2000 neurons is as easy as a wide layer)."""
         d = {x: 0 for x in self.problem.inputs}
-        for n in self.order:
+        waiting = {n: sum(c.source in self.neurons for c in v.inputs) for n, v in self.neurons.items()}
+        fed: dict[str, list[str]] = {n: [] for n in self.neurons}
+        for n, v in self.neurons.items():
+            for c in v.inputs:
+                if c.source in self.neurons:
+                    fed[c.source].append(n)
+        ready = [n for n, k in waiting.items() if k == 0]
+        while ready:
+            n = ready.pop()
             d[n] = 1 + max((d[c.source] for c in self.neurons[n].inputs), default=0)
+            for k in fed[n]:
+                waiting[k] -= 1
+                if waiting[k] == 0:
+                    ready.append(k)
+        if len(d) < len(self.problem.inputs) + len(self.neurons):
+            raise ValueError(f"cycle among neurons {', '.join(n for n in self.neurons if n not in d)}")
         return d
 
     @cached_property
@@ -125,12 +131,29 @@ class Network:
 
     def paths_from(self, neuron: str) -> Iterator[tuple[tuple[str, str], ...]]:
         """Every path from `neuron` to an output, as ((next neuron, parameter), …) hops; the empty
-        tuple when `neuron` is itself an output."""
-        if neuron in self.problem.targets:
-            yield ()
-        for k, p in self.consumers[neuron]:
-            for rest in self.paths_from(k):
-                yield ((k, p), *rest)
+        tuple when `neuron` is itself an output. Depth first without recursion (deep chains)."""
+        stack = [_Link(neuron, None, None)]
+        while stack:
+            link = stack.pop()
+            if link.node in self.problem.targets:
+                yield link.hops()
+            stack.extend(_Link(k, (k, p), link) for k, p in reversed(self.consumers[link.node]))
+
+
+class _Link(NamedTuple):
+    """One hop of a path being explored: the node reached, the hop that reached it, the link before."""
+
+    node: str
+    hop: tuple[str, str] | None
+    prev: _Link | None
+
+    def hops(self) -> tuple[tuple[str, str], ...]:
+        out = []
+        link: _Link | None = self
+        while link is not None and link.hop is not None:
+            out.append(link.hop)
+            link = link.prev
+        return tuple(reversed(out))
 
 
 def _default_net_label(name: str, taken: set[str]) -> str:

@@ -11,6 +11,7 @@ with `alpha`; `net` names the neuron's net input (x3 for y3 by default). Names m
 
 from __future__ import annotations
 
+import difflib
 import re
 from collections.abc import Iterable, Mapping
 from fractions import Fraction
@@ -123,10 +124,18 @@ def check_keys(
     valid = tuple(valid)
     for key in spec:
         if key not in valid:
-            raise loc.error(f"unknown key {key!r}; valid keys here: {', '.join(valid)}", *path, key)
+            raise loc.error(
+                f"unknown key {key!r}; {did_you_mean(key, valid)}valid keys here: {', '.join(valid)}", *path, key
+            )
     for key in required:
         if key not in spec:
             raise loc.error(f"missing key {key!r}", *path)
+
+
+def did_you_mean(word: str, valid: Iterable[str]) -> str:
+    """`did you mean 'activation'? ` for a near miss of one of `valid`, else ''."""
+    close = difflib.get_close_matches(word, list(valid), n=1)
+    return f"did you mean {close[0]!r}? " if close else ""
 
 
 def check_network(
@@ -218,8 +227,15 @@ def check_targets(
             raise loc.error(f"target for an unknown neuron {t!r}; neurons: {', '.join(neurons)}", "targets", t)
 
 
-def check_outputs(neurons: Mapping[str, Neuron], targets: Mapping[str, Fraction], loss: str, loc: Locator) -> None:
-    """Softmax only on outputs (one group, at least two); bce with sigmoid, cross_entropy with softmax outputs."""
+def check_outputs(
+    neurons: Mapping[str, Neuron],
+    targets: Mapping[str, Fraction],
+    loss: str,
+    loc: Locator,
+    where: tuple[str | int, ...] = ("targets",),
+) -> None:
+    """Softmax only on outputs (one group, at least two); bce with sigmoid, cross_entropy with softmax outputs.
+    `where`: the key path of these targets (`data[3].targets` for an example of a data set)."""
     softmax = [n for n, v in neurons.items() if v.activation.name == "softmax"]
     for n in softmax:
         if n not in targets:
@@ -233,6 +249,6 @@ def check_outputs(neurons: Mapping[str, Neuron], targets: Mapping[str, Fraction]
             found = neurons[o].activation.name
             raise loc.error(f"loss {loss} needs {needs} outputs, but {o!r} is {found}", "neurons", o, "activation")
         if needs and not 0 <= t <= 1:
-            raise loc.error(f"loss {loss} needs targets between 0 and 1, found {t}", "targets", o)
+            raise loc.error(f"loss {loss} needs targets between 0 and 1, found {t}", *where, o)
     if loss == "cross_entropy" and sum(targets.values()) != 1:
-        raise loc.error("cross_entropy targets must sum to 1 (one-hot or probabilities)", "targets")
+        raise loc.error("cross_entropy targets must sum to 1 (one-hot or probabilities)", *where)

@@ -18,7 +18,7 @@ import csv
 import io
 import re
 import unicodedata
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -74,18 +74,29 @@ def _read_text(path: Path) -> str:
 
 def read_roster(path: Path) -> list[str]:
     """The student ids of a roster file, in order."""
-    rows = [r for r in csv.reader(io.StringIO(_read_text(path))) if any(c.strip() for c in r)]
+    rows = [(n, r) for n, r in csv_rows(path) if any(c.strip() for c in r)]
     column = 0
-    if rows and _header(rows[0][0]) in HEADERS:
-        column = next(i for i, c in enumerate(rows[0]) if _header(c) in HEADERS)
+    if rows and _header(rows[0][1][0]) in HEADERS:
+        column = next(i for i, c in enumerate(rows[0][1]) if _header(c) in HEADERS)
         rows = rows[1:]
     ids: list[str] = []
-    for line, row in enumerate(rows, start=1):
+    for number, (line, row) in enumerate(rows, start=1):
         student = row[column].strip() if column < len(row) else ""
         if not student:
-            raise InputError(f"{path}: row {line} has no student id")
+            raise InputError(f"row {number} has no student id", file=str(path), line=line)
         ids.append(student)
     return _checked(path, ids)
+
+
+def csv_rows(path: Path) -> Iterator[tuple[int, list[str]]]:
+    """(line number, cells) of each record of a CSV file; a malformed one (a field past csv's size limit,
+    a NUL) is an InputError naming the file and line."""
+    reader = csv.reader(io.StringIO(_read_text(path)))
+    try:
+        for row in reader:
+            yield reader.line_num, row
+    except csv.Error as e:
+        raise InputError(f"not a readable CSV row: {e}", file=str(path), line=reader.line_num) from None
 
 
 def _header(cell: str) -> str:
@@ -118,17 +129,20 @@ def mapping_csv(rows: Sequence[tuple[str, str, str, int]]) -> str:
 
 
 def read_mapping(path: Path) -> list[Assignment]:
-    """The rows of a variants.csv, files resolved next to it."""
-    rows = list(csv.DictReader(io.StringIO(_read_text(path))))
-    if not rows or any(c not in rows[0] for c in MAPPING_COLUMNS):
+    """The rows of a variants.csv, files resolved next to it (cells past the header's columns are ignored)."""
+    rows = [(n, r) for n, r in csv_rows(path) if r]
+    header = rows[0][1] if rows else []
+    if any(c not in header for c in MAPPING_COLUMNS):
         raise InputError(f"{path}: not a variants mapping (expected the columns {', '.join(MAPPING_COLUMNS)})")
     out = []
-    for row in rows:
-        if not (row["id"] or "").strip() or not (row["file"] or "").strip():
-            raise InputError(f"{path}: a row without an id or file: {','.join(v or '' for v in row.values())}")
+    for line, cells in rows[1:]:
+        row = dict(zip(header, cells + [""] * (len(header) - len(cells)), strict=False))
+        if not row["id"].strip() or not row["file"].strip():
+            raise InputError("a row without an id or file", file=str(path), line=line)
         file = Path(row["file"])
         if file.is_absolute() or ".." in file.parts:  # variants live in the mapping's folder, nowhere else
-            raise InputError(f"{path}: file {row['file']!r} is not inside the folder of the mapping")
-        out.append(Assignment(row["id"].strip(), Path(path).parent / file, row["variant_id"] or "", row["seed"] or ""))
+            message = f"file {row['file']!r} is not inside the folder of the mapping"
+            raise InputError(message, file=str(path), line=line)
+        out.append(Assignment(row["id"].strip(), Path(path).parent / file, row["variant_id"], row["seed"]))
     _checked(path, [a.student for a in out])
     return out

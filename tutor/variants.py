@@ -288,7 +288,9 @@ def stale_files(base: Problem, folder: Path, written: list[Path]) -> list[Path]:
     ours = re.compile(rf"{re.escape(stem)}-v[0-9]+\.yaml")  # the exact names it writes: no glob of the stem
     with suppress(OSError):
         names = sorted(os.listdir(folder))
-    stale = [f for f in (folder / n for n in names if ours.fullmatch(n)) if f not in keep and _generated(f)]
+    stale = [
+        f for f in (folder / n for n in names if ours.fullmatch(n)) if f not in keep and f.is_file() and _generated(f)
+    ]
     mapping = folder / MAPPING_FILE
     if mapping.is_file() and mapping not in keep:
         import csv

@@ -5,8 +5,10 @@ into nodes (`yaml.compose`, SafeLoader) and converted here, so that
 
 - only the standard tags are accepted (str, int, float, bool, null, map, seq); `!!python/...`, `!foo`,
   `!!binary`, merge keys (`<<`) are errors;
-- anchors and aliases (`&a`, `*a`) are errors, so alias bombs ("billion laughs") fail at once;
-- nesting deeper than `MAX_DEPTH` is an error (found from the event stream, before libyaml's recursive composer);
+- anchors and aliases (`&a`, `*a`, which `yaml.safe_dump` writes for shared values) are expanded, but the
+  document may hold at most `MAX_VALUES` values and `MAX_DEPTH` levels of nesting counting what aliases expand
+  to, so alias bombs ("billion laughs") and huge lists fail at once (found from the event stream, before
+  libyaml's recursive composer builds anything);
 - mapping keys are always text (`no:` and `1:` are the keys "no" and "1"), and a duplicate key names both lines;
 - numbers keep their source text: YAML floats become `YamlNumber("0.05")` so that `tutor.numbers` can read them
   exactly (0.05 = 1/20); plain decimal integers become `int`.
@@ -31,6 +33,7 @@ except AttributeError:  # pragma: no cover - depends on how PyYAML was built
 
 MAX_FILE_BYTES = 2 * 1024 * 1024
 MAX_DEPTH = 64
+MAX_VALUES = 250_000  # scalars, lists and mappings, aliases expanded: the largest problem has far fewer
 KeyPath = tuple[str | int, ...]
 
 _TAG = "tag:yaml.org,2002:"
@@ -129,7 +132,7 @@ def _compose(text: str, name: str, error_cls: type[InputError]) -> yaml.Node | N
     except yaml.MarkedYAMLError as e:
         mark = e.problem_mark or e.context_mark
         where = f" ({e.context})" if e.context and e.problem else ""
-        message = f"YAML syntax error: {e.problem or e.context}{where}"
+        message = f"YAML syntax error: {e.problem or e.context}{where}{_hint(e, text)}"
         raise error_cls(message, file=name, line=mark.line + 1 if mark else None) from None
     except yaml.reader.ReaderError as e:
         line = text[: e.position].count("\n") + 1
@@ -139,20 +142,80 @@ def _compose(text: str, name: str, error_cls: type[InputError]) -> yaml.Node | N
         raise error_cls(f"YAML syntax error: {e}", file=name) from None
 
 
+_INDENTATION = ("mapping values are not allowed", "did not find expected key", "did not find expected '-'")
+
+
+def _hint(e: yaml.MarkedYAMLError, text: str) -> str:
+    """What to look at for the usual block-layout mistakes: indentation, or a tab."""
+    mark = e.problem_mark
+    if mark is not None and "cannot start any token" in (e.problem or ""):
+        lines = text.splitlines()
+        line = lines[mark.line] if mark.line < len(lines) else ""
+        if "\t" in line[: mark.column + 1]:
+            return "; a tab: indent with spaces"
+    if any((e.problem or "").startswith(p) for p in _INDENTATION) and "flow" not in (e.context or ""):
+        return "; check the indentation (a nested key more indented than its parent, the keys of one mapping alike)"
+    return ""
+
+
 def _check_events(events: Iterator[yaml.Event], name: str, error_cls: type[InputError]) -> None:
-    """Reject aliases and deep nesting from the event stream, before anything is built."""
-    depth = 0
+    """Bound the document from the event stream, before anything is built: its nesting and its size,
+    aliases counted as what they expand to (so an alias bomb fails at once)."""
+    budget = _Budget()
     for event in events:
-        line = event.start_mark.line + 1 if event.start_mark else None
+        problem = budget.add(event)
+        if problem:
+            line = event.start_mark.line + 1 if event.start_mark else None
+            raise error_cls(problem, file=name, line=line)
+
+
+@dataclass
+class _Open:
+    """A mapping or list being read: where it started (values so far, depth) and the deepest level inside."""
+
+    anchor: str | None
+    start: int
+    depth: int
+    deepest: int
+
+
+class _Budget:
+    """Values and nesting of a document as it expands: an alias costs what its anchor holds."""
+
+    def __init__(self) -> None:
+        self.values = 0
+        self.open: list[_Open] = [_Open(None, 0, 0, 0)]
+        self.anchors: dict[str, tuple[int, int]] = {}  # anchor -> (values, levels of nesting inside)
+
+    def add(self, event: yaml.Event) -> str | None:
+        """What is wrong once `event` is read, or None."""
+        top = self.open[-1]
         if isinstance(event, yaml.AliasEvent):
-            message = f"YAML aliases (*{event.anchor}) are not supported: write the value out"
-            raise error_cls(message, file=name, line=line)
-        if isinstance(event, _OPENERS):
-            depth += 1
-            if depth > MAX_DEPTH:
-                raise error_cls(f"nested more than {MAX_DEPTH} levels deep", file=name, line=line)
+            if event.anchor not in self.anchors:  # unknown, or an alias inside its own anchor
+                return f"YAML alias *{event.anchor} refers to no complete anchor (&{event.anchor}) before it"
+            values, levels = self.anchors[event.anchor]
+            self.values += values
+            top.deepest = max(top.deepest, top.depth + levels)
+        elif isinstance(event, _OPENERS):
+            self.values += 1
+            self.open.append(_Open(event.anchor, self.values - 1, top.depth + 1, top.depth + 1))
         elif isinstance(event, _CLOSERS):
-            depth -= 1
+            done = self.open.pop()
+            self.open[-1].deepest = max(self.open[-1].deepest, done.deepest)
+            if done.anchor is not None:
+                self.anchors[done.anchor] = (self.values - done.start, done.deepest - done.depth + 1)
+        elif isinstance(event, yaml.ScalarEvent):
+            self.values += 1
+            if event.anchor is not None:
+                self.anchors[event.anchor] = (1, 0)
+        return self.problem()
+
+    def problem(self) -> str | None:
+        if self.open[-1].deepest > MAX_DEPTH:
+            return f"nested more than {MAX_DEPTH} levels deep"
+        if self.values > MAX_VALUES:
+            return f"too many values (more than {MAX_VALUES:,}, counting what YAML aliases expand to)"
+        return None
 
 
 class _Converter:

@@ -121,8 +121,23 @@ def check(
         from tutor.render.console import console as terminal_console
         from tutor.render.report import print_report
 
-        print_report(report, terminal_console(soft_wrap=True), digits=digits, title=f"{answers} — {problem}")
+        shown, hidden = _unknown_cut(report)
+        console = terminal_console(soft_wrap=True)
+        print_report(shown, console, digits=digits, title=f"{answers} — {problem}", unlisted=hidden)
     raise typer.Exit(0 if report.ok else 1)
+
+
+MAX_UNKNOWN_ROWS = 20  # a file of 19,000 stray keys is summarised, not drawn as a 19,000-row table
+
+
+def _unknown_cut(report: Any) -> tuple[Any, int]:
+    """The report for the table (every key of the problem, the first `MAX_UNKNOWN_ROWS` keys that name
+    nothing) and how many were left out; the score is the whole report's."""
+    unknown = [i for i in report.items if i.expected is None]
+    if len(unknown) <= MAX_UNKNOWN_ROWS:
+        return report, 0
+    left_out = {id(i) for i in unknown[MAX_UNKNOWN_ROWS:]}
+    return replace(report, items=tuple(i for i in report.items if id(i) not in left_out)), len(left_out)
 
 
 @app.command(

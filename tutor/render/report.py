@@ -7,6 +7,7 @@ from rich.table import Table
 from rich.text import Text
 
 from tutor.check import CheckReport
+from tutor.errors import cut_words
 from tutor.numfmt import fmt
 from tutor.render.console import user_text
 
@@ -19,7 +20,7 @@ def score_text(report: CheckReport) -> str:
     return f"Score: {score} / {report.max_score}"
 
 
-def print_report(report: CheckReport, console: Console, *, digits: int = 6, title: str = "") -> None:
+def print_report(report: CheckReport, console: Console, *, digits: int = 6, title: str = "", unlisted: int = 0) -> None:
     table = Table(title=user_text(title) if title else None, show_lines=False, expand=False)
     table.add_column("key", no_wrap=True)
     table.add_column("given", justify="right")
@@ -30,11 +31,11 @@ def print_report(report: CheckReport, console: Console, *, digits: int = 6, titl
         expected = "—" if item.expected is None else fmt(item.expected, digits)
         # never markup, controls escaped: a student's "[1]" or ESC prints as typed (the message names the tags)
         table.add_row(
-            user_text(item.key),
-            user_text(item.raw),
+            user_text(cut_words(item.key)),
+            user_text(cut_words(item.raw)),
             Text(expected),
             Text(item.verdict, style=STYLE.get(item.verdict, "")),
-            user_text(item.message),
+            user_text(cut_words(item.message)),
         )
     for key in report.unanswered[:MAX_UNANSWERED_ROWS]:
         table.add_row(Text(key), Text(""), Text("—"), _unanswered(), Text("not answered: score 0"))
@@ -42,6 +43,8 @@ def print_report(report: CheckReport, console: Console, *, digits: int = 6, titl
         more = len(report.unanswered) - MAX_UNANSWERED_ROWS
         table.add_row(Text("…"), Text(""), Text(""), _unanswered(), Text(f"{more} more keys, score 0"))
     console.print(table)
+    if unlisted:  # a file of thousands of stray keys is summarised, not drawn row by row
+        console.print(f"… and {unlisted:,} more keys that name nothing in this problem (--format json lists all)")
     console.print(Text(score_text(report), style="bold"))
 
 
