@@ -12,7 +12,7 @@ from fractions import Fraction
 import mpmath
 from hypothesis import strategies as st
 
-from tutor.problem import Activation, Connection, Neuron, Problem
+from tutor.model.problem import Activation, Connection, Neuron, Problem
 
 mpmath.mp.dps = 50
 
@@ -43,7 +43,7 @@ def reference_loss(problem: Problem, params: dict[str, mpmath.mpf]) -> mpmath.mp
     vals = {k: mpmath.mpf(v.numerator) / v.denominator for k, v in problem.inputs.items()}
     nets: dict[str, mpmath.mpf] = {}
     pending = list(problem.neurons)
-    while pending:  # a naive topological evaluation, independent of tutor.network
+    while pending:  # a naive topological evaluation, independent of tutor.model.network
         for n in list(pending):
             neuron = problem.neurons[n]
             if all(c.source in vals for c in neuron.inputs):

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from fractions import Fraction as F
 
-from tutor.problem import Activation, Connection, Neuron, Problem
+from tutor.model.problem import Activation, Connection, Neuron, Problem
 
 
 def neuron(name: str, inputs: dict[str, str], activation: str, bias: str | None = None) -> Neuron:

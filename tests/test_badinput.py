@@ -139,8 +139,8 @@ def chain(n: int) -> str:
 
 
 def test_a_chain_of_2000_neurons_is_ordered_without_recursion(tmp_path: Path) -> None:
-    from tutor.loader import load_problem
-    from tutor.network import Network
+    from tutor.files.loader import load_problem
+    from tutor.model.network import Network
 
     path = tmp_path / "chain.yaml"
     path.write_text(chain(2000), encoding="utf-8")
@@ -157,7 +157,7 @@ def test_a_chain_of_2000_neurons_is_ordered_without_recursion(tmp_path: Path) ->
 def test_a_safe_dump_with_shared_values_loads(tmp_path: Path) -> None:
     import yaml
 
-    from tutor.loader import load_problem
+    from tutor.files.loader import load_problem
 
     problem = yaml.safe_load((PROBLEMS / "xor-data.yaml").read_text(encoding="utf-8"))
     inputs = [0, 1]

@@ -8,13 +8,13 @@ from dataclasses import replace
 import pytest
 from conftest import PROBLEMS
 
-from tutor.answers import answer_key_text, answers_from_data
-from tutor.check import Checker, CheckReport, check_answers, tolerance, within_tolerance
-from tutor.engine import derive
-from tutor.loader import load_problem
-from tutor.mistakes import MISTAKES
-from tutor.numeric import solve_numeric
-from tutor.problem import CheckSettings, Problem
+from tutor.checking.check import Checker, CheckReport, check_answers, tolerance, within_tolerance
+from tutor.checking.mistakes import MISTAKES
+from tutor.engines.exact import derive
+from tutor.engines.floats import solve_numeric
+from tutor.files.answers import answer_key_text, answers_from_data
+from tutor.files.loader import load_problem
+from tutor.model.problem import CheckSettings, Problem
 
 
 def relu_exercise() -> Problem:
@@ -232,12 +232,12 @@ def test_a_mistake_contradicted_by_the_students_own_values_is_not_named() -> Non
 
 
 def test_every_tag_is_documented_with_an_example() -> None:
-    import tutor.mistakes
+    import tutor.checking.mistakes
 
     tags = [m.tag for m in MISTAKES]
     assert len(set(tags)) == len(tags) >= 8
     for m in MISTAKES:
-        assert m.example and m.words and f"| {m.tag} |" in (tutor.mistakes.__doc__ or "")
+        assert m.example and m.words and f"| {m.tag} |" in (tutor.checking.mistakes.__doc__ or "")
 
 
 def test_a_wrong_value_with_no_known_mistake() -> None:

@@ -105,7 +105,7 @@ def test_output_files_get_the_usual_permissions(tmp_path: Path) -> None:
 
 
 def test_cross_check_disagreement_exits_1(monkeypatch: pytest.MonkeyPatch) -> None:
-    import tutor.crosscheck as cc
+    import tutor.engines.crosscheck as cc
 
     real = cc.solve_numeric
     monkeypatch.setattr(cc, "solve_numeric", lambda p: {k: v + 1.0 for k, v in real(p).items()})
@@ -132,8 +132,8 @@ def test_json_exact_map_is_exact() -> None:
     """Every rational value, however many digits it has after three steps, round-trips through `exact`."""
     from fractions import Fraction
 
-    from tutor.numfmt import as_fraction
-    from tutor.solver import solve_file
+    from tutor.engines.solver import solve_file
+    from tutor.maths.numfmt import as_fraction
 
     result = CliRunner().invoke(app, ["solve", str(PROBLEMS / "relu-exercise-3-steps.yaml"), "--format", "json"])
     exact = json.loads(result.output)["exact"]

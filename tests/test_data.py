@@ -15,15 +15,15 @@ from conftest import PROBLEMS
 from typer.testing import CliRunner
 
 from tutor.cli import app
-from tutor.engine import derive
-from tutor.loader import load_problem
-from tutor.network import Network
-from tutor.numeric import numeric_step
-from tutor.problem import Example
-from tutor.schedule import iterations
-from tutor.trainer import Compiled, train
-from tutor.training import derive_training
-from tutor.trainlog import Replay
+from tutor.engines.exact import derive
+from tutor.engines.floats import numeric_step
+from tutor.engines.trainer import Compiled, train
+from tutor.engines.training import derive_training
+from tutor.engines.trainlog import Replay
+from tutor.files.loader import load_problem
+from tutor.model.network import Network
+from tutor.model.problem import Example
+from tutor.model.schedule import iterations
 
 XOR_DATA = PROBLEMS / "xor-data.yaml"
 

@@ -22,10 +22,10 @@ import yaml
 from conftest import PROBLEMS
 from rich.console import Console
 
-from tutor.answers import answer_key_text, answers_from_data
-from tutor.check import Checker, CheckReport
-from tutor.practice import PracticeOptions, Session
-from tutor.solver import solve_any
+from tutor.checking.check import Checker, CheckReport
+from tutor.classroom.practice import PracticeOptions, Session
+from tutor.engines.solver import solve_any
+from tutor.files.answers import answer_key_text, answers_from_data
 
 ROOT = Path(__file__).resolve().parent.parent
 BATCH = PROBLEMS / "xor-data.yaml"

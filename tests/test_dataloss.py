@@ -16,7 +16,7 @@ import pytest
 from conftest import PROBLEMS, ROOT
 from typer.testing import CliRunner
 
-from tutor import grade as lib
+from tutor.classroom import grade as lib
 from tutor.cli import app
 
 RELU = PROBLEMS / "relu-exercise.yaml"

@@ -6,8 +6,8 @@ import mpmath
 from hypothesis import HealthCheck, given, settings
 from netgen import problems, reference_steps
 
-from tutor.crosscheck import cross_check
-from tutor.engine import derive
+from tutor.engines.crosscheck import cross_check
+from tutor.engines.exact import derive
 
 
 def close(a: object, b: mpmath.mpf, rel: float = 1e-9, abs_tol: float = 1e-12) -> bool:
@@ -49,7 +49,7 @@ def test_relu_derivative_at_zero_follows_the_chosen_convention() -> None:
     from dataclasses import replace
     from fractions import Fraction
 
-    from tutor.problem import Activation, Connection, Neuron, Problem
+    from tutor.model.problem import Activation, Connection, Neuron, Problem
 
     # net of h is exactly 0: relu′(0) decides whether w1 gets a gradient
     problem = Problem(

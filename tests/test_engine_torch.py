@@ -6,8 +6,8 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from netgen import problems
 
-from tutor.engine import derive
-from tutor.problem import Problem
+from tutor.engines.exact import derive
+from tutor.model.problem import Problem
 
 torch = pytest.importorskip("torch", reason="PyTorch is an optional test dependency (pip install torch)")
 pytestmark = pytest.mark.torch

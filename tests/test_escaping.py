@@ -20,14 +20,14 @@ import yaml
 from conftest import PROBLEMS
 from typer.testing import CliRunner
 
+from tutor.classroom.exam import Sheet, page_head
+from tutor.classroom.moodle import quiz_xml
 from tutor.cli import app
+from tutor.engines.solver import solve_problem
 from tutor.escape import csv_cell, markdown, markdown_code, terminal, xml_text, yaml_comment
-from tutor.exam import Sheet, page_head
-from tutor.loader import load_problem
-from tutor.moodle import quiz_xml
-from tutor.problemio import problem_yaml
+from tutor.files.loader import load_problem
+from tutor.files.problemio import problem_yaml
 from tutor.render import latexfmt as lf
-from tutor.solver import solve_problem
 
 OSC52 = "\x1b]52;c;aGVsbG8=\x07"  # writes "hello" to the clipboard of many terminals
 HOSTILE = [

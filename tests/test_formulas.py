@@ -6,9 +6,9 @@ from pathlib import Path
 
 from typer.testing import CliRunner
 
-from tutor import formula as fm
 from tutor.cli import app
-from tutor.functions import ACTIVATION_FORMULAS
+from tutor.maths import formula as fm
+from tutor.maths.functions import ACTIVATION_FORMULAS
 
 TANH = """title: tanh net
 inputs: {x1: 1, x2: -1}
@@ -117,8 +117,8 @@ def test_graph_local_derivative_and_gradient_never_share_a_symbol(tmp_path: Path
 
 
 def test_practice_hint_keeps_the_brackets(tmp_path: Path) -> None:
-    from tutor.hints import Hints
-    from tutor.solver import solve_file
+    from tutor.checking.hints import Hints
+    from tutor.engines.solver import solve_file
 
     path = tmp_path / "p.yaml"
     path.write_text(TANH, encoding="utf-8")

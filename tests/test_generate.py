@@ -12,14 +12,14 @@ import pytest
 from conftest import PROBLEMS
 from typer.testing import CliRunner
 
-from tutor import variants as lib
+from tutor.classroom import variants as lib
 from tutor.cli import app
-from tutor.engine import derive
-from tutor.loader import load_problem, problem_from_data
-from tutor.numeric import solve_numeric
-from tutor.numfmt import as_fraction
-from tutor.problemio import number, problem_yaml
-from tutor.roster import read_roster
+from tutor.engines.exact import derive
+from tutor.engines.floats import solve_numeric
+from tutor.files.loader import load_problem, problem_from_data
+from tutor.files.problemio import number, problem_yaml
+from tutor.files.roster import read_roster
+from tutor.maths.numfmt import as_fraction
 
 VARY = str(PROBLEMS / "relu-exercise-vary.yaml")
 

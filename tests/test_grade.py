@@ -11,11 +11,11 @@ import pytest
 from conftest import PROBLEMS
 from typer.testing import CliRunner
 
-from tutor import grade as lib
-from tutor.check import Checker
+from tutor.checking.check import Checker
+from tutor.classroom import grade as lib
 from tutor.cli import app
-from tutor.engine import derive
-from tutor.loader import load_problem
+from tutor.engines.exact import derive
+from tutor.files.loader import load_problem
 
 RELU = str(PROBLEMS / "relu-exercise.yaml")
 SIGMOID = str(PROBLEMS / "sigmoid-0.05-0.10.yaml")

@@ -10,9 +10,9 @@ import pytest
 from conftest import PROBLEMS
 from typer.testing import CliRunner
 
-from tutor import expr
 from tutor.cli import app
-from tutor.solver import load_any, solve_any
+from tutor.engines.solver import load_any, solve_any
+from tutor.maths import expr
 
 GRAPH = PROBLEMS / "computation-graph.yaml"
 

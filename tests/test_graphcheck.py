@@ -14,12 +14,12 @@ import yaml
 from conftest import PROBLEMS
 from typer.testing import CliRunner
 
-from tutor.answers import answers_from_data
-from tutor.check import Checker, CheckItem
+from tutor.checking.check import Checker, CheckItem
+from tutor.checking.mistakes import BY_TAG
+from tutor.classroom.practice import PracticeOptions, select_keys
 from tutor.cli import app
-from tutor.mistakes import BY_TAG
-from tutor.practice import PracticeOptions, select_keys
-from tutor.solver import solve_any
+from tutor.engines.solver import solve_any
+from tutor.files.answers import answers_from_data
 
 GRAPH = str(PROBLEMS / "computation-graph.yaml")
 SEED = Checker(solve_any(GRAPH))

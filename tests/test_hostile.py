@@ -151,8 +151,8 @@ def test_data_set_batch_loss_from_own_example_losses_is_carried(tmp_path: Path) 
 def test_checking_a_data_set_trains_only_the_epochs_it_needs() -> None:
     import dataclasses
 
-    from tutor.loader import load_problem
-    from tutor.training import derive_training
+    from tutor.engines.training import derive_training
+    from tutor.files.loader import load_problem
 
     problem = dataclasses.replace(load_problem(PROBLEMS / "xor-data.yaml"), epochs=1_000_000)
     derivation = derive_training(problem, detail=1, whole_run=False)
@@ -161,7 +161,7 @@ def test_checking_a_data_set_trains_only_the_epochs_it_needs() -> None:
 
 
 def test_train_epochs_option_obeys_the_iteration_limit(tmp_path: Path) -> None:
-    from tutor.dataform import MAX_ITERATIONS
+    from tutor.files.dataform import MAX_ITERATIONS
 
     data = "".join(f"  - {{inputs: [{i}], targets: [{i}]}}\n" for i in range(20))
     layers = "layers:\n  - {name: x, size: 1}\n  - {name: y, activation: identity, weights: [[1]]}\n"
@@ -188,7 +188,7 @@ def test_an_endless_input_file_is_refused_unread(tmp_path: Path, command: list[s
 
 
 def test_huge_exact_integers_are_shown_with_their_magnitude() -> None:
-    from tutor.numfmt import fmt
+    from tutor.maths.numfmt import fmt
 
     assert fmt(10**14) == "100000000000000"  # still exact
     assert fmt(-6 * 10**99) == "-6e99"  # not 100 digits that a table cuts to "−6000000…"

@@ -17,15 +17,15 @@ import pytest
 import seednets
 from conftest import PROBLEMS
 
-from tutor.derivation import Derivation
-from tutor.engine import derive
+from tutor.engines.exact import derive
+from tutor.engines.solver import solve_any
 from tutor.errors import InputError
-from tutor.numfmt import fmt
+from tutor.maths.numfmt import fmt
+from tutor.model.derivation import Derivation
 from tutor.render import latexfmt as lf
 from tutor.render import latexpdf
 from tutor.render.latex import LatexOptions, render_latex, write_latex
 from tutor.render.latexmath import rows
-from tutor.solver import solve_any
 
 HOSTILE = r"\input{/etc/passwd} \write18{touch x}"
 HAVE_TEX = shutil.which("pdflatex") is not None and shutil.which("pdftotext") is not None
@@ -109,7 +109,7 @@ def test_softmax_cross_entropy_delta() -> None:
 
 
 def test_unknown_factor_kind_is_an_error() -> None:
-    from tutor.derivation import Factor
+    from tutor.model.derivation import Factor
     from tutor.render.latexmath import MathWriter
 
     writer = MathWriter(6, {"y5": "t5"}, "half_sse", 1)
@@ -205,7 +205,7 @@ def test_problem_statement_names_activation_parameters_and_the_softmax_group(tmp
         "parameters: {w1: 1, w2: 1, w3: 1, w4: 1}\ntargets: {y: 0}\nloss: half_sse\nlearning_rate: 0.1\n",
         encoding="utf-8",
     )
-    from tutor.solver import solve_any
+    from tutor.engines.solver import solve_any
 
     sheet = render_latex(solve_any(problem), LatexOptions(solution=False))
     assert r"$\operatorname{elu}$ with $\alpha = 1$; $\operatorname{leaky\_relu}$ with $\alpha = 0.1$" in sheet
@@ -278,7 +278,7 @@ def test_tex_command_prefers_latexmk_without_rc_files_and_shell_escape(monkeypat
 
 
 def test_cli_pdf_without_tex_exits_2(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    pytest.importorskip("tutor.loader")
+    pytest.importorskip("tutor.files.loader")
     from typer.testing import CliRunner
 
     from tutor.cli import app
@@ -370,7 +370,7 @@ NETWORKS = [p for p in sorted(PROBLEMS.glob("*.yaml")) if not {"data:", "graph:"
 @needs_tex
 @pytest.mark.parametrize("path", NETWORKS, ids=lambda p: p.stem)
 def test_every_shipped_problem_compiles(path: Path, tmp_path: Path) -> None:
-    from tutor.solver import solve_file
+    from tutor.engines.solver import solve_file
 
     derivation = solve_file(path)
     final = table_rows(pdf_text(derivation, tmp_path))

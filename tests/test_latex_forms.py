@@ -15,13 +15,13 @@ from pathlib import Path
 import pytest
 from conftest import PROBLEMS
 
-from tutor import expr
-from tutor.graph import GraphDerivation, graph_from_data, solve_graph
-from tutor.numfmt import fmt
+from tutor.engines.graph import GraphDerivation, graph_from_data, solve_graph
+from tutor.engines.solver import solve_any
+from tutor.files.yamlsafe import Locator
+from tutor.maths import expr
+from tutor.maths.numfmt import fmt
 from tutor.render.exprlatex import to_latex
 from tutor.render.latex import LatexOptions, document, render_latex
-from tutor.solver import solve_any
-from tutor.yamlsafe import Locator
 
 HAVE_TEX = shutil.which("pdflatex") is not None and shutil.which("pdftotext") is not None
 needs_tex = pytest.mark.skipif(not HAVE_TEX and not os.environ.get("CI"), reason="pdflatex/pdftotext not installed")

@@ -10,9 +10,9 @@ from conftest import PROBLEMS
 from typer.testing import CliRunner
 
 from tutor.cli import app
-from tutor.loader import load_problem
-from tutor.matrixform import matrix_backward
-from tutor.solver import solve_file
+from tutor.engines.matrixform import matrix_backward
+from tutor.engines.solver import solve_file
+from tutor.files.loader import load_problem
 
 LAYERS = PROBLEMS / "xor-relu-layers.yaml"
 

@@ -12,10 +12,10 @@ import pytest
 from conftest import PROBLEMS
 
 from tutor.errors import ProblemError
-from tutor.loader import MAX_NEURONS, MAX_PARAMETERS, load_problem, problem_from_data
-from tutor.numbers import parse_number
-from tutor.problem import Activation, CheckSettings, Connection
-from tutor.yamlsafe import load_yaml
+from tutor.files.loader import MAX_NEURONS, MAX_PARAMETERS, load_problem, problem_from_data
+from tutor.files.numbers import parse_number
+from tutor.files.yamlsafe import load_yaml
+from tutor.model.problem import Activation, CheckSettings, Connection
 
 # line numbers matter below: 1 title, 2 inputs, 3 neurons, 4 y3, 5 y5, 6 parameters, 7 targets, 8 loss, 9 η
 BASE = """\
@@ -113,14 +113,14 @@ def test_problem_from_data_without_lines() -> None:
 
 @pytest.mark.parametrize("path", sorted(PROBLEMS.glob("*.yaml")), ids=lambda p: p.name)
 def test_shipped_problems_load_and_say_where_they_come_from(path: Path) -> None:
-    from tutor.solver import load_any  # computation graphs (graph:) are not networks
+    from tutor.engines.solver import load_any  # computation graphs (graph:) are not networks
 
     load_any(path)
     assert path.read_text(encoding="utf-8").startswith("# Seed 00")
 
 
 def test_loading_does_not_import_sympy() -> None:
-    code = "import sys, tutor.loader; print(sorted(m for m in ('sympy', 'numpy', 'rich') if m in sys.modules))"
+    code = "import sys, tutor.files.loader; print(sorted(m for m in ('sympy', 'numpy', 'rich') if m in sys.modules))"
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout
     assert out.strip() == "[]"
 

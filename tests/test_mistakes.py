@@ -10,14 +10,14 @@ import pytest
 from conftest import PROBLEMS, ROOT
 from rich.console import Console
 
-from tutor.answers import answers_from_data
-from tutor.check import Checker, CheckItem
-from tutor.engine import derive
-from tutor.loader import load_problem
-from tutor.mistakes import BY_TAG
-from tutor.mistakewords import mistake_words
-from tutor.practice import PracticeOptions, Session
-from tutor.solver import solve_problem
+from tutor.checking.check import Checker, CheckItem
+from tutor.checking.mistakes import BY_TAG
+from tutor.checking.mistakewords import mistake_words
+from tutor.classroom.practice import PracticeOptions, Session
+from tutor.engines.exact import derive
+from tutor.engines.solver import solve_problem
+from tutor.files.answers import answers_from_data
+from tutor.files.loader import load_problem
 
 RELU = Checker(derive(load_problem(PROBLEMS / "relu-exercise.yaml")))
 SIGMOID = Checker(derive(load_problem(PROBLEMS / "sigmoid-0.05-0.10.yaml")))

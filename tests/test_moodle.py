@@ -12,11 +12,11 @@ import pytest
 from conftest import PROBLEMS
 from typer.testing import CliRunner
 
-from tutor.check import tolerance
+from tutor.checking.check import tolerance
+from tutor.classroom.moodle import cloze_escape, decimal_text, quiz_xml
 from tutor.cli import app
-from tutor.loader import load_problem
-from tutor.moodle import cloze_escape, decimal_text, quiz_xml
-from tutor.solver import solve_problem
+from tutor.engines.solver import solve_problem
+from tutor.files.loader import load_problem
 
 VARY = str(PROBLEMS / "relu-exercise-vary.yaml")
 MARKER = re.compile(r"\{(\d+):NUMERICAL:=([^:}]+):([^}#]+)(?:#[^}]*)?\}")

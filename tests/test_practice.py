@@ -14,11 +14,11 @@ from pathlib import Path
 import pytest
 from rich.console import Console
 
-from tutor.loader import load_problem
-from tutor.numfmt import fmt
-from tutor.practice import PracticeOptions, Session, phase_of, select_keys
-from tutor.render.practice import print_summary
-from tutor.solver import solve_problem
+from tutor.classroom.practice import PracticeOptions, Session, phase_of, select_keys
+from tutor.classroom.practiceview import print_summary
+from tutor.engines.solver import solve_problem
+from tutor.files.loader import load_problem
+from tutor.maths.numfmt import fmt
 
 ROOT = Path(__file__).resolve().parent.parent
 RELU = "problems/relu-exercise.yaml"
@@ -167,7 +167,7 @@ def test_a_quantity_answered_wrongly_when_the_session_ends_is_incorrect_not_unan
 
 
 def test_a_long_hint_is_wrapped_to_the_terminal_width() -> None:
-    from tutor.practice import _indent
+    from tutor.classroom.practice import _indent
 
     hint = "δ_y3 = " + " + ".join(f"w{k} · δ_{k}" for k in range(60))
     lines = _indent(hint, 80).splitlines()
@@ -292,7 +292,7 @@ def test_the_intro_gives_what_the_student_works_from() -> None:
 
 
 def test_the_intro_gives_the_values_of_the_phases_not_asked() -> None:
-    from tutor.render.practice import given_values
+    from tutor.classroom.practiceview import given_values
 
     out = nnstep("practice", RELU, "--only", "backward", input="").stdout
     assert "y3.net = 5, y3.out = 5, y4.net = -3, y4.out = 0, y5.net = 10, y5.out = 10\n  loss = 50\n" in out
@@ -325,7 +325,7 @@ def test_variant_of_a_problem_without_variants_is_bad_input() -> None:
 
 
 def test_variant_practises_a_generated_variant_reproducibly() -> None:
-    from tutor.variants import generate
+    from tutor.classroom.variants import generate
 
     base = load_problem(ROOT / "problems" / "relu-exercise-vary.yaml")
     expected = solve_problem(generate(base, 1, "42", nice=True).found[0].problem).values()

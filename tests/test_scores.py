@@ -1,4 +1,4 @@
-"""Scores count the keys that count (`tutor.keyset`): the same denominator in `check`, `grade` (alone or in a
+"""Scores count the keys that count (`tutor.model.keyset`): the same denominator in `check`, `grade` (alone or in a
 class), the feedback files and `practice`; `check: {keys: [...]}` in a problem file names them instead."""
 
 from __future__ import annotations
@@ -12,10 +12,10 @@ import pytest
 from conftest import PROBLEMS
 from typer.testing import CliRunner
 
-from tutor.check import Checker
+from tutor.checking.check import Checker
+from tutor.classroom.practice import PracticeOptions, select_keys
 from tutor.cli import app
-from tutor.practice import PracticeOptions, select_keys
-from tutor.solver import solve_any
+from tutor.engines.solver import solve_any
 
 RELU = PROBLEMS / "relu-exercise.yaml"
 SIGMOID = PROBLEMS / "sigmoid-0.05-0.10.yaml"  # biases frozen: their .new is not counted

@@ -11,10 +11,10 @@ from conftest import PROBLEMS
 from typer.testing import CliRunner
 
 from tutor.cli import app
-from tutor.engine import derive
-from tutor.loader import load_problem
-from tutor.numfmt import as_fraction
-from tutor.solver import solve_file
+from tutor.engines.exact import derive
+from tutor.engines.solver import solve_file
+from tutor.files.loader import load_problem
+from tutor.maths.numfmt import as_fraction
 
 
 def solve_json(name: str) -> dict:

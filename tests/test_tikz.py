@@ -14,9 +14,9 @@ import pytest
 import seednets
 from conftest import PROBLEMS
 
-from tutor.loader import load_problem
-from tutor.network import Network
-from tutor.problem import Problem
+from tutor.files.loader import load_problem
+from tutor.model.network import Network
+from tutor.model.problem import Problem
 from tutor.render import latexfmt as lf
 from tutor.render.tikz import picture
 from tutor.render.tikzgeom import box, crosses, math_width, overlap, rectangle, segments

@@ -1,7 +1,7 @@
 """nnstep: a step-by-step backpropagation tutor.
 
-The pipeline: `tutor.loader` (YAML → `Problem`), `tutor.network` (the neuron graph), `tutor.engine`
-(exact SymPy derivation), `tutor.numeric` (independent NumPy float64 engine), `tutor.render.*`
+The pipeline: `tutor.files.loader` (YAML → `Problem`), `tutor.model.network` (the neuron graph), `tutor.engines.exact`
+(exact SymPy derivation), `tutor.engines.floats` (independent NumPy float64 engine), `tutor.render.*`
 (terminal, LaTeX, JSON views of a `Derivation`), `tutor.cli` (thin typer app).
 """
 

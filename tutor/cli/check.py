@@ -20,9 +20,9 @@ from tutor.cli.common import emit, fail, run
 if TYPE_CHECKING:
     from collections.abc import Callable
 
-    from tutor.check import Checker
-    from tutor.grade import Grade
-    from tutor.problem import CheckSettings
+    from tutor.checking.check import Checker
+    from tutor.classroom.grade import Grade
+    from tutor.model.problem import CheckSettings
 
 
 class Format(str, Enum):
@@ -61,8 +61,8 @@ def _settings(
 
 def _solve(problem: Path, detail: int) -> Any:
     """The problem's derivation; an answers file given in its place gets a hint about the order."""
+    from tutor.engines.solver import solve_any
     from tutor.errors import ProblemError
-    from tutor.solver import solve_any
 
     try:
         return solve_any(problem, detail=detail, whole_run=False)
@@ -74,7 +74,7 @@ def _solve(problem: Path, detail: int) -> Any:
 
 
 def _checker(problem: Path, *options: Any, detail: int = 1) -> Checker:
-    from tutor.check import Checker
+    from tutor.checking.check import Checker
 
     derivation = run(lambda: _solve(problem, detail))
     return run(lambda: Checker(derivation, _settings(derivation.problem.check, *options)))
@@ -108,7 +108,7 @@ def check(
     computation graph d.value, e.d.local (∂e/∂d) and b.grad (∂L/∂b). See `nnstep answers PROBLEM
     --blank` for a template.
     """
-    from tutor.answers import read_answers
+    from tutor.files.answers import read_answers
 
     checker = _checker(problem, rtol, atol, sigfigs, carried_credit, detail=detail)
     sheet = run(lambda: read_answers(answers))
@@ -162,7 +162,7 @@ def answers(
     detail: int = DETAIL,
 ) -> None:
     """Print the full answer key in the answers-file format (or a blank template to fill in)."""
-    from tutor.answers import answer_key_text
+    from tutor.files.answers import answer_key_text
 
     derivation = run(lambda: _solve(problem, detail))
     emit(answer_key_text(derivation, blank=blank, digits=digits), output)
@@ -199,7 +199,7 @@ def grade(
     The problem is solved once. A file that cannot be read gets score 0 and the reason; it never
     stops the run.
     """
-    from tutor import grade as lib
+    from tutor.classroom import grade as lib
 
     if variants is not None:  # every positional argument is a submission
         options = (rtol, atol, sigfigs, carried_credit)
@@ -221,8 +221,8 @@ def _grade_variants(
     mapping: Path, submissions: list[Path], output: Path | None, feedback_dir: Path | None, options: tuple
 ) -> None:
     """`grade --variants`: each student against the variant the mapping gives them, each variant solved once."""
-    from tutor import grade as lib
-    from tutor.roster import read_mapping
+    from tutor.classroom import grade as lib
+    from tutor.files.roster import read_mapping
 
     files = {a.student: a.file for a in run(lambda: read_mapping(mapping))}
     checkers = lib.VariantCheckers(files, lambda base: _settings(base, *options))
@@ -245,7 +245,7 @@ def _grade_variants(
 
 def _graded(submissions: list[Path], grade: Callable[[list[Path], Any], list[Grade]]) -> list[Grade]:
     """The answers files of SUBMISSIONS (files and folders), graded with a progress bar."""
-    from tutor import grade as lib
+    from tutor.classroom import grade as lib
 
     skipped: list[Path] = []
     paths = lib.collect_submissions(submissions, skipped)
@@ -270,8 +270,8 @@ def _skipped_note(skipped: list[Path], shown: int = 3) -> str:
 def _write_results(gradebook: str, output: Path | None, folder: Path | None, pages: list[tuple[str, str]]) -> None:
     """The gradebook and the feedback files, all or none (stdout when no `output`); refused before
     anything is written when two students would get the same feedback file."""
+    from tutor.classroom.grade import feedback_names
     from tutor.fileio import write_all_atomic
-    from tutor.grade import feedback_names
 
     files: list[tuple[Path, str]] = [] if output is None else [(output, gradebook)]
     if folder is not None:

@@ -12,8 +12,8 @@ from tutor.cli import app
 from tutor.cli.common import fail, run
 
 if TYPE_CHECKING:
-    from tutor.problem import Problem
-    from tutor.variants import Search
+    from tutor.classroom.variants import Search
+    from tutor.model.problem import Problem
 
 
 class Format(str, Enum):
@@ -46,8 +46,8 @@ def generate(
     sigmoids, outputs already on target) are skipped. With --roster, one per student, seeded from the id,
     and a mapping variants.csv (id,file,variant_id,seed) for `nnstep grade --variants` and `nnstep exam`.
     """
-    from tutor import variants as lib
-    from tutor.roster import read_roster
+    from tutor.classroom import variants as lib
+    from tutor.files.roster import read_roster
 
     if roster is not None and count is not None:
         raise fail("give --count or --roster, not both", 2)
@@ -75,8 +75,8 @@ def _check_ask(base: Problem, ask: list[str], format: Format) -> None:
     """--ask keys are checked against this problem's own quantities before the search, not after it."""
     if format is not Format.moodle:
         raise fail("--ask chooses the quantities of a Moodle quiz: add --format moodle", 2)
-    from tutor.moodle import asked_keys
-    from tutor.solver import solve_problem
+    from tutor.classroom.moodle import asked_keys
+    from tutor.engines.solver import solve_problem
 
     run(lambda: asked_keys(solve_problem(base, whole_run=False), ask))
 
@@ -92,9 +92,9 @@ def _remove_stale(paths: list[Path]) -> None:
 
 
 def _write_quiz(search: Search, path: Path, ask: list[str] | None, id_prefix: str) -> None:
+    from tutor.classroom.moodle import quiz_xml
     from tutor.cli.common import write_atomic
-    from tutor.moodle import quiz_xml
-    from tutor.solver import solve_problem
+    from tutor.engines.solver import solve_problem
 
     def build() -> str:
         return quiz_xml([(v.id, solve_problem(v.problem, whole_run=False)) for v in search.found], ask, id_prefix)
@@ -136,7 +136,7 @@ def exam(
 ) -> None:
     """Exam sheets: a LaTeX page per student (or variant) with the problem, id and variant on it, and a
     separate document with every worked solution."""
-    from tutor.exam import write_exam
+    from tutor.classroom.exam import write_exam
 
     for path in run(lambda: write_exam(folder, output, solutions, pdf)):
         typer.echo(f"wrote {path}", err=True)

@@ -16,7 +16,7 @@ from tutor.cli import app
 from tutor.cli.common import fail, run
 
 if TYPE_CHECKING:
-    from tutor.derivation import Derivation
+    from tutor.model.derivation import Derivation
 
 
 class Phase(str, Enum):
@@ -86,11 +86,11 @@ def practice(
     up or skipped, later answers build on the right value shown. The end shows a summary, the score and the
     mistakes that recurred.
     """
-    from tutor.check import Checker
-    from tutor.practice import PracticeOptions, Session
+    from tutor.checking.check import Checker
+    from tutor.classroom.practice import PracticeOptions, Session
+    from tutor.classroom.practiceview import print_intro, print_summary
+    from tutor.engines.solver import solve_any
     from tutor.render.console import console as terminal_console
-    from tutor.render.practice import print_intro, print_summary
-    from tutor.solver import solve_any
 
     if variant is not None:
         derivation: Any = run(lambda: _variant(problem, variant))
@@ -119,9 +119,9 @@ def practice(
 
 def _variant(path: Path, seed: str) -> Derivation:
     """A derivation of one generated variant: hand-friendly (--nice) where the vary: section allows it."""
+    from tutor.classroom.variants import generate, load_varied
+    from tutor.engines.solver import solve_problem
     from tutor.errors import InputError
-    from tutor.solver import solve_problem
-    from tutor.variants import generate, load_varied
 
     base = load_varied(path)
     for nice in (True, False):

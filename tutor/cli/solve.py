@@ -12,7 +12,7 @@ from tutor.cli import app
 from tutor.cli.common import emit, fail, run
 
 if TYPE_CHECKING:
-    from tutor.derivation import Derivation
+    from tutor.model.derivation import Derivation
 
 
 class Format(str, Enum):
@@ -55,8 +55,8 @@ def solve(
     """
     from tutor.cli.common import epoch_progress
     from tutor.cli.solve_forms import emit_latex, emit_other
-    from tutor.problem import Problem
-    from tutor.solver import load_any, solve_loaded
+    from tutor.engines.solver import load_any, solve_loaded
+    from tutor.model.problem import Problem
 
     problem = run(lambda: load_any(file))
     epochs = problem.epochs if isinstance(problem, Problem) and problem.data else 0

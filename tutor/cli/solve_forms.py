@@ -23,9 +23,9 @@ def emit_other(
     output: Path | None,
 ) -> bool:
     """Render a graph or data-set derivation; False when `result` is a plain one-example derivation."""
-    from tutor.derivation import Derivation
+    from tutor.model.derivation import Derivation
 
-    if not isinstance(result, Derivation):  # a computation graph (tutor.graph stays unloaded for networks)
+    if not isinstance(result, Derivation):  # a computation graph (tutor.engines.graph stays unloaded for networks)
         if step is not None:
             raise fail("--step: a computation graph has no steps", 2)
         _graph(result, format, digits, output, phases)
@@ -61,7 +61,7 @@ def _graph(result: Any, format: str, digits: int, output: Path | None, phases: C
 
 def emit_latex(result: Any, opts: LatexOptions, *, output: Path | None, pdf: bool) -> None:
     """The LaTeX document of any derivation (`--step` checked against what the derivation has)."""
-    from tutor.graph import GraphDerivation
+    from tutor.engines.graph import GraphDerivation
     from tutor.render.latex import write_latex
 
     if opts.step is not None:

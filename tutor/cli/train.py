@@ -11,8 +11,8 @@ from tutor.cli import app
 from tutor.cli.common import fail, run
 
 if TYPE_CHECKING:
-    from tutor.problem import Problem
-    from tutor.trainer import TrainResult
+    from tutor.engines.trainer import TrainResult
+    from tutor.model.problem import Problem
 
 
 @app.command(
@@ -36,7 +36,7 @@ def train(
     """
     import dataclasses
 
-    from tutor.loader import load_problem
+    from tutor.files.loader import load_problem
 
     if format not in ("text", "json"):
         raise fail(f"--format {format}: expected text or json", 2)
@@ -44,8 +44,8 @@ def train(
     if not problem.data:
         raise fail(f"{file}: no data set to train on (add data: with examples, or use nnstep solve)", 2)
     if epochs is not None:
-        from tutor.dataform import MAX_ITERATIONS
-        from tutor.schedule import iterations_per_epoch
+        from tutor.files.dataform import MAX_ITERATIONS
+        from tutor.model.schedule import iterations_per_epoch
 
         per_epoch = iterations_per_epoch(problem)
         if epochs * per_epoch > MAX_ITERATIONS:
@@ -61,7 +61,7 @@ def train(
 
 def _run_with_progress(problem: Problem, show: bool) -> TrainResult:
     from tutor.cli.common import epoch_progress
-    from tutor.trainer import train as train_run
+    from tutor.engines.trainer import train as train_run
 
     with epoch_progress(problem.epochs, show) as advance:
         return run(lambda: train_run(problem, progress=advance))
@@ -76,7 +76,7 @@ def _report(problem: Problem, result: TrainResult, format: str, digits: int) -> 
         data = {"epochs": len(result.epoch_loss), "iterations": len(result.iteration_loss), **run_summary(result)}
         typer.echo(json.dumps(data, indent=2))
         return
-    from tutor.network import Network
+    from tutor.model.network import Network
     from tutor.render.console import console as terminal_console
     from tutor.render.text import Writer
     from tutor.render.training import header, summary

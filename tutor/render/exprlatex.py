@@ -1,4 +1,4 @@
-"""LaTeX for the safe expression grammar's AST (`tutor.expr` nodes): `2b`, `a + d`, `c \\cdot e`.
+"""LaTeX for the safe expression grammar's AST (`tutor.maths.expr` nodes): `2b`, `a + d`, `c \\cdot e`.
 
 One printer dispatching on the node type (an unknown type is an error). Names go through
 `latexfmt.name`; with `values`, each name is replaced by its number (negatives in parentheses), so
@@ -10,7 +10,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
-from tutor import expr
+from tutor.maths import expr
 from tutor.render import latexfmt as lf
 
 _PREC = {"+": 1, "-": 1, "*": 2, "/": 2, "^": 4}

@@ -1,4 +1,4 @@
-"""A computation-graph derivation (`tutor.graph`) in the terminal and as JSON."""
+"""A computation-graph derivation (`tutor.engines.graph`) in the terminal and as JSON."""
 
 from __future__ import annotations
 
@@ -10,10 +10,10 @@ from typing import Any
 from rich.console import Console
 from rich.text import Text
 
-from tutor import expr
-from tutor.formula import needs_brackets_as_term
-from tutor.graph import Accumulation, GraphDerivation
-from tutor.numfmt import fmt, paren
+from tutor.engines.graph import Accumulation, GraphDerivation
+from tutor.maths import expr
+from tutor.maths.formula import needs_brackets_as_term
+from tutor.maths.numfmt import fmt, paren
 from tutor.render.console import print_or_write, user_text
 from tutor.render.json import number
 from tutor.render.text import MINUS, Writer

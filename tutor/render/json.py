@@ -7,8 +7,8 @@ import json
 from collections.abc import Collection
 from typing import Any
 
-from tutor.derivation import Derivation, ExampleStep, Step
-from tutor.numfmt import as_fraction, exact_text
+from tutor.maths.numfmt import as_fraction, exact_text
+from tutor.model.derivation import Derivation, ExampleStep, Step
 
 ALL_PHASES = ("forward", "loss", "backward", "update")
 

@@ -21,11 +21,11 @@ from functools import singledispatch
 from pathlib import Path
 from typing import Any
 
-from tutor.derivation import Derivation, Step
+from tutor.engines.graph import GraphDerivation
 from tutor.errors import InputError
 from tutor.fileio import write_atomic
-from tutor.graph import GraphDerivation
-from tutor.network import Network
+from tutor.model.derivation import Derivation, Step
+from tutor.model.network import Network
 from tutor.render import latexfmt as lf
 from tutor.render.latexblocks import BASE_PACKAGES, body_note, listing, preamble, tables
 from tutor.render.latexmath import LOSS_FORMULA, MathWriter

@@ -27,7 +27,7 @@ from __future__ import annotations
 
 import re
 
-from tutor.numfmt import fmt, fmt_float, is_exact_text
+from tutor.maths.numfmt import fmt, fmt_float, is_exact_text
 
 _GREEK_NAMES = (
     ("α", "alpha"), ("β", "beta"), ("γ", "gamma"), ("δ", "delta"), ("ε", "epsilon"), ("ζ", "zeta"),

@@ -1,4 +1,4 @@
-"""A computation-graph derivation (`tutor.graph`) in LaTeX: the graph drawn, forward values, local
+"""A computation-graph derivation (`tutor.engines.graph`) in LaTeX: the graph drawn, forward values, local
 derivatives and the backward accumulation in reverse topological order.
 
 Node expressions are printed from the expression AST (`exprlatex`), local-derivative formulas from
@@ -13,8 +13,8 @@ from __future__ import annotations
 from collections.abc import Callable, Iterator, Mapping
 from typing import Any
 
-from tutor.formula import needs_brackets_as_term
-from tutor.graph import Accumulation, Contribution, GraphDerivation, GraphProblem, parents
+from tutor.engines.graph import Accumulation, Contribution, GraphDerivation, GraphProblem, parents
+from tutor.maths.formula import needs_brackets_as_term
 from tutor.render import latexfmt as lf
 from tutor.render.exprlatex import to_latex
 from tutor.render.latexblocks import align, listing, table

@@ -1,7 +1,7 @@
 """The formulas of a derivation in LaTeX: forward lines, loss, deltas, chain-rule products, updates.
 
 `MathWriter` turns derivation data into rows of an `align*` environment. Symbols come from
-`latexfmt.name`, numbers from `latexfmt.num` (which uses `tutor.numfmt.fmt`). Long sums and products
+`latexfmt.name`, numbers from `latexfmt.num` (which uses `tutor.maths.numfmt.fmt`). Long sums and products
 are broken into rows of at most `PER_ROW` items, so nothing runs off the page.
 """
 
@@ -11,9 +11,9 @@ import math
 import re
 from collections.abc import Callable, Sequence
 
-from tutor import formula as fm
-from tutor.derivation import Delta, Factor, ForwardNeuron, Gradient, Loss, Path, Update
-from tutor.functions import LOSS_GRAD_FORMULAS, activation_op, derivative_op
+from tutor.maths import formula as fm
+from tutor.maths.functions import LOSS_GRAD_FORMULAS, activation_op, derivative_op
+from tutor.model.derivation import Delta, Factor, ForwardNeuron, Gradient, Loss, Path, Update
 from tutor.render import latexfmt as lf
 
 PER_ROW = 6  # at most this many factors (or terms) in a row of a broken product (or sum)

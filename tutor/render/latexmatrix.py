@@ -3,7 +3,7 @@
     BP1  δᴸ = ∇ₐL ⊙ f′(zᴸ)             BP3  ∂L/∂bˡ = δˡ
     BP2  δˡ = ((Wˡ⁺¹)ᵀ δˡ⁺¹) ⊙ f′(zˡ)   BP4  ∂L/∂Wˡ = δˡ (aˡ⁻¹)ᵀ
 
-The numbers come from `tutor.matrixform.matrix_backward` (one example's exact pass). Layers are named
+The numbers come from `tutor.engines.matrixform.matrix_backward` (one example's exact pass). Layers are named
 as in the problem file (`h`, `y`), so superscripts are layer names, escaped by `latexfmt.name`. For a
 layer-form problem this replaces the generic vector view of `latexvec` (which would say BP1/BP2 again).
 """
@@ -14,9 +14,9 @@ import re
 from collections.abc import Mapping, Sequence
 from typing import Any
 
-from tutor.derivation import Delta, ForwardNeuron
-from tutor.matrixform import LayerBackward, Matrix, Vector, matrix_backward
-from tutor.problem import Problem
+from tutor.engines.matrixform import LayerBackward, Matrix, Vector, matrix_backward
+from tutor.model.derivation import Delta, ForwardNeuron
+from tutor.model.problem import Problem
 from tutor.render import latexfmt as lf
 from tutor.render.latexmath import ROW_WIDTH, MathWriter, width
 from tutor.render.latexvec import fprime

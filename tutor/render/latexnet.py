@@ -6,10 +6,10 @@ activations there are small captions; these equations state the whole network on
 
 from __future__ import annotations
 
-from tutor import formula as fm
-from tutor.functions import activation_op
-from tutor.network import Network
-from tutor.problem import ACTIVATION_DEFAULT_ALPHA
+from tutor.maths import formula as fm
+from tutor.maths.functions import activation_op
+from tutor.model.network import Network
+from tutor.model.problem import ACTIVATION_DEFAULT_ALPHA
 from tutor.render import latexfmt as lf
 from tutor.render.latexblocks import align
 from tutor.render.latexmath import CONT, rows

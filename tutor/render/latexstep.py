@@ -10,8 +10,8 @@ from __future__ import annotations
 from collections.abc import Callable, Iterator, Mapping
 from typing import Any
 
-from tutor.derivation import ExampleStep, Step
-from tutor.network import Network
+from tutor.model.derivation import ExampleStep, Step
+from tutor.model.network import Network
 from tutor.render.latexblocks import align
 from tutor.render.latexmath import MathWriter
 from tutor.render.latexmatrix import INTRO, TITLE, matrix_rows

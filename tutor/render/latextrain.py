@@ -1,4 +1,4 @@
-"""A data-set derivation (`tutor.training`) in LaTeX.
+"""A data-set derivation (`tutor.engines.training`) in LaTeX.
 
 The statement (network drawing, the data as a table, loss, learning rate, the schedule), then each
 iteration derived in full: every example of the batch as a one-example pass (`latexstep`), the batch
@@ -13,8 +13,9 @@ from __future__ import annotations
 from collections.abc import Callable, Iterator, Sequence
 from typing import TYPE_CHECKING, Any
 
-from tutor.derivation import Derivation, ExampleStep, Step
-from tutor.network import Network
+from tutor.model.derivation import Derivation, ExampleStep, Step
+from tutor.model.network import Network
+from tutor.model.schedule import batch_size, iterations_per_epoch
 from tutor.render import latexfmt as lf
 from tutor.render.curve import pgfplots, thin
 from tutor.render.latexblocks import BASE_PACKAGES, align, tables
@@ -22,7 +23,6 @@ from tutor.render.latexmath import MathWriter, partial, rows
 from tutor.render.latexnet import network_block
 from tutor.render.latexstep import pass_sections, update_sections
 from tutor.render.tikz import picture
-from tutor.schedule import batch_size, iterations_per_epoch
 
 if TYPE_CHECKING:
     from tutor.render.latex import LatexOptions

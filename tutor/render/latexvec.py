@@ -9,8 +9,8 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
-from tutor.derivation import Delta, Step
-from tutor.network import Network
+from tutor.model.derivation import Delta, Step
+from tutor.model.network import Network
 from tutor.render import latexfmt as lf
 from tutor.render.latexmath import MathWriter
 

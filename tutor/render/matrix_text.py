@@ -1,4 +1,4 @@
-"""Lines of the BP1–BP4 matrix view of a layer-form problem (`tutor.matrixform`), for the terminal.
+"""Lines of the BP1–BP4 matrix view of a layer-form problem (`tutor.engines.matrixform`), for the terminal.
 
 Vectors are written as columns `[a, b]ᵀ`, matrices row by row `[[a, b], [c, d]]` as in the problem file.
 """
@@ -8,9 +8,9 @@ from __future__ import annotations
 from collections.abc import Collection, Mapping
 from typing import Any
 
-from tutor.derivation import Delta, ForwardNeuron
-from tutor.matrixform import LayerBackward, Matrix, Vector, matrix_backward
-from tutor.problem import Problem
+from tutor.engines.matrixform import LayerBackward, Matrix, Vector, matrix_backward
+from tutor.model.derivation import Delta, ForwardNeuron
+from tutor.model.problem import Problem
 from tutor.render.text import Line, Writer
 
 TITLE = "Backward pass in matrix form (BP1–BP4)"

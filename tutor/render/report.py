@@ -6,9 +6,9 @@ from rich.console import Console
 from rich.table import Table
 from rich.text import Text
 
-from tutor.check import CheckReport
+from tutor.checking.check import CheckReport
 from tutor.errors import cut_words
-from tutor.numfmt import fmt
+from tutor.maths.numfmt import fmt
 from tutor.render.console import user_text
 
 STYLE = {"correct": "green", "carried": "yellow", "incorrect": "red", "invalid": "magenta", "unanswered": "dim"}

@@ -14,9 +14,9 @@ from rich.rule import Rule
 from rich.table import Table
 from rich.text import Text
 
-from tutor.derivation import Derivation, Step
-from tutor.network import Network
-from tutor.problem import Problem
+from tutor.model.derivation import Derivation, Step
+from tutor.model.network import Network
+from tutor.model.problem import Problem
 from tutor.render.console import print_or_write, user_text
 from tutor.render.text import Line, Writer, step_lines
 

@@ -2,7 +2,7 @@
 
 Each `lines_<phase>` turns derivation data into (style, text) lines; `tutor.render.terminal` only puts
 them on a Rich console. Symbolic forms are written from the data (which factor, which activation),
-numbers through `tutor.numfmt`.
+numbers through `tutor.maths.numfmt`.
 """
 
 from __future__ import annotations
@@ -10,10 +10,10 @@ from __future__ import annotations
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 
-from tutor import formula as fm
-from tutor.derivation import Delta, Factor, ForwardNeuron, Gradient, Loss, Path, Step, Update
-from tutor.functions import LOSS_GRAD_FORMULAS, LOSS_TEXT, activation_op, derivative_op
-from tutor.numfmt import fmt, paren
+from tutor.maths import formula as fm
+from tutor.maths.functions import LOSS_GRAD_FORMULAS, LOSS_TEXT, activation_op, derivative_op
+from tutor.maths.numfmt import fmt, paren
+from tutor.model.derivation import Delta, Factor, ForwardNeuron, Gradient, Loss, Path, Step, Update
 
 MINUS = "−"
 

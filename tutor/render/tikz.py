@@ -15,7 +15,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from dataclasses import dataclass
 
-from tutor.network import Network
+from tutor.model.network import Network
 from tutor.render import latexfmt as lf
 from tutor.render.tikzgeom import Point, Poly, box, disc, math_width
 from tutor.render.tikzplace import LABEL_HALF_HEIGHT, EdgePath, bent, place, straight

@@ -1,4 +1,4 @@
-"""A data-set derivation (`tutor.training`): the detailed iterations, then the run summarised.
+"""A data-set derivation (`tutor.engines.training`): the detailed iterations, then the run summarised.
 
 Terminal: per iteration, each example's forward pass, loss and backward pass (the same lines as a
 single-example solve), then the batch loss and gradients as the mean (or sum) of the examples', then the
@@ -17,15 +17,15 @@ from rich.rule import Rule
 from rich.table import Table
 from rich.text import Text
 
-from tutor.derivation import Derivation, Step
-from tutor.network import Network
-from tutor.problem import Problem
+from tutor.engines.trainer import TrainResult
+from tutor.model.derivation import Derivation, Step
+from tutor.model.network import Network
+from tutor.model.problem import Problem
+from tutor.model.schedule import batch_size
 from tutor.render.console import print_or_write, user_text
 from tutor.render.curve import text_plot, thin
 from tutor.render.matrix_text import layer_sections
 from tutor.render.text import MINUS, Line, Writer, step_lines
-from tutor.schedule import batch_size
-from tutor.trainer import TrainResult
 
 
 def render_training(

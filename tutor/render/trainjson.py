@@ -4,7 +4,7 @@ Each record: `{"step", "epoch", "detailed", "examples": [{"example", "forward", 
 "gradients"}], "loss", "gradients", "updated", "frozen"}` — `updated` is the parameters after that
 iteration's update, so the last record's is the trained network. The first `--detail` iterations come
 from the exact engine (`detailed: true`, integers where exact); the rest from the float64 replay
-(`tutor.trainlog`). `training` summarises the run (loss by epoch, final loss and parameters).
+(`tutor.engines.trainlog`). `training` summarises the run (loss by epoch, final loss and parameters).
 """
 
 from __future__ import annotations
@@ -15,14 +15,14 @@ from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
-from tutor.derivation import Derivation, Step
+from tutor.engines.trainlog import FloatIteration, Replay
+from tutor.model.derivation import Derivation, Step
+from tutor.model.schedule import batch_size
 from tutor.render.curve import sparkline
 from tutor.render.json import ALL_PHASES, number, phase_fields
-from tutor.schedule import batch_size
-from tutor.trainlog import FloatIteration, Replay
 
 if TYPE_CHECKING:
-    from tutor.trainer import TrainResult
+    from tutor.engines.trainer import TrainResult
 
 
 def training_dict(

@@ -1,0 +1,158 @@
+"""Checking a data set's answers: each example's own keys and each detailed iteration's batch keys.
+
+An iteration (a step) feeds every example of its batch through the network — keys `ex2.y3.net`,
+`ex2.loss`, `ex2.y3.delta`, `ex2.w13.grad`, where 2 is the example's place in the data set — then takes
+the batch loss and gradients as the mean (or sum) of the examples' and updates once: `loss`, `w13.grad`,
+`w13.new`. Later iterations go under `step2.` … The recomputation from a student's own values (error
+carried forward) and the mistake diagnosis run the float64 engine (`tutor.engines.floats.numeric_step`) per
+example, then the batch, each student value replacing the computed one downstream.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Mapping
+from functools import cached_property
+from typing import Any
+
+import numpy as np
+
+from tutor.checking.checkmodel import NetworkModel
+from tutor.checking.hints import Chain, Hints
+from tutor.engines.floats import RIGHT, Rules, numeric_step
+from tutor.maths.numfmt import fmt
+from tutor.model.derivation import Step
+from tutor.model.keys import describe_key, join_key, split_key
+
+_EXAMPLE = re.compile(r"ex([1-9][0-9]*)\.(.+)")
+
+
+def split_example(local: str) -> tuple[int | None, str]:
+    """`ex2.y3.out` → (2, `y3.out`); `loss` → (None, `loss`)."""
+    m = _EXAMPLE.fullmatch(local)
+    return (int(m.group(1)), m.group(2)) if m else (None, local)
+
+
+def _floats(values: Mapping[str, Any]) -> dict[str, float]:
+    return {k: float(v) for k, v in values.items()}
+
+
+class DataSetModel(NetworkModel):
+    """A data set's detailed iterations (`Derivation.steps`, each with its batch's `examples`)."""
+
+    def __init__(self, derivation: Any) -> None:
+        super().__init__(derivation)
+        self.batches = [tuple(e.example for e in s.examples) for s in derivation.steps]  # 1-based places
+
+    @cached_property
+    def diagnoser(self) -> Any:
+        from tutor.checking.mistakes import Diagnoser
+
+        truth = {k: float(v) for k, v in self.expected.items()}
+        return Diagnoser(self.problem, self.network, truth, runner=self.run)
+
+    def recompute(self, student: Mapping[str, float]) -> Mapping[str, float]:
+        return self.run(RIGHT, student)
+
+    def run(self, rules: Rules, given: Mapping[str, float]) -> dict[str, float]:
+        """Every key under `rules`, each value in `given` replacing the computed one downstream (what cannot
+        be computed from a student's odd values is left out)."""
+        try:
+            with np.errstate(all="ignore"):
+                return self._run(rules, given)
+        except (ArithmeticError, ValueError, KeyError):
+            return {}
+
+    def _run(self, rules: Rules, given: Mapping[str, float]) -> dict[str, float]:
+        problem = self.problem
+        params = _floats(problem.parameters)
+        eta = float(problem.learning_rate) if rules.use_learning_rate else 1.0
+        values: dict[str, float] = {}
+        for index, batch in enumerate(self.batches, 1):
+            step = join_key(index, "")
+            losses: list[float] = []
+            grads: dict[str, list[float]] = {q: [] for q in params}
+            for k in batch:
+                prefix = f"{step}ex{k}."
+                own = {key[len(prefix) :]: v for key, v in given.items() if key.startswith(prefix)}
+                if rules.updated_weights_in_backprop:  # the batch's own update, not one example's
+                    own = {**self._new(step, params, given), **own}
+                example = problem.data[k - 1]
+                out = numeric_step(
+                    self.network, params, _floats(example.inputs), _floats(example.targets), rules=rules, given=own
+                )
+                values.update({prefix + key: v for key, v in out.items() if not key.endswith(".new")})
+                losses.append(own.get("loss", out["loss"]))
+                for q in params:
+                    grads[q].append(own.get(f"{q}.grad", out[f"{q}.grad"]))
+            mean = (problem.reduction == "mean") != rules.batch_reduction_swapped
+            scale = 1.0 / len(batch) if mean else 1.0
+            values[f"{step}loss"] = scale * sum(losses)
+            for q, w in params.items():
+                values[f"{step}{q}.grad"] = scale * sum(grads[q])
+                g = given.get(f"{step}{q}.grad", values[f"{step}{q}.grad"])
+                values[f"{step}{q}.new"] = w if q in problem.frozen else w + rules.update_sign * eta * g
+            params = {q: given.get(f"{step}{q}.new", values[f"{step}{q}.new"]) for q in params}
+        return values
+
+    def _new(self, step: str, params: Mapping[str, float], given: Mapping[str, float]) -> dict[str, float]:
+        """The parameters after this iteration's update: the student's own where given, else the true ones."""
+        return {f"{q}.new": given.get(f"{step}{q}.new", float(self.expected[f"{step}{q}.new"])) for q in params}
+
+    def dependencies(self, key: str) -> tuple[str, ...]:
+        step, local = split_key(key)
+        k, inner = split_example(local)
+        if k is not None:  # within the example; the parameters come from the iteration before
+            deps = self.deps.of(join_key(step, inner))
+            return tuple(join_key(step, f"ex{k}.{split_key(d)[1]}") if split_key(d)[0] == step else d for d in deps)
+        batch = self.batches[step - 1]
+        if inner == "loss" or inner.endswith(".grad"):
+            return tuple(join_key(step, f"ex{j}.{inner}") for j in batch)
+        return self.deps.of(key)  # w13.new: its batch gradient and its value before the step
+
+    def describe(self, key: str) -> str:
+        step, local = split_key(key)
+        k, inner = split_example(local)
+        later = "" if step == 1 else f" (step {step})"
+        if k is not None:
+            inputs = ", ".join(f"{n} = {fmt(v)}" for n, v in self.problem.data[k - 1].inputs.items())
+            return f"{describe_key(self.problem, inner, self.network)}, for example {k} ({inputs}){later}"
+        how = "mean" if self.problem.reduction == "mean" else "sum"
+        if inner == "loss":
+            return f"the batch loss: the {how} of the examples' losses{later}"
+        if inner.endswith(".grad"):
+            name = inner.removesuffix(".grad")
+            return f"∂L/∂{name} for the batch: the {how} of the examples' ∂L/∂{name}{later}"
+        return describe_key(self.problem, key, self.network)
+
+    def hints(self, digits: int) -> Hints:
+        return DataHints(self.derivation, digits)
+
+
+class DataHints(Hints):
+    """The hint ladder of a data set: an example's keys as in a single-example step, the batch loss and
+    gradients as the mean (or sum) of the examples'."""
+
+    def chains(self, key: str) -> list[Chain]:
+        index, local = split_key(key)
+        k, inner = split_example(local)
+        step = self.derivation.steps[index - 1]
+        if k is not None:
+            e = next(e for e in step.examples if e.example == k)
+            return self.step_chains(Step(index, e.forward, e.loss, e.deltas, e.gradients, ()), inner)
+        if inner == "loss":
+            return [self._batch("L", "L", [(e.example, e.loss.value) for e in step.examples], step.loss.value)]
+        if inner.endswith(".grad"):
+            name = inner.removesuffix(".grad")
+            parts = [(e.example, g.value) for e in step.examples for g in e.gradients if g.parameter == name]
+            total = next(g.value for g in step.gradients if g.parameter == name)
+            return [self._batch(f"∂L/∂{name}", f"∂L_{{k}}/∂{name}", parts, total)]
+        return self.step_chains(step, inner)
+
+    def _batch(self, head: str, term: str, parts: list[tuple[int, Any]], value: Any) -> Chain:
+        """`L = 1/n · (L_1 + … + L_n) = 1/n · (numbers) = value` (no 1/n for a sum)."""
+        w = self.writer
+        mean = f"1/{len(parts)} · " if self.derivation.problem.reduction == "mean" else ""
+        symbols = " + ".join(term.replace("{k}", str(k)) if "{k}" in term else f"{term}_{k}" for k, _ in parts)
+        numbers = " + ".join(w.pnum(v) for _, v in parts)
+        return Chain(head, (f"{mean}({symbols})",), (f"{mean}({numbers})",), w.num(value))

@@ -1,0 +1,329 @@
+"""Mistake models: the classic slips of hand-worked backpropagation, each with a stable tag.
+
+Each model is a setting of `tutor.engines.floats.Rules`; the float64 engine re-runs the derivation with it, and
+a wrong answer that matches the buggy value is tagged. Tags are a contract (JSON output, gradebooks):
+never rename one. The examples are on the seed-000 ReLU exercise (w13…w45, η = 0.1) and the seed-003
+0.05/0.10 sigmoid network. The computation-graph tags (diagnosed by `tutor.checking.graphcheck`, which looks at each
+gradient's own chain-rule sum; `missing-path` is a network's too: a neuron feeding several, one
+path left out of its delta) are on seed 002's L = c(a + 2b), a = 3, b = 1, c = −2, and on L = f·g with
+f = x·y, g = x + 1, x = 2, y = 4.
+
+| tag | example |
+|---|---|
+| update-sign | w13 ← 2 + 0.1·20 = 4 instead of 2 − 0.1·20 = 0 |
+| missing-learning-rate | w13 ← 2 − 20 = −18 instead of 2 − 0.1·20 = 0 |
+| missing-activation-derivative | δo1 = 0.7514 − 0.01 = 0.7414 without the factor out(1 − out) (0.1385) |
+| loss-factor | loss = Σ(t − y)² = 100 instead of ½Σ(t − y)² = 50 |
+| target-sign | δ5 = (0 − 10)·1 = −10 instead of (10 − 0)·1 = 10 |
+| updated-weights-in-backprop | δ3 = 10·(−3)·1 = −30 with the new w35 = −3 instead of 10·2·1 = 20 |
+| net-instead-of-out | ∂L/∂w45 = δ5·x4 = 10·(−3) = −30 instead of δ5·y4 = 10·0 = 0 |
+| derivative-at-output | δo1 uses σ′(out) = σ(0.7514)(1 − σ(0.7514)) instead of out(1 − out) |
+| forgot-bias | net h1 = 0.15·0.05 + 0.2·0.1 = 0.0275, leaving out b1 = 0.35 (0.3775) |
+| wrong-loss-mean | mse over 2 outputs summed instead of averaged (or sse averaged) |
+| batch-sum-or-mean | XOR batch loss 0 + 0.28125 + 0.28125 + 0.03125 = 0.59375 instead of their mean 0.1484375 |
+| missing-path | ∂L/∂x = ∂L/∂f · ∂f/∂x = 3·4 = 12 through f only, instead of 12 + ∂L/∂g · ∂g/∂x = 12 + 8 = 20 |
+| missing-shared-use | ∂L/∂b1 = δh1·1 = 0.0088 from h1 only, instead of δh1 + δh2 = 0.0187 (b1 feeds h1 and h2) |
+| delta-as-gradient | ∂L/∂w45 = δ5 = 10 instead of δ5·y4 = 10·0 = 0 |
+| dropped-sign | x4 = 1·1 + 4·1 = 5 with x2 taken as 1, instead of 1·1 + 4·(−1) = −3 |
+| missing-local-derivative | ∂L/∂b = ∂L/∂d = −2 instead of ∂L/∂d · ∂d/∂b = (−2) · 2 = −4 |
+| local-derivative-only | ∂L/∂b = ∂d/∂b = 2 instead of ∂L/∂d · ∂d/∂b = (−2) · 2 = −4 |
+| forward-value-as-gradient | ∂L/∂d = d = 2 instead of ∂L/∂d = ∂L/∂e · ∂e/∂d = −2 |
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Callable, Collection, Mapping
+from dataclasses import dataclass
+
+import numpy as np
+
+from tutor.checking import mistakesites as sites
+from tutor.engines.floats import RIGHT, Rules, solve_numeric
+from tutor.model.network import Network
+from tutor.model.problem import Problem
+
+SQUARED = ("half_sse", "sse", "mse")
+
+
+@dataclass(frozen=True)
+class Mistake:
+    tag: str
+    words: str  # what the student did, in plain words, for feedback messages
+    example: str  # one line, on a seed network
+    variants: Callable[[Problem], tuple[Rules, ...]]  # the buggy rules; () when it cannot apply
+    site: bool = False  # made at one place (a path, a use, a sign): only keys its pure run changes
+
+
+def _loss_factor(p: Problem) -> tuple[Rules, ...]:
+    scales = {"half_sse": (2.0,), "sse": (0.5,), "mse": (0.5, 2.0)}.get(p.loss, ())
+    return tuple(Rules(loss_scale=s) for s in scales)
+
+
+def _loss_mean(p: Problem) -> tuple[Rules, ...]:
+    n = len(p.targets)
+    if n < 2 or p.loss not in SQUARED:
+        return ()
+    return (Rules(loss_scale=float(n) if p.loss == "mse" else 1.0 / n),)
+
+
+def _batch(p: Problem) -> tuple[Rules, ...]:
+    """A data set whose batches hold more than one example."""
+    many = len(p.data) > 1 and (p.batch_size is None or p.batch_size > 1)
+    return (Rules(batch_reduction_swapped=True),) if many else ()
+
+
+def _graph_only(p: Problem) -> tuple[Rules, ...]:
+    return ()  # a computation-graph mistake: `tutor.checking.graphcheck` diagnoses it, no network rules
+
+
+def _always(rules: Rules) -> Callable[[Problem], tuple[Rules, ...]]:
+    return lambda p: (rules,)
+
+
+MISTAKES: tuple[Mistake, ...] = (
+    Mistake(
+        "update-sign",
+        "you added η·∂L/∂w to the weight; gradient descent subtracts it (w − η·g)",
+        "w13 ← 2 + 0.1·20 = 4 instead of 2 − 0.1·20 = 0",
+        _always(Rules(update_sign=1.0)),
+    ),
+    Mistake(
+        "missing-learning-rate",
+        "you left out the learning rate η (w − g instead of w − η·g)",
+        "w13 ← 2 − 20 = −18 instead of 2 − 0.1·20 = 0",
+        _always(Rules(use_learning_rate=False)),
+    ),
+    Mistake(
+        "missing-activation-derivative",
+        "the delta is missing the activation's derivative f′(net)",
+        "δo1 = 0.7514 − 0.01 = 0.7414 without the factor out(1 − out)",
+        _always(Rules(activation_derivative=False)),
+    ),
+    Mistake(
+        "loss-factor",
+        "off by a factor 2: ½Σ(t − y)² and Σ(t − y)² mixed up",
+        "loss = Σ(t − y)² = 100 instead of ½Σ(t − y)² = 50",
+        _loss_factor,
+    ),
+    Mistake(
+        "target-sign",
+        "the error has the wrong sign: (t − y) where (y − t) belongs",
+        "δ5 = (0 − 10)·1 = −10 instead of (10 − 0)·1 = 10",
+        lambda p: (Rules(target_sign=-1.0),),
+    ),
+    Mistake(
+        "updated-weights-in-backprop",
+        "you used weights already updated in this step; backpropagation uses the weights from before the step",
+        "δ3 = 10·(−3)·1 = −30 with the new w35 = −3 instead of 10·2·1 = 20",
+        _always(Rules(updated_weights_in_backprop=True)),
+    ),
+    Mistake(
+        "net-instead-of-out",
+        "the gradient uses the source neuron's net input where its output belongs (∂net/∂w = out)",
+        "∂L/∂w45 = δ5·x4 = 10·(−3) = −30 instead of δ5·y4 = 10·0 = 0",
+        _always(Rules(net_instead_of_out=True)),
+    ),
+    Mistake(
+        "derivative-at-output",
+        "f′ was applied to the neuron's output instead of its net input",
+        "δo1 with σ′(0.7514) = σ(0.7514)(1 − σ(0.7514)) instead of out(1 − out)",
+        _always(Rules(derivative_at_output=True)),
+    ),
+    Mistake(
+        "forgot-bias",
+        "the net input leaves out the bias",
+        "net h1 = 0.15·0.05 + 0.2·0.1 = 0.0275 instead of 0.3775 with b1 = 0.35",
+        _always(Rules(include_bias=False)),
+    ),
+    Mistake(
+        "wrong-loss-mean",
+        "the loss is summed where it should be averaged over the outputs, or the other way round",
+        "mse of 2 outputs as Σ(t − y)² instead of ½Σ(t − y)²",
+        _loss_mean,
+    ),
+    Mistake(
+        "batch-sum-or-mean",
+        "the batch takes the sum of the examples' losses and gradients where their mean belongs, or the reverse",
+        "XOR batch loss 0 + 0.28125 + 0.28125 + 0.03125 = 0.59375 instead of their mean 0.1484375",
+        _batch,
+    ),
+    Mistake(
+        "missing-shared-use",
+        "a parameter used in several places adds every use's term to its gradient; this is only one use",
+        "∂L/∂b1 = δh1·1 = 0.0088 from h1 only, instead of δh1 + δh2 = 0.0187 (b1 feeds h1 and h2)",
+        sites.missing_shared_use,
+        site=True,
+    ),
+    Mistake(
+        "delta-as-gradient",
+        "that is the delta δ; the gradient multiplies it by the source's output (∂L/∂w = δ·out)",
+        "∂L/∂w45 = δ5 = 10 instead of δ5·y4 = 10·0 = 0",
+        sites.delta_as_gradient,
+    ),
+    Mistake(
+        "dropped-sign",
+        "a negative input or weight was used without its minus sign",
+        "x4 = 1·1 + 4·1 = 5 with x2 taken as 1, instead of 1·1 + 4·(−1) = −3",
+        sites.dropped_sign,
+        site=True,
+    ),
+    Mistake(
+        "missing-path",
+        "a node used more than once adds every path's contribution; this is only some of the paths",
+        "∂L/∂x = 3·4 = 12 through f = x·y only, instead of 12 + 8·1 = 20 through f and g = x + 1 (L = f·g)",
+        sites.missing_path,  # a network's; a computation graph's is `tutor.checking.graphcheck`'s
+        site=True,
+    ),
+    Mistake(
+        "missing-local-derivative",
+        "the upstream gradient without the local derivative: ∂L/∂x = ∂L/∂child · ∂child/∂x",
+        "∂L/∂b = ∂L/∂d = −2 instead of ∂L/∂d · ∂d/∂b = (−2) · 2 = −4",
+        _graph_only,
+    ),
+    Mistake(
+        "local-derivative-only",
+        "that is the local derivative ∂child/∂x; the gradient multiplies it by the upstream ∂L/∂child",
+        "∂L/∂b = ∂d/∂b = 2 instead of ∂L/∂d · ∂d/∂b = (−2) · 2 = −4",
+        _graph_only,
+    ),
+    Mistake(
+        "forward-value-as-gradient",
+        "that is the node's forward value, not its gradient ∂L/∂node",
+        "∂L/∂d = d = 2 instead of ∂L/∂d = ∂L/∂e · ∂e/∂d = −2",
+        _graph_only,
+    ),
+)
+BY_TAG: dict[str, Mistake] = {m.tag: m for m in MISTAKES}
+
+Close = Callable[[float, float], bool]
+
+
+def run_numeric(
+    problem: Problem, rules: Rules = RIGHT, given: Mapping[str, float] | None = None, network: Network | None = None
+) -> dict[str, float]:
+    """`solve_numeric` that never raises or warns on a student's odd values: what cannot be computed is NaN."""
+    try:
+        with np.errstate(all="ignore"):
+            return solve_numeric(problem, rules=rules, given=given, network=network)
+    except (ArithmeticError, ValueError, KeyError):
+        return {}
+
+
+Runner = Callable[[Rules, Mapping[str, float]], dict[str, float]]  # (rules, given values) -> every key's value
+
+
+class Diagnoser:
+    """Every mistake model run on one problem; the pure buggy derivations are computed once and cached.
+
+    `runner` re-runs the derivation under other rules from given values (default: `run_numeric` on the
+    problem's one example; a data set passes its own, `tutor.checking.datacheck`)."""
+
+    def __init__(
+        self,
+        problem: Problem,
+        network: Network | None = None,
+        truth: Mapping[str, float] | None = None,
+        runner: Runner | None = None,
+    ):
+        self.problem = problem
+        self.network = network or Network(problem)
+        self.run: Runner = runner or (lambda rules, given: run_numeric(problem, rules, given, self.network))
+        self.truth = dict(truth) if truth is not None else self.run(RIGHT, {})
+        self.variants = [(m, r) for m in MISTAKES for r in m.variants(problem)]
+        self.pure = [self.run(r, {}) for _, r in self.variants]
+        self.specificity = [self._changed(values) for values in self.pure]
+        self._local: dict[tuple, Runs] = {}
+        self.fixed = {k: v for k, v in self.truth.items() if not is_backward(k)}  # what a chain product uses
+        self.backward_acting = [i for i, (_, r) in enumerate(self.variants) if self._acts_backward(r)]
+
+    def _acts_backward(self, rules: Rules) -> bool:
+        """Whether the mistake changes a delta or gradient computed from the true forward values."""
+        values = self.run(rules, self.fixed)
+        return any(not _same(values.get(k, math.nan), t) for k, t in self.truth.items() if is_backward(k))
+
+    def _changed(self, values: Mapping[str, float]) -> int:
+        """How many quantities the mistake changes: fewer is more specific."""
+        return sum(1 for k, t in self.truth.items() if not _same(values.get(k, math.nan), t))
+
+    def local(self, student: Mapping[str, float], *, here: bool = False) -> Runs:
+        """Each buggy derivation computed from the student's own values (cached per set of values).
+
+        `here`: the true values where the student gave none, so each mistake is made at one quantity
+        only (the buggy value of a key is computed from true or the student's own earlier values).
+        """
+        here = here and not self.truth.keys() <= student.keys()  # a full sheet: the same runs either way
+        given = {**self.truth, **student} if here else student
+        return self._runs((here, tuple(sorted(student.items()))), given, range(len(self.variants)))
+
+    def chain(self, student: Mapping[str, float], close: Close) -> Runs:
+        """Each buggy derivation with every delta and gradient recomputed from the forward values (the
+        student's where wrong, else the true ones): a key's own chain product, made with the mistake
+        even where the student's deltas are right. Only the mistakes that act on the backward pass."""
+        forward = {k: v for k, v in student.items() if is_forward(k) and not close(v, self.truth[k])}
+        given = {**self.fixed, **forward}
+        return self._runs(("chain", tuple(sorted(forward.items()))), given, self.backward_acting)
+
+    def _runs(self, cache_key: tuple, given: Mapping[str, float], which: Collection[int]) -> Runs:
+        if cache_key not in self._local:
+            if len(self._local) > 4096:
+                self._local.clear()
+            self._local[cache_key] = Runs(self, dict(given), which)
+        return self._local[cache_key]
+
+    def diagnose(
+        self, key: str, value: float, student: Mapping[str, float], close: Close, *, local: bool = True
+    ) -> list[Mistake]:
+        """Every mistake whose buggy value of `key` matches `value`, most specific first.
+
+        Each mistake is run from the student's own values where they gave them: once made throughout
+        (the earlier values they left out computed with the same mistake) and once made at `key` only
+        (the earlier values they left out true); a delta or gradient once more as its own chain product
+        from the forward values (`local(chain=True)`). A buggy value computed from earlier values that
+        contradict the student's own is no evidence: a right ∂L/∂w13 = 20 and w13 ← 4 is a sign
+        slip in the update, not in the error. (`local` is part of the check-model protocol; a
+        network always uses the student's values.)
+        """
+        truth = self.truth.get(key, math.nan)
+        hits: dict[str, tuple[int, int]] = {}
+        runs = [self.local(student), self.local(student, here=True)]
+        if is_backward(key):
+            runs.append(self.chain(student, close))
+        for i, (mistake, _) in enumerate(self.variants):
+            if mistake.site and _same(self.pure[i].get(key, math.nan), truth):
+                continue  # made at one place of the network, which this key is not computed from
+            for run in runs:  # each run only when no earlier one matched: it would rank the same
+                bug = run[i].get(key, math.nan)
+                if close(value, bug) and not close(bug, truth):
+                    rank = (self.specificity[i], i)
+                    hits[mistake.tag] = min(hits.get(mistake.tag, rank), rank)
+                    break
+        return [BY_TAG[tag] for tag in sorted(hits, key=hits.__getitem__)]
+
+
+class Runs:
+    """The buggy derivations from one set of given values, each run when first asked for."""
+
+    def __init__(self, diagnoser: Diagnoser, given: dict[str, float], which: Collection[int]) -> None:
+        self.diagnoser, self.given, self.which = diagnoser, given, set(which)
+        self.done: dict[int, dict[str, float]] = {}
+
+    def __getitem__(self, i: int) -> dict[str, float]:
+        if i not in self.which:
+            return {}
+        if i not in self.done:
+            self.done[i] = self.diagnoser.run(self.diagnoser.variants[i][1], self.given)
+        return self.done[i]
+
+
+def is_backward(key: str) -> bool:
+    """A delta or gradient key (`y3.delta`, `step2.w13.grad`, `ex2.w13.grad`)."""
+    return key.endswith((".delta", ".grad"))
+
+
+def is_forward(key: str) -> bool:
+    return key.endswith((".net", ".out"))
+
+
+def _same(a: float, b: float) -> bool:
+    return math.isclose(a, b, rel_tol=1e-9, abs_tol=1e-12)

@@ -1,0 +1,236 @@
+"""The exact engine: forward pass, loss, deltas, chain-rule paths, gradients and updates → Derivation.
+
+Everything is derived from local factors (δ of each neuron once, then δ · out per weight), so the cost
+is linear in the size of the network; the chain-rule paths are written out only where there are few.
+Values are SymPy numbers: Rational while the arithmetic allows it, 30-digit Float otherwise.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import Any
+
+from tutor.errors import ProblemError
+from tutor.maths import functions as fn
+from tutor.model.derivation import (
+    Delta,
+    Derivation,
+    Downstream,
+    Factor,
+    ForwardNeuron,
+    Gradient,
+    Loss,
+    LossPart,
+    Path,
+    Step,
+    Term,
+    Update,
+    Use,
+)
+from tutor.model.network import MAX_PATHS, Network
+from tutor.model.problem import Problem
+
+MAX_EXACT_DIGITS = 2000  # of an exact parameter's numerator or denominator
+_MAX_EXACT_BITS = int(MAX_EXACT_DIGITS * 3.33)
+
+Values = dict[str, Any]
+
+
+def derive(problem: Problem, *, max_paths: int = MAX_PATHS) -> Derivation:
+    """All `problem.steps` gradient-descent steps on the problem's example, derived exactly."""
+    network = Network(problem)
+    params = {k: fn.exact(v) for k, v in problem.parameters.items()}
+    inputs = {k: fn.exact(v) for k, v in problem.inputs.items()}
+    targets = {k: fn.exact(v) for k, v in problem.targets.items()}
+    steps = []
+    for index in range(1, problem.steps + 1):
+        step = derive_step(network, params, inputs, targets, index, max_paths=max_paths)
+        steps.append(step)
+        params = {u.parameter: u.new for u in step.updates}
+        check_exact_size(problem, params, index, "steps: in the file")
+    return Derivation(problem, tuple(steps))
+
+
+def check_exact_size(problem: Problem, params: Values, index: int, fewer: str) -> None:
+    """Exact fractions can grow fast (their digits triple each step in a two-layer network): past
+    `MAX_EXACT_DIGITS` a ProblemError asks for fewer steps instead of working for ever on huge numbers."""
+    for name, value in params.items():
+        if getattr(value, "is_Rational", False) and max(abs(value.p), value.q).bit_length() > _MAX_EXACT_BITS:
+            raise ProblemError(
+                f"after step {index} the exact value of {name} has more than {MAX_EXACT_DIGITS} digits: "
+                f"derive fewer steps ({fewer})",
+                file=problem.source,
+            )
+
+
+def derive_step(
+    network: Network,
+    params: Values,
+    inputs: Values,
+    targets: Values,
+    index: int,
+    *,
+    max_paths: int = MAX_PATHS,
+) -> Step:
+    """One step on one example, from the given parameter values."""
+    forward = _forward(network, params, inputs)
+    outs: Values = {**inputs, **{f.neuron: f.out for f in forward}}
+    loss = _loss(network.problem.loss, outs, targets)
+    deltas = _deltas(network, forward, params, targets)
+    delta_of = {d.neuron: d.value for d in deltas}
+    gradients = tuple(
+        _gradient(network, p, params, outs, delta_of, {f.neuron: f for f in forward}, deltas, max_paths)
+        for p in network.problem.parameters
+    )
+    updates = updates_for(network.problem, params, {g.parameter: g.value for g in gradients})
+    return Step(index, forward, loss, deltas, gradients, updates)
+
+
+def _forward(network: Network, params: Values, inputs: Values) -> tuple[ForwardNeuron, ...]:
+    values: Values = dict(inputs)
+    nets: Values = {}
+    for n in network.order:
+        neuron = network.neuron(n)
+        net = sum((values[c.source] * params[c.parameter] for c in neuron.inputs), fn.exact(0))
+        if neuron.bias is not None:
+            net += params[neuron.bias]
+        nets[n] = net
+        if neuron.activation.name != "softmax":
+            values[n] = fn.exact_activation(neuron.activation, net)
+    group = network.softmax_group
+    if group:
+        values.update(zip(group, fn.exact_softmax([nets[n] for n in group]), strict=True))
+    return tuple(_forward_record(network, n, values, params, nets[n]) for n in network.order)
+
+
+def _forward_record(network: Network, n: str, values: Values, params: Values, net: Any) -> ForwardNeuron:
+    neuron = network.neuron(n)
+    terms = tuple(Term(c.source, values[c.source], c.parameter, params[c.parameter]) for c in neuron.inputs)
+    bias_value = params[neuron.bias] if neuron.bias is not None else None
+    return ForwardNeuron(n, network.net_labels[n], terms, neuron.bias, bias_value, net, neuron.activation, values[n])
+
+
+def _loss(name: str, outs: Values, targets: Values) -> Loss:
+    parts = tuple(
+        LossPart(o, t, outs[o], fn.exact_loss_part(name, outs[o], t, len(targets))) for o, t in targets.items()
+    )
+    return Loss(name, parts, fn.exact(sum((p.value for p in parts), fn.exact(0))))
+
+
+def _deltas(network: Network, forward: tuple[ForwardNeuron, ...], params: Values, targets: Values) -> tuple[Delta, ...]:
+    problem = network.problem
+    rec = {f.neuron: f for f in forward}
+    loss_grad = {o: fn.exact_loss_grad(problem.loss, rec[o].out, t, len(targets)) for o, t in targets.items()}
+    delta: Values = {}
+    out: list[Delta] = []
+    softmax = _softmax_deltas(network, rec, targets, loss_grad)
+    for n in reversed(network.order):
+        label = network.net_labels[n]
+        if n in softmax:
+            delta[n] = softmax[n]
+            out.append(Delta(n, label, loss_grad[n], (), None, delta[n], softmax=True, activation=rec[n].activation))
+            continue
+        down = tuple(Downstream(k, p, params[p], delta[k]) for k, p in network.consumers[n])
+        g = loss_grad.get(n, fn.exact(0)) + sum((d.parameter_value * d.delta for d in down), fn.exact(0))
+        f = rec[n]
+        deriv = fn.exact_derivative(f.activation, f.net, f.out, problem.relu_derivative_at_zero)
+        delta[n] = fn.exact(g * deriv)
+        out.append(Delta(n, label, loss_grad.get(n), down, deriv, delta[n], activation=f.activation))
+    return tuple(out)
+
+
+def _softmax_deltas(network: Network, rec: Mapping[str, ForwardNeuron], targets: Values, loss_grad: Values) -> Values:
+    """δ_j = Σ_k ∂L/∂y_k · ∂y_k/∂x_j = y_j (g_j − Σ_k g_k y_k); with cross-entropy y_j·Σt − t_j."""
+    group = network.softmax_group
+    if not group:
+        return {}
+    y = {n: rec[n].out for n in group}
+    if network.problem.loss == "cross_entropy":
+        total_t = sum((targets.get(n, 0) for n in group), fn.exact(0))
+        return {n: fn.exact(y[n] * total_t - targets.get(n, 0)) for n in group}
+    g = {n: loss_grad.get(n, fn.exact(0)) for n in group}
+    mean_g = sum((g[k] * y[k] for k in group), fn.exact(0))
+    return {n: fn.exact(y[n] * (g[n] - mean_g)) for n in group}
+
+
+def _gradient(
+    network: Network,
+    parameter: str,
+    params: Values,
+    outs: Values,
+    delta: Values,
+    rec: Mapping[str, ForwardNeuron],
+    deltas: tuple[Delta, ...],
+    max_paths: int,
+) -> Gradient:
+    one = fn.exact(1)
+    uses = []
+    for e in network.uses[parameter]:
+        src = outs[e.source] if e.source is not None else one
+        uses.append(Use(e.neuron, e.source, delta[e.neuron], src, fn.exact(delta[e.neuron] * src)))
+    value = fn.exact(sum((u.value for u in uses), fn.exact(0)))
+    n_paths = sum(network.count_paths(u.neuron) for u in uses)
+    paths = None
+    if n_paths <= max_paths:
+        by_neuron = {d.neuron: d for d in deltas}
+        paths = tuple(p for u in uses for p in _paths(network, u, params, rec, by_neuron))
+    return Gradient(parameter, tuple(uses), paths, value)
+
+
+def _paths(
+    network: Network, use: Use, params: Values, rec: Mapping[str, ForwardNeuron], deltas: Mapping[str, Delta]
+) -> list[Path]:
+    """The chain-rule paths through one use, each written from the loss down to the parameter."""
+    labels = network.net_labels
+    last = Factor(labels[use.neuron], _param_name(network, use), "source", use.source_value, name=use.source)
+    result = []
+    for hops in network.paths_from(use.neuron):
+        chain = [use.neuron, *(k for k, _ in hops)]
+        factors = _output_factors(network, chain[-1], rec, deltas)
+        for (k, p), j in zip(reversed(hops), reversed(chain[:-1]), strict=True):
+            factors.append(Factor(labels[k], j, "weight", params[p], name=p))
+            factors.append(_activation_factor(network, j, rec, deltas))
+        factors.append(last)
+        value = fn.exact(_product(f.value for f in factors))
+        result.append(Path(tuple(factors), value))
+    return result
+
+
+def _param_name(network: Network, use: Use) -> str:
+    neuron = network.neuron(use.neuron)
+    if use.source is None:
+        return neuron.bias or ""
+    return next(c.parameter for c in neuron.inputs if c.source == use.source)
+
+
+def _output_factors(
+    network: Network, o: str, rec: Mapping[str, ForwardNeuron], deltas: Mapping[str, Delta]
+) -> list[Factor]:
+    d = deltas[o]
+    if d.softmax:
+        return [Factor("L", network.net_labels[o], "softmax_loss", d.value, name=o)]
+    return [Factor("L", o, "loss", d.loss_grad, name=o), _activation_factor(network, o, rec, deltas)]
+
+
+def _activation_factor(
+    network: Network, n: str, rec: Mapping[str, ForwardNeuron], deltas: Mapping[str, Delta]
+) -> Factor:
+    return Factor(n, network.net_labels[n], "activation", deltas[n].derivative, activation=rec[n].activation)
+
+
+def _product(values: Any) -> Any:
+    result = fn.exact(1)
+    for v in values:
+        result = result * v
+    return result
+
+
+def updates_for(problem: Problem, params: Values, gradients: Values) -> tuple[Update, ...]:
+    """w ← w − η·g for every parameter (frozen ones kept)."""
+    eta = fn.exact(problem.learning_rate)
+    out = []
+    for p, old in params.items():
+        frozen = p in problem.frozen
+        new = old if frozen else fn.exact(old - eta * gradients[p])
+        out.append(Update(p, old, gradients[p], eta, new, frozen))
+    return tuple(out)

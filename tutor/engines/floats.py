@@ -1,0 +1,244 @@
+"""The independent NumPy float64 engine, keyed by answer keys (`y3.net`, `loss`, `w13.grad`, …).
+
+It shares no arithmetic with the exact engine, so every solve can cross-check the two. It also serves
+the answer checker: `rules` re-runs the derivation with a known mistake (mistake diagnosis), and
+`given` replaces any quantity by a student's own value before later quantities are computed from it
+(error carried forward).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass
+
+from tutor.maths import functions as fn
+from tutor.model.network import Network
+from tutor.model.problem import Activation, Problem
+
+
+@dataclass(frozen=True)
+class Rules:
+    """How the derivation is carried out. The defaults are right; each other setting is a classic
+    mistake (see `tutor.checking.mistakes`)."""
+
+    update_sign: float = -1.0  # +1: w + η·g
+    use_learning_rate: bool = True  # False: w − g
+    activation_derivative: bool = True  # False: deltas without f′(net)
+    loss_scale: float = 1.0  # 2 or ½: the factor between ½Σ(t−y)² and Σ(t−y)²
+    target_sign: float = 1.0  # -1: (t − y) where (y − t) belongs
+    updated_weights_in_backprop: bool = False  # hidden deltas use outgoing weights already updated
+    net_instead_of_out: bool = False  # ∂net/∂w taken as the source's net
+    derivative_at_output: bool = False  # f′(out) instead of f′(net)
+    include_bias: bool = True  # False: net inputs without the bias
+    batch_reduction_swapped: bool = (
+        False  # a data set's batch: the sum of the examples' where the mean belongs, or back
+    )
+    source_factor: bool = True  # False: ∂L/∂w = δ, the source's output left out
+    unsigned: str | None = None  # an input or parameter taken without its sign: |x2|, |w23|
+    dropped_path: tuple[str, str] | None = None  # (neuron, consumer; "" its own loss term): one path left out
+    single_use: tuple[str, int] | None = None  # (parameter, i): a shared parameter's gradient from use i only
+
+
+RIGHT = Rules()
+
+
+def solve_numeric(
+    problem: Problem,
+    *,
+    rules: Rules = RIGHT,
+    given: Mapping[str, float] | None = None,
+    network: Network | None = None,
+) -> dict[str, float]:
+    """Every quantity of every step by answer key (later steps prefixed `step2.`, …)."""
+    network = network or Network(problem)
+    given = given or {}
+    params, inputs, targets = network.floats if network.problem is problem else float_values(problem)
+    params = dict(params)
+    values: dict[str, float] = {}
+    for index in range(1, problem.steps + 1):
+        prefix = "" if index == 1 else f"step{index}."
+        # step 1's keys have no prefix; a later step's (`step2.y3.net`) never match them
+        step_given = {k[len(prefix) :]: v for k, v in given.items() if k.startswith(prefix)} if prefix else given
+        step = numeric_step(network, params, inputs, targets, rules=rules, given=step_given)
+        values.update({prefix + k: v for k, v in step.items()})
+        params = {p: step_given.get(f"{p}.new", step[f"{p}.new"]) for p in params}
+    return values
+
+
+def float_values(problem: Problem) -> tuple[dict[str, float], dict[str, float], dict[str, float]]:
+    """The problem's parameters, inputs and targets in float64."""
+    floats = lambda values: {k: float(v) for k, v in values.items()}  # noqa: E731
+    return floats(problem.parameters), floats(problem.inputs), floats(problem.targets)
+
+
+def numeric_step(
+    network: Network,
+    params: Mapping[str, float],
+    inputs: Mapping[str, float],
+    targets: Mapping[str, float],
+    *,
+    rules: Rules = RIGHT,
+    given: Mapping[str, float] | None = None,
+) -> dict[str, float]:
+    """One step on one example in float64. A key in `given` overrides the computed value downstream."""
+    given = given or {}
+    v: dict[str, float] = {}
+    if rules.unsigned is not None:
+        params, inputs = _unsigned(params, rules.unsigned), _unsigned(inputs, rules.unsigned)
+
+    def put(key: str, value: float) -> float:
+        v[key] = value
+        return given.get(key, value)
+
+    out = _forward(network, params, inputs, put, given, rules)
+    problem = network.problem
+    outs = [out[o] for o in targets]
+    loss = fn.np_loss(problem.loss, outs, list(targets.values()))
+    put("loss", loss * rules.loss_scale)
+    grads = _backward(network, params, out, targets, rules, put, given)
+    eta = float(problem.learning_rate) if rules.use_learning_rate else 1.0
+    for p, w in params.items():
+        g = given.get(f"{p}.grad", grads[p])
+        put(f"{p}.new", w if p in problem.frozen else w + rules.update_sign * eta * g)
+    return v
+
+
+def _unsigned(values: Mapping[str, float], name: str) -> Mapping[str, float]:
+    """The mistake `dropped-sign`: `name` used without its sign."""
+    return {**values, name: abs(values[name])} if name in values else values
+
+
+def _forward(
+    network: Network,
+    params: Mapping[str, float],
+    inputs: Mapping[str, float],
+    put,
+    given: Mapping[str, float],
+    rules: Rules = RIGHT,
+) -> dict[str, float]:
+    out: dict[str, float] = dict(inputs)
+    nets: dict[str, float] = {}
+    for n in network.order:
+        neuron = network.neuron(n)
+        net = sum(out[c.source] * params[c.parameter] for c in neuron.inputs)
+        if neuron.bias is not None and rules.include_bias:
+            net += params[neuron.bias]
+        nets[n] = put(f"{n}.net", float(net))
+        if neuron.activation.name != "softmax":
+            out[n] = put(f"{n}.out", fn.np_activation(neuron.activation, nets[n]))
+    group = network.softmax_group
+    if group:
+        for n, y in zip(group, fn.np_softmax([nets[n] for n in group]), strict=True):
+            out[n] = put(f"{n}.out", y)
+    out.update({f"net:{n}": nets[n] for n in nets})
+    return out
+
+
+def _backward(
+    network: Network,
+    params: Mapping[str, float],
+    out: Mapping[str, float],
+    targets: Mapping[str, float],
+    rules: Rules,
+    put,
+    given: Mapping[str, float],
+) -> dict[str, float]:
+    problem = network.problem
+    relu0 = float(problem.relu_derivative_at_zero)
+    delta: dict[str, float] = {}
+    group = set(network.softmax_group)
+    soft = _softmax_deltas(network, out, targets, rules)
+    for n in reversed(network.order):
+        if n in group:
+            delta[n] = put(f"{n}.delta", soft[n])
+            continue
+        dropped = rules.dropped_path[1] if rules.dropped_path and rules.dropped_path[0] == n else None
+        g = _loss_grad(problem.loss, out[n], targets[n], len(targets), rules) if n in targets and dropped != "" else 0.0
+        for k, p in network.consumers[n]:
+            if k == dropped:
+                continue
+            w = _updated(network, p, params, out, delta, given) if rules.updated_weights_in_backprop else params[p]
+            g += w * delta[k]
+        delta[n] = put(
+            f"{n}.delta",
+            g * _derivative(network.neuron(n).activation, n, out, rules, relu0),
+        )
+    return _gradients(network, out, delta, rules, put)
+
+
+def _updated(
+    network: Network,
+    p: str,
+    params: Mapping[str, float],
+    out: Mapping[str, float],
+    delta: Mapping[str, float],
+    given: Mapping[str, float],
+) -> float:
+    """The mistake `updated-weights-in-backprop`: the outgoing weight already moved by this step's own
+    gradient (the student's own `p.new` when they gave one; frozen parameters never move)."""
+    problem = network.problem
+    if p in problem.frozen:
+        return params[p]
+    if f"{p}.new" in given:
+        return given[f"{p}.new"]
+    grad = sum(
+        delta[e.neuron] * (1.0 if e.source is None else out[e.source]) for e in network.uses[p] if e.neuron in delta
+    )
+    return params[p] - float(problem.learning_rate) * grad
+
+
+def _derivative(act: Activation, n: str, out: Mapping[str, float], rules: Rules, at_zero: float) -> float:
+    if not rules.activation_derivative:
+        return 1.0
+    x = out[n] if rules.derivative_at_output else out[f"net:{n}"]
+    if act.name in ("sigmoid", "tanh") and not rules.derivative_at_output:
+        y = out[n]
+        return y * (1.0 - y) if act.name == "sigmoid" else 1.0 - y * y
+    return fn.np_derivative(act, x, at_zero)
+
+
+def _loss_grad(loss: str, y: float, t: float, n: int, rules: Rules) -> float:
+    g = fn.np_loss_grad(loss, y, t, n)
+    if rules.target_sign < 0 and loss in ("half_sse", "sse", "mse", "bce"):
+        g = -g
+    return g * rules.loss_scale
+
+
+def _softmax_deltas(
+    network: Network, out: Mapping[str, float], targets: Mapping[str, float], rules: Rules
+) -> dict[str, float]:
+    group = network.softmax_group
+    if not group:
+        return {}
+    y = {n: out[n] for n in group}
+    if network.problem.loss == "cross_entropy":
+        total = sum(targets.get(n, 0.0) for n in group)
+        d = {n: y[n] * total - targets.get(n, 0.0) for n in group}
+    else:
+        g = {n: _loss_grad(network.problem.loss, y[n], targets[n], len(targets), rules) for n in group}
+        mean = sum(g[k] * y[k] for k in group)
+        d = {n: y[n] * (g[n] - mean) for n in group}
+    return {
+        n: v * rules.target_sign * (rules.loss_scale if network.problem.loss == "cross_entropy" else 1.0)
+        for n, v in d.items()
+    }
+
+
+def _gradients(
+    network: Network, out: Mapping[str, float], delta: Mapping[str, float], rules: Rules, put
+) -> dict[str, float]:
+    grads: dict[str, float] = {}
+    for p, uses in network.uses.items():
+        total = 0.0
+        if rules.single_use is not None and rules.single_use[0] == p:
+            uses = uses[rules.single_use[1] : rules.single_use[1] + 1]
+        for e in uses:
+            if e.source is None or not rules.source_factor:
+                src = 1.0
+            elif rules.net_instead_of_out and e.source in network.neurons:
+                src = out[f"net:{e.source}"]
+            else:
+                src = out[e.source]
+            total += delta[e.neuron] * src
+        grads[p] = put(f"{p}.grad", total)
+    return grads

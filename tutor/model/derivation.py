@@ -1,0 +1,220 @@
+"""The derivation: what happened in each gradient-descent step, as plain frozen data.
+
+The engine (`tutor.engines.exact`) fills it in; the terminal, LaTeX and JSON renderers are functions of it.
+Values are SymPy numbers: `Rational` where the arithmetic stays exact, `Float` (30 digits) otherwise.
+Nothing here knows how it will look.
+
+Answer keys (`y3.net`, `y3.out`, `loss`, `y3.delta`, `w13.grad`, `w13.new`, and `step2.` in front of
+them for later steps) name every quantity; `Step.values()` maps them to values.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from dataclasses import dataclass
+from typing import Any
+
+from tutor.model.problem import Activation, Problem
+
+Number = Any  # a SymPy number (Rational or Float); Any keeps SymPy out of import time
+
+
+@dataclass(frozen=True)
+class Term:
+    """One product `source · parameter` in a net input."""
+
+    source: str
+    source_value: Number
+    parameter: str
+    parameter_value: Number
+
+
+@dataclass(frozen=True)
+class ForwardNeuron:
+    """net = Σ terms (+ bias) and out = f(net) for one neuron."""
+
+    neuron: str
+    net_label: str  # x3 for y3, net_h1 for h1
+    terms: tuple[Term, ...]
+    bias: str | None
+    bias_value: Number | None
+    net: Number
+    activation: Activation
+    out: Number
+
+
+@dataclass(frozen=True)
+class LossPart:
+    """One output's share of the loss."""
+
+    output: str
+    target: Number
+    out: Number
+    value: Number
+
+
+@dataclass(frozen=True)
+class Loss:
+    name: str  # half_sse, sse, mse, bce, cross_entropy
+    parts: tuple[LossPart, ...]
+    value: Number
+
+
+@dataclass(frozen=True)
+class Factor:
+    """One factor ∂numerator/∂denominator of a chain-rule product, with its value.
+
+    kind: "loss" (∂L/∂y, `name` is the output), "softmax_loss" (∂L/∂x of a softmax output, `name`
+    the output), "activation" (∂y/∂x = f′(x), `activation` set), "weight" (∂x_k/∂y_j = w_jk, `name`
+    the parameter), "source" (∂x_j/∂w = the source's out, `name` the source; None for a bias, whose
+    factor is 1). Renderers write the symbolic form from these fields.
+    """
+
+    numerator: str
+    denominator: str
+    kind: str
+    value: Number
+    name: str | None = None
+    activation: Activation | None = None
+
+
+@dataclass(frozen=True)
+class Path:
+    """One path of the chain rule from the loss down to a parameter: the product of its factors."""
+
+    factors: tuple[Factor, ...]
+    value: Number
+
+
+@dataclass(frozen=True)
+class Use:
+    """One use of a parameter: in neuron `neuron`, multiplying `source` (None for a bias)."""
+
+    neuron: str
+    source: str | None
+    delta: Number  # δ of `neuron`
+    source_value: Number  # out of `source`, 1 for a bias
+    value: Number  # delta · source_value
+
+
+@dataclass(frozen=True)
+class Gradient:
+    """∂L/∂parameter: the sum over its uses (δ · out) and, for small networks, over chain-rule paths."""
+
+    parameter: str
+    uses: tuple[Use, ...]
+    paths: tuple[Path, ...] | None  # None when there are too many paths to write out
+    value: Number
+
+
+@dataclass(frozen=True)
+class Downstream:
+    """One term w_jk · δ_k of a hidden neuron's delta."""
+
+    neuron: str  # k
+    parameter: str  # w_jk
+    parameter_value: Number
+    delta: Number  # δ_k
+
+
+@dataclass(frozen=True)
+class Delta:
+    """δ = ∂L/∂net of one neuron.
+
+    Output neuron: δ = ∂L/∂out · f′(net) (`loss_grad` set). Hidden: δ = (Σ w·δ_k) · f′(net)
+    (`downstream` set). A neuron can be both. Softmax outputs: δ = ∂L/∂net directly (`softmax`),
+    `derivative` is then None.
+    """
+
+    neuron: str
+    net_label: str
+    loss_grad: Number | None  # ∂L/∂out from the loss itself, None when the neuron has no target
+    downstream: tuple[Downstream, ...]
+    derivative: Number | None  # f′(net)
+    value: Number
+    softmax: bool = False
+    activation: Activation | None = None
+
+
+@dataclass(frozen=True)
+class Update:
+    """parameter ← old − η · gradient (unchanged if frozen)."""
+
+    parameter: str
+    old: Number
+    gradient: Number
+    learning_rate: Number
+    new: Number
+    frozen: bool
+
+
+@dataclass(frozen=True)
+class ExampleStep:
+    """One example's own pass within a data-set iteration (its gradients are not applied by themselves)."""
+
+    example: int  # 1-based position in the data set
+    inputs: dict[str, Number]
+    targets: dict[str, Number]
+    forward: tuple[ForwardNeuron, ...]
+    loss: Loss
+    deltas: tuple[Delta, ...]
+    gradients: tuple[Gradient, ...]
+
+    def items(self) -> Iterator[tuple[str, Number]]:
+        """Answer keys `ex<k>.y3.net`, `ex<k>.loss`, `ex<k>.y3.delta`, `ex<k>.w13.grad`."""
+        prefix = f"ex{self.example}."
+        for f in self.forward:
+            yield f"{prefix}{f.neuron}.net", f.net
+            yield f"{prefix}{f.neuron}.out", f.out
+        yield f"{prefix}loss", self.loss.value
+        for d in self.deltas:
+            yield f"{prefix}{d.neuron}.delta", d.value
+        for g in self.gradients:
+            yield f"{prefix}{g.parameter}.grad", g.value
+
+
+@dataclass(frozen=True)
+class Step:
+    """One gradient-descent step. For a data-set iteration (`examples` set) `forward` and `deltas` are
+    empty, `loss` is the batch loss (mean or sum of the examples' losses, `Loss.parts` empty) and each
+    gradient is the batch gradient (its `uses` empty: its parts are the examples' gradients)."""
+
+    index: int  # 1-based
+    forward: tuple[ForwardNeuron, ...]  # in topological order
+    loss: Loss
+    deltas: tuple[Delta, ...]  # in reverse topological order (outputs first)
+    gradients: tuple[Gradient, ...]  # in the problem's parameter order
+    updates: tuple[Update, ...]  # in the problem's parameter order
+    examples: tuple[ExampleStep, ...] = ()  # a data-set iteration: each example of its batch
+    epoch: int = 1
+
+    def items(self) -> Iterator[tuple[str, Number]]:
+        """(answer key, value) for every quantity of the step, without the step prefix, in derivation order."""
+        for e in self.examples:
+            yield from e.items()
+        for f in self.forward:
+            yield f"{f.neuron}.net", f.net
+            yield f"{f.neuron}.out", f.out
+        yield "loss", self.loss.value
+        for d in self.deltas:
+            yield f"{d.neuron}.delta", d.value
+        for g in self.gradients:
+            yield f"{g.parameter}.grad", g.value
+        for u in self.updates:
+            yield f"{u.parameter}.new", u.new
+
+
+@dataclass(frozen=True)
+class Derivation:
+    problem: Problem
+    steps: tuple[Step, ...]
+    training: Any = None  # a data set: the whole run (`tutor.engines.trainer.TrainResult`), steps the first ones
+
+    def values(self) -> dict[str, Number]:
+        """Every quantity by answer key: `y3.net` for step 1, `step2.y3.net` for step 2, …"""
+        out: dict[str, Number] = {}
+        for step in self.steps:
+            prefix = "" if step.index == 1 else f"step{step.index}."
+            for key, value in step.items():
+                out[prefix + key] = value
+        return out

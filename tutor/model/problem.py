@@ -1,0 +1,116 @@
+"""The validated problem: what a problem file says, as plain frozen data.
+
+Numbers are exact `fractions.Fraction`s (0.05 is 1/20); SymPy is not needed to hold a problem,
+so loading one stays fast. `tutor.files.loader` turns a YAML file into a `Problem`.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from fractions import Fraction
+
+ACTIVATIONS = (
+    "identity",
+    "sigmoid",
+    "tanh",
+    "relu",
+    "leaky_relu",
+    "elu",
+    "softplus",
+    "arctan",
+    "softmax",
+)
+ACTIVATION_ALIASES = {"linear": "identity", "logistic": "sigmoid", "atan": "arctan", "prelu": "leaky_relu"}
+ACTIVATION_DEFAULT_ALPHA = {"leaky_relu": Fraction(1, 100), "elu": Fraction(1)}
+
+LOSSES = ("half_sse", "sse", "mse", "bce", "cross_entropy")
+
+
+@dataclass(frozen=True)
+class Activation:
+    """An activation function by canonical name, with its parameter (leaky_relu, elu) if any."""
+
+    name: str
+    alpha: Fraction | None = None
+
+    def __str__(self) -> str:
+        if self.alpha is None or self.alpha == ACTIVATION_DEFAULT_ALPHA.get(self.name):
+            return self.name
+        return f"{self.name}(alpha={self.alpha})"
+
+
+@dataclass(frozen=True)
+class Connection:
+    """One incoming edge of a neuron: `source` node times parameter `parameter`."""
+
+    source: str
+    parameter: str
+
+
+@dataclass(frozen=True)
+class Neuron:
+    """A computed node: net = Σ source·parameter (+ bias), out = activation(net)."""
+
+    name: str
+    inputs: tuple[Connection, ...]
+    activation: Activation
+    bias: str | None = None
+    net_label: str | None = None  # the name its net input goes by, e.g. x3 for y3; None: derived
+
+
+@dataclass(frozen=True)
+class CheckSettings:
+    """Tolerances for checking answers (`check:` in a problem file)."""
+
+    rtol: float = 1e-3
+    atol: float = 1e-4
+    sigfigs: int | None = None
+    carried_credit: float = 0.5
+    keys: tuple[str, ...] | None = None  # the answer keys that count (`check: {keys: [...]}`); None: the whole key
+
+
+@dataclass(frozen=True)
+class Example:
+    """One training example of a data set."""
+
+    inputs: Mapping[str, Fraction]
+    targets: Mapping[str, Fraction]
+
+
+@dataclass(frozen=True)
+class Problem:
+    """A neural-network exercise: the network, one example (or a data set), the loss and the update rule."""
+
+    inputs: Mapping[str, Fraction]
+    neurons: Mapping[str, Neuron]  # in file order; `tutor.model.network` gives the topological order
+    parameters: Mapping[str, Fraction]
+    targets: Mapping[str, Fraction]
+    loss: str
+    learning_rate: Fraction
+    title: str = ""
+    description: str = ""
+    steps: int = 1
+    frozen: frozenset[str] = frozenset()
+    relu_derivative_at_zero: Fraction = Fraction(0)
+    check: CheckSettings = field(default_factory=CheckSettings)
+    source: str = "<problem>"  # the file it came from, for messages
+    # data sets (issue: training); None/empty for a single-example problem
+    data: tuple[Example, ...] = ()
+    epochs: int = 1
+    batch_size: int | None = None  # None: all examples in one batch
+    reduction: str = "mean"
+    shuffle: int | None = None
+    # randomised variants: the raw `vary:` mapping, kept for `nnstep generate`
+    vary: Mapping[str, object] | None = None
+    variant: Mapping[str, object] | None = None  # {"id": ..., "seed": ...} of a generated variant
+    layer_names: tuple[tuple[str, tuple[str, ...]], ...] = ()  # layer form: (layer name, its node names)
+
+    @property
+    def outputs(self) -> tuple[str, ...]:
+        """Output neurons, in the order of `targets`."""
+        return tuple(self.targets)
+
+    @property
+    def trainable(self) -> tuple[str, ...]:
+        return tuple(p for p in self.parameters if p not in self.frozen)
