@@ -8,11 +8,12 @@ from dataclasses import replace
 import pytest
 from conftest import PROBLEMS
 
+from tutor.checking.answerkey import answer_key_text
 from tutor.checking.check import Checker, CheckReport, check_answers, tolerance, within_tolerance
 from tutor.checking.mistakes import MISTAKES
 from tutor.engines.exact import derive
 from tutor.engines.floats import solve_numeric
-from tutor.files.answers import answer_key_text, answers_from_data
+from tutor.files.answers import answers_from_data
 from tutor.files.loader import load_problem
 from tutor.model.problem import CheckSettings, Problem
 

@@ -22,10 +22,11 @@ import yaml
 from conftest import PROBLEMS
 from rich.console import Console
 
+from tutor.checking.answerkey import answer_key_text
 from tutor.checking.check import Checker, CheckReport
 from tutor.classroom.practice import PracticeOptions, Session
 from tutor.engines.solver import solve_any
-from tutor.files.answers import answer_key_text, answers_from_data
+from tutor.files.answers import answers_from_data
 
 ROOT = Path(__file__).resolve().parent.parent
 BATCH = PROBLEMS / "xor-data.yaml"

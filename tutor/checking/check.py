@@ -19,7 +19,8 @@ from collections.abc import Mapping
 from dataclasses import dataclass, replace
 from typing import Any
 
-from tutor.checking.checkmodel import CheckModel, check_model
+from tutor.checking.checkmodel import CheckModel
+from tutor.checking.models import check_model
 from tutor.files.answers import Answer
 from tutor.maths.numfmt import fmt
 from tutor.model.keyset import counted_keys
@@ -105,7 +106,7 @@ class Checker:
     """A solved problem ready to check any number of answer sheets (grading solves once)."""
 
     def __init__(self, derivation: Any, settings: CheckSettings | None = None) -> None:
-        """`derivation`: a solved problem of any form (`tutor.checking.checkmodel.check_model` picks the form)."""
+        """`derivation`: a solved problem of any form (`tutor.checking.models.check_model` picks the form)."""
         self.derivation = derivation
         self.model: CheckModel = check_model(derivation)
         self.problem = self.model.problem

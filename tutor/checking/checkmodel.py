@@ -3,7 +3,8 @@
 A form (a network derivation here; a computation graph in `tutor.checking.graphcheck`) supplies the true values
 by answer key, the recomputation from a student's own values (error carried forward), which keys each
 key is computed from, the mistake diagnosis, words for each key, and the practice order and hints.
-`check_model` picks the form of a solved problem; nothing else in the checker looks at the form.
+`tutor.checking.models.check_model` picks the form of a solved problem; nothing else in the checker looks at
+the form.
 """
 
 from __future__ import annotations
@@ -111,18 +112,3 @@ class NetworkModel:
         from tutor.checking.hints import Hints
 
         return Hints(self.derivation, digits)
-
-
-def check_model(derivation: Any) -> CheckModel:
-    """The check model of a solved problem of any form."""
-    from tutor.engines.graph import GraphDerivation
-
-    if isinstance(derivation, GraphDerivation):
-        from tutor.checking.graphcheck import GraphModel
-
-        return GraphModel(derivation)
-    if derivation.problem.data:
-        from tutor.checking.datacheck import DataSetModel
-
-        return DataSetModel(derivation)
-    return NetworkModel(derivation)

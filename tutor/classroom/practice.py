@@ -24,9 +24,10 @@ from rich.console import Console
 from rich.text import Text
 
 from tutor.checking.check import Checker, CheckItem
-from tutor.checking.checkmodel import CheckModel, check_model
+from tutor.checking.checkmodel import CheckModel
 from tutor.checking.hints import RUNGS
 from tutor.checking.mistakewords import mistake_words
+from tutor.checking.models import check_model
 from tutor.escape import terminal
 from tutor.files.answers import Answer, parse_answer
 from tutor.maths.numfmt import fmt

@@ -8,37 +8,15 @@ else (a failed check, a cross-check disagreement). Heavy imports (SymPy) happen 
 
 from __future__ import annotations
 
-import typer
+# The command modules register themselves on `app` (tutor.cli.app).
+from tutor.cli import check as _check  # noqa: F401
+from tutor.cli import generate as _generate  # noqa: F401
+from tutor.cli import practice as _practice  # noqa: F401
+from tutor.cli import solve as _solve  # noqa: F401
+from tutor.cli import train as _train  # noqa: F401
+from tutor.cli.app import app
 
-app = typer.Typer(
-    name="nnstep",
-    help="A step-by-step backpropagation tutor: exact worked derivations of forward pass, loss, chain rule, "
-    "deltas and weight updates for small neural networks written in YAML.\n\n"
-    "Example:  nnstep solve problems/relu-exercise.yaml",
-    no_args_is_help=True,
-    add_completion=False,
-    rich_markup_mode=None,  # plain click help: instant, and reads well when piped
-    pretty_exceptions_enable=False,
-    context_settings={"help_option_names": ["-h", "--help"]},
-)
-
-
-@app.callback()
-def _root(ctx: typer.Context) -> None:
-    """nnstep: backpropagation worked out step by step, checked and graded."""
-    from tutor.cli.common import sigterm_exits
-    from tutor.fileio import guard_run
-
-    ctx.with_resource(sigterm_exits())
-    ctx.with_resource(guard_run())  # no output of the command may replace one of its inputs
-
-
-# The command modules register themselves on `app`.
-from tutor.cli import check as _check  # noqa: E402,F401
-from tutor.cli import generate as _generate  # noqa: E402,F401
-from tutor.cli import practice as _practice  # noqa: E402,F401
-from tutor.cli import solve as _solve  # noqa: E402,F401
-from tutor.cli import train as _train  # noqa: E402,F401
+__all__ = ["app", "main"]
 
 
 def main() -> None:

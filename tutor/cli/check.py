@@ -14,7 +14,7 @@ from typing import TYPE_CHECKING, Any
 
 import typer
 
-from tutor.cli import app
+from tutor.cli.app import app
 from tutor.cli.common import emit, fail, run
 
 if TYPE_CHECKING:
@@ -162,7 +162,7 @@ def answers(
     detail: int = DETAIL,
 ) -> None:
     """Print the full answer key in the answers-file format (or a blank template to fill in)."""
-    from tutor.files.answers import answer_key_text
+    from tutor.checking.answerkey import answer_key_text
 
     derivation = run(lambda: _solve(problem, detail))
     emit(answer_key_text(derivation, blank=blank, digits=digits), output)

@@ -8,7 +8,7 @@ from typing import TYPE_CHECKING
 
 import typer
 
-from tutor.cli import app
+from tutor.cli.app import app
 from tutor.cli.common import fail, run
 
 if TYPE_CHECKING:

@@ -12,7 +12,7 @@ from typing import TYPE_CHECKING, Any, TextIO
 
 import typer
 
-from tutor.cli import app
+from tutor.cli.app import app
 from tutor.cli.common import fail, run
 
 if TYPE_CHECKING:

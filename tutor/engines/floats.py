@@ -52,7 +52,7 @@ def solve_numeric(
     """Every quantity of every step by answer key (later steps prefixed `step2.`, …)."""
     network = network or Network(problem)
     given = given or {}
-    params, inputs, targets = network.floats if network.problem is problem else float_values(problem)
+    params, inputs, targets = network.floats if network.problem is problem else Network(problem).floats
     params = dict(params)
     values: dict[str, float] = {}
     for index in range(1, problem.steps + 1):
@@ -63,12 +63,6 @@ def solve_numeric(
         values.update({prefix + k: v for k, v in step.items()})
         params = {p: step_given.get(f"{p}.new", step[f"{p}.new"]) for p in params}
     return values
-
-
-def float_values(problem: Problem) -> tuple[dict[str, float], dict[str, float], dict[str, float]]:
-    """The problem's parameters, inputs and targets in float64."""
-    floats = lambda values: {k: float(v) for k, v in values.items()}  # noqa: E731
-    return floats(problem.parameters), floats(problem.inputs), floats(problem.targets)
 
 
 def numeric_step(

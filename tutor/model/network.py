@@ -3,8 +3,9 @@
 from __future__ import annotations
 
 import re
-from collections.abc import Iterator
+from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
+from fractions import Fraction
 from functools import cached_property
 from typing import NamedTuple
 
@@ -32,9 +33,8 @@ class Network:
     @cached_property
     def floats(self) -> tuple[dict[str, float], dict[str, float], dict[str, float]]:
         """Parameters, inputs and targets in float64, converted once (the mistake models re-run often)."""
-        from tutor.engines.floats import float_values
-
-        return float_values(self.problem)
+        p = self.problem
+        return _floats(p.parameters), _floats(p.inputs), _floats(p.targets)
 
     @cached_property
     def order(self) -> tuple[str, ...]:
@@ -164,3 +164,7 @@ def _default_net_label(name: str, taken: set[str]) -> str:
     while label in taken:
         label += "_"
     return label
+
+
+def _floats(values: Mapping[str, Fraction]) -> dict[str, float]:
+    return {k: float(v) for k, v in values.items()}

@@ -28,31 +28,13 @@ from tutor.model.derivation import Derivation, Step
 from tutor.model.network import Network
 from tutor.render import latexfmt as lf
 from tutor.render.latexblocks import BASE_PACKAGES, body_note, listing, preamble, tables
-from tutor.render.latexmath import LOSS_FORMULA, MathWriter
+from tutor.render.latexmath import MathWriter
 from tutor.render.latexnet import network_block
+from tutor.render.latexparts import LatexOptions, heading_lines, loss_line, parameter_listing, title, writer_for
 from tutor.render.latexstep import pass_sections, update_sections
 from tutor.render.tikz import picture
 
 PACKAGES = BASE_PACKAGES
-LOSS_NAMES = {
-    "half_sse": "half the sum of squared errors",
-    "sse": "sum of squared errors",
-    "mse": "mean squared error",
-    "bce": "binary cross-entropy",
-    "cross_entropy": "cross-entropy",
-}
-
-
-@dataclass(frozen=True)
-class LatexOptions:
-    digits: int = 6  # significant digits of inexact values
-    body_only: bool = False  # no preamble: for \input into a document
-    solution: bool = True  # False: the problem sheet only
-    step: int | None = None  # only this step (iteration of a data set)
-    phases: frozenset[str] | None = None  # only these of forward, loss, backward, update (`--only`)
-
-    def shows(self, phase: str) -> bool:
-        return self.phases is None or phase in self.phases
 
 
 @dataclass(frozen=True)
@@ -102,17 +84,6 @@ def _graph_document(derivation: GraphDerivation, opts: LatexOptions) -> Document
     return Document(title(derivation.problem), graph_body(derivation, opts.digits, opts.solution, opts.shows))
 
 
-def writer_for(derivation: Derivation, network: Network, opts: LatexOptions) -> MathWriter:
-    p = derivation.problem
-    return MathWriter(opts.digits, network.target_labels, p.loss, len(p.targets))
-
-
-def title(problem: Any) -> str:
-    """The problem's title, else its file name without the extension."""
-    source = problem.source
-    return problem.title or (Path(source).stem if source and not source.startswith("<") else "nnstep")
-
-
 def _stem(derivation: Derivation | GraphDerivation) -> str:
     source = derivation.problem.source
     return Path(source).stem if source and not source.startswith("<") else "nnstep"
@@ -153,28 +124,6 @@ def _statement(derivation: Derivation, network: Network, writer: MathWriter) -> 
         rf"\textbf{{Task.}} Do {count} of gradient descent on this example, "
         r"$w \leftarrow w - \eta\, \partial L / \partial w$: the forward pass, the loss, "
         r"the gradient of the loss with respect to every parameter by the chain rule, and the new parameters." + "\n"
-    )
-
-
-def heading_lines(problem: Any) -> Iterator[str]:
-    """The title, the description and the Problem heading."""
-    yield rf"\section*{{{lf.line(title(problem))}}}"
-    if problem.description:
-        yield lf.text(problem.description) + "\n"
-    yield r"\subsection*{Problem}"
-
-
-def parameter_listing(derivation: Derivation, writer: MathWriter) -> str:
-    p = derivation.problem
-    fixed = {k: " (fixed)" if k in p.frozen else "" for k in p.parameters}
-    return listing("Parameters", [f"${lf.name(k)} = {writer.num(v)}${fixed[k]}" for k, v in p.parameters.items()])
-
-
-def loss_line(derivation: Derivation, writer: MathWriter) -> str:
-    p = derivation.problem
-    return (
-        rf"\textbf{{Loss.}} $L = {LOSS_FORMULA[p.loss]}$ ({LOSS_NAMES[p.loss]})."
-        rf" \textbf{{Learning rate.}} $\eta = {writer.num(p.learning_rate)}$." + "\n"
     )
 
 

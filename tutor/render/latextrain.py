@@ -21,11 +21,12 @@ from tutor.render.curve import pgfplots, thin
 from tutor.render.latexblocks import BASE_PACKAGES, align, tables
 from tutor.render.latexmath import MathWriter, partial, rows
 from tutor.render.latexnet import network_block
+from tutor.render.latexparts import heading_lines, loss_line, parameter_listing, writer_for
 from tutor.render.latexstep import pass_sections, update_sections
 from tutor.render.tikz import picture
 
 if TYPE_CHECKING:
-    from tutor.render.latex import LatexOptions
+    from tutor.render.latexparts import LatexOptions
 
 PACKAGES = (*BASE_PACKAGES, "pgfplots")
 FLOAT_DIGITS = 6  # digits of the run's float64 numbers
@@ -33,8 +34,6 @@ FLOAT_DIGITS = 6  # digits of the run's float64 numbers
 
 def training_body(derivation: Derivation, opts: LatexOptions) -> tuple[str, tuple[str, ...]]:
     """The body of a data set's document and the packages it needs."""
-    from tutor.render.latex import writer_for
-
     network = Network(derivation.problem)
     writer = writer_for(derivation, network, opts)
     parts = list(_statement(derivation, network, writer))
@@ -47,8 +46,6 @@ def training_body(derivation: Derivation, opts: LatexOptions) -> tuple[str, tupl
 
 
 def _statement(derivation: Derivation, network: Network, writer: MathWriter) -> Iterator[str]:
-    from tutor.render.latex import heading_lines, loss_line, parameter_listing
-
     p = derivation.problem
     yield from heading_lines(p)
     yield picture(network, p.parameters, example=False)

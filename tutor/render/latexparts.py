@@ -1,0 +1,68 @@
+"""What the LaTeX views of every form share: the options, the number writer, the heading, the parameter
+listing and the loss line (`tutor.render.latex` dispatches on the form; `latextrain` is the data sets')."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from tutor.model.derivation import Derivation
+from tutor.model.network import Network
+from tutor.render import latexfmt as lf
+from tutor.render.latexblocks import listing
+from tutor.render.latexmath import LOSS_FORMULA, MathWriter
+
+LOSS_NAMES = {
+    "half_sse": "half the sum of squared errors",
+    "sse": "sum of squared errors",
+    "mse": "mean squared error",
+    "bce": "binary cross-entropy",
+    "cross_entropy": "cross-entropy",
+}
+
+
+@dataclass(frozen=True)
+class LatexOptions:
+    digits: int = 6  # significant digits of inexact values
+    body_only: bool = False  # no preamble: for \input into a document
+    solution: bool = True  # False: the problem sheet only
+    step: int | None = None  # only this step (iteration of a data set)
+    phases: frozenset[str] | None = None  # only these of forward, loss, backward, update (`--only`)
+
+    def shows(self, phase: str) -> bool:
+        return self.phases is None or phase in self.phases
+
+
+def writer_for(derivation: Derivation, network: Network, opts: LatexOptions) -> MathWriter:
+    p = derivation.problem
+    return MathWriter(opts.digits, network.target_labels, p.loss, len(p.targets))
+
+
+def title(problem: Any) -> str:
+    """The problem's title, else its file name without the extension."""
+    source = problem.source
+    return problem.title or (Path(source).stem if source and not source.startswith("<") else "nnstep")
+
+
+def heading_lines(problem: Any) -> Iterator[str]:
+    """The title, the description and the Problem heading."""
+    yield rf"\section*{{{lf.line(title(problem))}}}"
+    if problem.description:
+        yield lf.text(problem.description) + "\n"
+    yield r"\subsection*{Problem}"
+
+
+def parameter_listing(derivation: Derivation, writer: MathWriter) -> str:
+    p = derivation.problem
+    fixed = {k: " (fixed)" if k in p.frozen else "" for k in p.parameters}
+    return listing("Parameters", [f"${lf.name(k)} = {writer.num(v)}${fixed[k]}" for k, v in p.parameters.items()])
+
+
+def loss_line(derivation: Derivation, writer: MathWriter) -> str:
+    p = derivation.problem
+    return (
+        rf"\textbf{{Loss.}} $L = {LOSS_FORMULA[p.loss]}$ ({LOSS_NAMES[p.loss]})."
+        rf" \textbf{{Learning rate.}} $\eta = {writer.num(p.learning_rate)}$." + "\n"
+    )
