@@ -1,46 +1,31 @@
 """The hint ladder of one quantity: the formula in symbols, then with the numbers put in, then the value.
 
-The texts come from the terminal renderer's `Writer` (the same formulas `nnstep solve` prints): each
-of its lines reads `head = symbols = numbers = value`, and a rung is a prefix of that chain.
+Each key's hint is one or more `Chain`s (`head = symbols = numbers = value`, `tutor.maths.termtext`) built
+from the derivation's data with the formula text `nnstep solve` uses (`TermText`, shared with the
+terminal's `Writer`); a rung is a prefix of each chain. Nothing here reads rendered text.
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from collections.abc import Sequence
 
-from tutor.model.derivation import Derivation, Step
+from tutor.maths import formula as fm
+from tutor.maths.functions import LOSS_TEXT, activation_op, derivative_op
+from tutor.maths.termtext import MINUS, RUNGS, Chain, TermText
+from tutor.model.derivation import Delta, Derivation, ForwardNeuron, Loss, Step
 from tutor.model.keys import split_key
 from tutor.model.network import Network
-from tutor.render.text import MINUS, Writer
 
-RUNGS = 3  # 1 symbols, 2 numbers substituted, 3 the value
-
-
-@dataclass(frozen=True)
-class Chain:
-    """One line of a formula: `head = symbols… = numbers… = value` (numbers may be empty)."""
-
-    head: str
-    symbols: tuple[str, ...]
-    numbers: tuple[str, ...]
-    value: str
-
-    def rung(self, n: int) -> str:
-        parts = [self.head, *self.symbols]
-        if n >= 2:
-            parts += self.numbers
-        if n >= 3:
-            parts.append(self.value)
-        return " = ".join(parts)
+__all__ = ["RUNGS", "Chain", "Hints"]
 
 
 class Hints:
-    """Hint texts for every answer key of a derivation."""
+    """Hint chains for every answer key of a derivation."""
 
     def __init__(self, derivation: Derivation, digits: int = 6) -> None:
         self.derivation = derivation
         network = Network(derivation.problem)
-        self.writer = Writer(digits, network.target_labels)
+        self.writer = TermText(digits, network.target_labels)
         self.loss_name = derivation.problem.loss
 
     def rung(self, key: str, n: int) -> str:
@@ -55,66 +40,80 @@ class Hints:
         """The chains of `local` (a key without its step prefix) in `step`."""
         name, _, part = local.rpartition(".")
         if local == "loss":
-            return self._loss(step)
+            return [self._loss(step.loss)]
         if part in ("net", "out"):
             f = next(f for f in step.forward if f.neuron == name)
-            group = [g for g in step.forward if g.activation.name == "softmax"]
-            return [_split(list(self.writer.forward(f, group))[0 if part == "net" else 1].text, 1)]
-        n_out = len(step.loss.parts)
+            if part == "net":
+                return [self.writer.net_chain(f)]
+            return [self._out(f, [g for g in step.forward if g.activation.name == "softmax"])]
         if part == "delta":
-            d = next(d for d in step.deltas if d.neuron == name)
-            chain = _split(next(iter(self.writer.delta(d, self.loss_name, n_out))).text, 2)
-            if d.softmax:
-                chain = self._softmax_delta(step, name, chain)
-            return [chain]
+            return [self._delta(step, next(d for d in step.deltas if d.neuron == name))]
         if part == "grad":
-            return self._gradient(step, name, n_out)
+            return self._gradient(step, name)
         if part == "new":
             return [self._update(step, name)]
         raise KeyError(local)
 
-    def _loss(self, step: Step) -> list[Chain]:
-        symbolic, numeric = (line.text.strip() for line in self.writer.loss(step.loss))
-        *numbers, value = numeric.removeprefix("= ").split(" = ")
+    def _out(self, f: ForwardNeuron, group: Sequence[ForwardNeuron]) -> Chain:
+        """`y3 = relu(x3) = relu(2) = 2`; softmax over its group; identity has no numbers."""
         w = self.writer
-        if self.loss_name == "cross_entropy":
-            numbers = [
-                MINUS + "(" + " + ".join(f"{w.pnum(p.target)}·log {w.pnum(p.out)}" for p in step.loss.parts) + ")"
-            ]
-        elif self.loss_name == "bce":
+        if f.activation.name == "softmax":
+            den = " + ".join(f"e^{g.net_label}" for g in group) or "Σ e^net"
+            numbers = (f"e^{w.pnum(f.net)} / ({' + '.join(f'e^{w.pnum(g.net)}' for g in group)})",) if group else ()
+            return Chain(f.neuron, (f"e^{f.net_label} / ({den})",), numbers, w.num(f.out))
+        if f.activation.name == "identity":
+            return Chain(f.neuron, (f.net_label,), (), w.num(f.out))
+        act = activation_op(f.activation.name)
+        return Chain(f.neuron, (fm.text(act, x=f.net_label),), (fm.text(act, x=w.num(f.net)),), w.num(f.out))
+
+    def _loss(self, loss: Loss) -> Chain:
+        """`L = ½ Σ (t − y)² = ½·(numbers) = value`; cross-entropy and BCE with their logs written out."""
+        w = self.writer
+        parts = loss.parts
+        if loss.name == "cross_entropy":
+            numbers = MINUS + "(" + " + ".join(f"{w.pnum(p.target)}·log {w.pnum(p.out)}" for p in parts) + ")"
+        elif loss.name == "bce":
             terms = [
                 f"{w.pnum(p.target)}·log {w.pnum(p.out)} + "
                 f"(1 {MINUS} {w.pnum(p.target)})·log(1 {MINUS} {w.pnum(p.out)})"
-                for p in step.loss.parts
+                for p in parts
             ]
-            numbers = [MINUS + "[" + " + ".join(terms) + "]"]
-        return [Chain("L", (symbolic.removeprefix("L = "),), tuple(numbers), value)]
+            numbers = MINUS + "[" + " + ".join(terms) + "]"
+        else:
+            front = {"half_sse": "½·", "sse": "", "mse": f"(1/{len(parts)})·"}[loss.name]
+            inner = " + ".join(f"({w.num(p.target)} {MINUS} {w.pnum(p.out)})²" for p in parts)
+            numbers = front + (f"[{inner}]" if front and len(parts) > 1 else inner)
+        return Chain("L", (LOSS_TEXT[loss.name],), (numbers,), w.num(loss.value))
 
-    def _softmax_delta(self, step: Step, name: str, chain: Chain) -> Chain:
-        value = chain.value.removesuffix("(softmax output)").strip()
-        numbers: tuple[str, ...] = ()
-        if self.loss_name == "cross_entropy":
-            out = next(f.out for f in step.forward if f.neuron == name)
-            target = next((p.target for p in step.loss.parts if p.output == name), 0)
-            numbers = (f"{self.writer.num(out)} {MINUS} {self.writer.num(target)}",)
-        return Chain(chain.head, chain.symbols, numbers, value)
-
-    def _gradient(self, step: Step, name: str, n_out: int) -> list[Chain]:
-        g = next(g for g in step.gradients if g.parameter == name)
+    def _delta(self, step: Step, d: Delta) -> Chain:
+        """`δ_y3 = ∂L/∂x3 = w35 · δ_y5 · relu′(x3) = 2 · 10 · 1 = 20`; a softmax output's δ in one step."""
         w = self.writer
-        head = f"∂L/∂{name}"
-        value = w.num(g.value)
+        head = f"δ_{d.neuron} = ∂L/∂{d.net_label}"
+        if d.softmax:
+            if self.loss_name != "cross_entropy":
+                return Chain(head, (f"{d.neuron}·(g − Σ g·y)",), (), w.num(d.value))
+            out = next(f.out for f in step.forward if f.neuron == d.neuron)
+            target = next((p.target for p in step.loss.parts if p.output == d.neuron), 0)
+            form = f"{d.neuron} {MINUS} {w.targets.get(d.neuron, 't')}"
+            return Chain(head, (form,), (f"{w.num(out)} {MINUS} {w.num(target)}",), w.num(d.value))
+        s, n = w.delta_upstream(d, self.loss_name, len(step.loss.parts))
+        assert d.activation is not None
+        deriv = fm.text_factor(derivative_op(d.activation.name), x=d.net_label, y=d.neuron)
+        return Chain(head, (f"{s} · {deriv}",), (f"{n} · {w.pnum(d.derivative)}",), w.num(d.value))
+
+    def _gradient(self, step: Step, name: str) -> list[Chain]:
+        """The chain rule along every path (where written out), then the sum over the parameter's uses."""
+        g = next(g for g in step.gradients if g.parameter == name)
+        w, n_out = self.writer, len(step.loss.parts)
         chains = []
         if g.paths:
             symbols = (
                 " + ".join(w.path_symbols(p) for p in g.paths),
                 " + ".join(w.path_formula(p, self.loss_name, n_out) for p in g.paths),
             )
-            chains.append(Chain(head, symbols, (" + ".join(w.path_numbers(p) for p in g.paths),), value))
-        uses_sym = " + ".join(f"δ_{u.neuron} · {u.source or '1'}" for u in g.uses) or "0"
-        uses_num = " + ".join(f"{w.pnum(u.delta)} · {w.pnum(u.source_value)}" for u in g.uses) or "0"
-        chains.append(Chain(head, (uses_sym,), (uses_num,), value))
-        return chains
+            numbers = (" + ".join(w.path_numbers(p) for p in g.paths),)
+            chains.append(Chain(f"∂L/∂{name}", symbols, numbers, w.num(g.value)))
+        return [*chains, w.uses_chain(g)]
 
     def _update(self, step: Step, name: str) -> Chain:
         u = next(u for u in step.updates if u.parameter == name)
@@ -123,13 +122,3 @@ class Hints:
             return Chain(f"{name} (frozen)", (name,), (), w.num(u.new))
         numbers = f"{w.num(u.old)} {MINUS} {w.num(u.learning_rate)} · {w.pnum(u.gradient)}"
         return Chain(f"{name} ← {name} {MINUS} η · ∂L/∂{name}", (), (numbers,), w.num(u.new))
-
-
-def _split(text: str, head: int) -> Chain:
-    """A writer line `head = symbols = numbers = value` → Chain; `head` is how many segments the head has
-    (a delta's is two: `δ_y5 = ∂L/∂x5`). Identity and softmax outputs have no numbers segment."""
-    parts = [p.strip() for p in text.split(" = ")]
-    *middle, value = parts[head:]
-    if len(middle) >= 2:
-        return Chain(" = ".join(parts[:head]), tuple(middle[:-1]), (middle[-1],), value)
-    return Chain(" = ".join(parts[:head]), tuple(middle), (), value)

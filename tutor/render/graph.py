@@ -3,103 +3,34 @@
 from __future__ import annotations
 
 import json
-from collections.abc import Collection, Mapping
+from collections.abc import Collection
 from pathlib import Path
 from typing import Any
 
 from rich.console import Console
 from rich.text import Text
 
-from tutor.engines.graph import Accumulation, GraphDerivation
-from tutor.maths import expr
-from tutor.maths.formula import needs_brackets_as_term
-from tutor.maths.numfmt import fmt, paren
+from tutor.checking.graphhints import graph_chains
+from tutor.engines.graph import GraphDerivation
+from tutor.maths.numfmt import fmt
+from tutor.maths.termtext import MINUS
 from tutor.render.console import print_or_write, user_text
 from tutor.render.json import number
-from tutor.render.text import MINUS, Writer
 
 
 def graph_sections(d: GraphDerivation, digits: int = 6) -> list[tuple[str, list[str]]]:
-    """(title, lines) of the forward pass, the local derivatives and the backward accumulation."""
-    w = Writer(digits, {})
-    values = {**{k: v for k, v in d.problem.inputs.items()}, **{f.node: f.value for f in d.forward}}
-    forward = [
-        f"{f.node} = {_text(f.expression)} = {_text(_substitute(f.expression, values, digits))} = {w.num(f.value)}"
-        for f in d.forward
-    ]
+    """(title, lines) of the forward pass, the local derivatives and the backward accumulation: the chains
+    the hints are made of (`tutor.checking.graphhints.graph_chains`), printed whole."""
+    chains = graph_chains(d, digits)
     out = d.problem.output
-    local = [f"{local_symbol(d, e.child, e.parent)} = {_local(e.formula, e.value, w)}" for e in d.local]
-    formulas = {(e.child, e.parent): e.formula for e in d.local}
-    backward = [_accumulation(a, out, formulas, w) for a in d.backward]
     return [
-        ("Forward pass", forward),
-        ("Local derivatives on each edge", local),
-        (f"Backward pass: the gradient ∂{out}/∂v of every node and input v, in reverse topological order", backward),
+        ("Forward pass", [c.text for c in chains.forward]),
+        ("Local derivatives on each edge", [c.text for c in chains.local]),
+        (
+            f"Backward pass: the gradient ∂{out}/∂v of every node and input v, in reverse topological order",
+            [c.text for c in chains.backward],
+        ),
     ]
-
-
-def local_symbol(d: GraphDerivation, child: str, parent: str) -> str:
-    """∂e/∂a for the local derivative on an edge; into the output, its expression: ∂(c*e)/∂c, since
-    ∂L/∂c is the gradient (the total derivative), a different number wherever c has other paths."""
-    if child != d.problem.output:
-        return f"∂{child}/∂{parent}"
-    return f"∂({_text(d.problem.nodes[child])})/∂{parent}"
-
-
-def _local(formula: Any, value: Any, w: Writer) -> str:
-    return _formula(formula) if formula.is_number else f"{_formula(formula)} = {w.num(value)}"
-
-
-def _accumulation(a: Accumulation, out: str, formulas: Mapping[tuple[str, str], Any], w: Writer) -> str:
-    """`∂L/∂a = ∂L/∂e · ∂e/∂a = (−2) · 1 = −2`; an edge into the output itself contributes its local
-    derivative as a formula (∂L/∂c = e, as the seed writes it), bracketed where it is a later term
-    that is a sum or negative (`∂L/∂u · ∂u/∂x + (−r + x)`), never a second `∂L/∂c` on the right."""
-    head = f"∂{out}/∂{a.name}"
-    if not a.contributions:
-        return f"{head} = 1" if a.name == out else f"{head} = 0  (no path to {out})"
-    sym = " + ".join(
-        _term(formulas[(c.child, a.name)], i == 0) if c.child == out else f"∂{out}/∂{c.child} · ∂{c.child}/∂{a.name}"
-        for i, c in enumerate(a.contributions)
-    )
-    nums = " + ".join(
-        (w.num(c.local) if i == 0 else w.pnum(c.local))
-        if c.child == out
-        else f"{w.pnum(c.child_gradient)} · {w.pnum(c.local)}"
-        for i, c in enumerate(a.contributions)
-    )
-    value = w.num(a.value)
-    if sym == value:
-        return f"{head} = {value}"
-    return f"{head} = {sym} = {value}" if nums in (value, sym) else f"{head} = {sym} = {nums} = {value}"
-
-
-def _term(formula: Any, first: bool) -> str:
-    text = _formula(formula)
-    return text if first or not needs_brackets_as_term(formula) else f"({text})"
-
-
-def _text(node: expr.Node) -> str:
-    return expr.to_text(node).replace("-", MINUS)
-
-
-def _formula(formula: Any) -> str:
-    import sympy
-
-    return sympy.sstr(formula).replace("**", "^").replace("-", MINUS)
-
-
-def _substitute(node: expr.Node, values: Mapping[str, Any], digits: int) -> expr.Node:
-    """The expression with each name replaced by its value (kept as a name, so it prints verbatim)."""
-    match node:
-        case expr.Name(name=name):
-            return expr.Name(paren(fmt(values[name], digits)))
-        case expr.Unary(op=op, operand=x):
-            return expr.Unary(op, _substitute(x, values, digits))
-        case expr.Binary(op=op, left=left, right=right):
-            return expr.Binary(op, _substitute(left, values, digits), _substitute(right, values, digits))
-        case expr.Call(func=func, args=args):
-            return expr.Call(func, tuple(_substitute(a, values, digits) for a in args))
-    return node
 
 
 GRAPH_PHASES = ("forward", "backward", "backward")  # of graph_sections: values; local derivatives, accumulation

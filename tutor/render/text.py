@@ -2,7 +2,7 @@
 
 Each `lines_<phase>` turns derivation data into (style, text) lines; `tutor.render.terminal` only puts
 them on a Rich console. Symbolic forms are written from the data (which factor, which activation),
-numbers through `tutor.maths.numfmt`.
+numbers and the formula text the hints share through `tutor.maths.termtext`.
 """
 
 from __future__ import annotations
@@ -11,11 +11,9 @@ from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 
 from tutor.maths import formula as fm
-from tutor.maths.functions import LOSS_GRAD_FORMULAS, LOSS_TEXT, activation_op, derivative_op
-from tutor.maths.numfmt import fmt, paren
-from tutor.model.derivation import Delta, Factor, ForwardNeuron, Gradient, Loss, Path, Step, Update
-
-MINUS = "−"
+from tutor.maths.functions import LOSS_TEXT, activation_op, derivative_op
+from tutor.maths.termtext import MINUS, TermText
+from tutor.model.derivation import Delta, ForwardNeuron, Gradient, Loss, Step, Update
 
 
 @dataclass(frozen=True)
@@ -25,31 +23,13 @@ class Line:
     indent: int = 2
 
 
-class Writer:
-    """Formats the numbers and symbols of one derivation consistently."""
-
-    def __init__(self, digits: int, target_labels: dict[str, str]) -> None:
-        self.digits = digits
-        self.targets = target_labels
-
-    def num(self, value: object) -> str:
-        return fmt(value, self.digits).replace("-", MINUS)
-
-    def pnum(self, value: object) -> str:
-        """A number as a factor: negatives in parentheses."""
-        return paren(fmt(value, self.digits)).replace("-", MINUS)
+class Writer(TermText):
+    """The lines of one derivation; numbers and formula text from `TermText`, shared with the hints."""
 
     # ---------------------------------------------------------------- forward
     def forward(self, f: ForwardNeuron, group: Sequence[ForwardNeuron] = ()) -> Iterator[Line]:
         """net = Σ … = value, then out = f(net) = value. `group`: the softmax group, for its denominator."""
-        sym = [f"{t.source} · {t.parameter}" for t in f.terms]
-        nums = [f"{self.pnum(t.source_value)} · {self.pnum(t.parameter_value)}" for t in f.terms]
-        if f.bias is not None:
-            sym.append(f.bias)
-            nums.append(self.pnum(f.bias_value))
-        rhs = " + ".join(sym) or "0"
-        subst = " + ".join(nums) or "0"
-        yield Line(f"{f.net_label} = {rhs} = {subst} = {self.num(f.net)}")
+        yield Line(self.net_chain(f).text)
         act = activation_op(f.activation.name)
         if f.activation.name == "softmax":
             den = " + ".join(f"e^{g.net_label}" for g in group) or "Σ e^net"
@@ -99,17 +79,9 @@ class Writer:
             form = f"{d.neuron} {MINUS} {t}" if loss == "cross_entropy" else f"{d.neuron}·(g − Σ g·y)"
             yield Line(f"{head} = {form} = {self.num(d.value)}  (softmax output)")
             return
-        sym, nums = [], []
-        if d.loss_grad is not None:
-            sym.append(self.loss_grad_text(d.neuron, loss, n_outputs))
-            nums.append(self.num(d.loss_grad) if d.downstream else self.pnum(d.loss_grad))  # first of a sum
-        for k in d.downstream:
-            sym.append(f"{k.parameter} · δ_{k.neuron}")
-            nums.append(f"{self.pnum(k.parameter_value)} · {self.pnum(k.delta)}")
+        s, n = self.delta_upstream(d, loss, n_outputs)
         assert d.activation is not None
         deriv = fm.text_factor(derivative_op(d.activation.name), x=d.net_label, y=d.neuron)
-        s = sym[0] if len(sym) == 1 else f"({' + '.join(sym)})"
-        n = nums[0] if len(nums) == 1 else f"({' + '.join(nums)})"
         note = kink_note(d.activation.name, net, self.num(d.derivative))
         yield Line(f"{head} = {s} · {deriv} = {n} · {self.pnum(d.derivative)} = {self.num(d.value)}{note}")
 
@@ -124,38 +96,10 @@ class Writer:
                 f"{pad} = " + " + ".join(self.path_numbers(p) for p in g.paths) + f" = {self.num(g.value)}",
                 style="bold",
             )
-        uses_sym = " + ".join(f"δ_{u.neuron} · {u.source or '1'}" for u in g.uses)
-        uses_num = " + ".join(f"{self.pnum(u.delta)} · {self.pnum(u.source_value)}" for u in g.uses)
         lead = pad if g.paths else head
         style = "dim" if g.paths else "bold"
-        yield Line(f"{lead} = {uses_sym or '0'} = {uses_num or '0'} = {self.num(g.value)}", style=style)
-
-    def path_symbols(self, p: Path) -> str:
-        return " · ".join(f"∂{f.numerator}/∂{f.denominator}" for f in p.factors)
-
-    def path_formula(self, p: Path, loss: str, n_outputs: int) -> str:
-        return " · ".join(self.factor_formula(f, loss, n_outputs) for f in p.factors)
-
-    def path_numbers(self, p: Path) -> str:
-        return " · ".join(self.pnum(f.value) for f in p.factors)
-
-    def loss_grad_text(self, output: str, loss: str, n_outputs: int) -> str:
-        """∂L/∂y of one output, as a formula in its symbols: (y5 − t5), 2(o1 − t_o1), …"""
-        return fm.text_factor(LOSS_GRAD_FORMULAS[loss], y=output, t=self.targets[output], n=str(n_outputs))
-
-    def factor_formula(self, f: Factor, loss: str, n_outputs: int) -> str:
-        if f.kind == "loss":
-            return self.loss_grad_text(f.name or "", loss, n_outputs)
-        if f.kind == "softmax_loss":
-            return f"({f.name} {MINUS} {self.targets[f.name or '']})" if loss == "cross_entropy" else f"δ_{f.name}"
-        if f.kind == "activation":
-            assert f.activation is not None
-            return fm.text_factor(derivative_op(f.activation.name), x=f.denominator, y=f.numerator)
-        if f.kind == "weight":
-            return f.name or "?"
-        if f.kind == "source":
-            return f.name or "1"
-        raise ValueError(f"unknown factor kind {f.kind!r}")
+        uses = self.uses_chain(g)
+        yield Line(f"{lead} = {uses.symbols[0]} = {uses.numbers[0]} = {uses.value}", style=style)
 
     # ---------------------------------------------------------------- updates
     def update(self, u: Update) -> Line:

@@ -1,0 +1,156 @@
+"""Terminal text of numbers and formulas, and the formula chain `head = symbols = numbers = value`.
+
+The one source of this text for the terminal views (`tutor.render.text`, `tutor.render.graph`) and the
+hint ladder (`tutor.checking.hints`, `tutor.checking.graphhints`), so a hint reads exactly as the line
+`nnstep solve` prints. A `Chain` is plain data: its pieces are already text, built from the derivation's
+values here, never cut out of a rendered line.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any
+
+from tutor.maths import expr
+from tutor.maths import formula as fm
+from tutor.maths.functions import LOSS_GRAD_FORMULAS, derivative_op
+from tutor.maths.numfmt import fmt, paren
+
+if TYPE_CHECKING:
+    from tutor.model.derivation import Delta, Factor, ForwardNeuron, Gradient, Path
+
+MINUS = "−"
+RUNGS = 3  # of a hint: 1 the formula in symbols, 2 with the numbers substituted, 3 the value
+
+
+@dataclass(frozen=True)
+class Chain:
+    """One formula: `head = symbols… = numbers… = value`; a hint rung is a prefix of it."""
+
+    head: str
+    symbols: tuple[str, ...] = ()
+    numbers: tuple[str, ...] = ()
+    value: str = ""
+
+    @property
+    def text(self) -> str:
+        """The whole chain, as `nnstep solve` prints it."""
+        return " = ".join([self.head, *self.symbols, *self.numbers, self.value])
+
+    def rung(self, n: int) -> str:
+        """Rung 1 up to the symbols, 2 up to the numbers, 3 all of it. A chain with neither symbols nor
+        numbers (∂L/∂L = 1, ∂d/∂b = 2) is its own formula: shown whole."""
+        if not self.symbols and not self.numbers:
+            return self.text
+        parts = [self.head, *self.symbols]
+        if n >= 2:
+            parts += self.numbers
+        if n >= 3:
+            parts.append(self.value)
+        return " = ".join(parts)
+
+
+def minus(text: str) -> str:
+    """ASCII minus signs typeset as −."""
+    return text.replace("-", MINUS)
+
+
+class TermText:
+    """Numbers and chain-rule formulas of one derivation as terminal text, to `digits` significant digits."""
+
+    def __init__(self, digits: int, target_labels: Mapping[str, str]) -> None:
+        self.digits = digits
+        self.targets = target_labels
+
+    def num(self, value: object) -> str:
+        return minus(fmt(value, self.digits))
+
+    def pnum(self, value: object) -> str:
+        """A number as a factor: negatives in parentheses."""
+        return minus(paren(fmt(value, self.digits)))
+
+    def net_chain(self, f: ForwardNeuron) -> Chain:
+        """`x3 = y1 · w13 + y2 · w23 + b3 = 1 · 2 + … = value`."""
+        sym = [f"{t.source} · {t.parameter}" for t in f.terms]
+        nums = [f"{self.pnum(t.source_value)} · {self.pnum(t.parameter_value)}" for t in f.terms]
+        if f.bias is not None:
+            sym.append(f.bias)
+            nums.append(self.pnum(f.bias_value))
+        return Chain(f.net_label, (" + ".join(sym) or "0",), (" + ".join(nums) or "0",), self.num(f.net))
+
+    def delta_upstream(self, d: Delta, loss: str, n_outputs: int) -> tuple[str, str]:
+        """∂L/∂y of a δ in symbols and in numbers: `(y5 − t5)`, `(w35 · δ_y5 + w36 · δ_y6)`, bracketed
+        as the factor in front of f′."""
+        sym, nums = [], []
+        if d.loss_grad is not None:
+            sym.append(self.loss_grad_text(d.neuron, loss, n_outputs))
+            nums.append(self.num(d.loss_grad) if d.downstream else self.pnum(d.loss_grad))  # first of a sum
+        for k in d.downstream:
+            sym.append(f"{k.parameter} · δ_{k.neuron}")
+            nums.append(f"{self.pnum(k.parameter_value)} · {self.pnum(k.delta)}")
+        s = sym[0] if len(sym) == 1 else f"({' + '.join(sym)})"
+        n = nums[0] if len(nums) == 1 else f"({' + '.join(nums)})"
+        return s, n
+
+    def uses_chain(self, g: Gradient) -> Chain:
+        """`∂L/∂w = δ_y3 · y1 + … = (numbers) = value`: the gradient from the deltas of its uses."""
+        symbols = " + ".join(f"δ_{u.neuron} · {u.source or '1'}" for u in g.uses) or "0"
+        numbers = " + ".join(f"{self.pnum(u.delta)} · {self.pnum(u.source_value)}" for u in g.uses) or "0"
+        return Chain(f"∂L/∂{g.parameter}", (symbols,), (numbers,), self.num(g.value))
+
+    def path_symbols(self, p: Path) -> str:
+        return " · ".join(f"∂{f.numerator}/∂{f.denominator}" for f in p.factors)
+
+    def path_formula(self, p: Path, loss: str, n_outputs: int) -> str:
+        return " · ".join(self.factor_formula(f, loss, n_outputs) for f in p.factors)
+
+    def path_numbers(self, p: Path) -> str:
+        return " · ".join(self.pnum(f.value) for f in p.factors)
+
+    def loss_grad_text(self, output: str, loss: str, n_outputs: int) -> str:
+        """∂L/∂y of one output, as a formula in its symbols: (y5 − t5), 2(o1 − t_o1), …"""
+        return fm.text_factor(LOSS_GRAD_FORMULAS[loss], y=output, t=self.targets[output], n=str(n_outputs))
+
+    def factor_formula(self, f: Factor, loss: str, n_outputs: int) -> str:
+        if f.kind == "loss":
+            return self.loss_grad_text(f.name or "", loss, n_outputs)
+        if f.kind == "softmax_loss":
+            return f"({f.name} {MINUS} {self.targets[f.name or '']})" if loss == "cross_entropy" else f"δ_{f.name}"
+        if f.kind == "activation":
+            assert f.activation is not None
+            return fm.text_factor(derivative_op(f.activation.name), x=f.denominator, y=f.numerator)
+        if f.kind == "weight":
+            return f.name or "?"
+        if f.kind == "source":
+            return f.name or "1"
+        raise ValueError(f"unknown factor kind {f.kind!r}")
+
+
+# ---------------------------------------------------------------- computation-graph expressions
+
+
+def expr_text(node: expr.Node) -> str:
+    """A node's expression as the terminal shows it: `c*e`, `a + 2*b`, with − for minus."""
+    return minus(expr.to_text(node))
+
+
+def sympy_text(formula: Any) -> str:
+    """A SymPy formula (a local derivative) as terminal text: `c`, `e^2`, `−r + x`."""
+    import sympy
+
+    return minus(sympy.sstr(formula).replace("**", "^"))
+
+
+def substituted(node: expr.Node, values: Mapping[str, Any], digits: int) -> expr.Node:
+    """The expression with each name replaced by its value (kept as a name, so it prints verbatim)."""
+    match node:
+        case expr.Name(name=name):
+            return expr.Name(paren(fmt(values[name], digits)))
+        case expr.Unary(op=op, operand=x):
+            return expr.Unary(op, substituted(x, values, digits))
+        case expr.Binary(op=op, left=left, right=right):
+            return expr.Binary(op, substituted(left, values, digits), substituted(right, values, digits))
+        case expr.Call(func=func, args=args):
+            return expr.Call(func, tuple(substituted(a, values, digits) for a in args))
+    return node
