@@ -24,23 +24,17 @@ from typing import Any
 from tutor.engines.graph import GraphDerivation
 from tutor.errors import InputError
 from tutor.fileio import write_atomic
+from tutor.maths.losses import LOSSES
 from tutor.model.derivation import Derivation, Step
 from tutor.model.network import Network
 from tutor.render import latexfmt as lf
 from tutor.render.latexblocks import BASE_PACKAGES, body_note, listing, preamble, tables
-from tutor.render.latexmath import LOSS_FORMULA, MathWriter
+from tutor.render.latexmath import MathWriter
 from tutor.render.latexnet import network_block
 from tutor.render.latexstep import pass_sections, update_sections
 from tutor.render.tikz import picture
 
 PACKAGES = BASE_PACKAGES
-LOSS_NAMES = {
-    "half_sse": "half the sum of squared errors",
-    "sse": "sum of squared errors",
-    "mse": "mean squared error",
-    "bce": "binary cross-entropy",
-    "cross_entropy": "cross-entropy",
-}
 
 
 @dataclass(frozen=True)
@@ -173,7 +167,7 @@ def parameter_listing(derivation: Derivation, writer: MathWriter) -> str:
 def loss_line(derivation: Derivation, writer: MathWriter) -> str:
     p = derivation.problem
     return (
-        rf"\textbf{{Loss.}} $L = {LOSS_FORMULA[p.loss]}$ ({LOSS_NAMES[p.loss]})."
+        rf"\textbf{{Loss.}} $L = {LOSSES[p.loss].latex}$ ({LOSSES[p.loss].title})."
         rf" \textbf{{Learning rate.}} $\eta = {writer.num(p.learning_rate)}$." + "\n"
     )
 
