@@ -7,12 +7,16 @@ Tests hold them to agree with the scalar float64 forms.
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 import numpy as np
 
-from tutor.maths.activations import ACTIVATIONS, Activation, Deriv, Fn, alpha_of
+from tutor.maths.activations import ACTIVATIONS, Activation, alpha_of
 from tutor.maths.losses import LOSSES
 
 Array = np.ndarray
+Fn = Callable[[Array], Array]  # f on a whole array
+Deriv = Callable[[Array, Array], Array]  # f′ of (z, y = f(z)) on whole arrays
 
 
 def activation(act: Activation, z: Array) -> Array:

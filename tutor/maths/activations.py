@@ -14,16 +14,17 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass
 from fractions import Fraction
-from typing import Any
-
-import numpy as np
+from typing import TYPE_CHECKING, Any
 
 from tutor.maths import formula as fm
-from tutor.maths.exactnum import exact, mp, mpmath, sympy
+from tutor.maths.exactnum import exact, mp, mpmath, np, sympy
 
-Array = np.ndarray
-Fn = Callable[[Array], Array]  # f on a whole array
-Deriv = Callable[[Array, Array], Array]  # f′ of (z, y = f(z)) on whole arrays
+if TYPE_CHECKING:
+    import numpy
+
+    Array = numpy.ndarray
+    Fn = Callable[[Array], Array]  # f on a whole array
+    Deriv = Callable[[Array, Array], Array]  # f′ of (z, y = f(z)) on whole arrays
 
 
 @dataclass(frozen=True)

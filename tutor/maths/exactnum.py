@@ -1,7 +1,8 @@
 """Exact numbers for the engines: SymPy Rationals where a value stays rational, 30-digit Floats elsewhere.
 
-Owns `exact` (any number to a SymPy number) and `mp` (a transcendental value evaluated with mpmath on
-exact arguments). SymPy and mpmath are imported on first use, so importing this module stays instant.
+Owns `exact` (any number to a SymPy number), `mp` (a transcendental value evaluated with mpmath on
+exact arguments) and `np`, NumPy imported on first use. SymPy, mpmath and NumPy are all imported on
+first use, so importing the registries (and loading a problem) stays instant.
 """
 
 from __future__ import annotations
@@ -47,3 +48,15 @@ def mpmath() -> Any:
     import mpmath as m
 
     return m
+
+
+class _LazyNumpy:
+    """`np.exp` etc., with NumPy imported at the first use rather than at import."""
+
+    def __getattr__(self, name: str) -> Any:
+        import numpy
+
+        return getattr(numpy, name)
+
+
+np: Any = _LazyNumpy()

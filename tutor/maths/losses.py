@@ -9,14 +9,13 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Any
-
-import numpy as np
+from typing import TYPE_CHECKING, Any
 
 from tutor.maths import formula as fm
-from tutor.maths.exactnum import exact, mp, mpmath, sympy
+from tutor.maths.exactnum import exact, mp, mpmath, np, sympy
 
-Array = np.ndarray
+if TYPE_CHECKING:
+    from numpy import ndarray as Array
 
 
 @dataclass(frozen=True)
