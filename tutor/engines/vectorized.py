@@ -19,18 +19,9 @@ Fn = Callable[[Array], Array]  # f on a whole array
 Deriv = Callable[[Array, Array], Array]  # f′ of (z, y = f(z)) on whole arrays
 
 
-def activation(act: Activation, z: Array) -> Array:
-    """f(z) elementwise (softmax is a group function: the trainer applies it separately)."""
-    return activation_fn(act)(z)
-
-
-def derivative(act: Activation, z: Array, y: Array, at_zero: float) -> Array:
-    """f′(z) elementwise, given y = f(z); at a kink (z = 0) `relu_derivative_at_zero` decides."""
-    return derivative_fn(act, at_zero)(z, y)
-
-
 def activation_fn(act: Activation) -> Fn:
-    """f as a function of a whole array, resolved once (the trainer calls it thousands of times)."""
+    """f as a function of a whole array, resolved once (the trainer calls it thousands of times); softmax,
+    a group function, passes through: the trainer applies it to the group."""
     return ACTIVATIONS[act.name].vectorised(float(alpha_of(act)))
 
 

@@ -14,11 +14,11 @@ import numpy as np
 
 from tutor.maths import formula as fm
 from tutor.maths.activations import ACTIVATIONS, Activation, ActivationEntry, alpha_of
-from tutor.maths.exactnum import DPS, exact, mp, mpmath, sympy
+from tutor.maths.exactnum import exact, mp, mpmath, sympy
 from tutor.maths.losses import LOSSES
 
 __all__ = [
-    "DPS", "LOSS_GRAD_FORMULAS", "LOSS_TEXT", "TRANSCENDENTAL_ACTIVATIONS", "TRANSCENDENTAL_LOSSES",
+    "LOSS_TEXT", "TRANSCENDENTAL_ACTIVATIONS", "TRANSCENDENTAL_LOSSES",
     "activation_op", "derivative_op", "exact", "exact_activation", "exact_derivative", "exact_loss_grad",
     "exact_loss_part", "exact_softmax", "np_activation", "np_derivative", "np_loss", "np_loss_grad", "np_softmax",
 ]  # fmt: skip
@@ -27,7 +27,6 @@ __all__ = [
 TRANSCENDENTAL_ACTIVATIONS = frozenset(n for n, e in ACTIVATIONS.items() if e.transcendental)
 TRANSCENDENTAL_LOSSES = frozenset(n for n, e in LOSSES.items() if e.transcendental)
 LOSS_TEXT = {n: e.text for n, e in LOSSES.items()}
-LOSS_GRAD_FORMULAS = {n: e.grad_formula for n, e in LOSSES.items()}
 
 
 def _scalar(act: Activation, what: str) -> ActivationEntry:
