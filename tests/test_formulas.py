@@ -8,7 +8,7 @@ from typer.testing import CliRunner
 
 from tutor.cli import app
 from tutor.maths import formula as fm
-from tutor.maths.functions import ACTIVATION_FORMULAS
+from tutor.maths.activations import ACTIVATIONS
 
 TANH = """title: tanh net
 inputs: {x1: 1, x2: -1}
@@ -58,15 +58,18 @@ def test_negative_numbers_after_a_minus_and_as_factors(tmp_path: Path) -> None:
 
 
 def test_every_derivative_as_a_factor_is_bracketed_where_it_is_a_sum() -> None:
-    for name, (_, deriv) in ACTIVATION_FORMULAS.items():
+    for name, entry in ACTIVATIONS.items():
+        deriv = entry.derivative_formula
         if deriv is None:
             continue
         text, latex = fm.text_factor(deriv, x="x", y="y"), fm.latex_factor(deriv, x="x", y="y")
         sums = deriv.kind in ("+", "-", "/")
         assert text.startswith("(") == sums, (name, text)
         assert latex.startswith("(") == (deriv.kind in ("+", "-")), (name, latex)
-    assert fm.text_factor(ACTIVATION_FORMULAS["tanh"][1], y="h3") == "(1 − h3²)"
-    assert fm.latex_factor(ACTIVATION_FORMULAS["tanh"][1], y="h_{3}") == "(1 - h_{3}^{2})"
+    tanh = ACTIVATIONS["tanh"].derivative_formula
+    assert tanh is not None
+    assert fm.text_factor(tanh, y="h3") == "(1 − h3²)"
+    assert fm.latex_factor(tanh, y="h_{3}") == "(1 - h_{3}^{2})"
 
 
 def test_softmax_latex_denominator_is_the_groups_net_inputs(tmp_path: Path) -> None:

@@ -12,6 +12,7 @@ from typing import Any
 
 from tutor.errors import ProblemError
 from tutor.maths import functions as fn
+from tutor.maths.losses import LOSSES
 from tutor.model.derivation import (
     Delta,
     Derivation,
@@ -95,7 +96,7 @@ def _forward(network: Network, params: Values, inputs: Values) -> tuple[ForwardN
         if neuron.bias is not None:
             net += params[neuron.bias]
         nets[n] = net
-        if neuron.activation.name != "softmax":
+        if not neuron.activation.entry.group:
             values[n] = fn.exact_activation(neuron.activation, net)
     group = network.softmax_group
     if group:
@@ -145,7 +146,7 @@ def _softmax_deltas(network: Network, rec: Mapping[str, ForwardNeuron], targets:
     if not group:
         return {}
     y = {n: rec[n].out for n in group}
-    if network.problem.loss == "cross_entropy":
+    if LOSSES[network.problem.loss].softmax_shortcut:
         total_t = sum((targets.get(n, 0) for n in group), fn.exact(0))
         return {n: fn.exact(y[n] * total_t - targets.get(n, 0)) for n in group}
     g = {n: loss_grad.get(n, fn.exact(0)) for n in group}

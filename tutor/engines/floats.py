@@ -12,8 +12,10 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 
 from tutor.maths import functions as fn
+from tutor.maths.activations import Activation
+from tutor.maths.losses import LOSSES
 from tutor.model.network import Network
-from tutor.model.problem import Activation, Problem
+from tutor.model.problem import Problem
 
 
 @dataclass(frozen=True)
@@ -118,7 +120,7 @@ def _forward(
         if neuron.bias is not None and rules.include_bias:
             net += params[neuron.bias]
         nets[n] = put(f"{n}.net", float(net))
-        if neuron.activation.name != "softmax":
+        if not neuron.activation.entry.group:
             out[n] = put(f"{n}.out", fn.np_activation(neuron.activation, nets[n]))
     group = network.softmax_group
     if group:
@@ -185,9 +187,9 @@ def _derivative(act: Activation, n: str, out: Mapping[str, float], rules: Rules,
     if not rules.activation_derivative:
         return 1.0
     x = out[n] if rules.derivative_at_output else out[f"net:{n}"]
-    if act.name in ("sigmoid", "tanh") and not rules.derivative_at_output:
-        y = out[n]
-        return y * (1.0 - y) if act.name == "sigmoid" else 1.0 - y * y
+    of_output = act.entry.derivative_of_output
+    if of_output is not None and not rules.derivative_at_output:
+        return of_output(out[n])
     return fn.np_derivative(act, x, at_zero)
 
 
@@ -205,17 +207,15 @@ def _softmax_deltas(
     if not group:
         return {}
     y = {n: out[n] for n in group}
-    if network.problem.loss == "cross_entropy":
+    shortcut = LOSSES[network.problem.loss].softmax_shortcut
+    if shortcut:
         total = sum(targets.get(n, 0.0) for n in group)
         d = {n: y[n] * total - targets.get(n, 0.0) for n in group}
     else:
         g = {n: _loss_grad(network.problem.loss, y[n], targets[n], len(targets), rules) for n in group}
         mean = sum(g[k] * y[k] for k in group)
         d = {n: y[n] * (g[n] - mean) for n in group}
-    return {
-        n: v * rules.target_sign * (rules.loss_scale if network.problem.loss == "cross_entropy" else 1.0)
-        for n, v in d.items()
-    }
+    return {n: v * rules.target_sign * (rules.loss_scale if shortcut else 1.0) for n, v in d.items()}
 
 
 def _gradients(

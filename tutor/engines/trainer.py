@@ -15,8 +15,9 @@ import numpy as np
 
 from tutor.engines import vectorized as vec
 from tutor.errors import NnstepError
+from tutor.maths.activations import Activation
 from tutor.model.network import Network
-from tutor.model.problem import Activation, Problem
+from tutor.model.problem import Problem
 from tutor.model.schedule import Iteration, iterations
 
 

@@ -37,7 +37,8 @@ from tutor.files.neuronform import (
 )
 from tutor.files.numbers import int_at, number_at
 from tutor.files.yamlsafe import MAX_FILE_BYTES, Locator, YamlNumber, load_yaml
-from tutor.model.problem import LOSSES, CheckSettings, Problem
+from tutor.maths.losses import LOSSES
+from tutor.model.problem import CheckSettings, Problem
 
 __all__ = ["MAX_FILE_BYTES", "MAX_NEURONS", "MAX_PARAMETERS", "MAX_STEPS", "load_problem", "problem_from_data"]
 

@@ -19,14 +19,10 @@ from typing import Any
 
 from tutor.files.numbers import number_at
 from tutor.files.yamlsafe import Locator, YamlNumber
-from tutor.model.problem import (
-    ACTIVATION_ALIASES,
-    ACTIVATION_DEFAULT_ALPHA,
-    ACTIVATIONS,
-    Activation,
-    Connection,
-    Neuron,
-)
+from tutor.maths import activations as acts
+from tutor.maths.activations import Activation
+from tutor.maths.losses import LOSSES
+from tutor.model.problem import Connection, Neuron
 
 NAME = re.compile(r"[A-Za-z][A-Za-z0-9_]*")
 MAX_NAME = 32
@@ -112,15 +108,16 @@ def parse_activation(value: Any, loc: Locator, *path: str | int) -> Activation:
     spec = value if isinstance(value, dict) else {"name": value}
     check_keys(spec, ("name", "alpha"), ("name",), loc, *path)
     raw = spec["name"]
-    name = ACTIVATION_ALIASES.get(raw, raw) if isinstance(raw, str) else raw
-    if name not in ACTIVATIONS:
+    name = acts.canonical(raw) if isinstance(raw, str) else raw
+    if not isinstance(name, str) or name not in acts.ACTIVATIONS:
         found = repr(raw) if isinstance(raw, str) else describe(raw)
-        valid = ", ".join((*ACTIVATIONS, *ACTIVATION_ALIASES))
+        valid = ", ".join((*acts.ACTIVATIONS, *acts.aliases()))
         raise loc.error(f"unknown activation {found}; valid: {valid}", *path)
+    entry = acts.ACTIVATIONS[name]
     if "alpha" not in spec:
-        return Activation(name, ACTIVATION_DEFAULT_ALPHA.get(name))
-    if name not in ACTIVATION_DEFAULT_ALPHA:
-        raise loc.error(f"{name} takes no alpha (only {', '.join(ACTIVATION_DEFAULT_ALPHA)} do)", *path, "alpha")
+        return Activation(name, entry.default)
+    if entry.parameter is None:
+        raise loc.error(f"{name} takes no alpha (only {', '.join(acts.with_parameter())} do)", *path, "alpha")
     return Activation(name, number_at(spec["alpha"], loc, *path, "alpha"))
 
 
@@ -250,12 +247,13 @@ def check_outputs(
             raise loc.error(f"softmax on {n!r}, which is not an output: {why}", "neurons", n, "activation")
     if len(softmax) == 1:
         raise loc.error("a single softmax neuron always outputs 1: use two or more", "neurons", softmax[0])
-    needs = {"bce": "sigmoid", "cross_entropy": "softmax"}.get(loss)
+    entry = LOSSES.get(loss)
+    needs = entry.needs_outputs if entry is not None else None
     for o, t in targets.items():
         if needs and neurons[o].activation.name != needs:
             found = neurons[o].activation.name
             raise loc.error(f"loss {loss} needs {needs} outputs, but {o!r} is {found}", "neurons", o, "activation")
         if needs and not 0 <= t <= 1:
             raise loc.error(f"loss {loss} needs targets between 0 and 1, found {t}", *where, o)
-    if loss == "cross_entropy" and sum(targets.values()) != 1:
-        raise loc.error("cross_entropy targets must sum to 1 (one-hot or probabilities)", *where)
+    if entry is not None and entry.targets_sum_to_one and sum(targets.values()) != 1:
+        raise loc.error(f"{loss} targets must sum to 1 (one-hot or probabilities)", *where)

@@ -15,7 +15,7 @@ from fractions import Fraction
 from tutor.errors import InputError
 from tutor.escape import yaml_comment
 from tutor.files.numbers import MAX_TEXT
-from tutor.model.problem import ACTIVATION_DEFAULT_ALPHA, CheckSettings, Neuron, Problem
+from tutor.model.problem import CheckSettings, Neuron, Problem
 
 FLOW_ITEMS = 8  # mappings up to this size are written on one line, {a: 1, b: 2}
 # words YAML 1.1 reads as booleans or null: quoted, so a node named `on` stays the text "on"
@@ -73,7 +73,7 @@ def _neuron(neuron: Neuron) -> str:
     if neuron.bias is not None:
         parts.append(f"bias: {name_text(neuron.bias)}")
     act = neuron.activation
-    if act.alpha is None or act.alpha == ACTIVATION_DEFAULT_ALPHA.get(act.name):
+    if act.alpha in (None, act.entry.default):
         parts.append(f"activation: {act.name}")
     else:
         parts.append(f"activation: {{name: {act.name}, alpha: {number(act.alpha)}}}")

@@ -2,7 +2,9 @@
 
 `parse` turns text into a small frozen AST (see `tutor.maths.expr_syntax`; never eval, sympify or parse_expr);
 `evaluate` computes a float with plain `math` (the grading fast path); `to_sympy` builds exact SymPy
-objects directly. Both refuse powers that would take unbounded time or memory (`9^9^9^9`).
+objects directly. The activations among the functions (sigmoid, tanh, relu) take their float and SymPy
+forms from the registry (`tutor.maths.activations`). Both refuse powers that would take unbounded time
+or memory (`9^9^9^9`).
 """
 
 from __future__ import annotations
@@ -12,9 +14,11 @@ from collections.abc import Callable, Iterator, Mapping
 from fractions import Fraction
 from typing import TYPE_CHECKING, Any
 
+from tutor.maths.activations import ACTIVATIONS
 from tutor.maths.expr_syntax import (
     CONSTANTS,
     FUNCTIONS,
+    GRAPH_ACTIVATIONS,
     MAX_DEPTH,
     MAX_LENGTH,
     Binary,
@@ -185,19 +189,17 @@ def _check_exponent(exponent: float | Fraction, node: Node) -> None:
         raise ExprError(f"exponent {shown} is too large (at most {MAX_EXPONENT} in size)", node.pos)
 
 
-def _sigmoid(x: float) -> float:
-    if x >= 0:
-        return 1 / (1 + math.exp(-x))
-    return math.exp(x) / (1 + math.exp(x))  # no overflow for very negative x
+def _float_activation(name: str) -> Callable[[float], float]:
+    floating = ACTIVATIONS[name].floating
+    assert floating is not None
+    return lambda x: floating(x, 0.0)
 
 
 _FLOAT_FUNCTIONS: dict[str, Callable[..., float]] = {
     "exp": math.exp,
     "log": math.log,
     "sqrt": math.sqrt,
-    "sigmoid": _sigmoid,
-    "tanh": math.tanh,
-    "relu": lambda x: max(0.0, x),
+    **{name: _float_activation(name) for name in GRAPH_ACTIVATIONS},  # the registry's float64 forms
     "abs": abs,
     "max": max,
     "min": min,
@@ -296,9 +298,7 @@ def _sym_call(func: str, args: list[Any], node: Node, sympy: Any) -> Any:
         "exp": sympy.exp,
         "log": sympy.log,
         "sqrt": sympy.sqrt,
-        "sigmoid": lambda t: 1 / (1 + sympy.exp(-t)),
-        "tanh": sympy.tanh,
-        "relu": lambda t: sympy.Max(sympy.Integer(0), t),
+        **{name: form for name, e in ACTIVATIONS.items() if (form := e.graph_form) is not None},  # the registry's
         "abs": sympy.Abs,
         "max": sympy.Max,
         "min": sympy.Min,

@@ -14,13 +14,17 @@ from decimal import Decimal
 from fractions import Fraction
 from typing import NamedTuple
 
+from tutor.maths.activations import ACTIVATIONS
+
 MAX_LENGTH = 500  # characters of input
 MAX_DEPTH = 50  # nesting of parentheses, unary signs, powers and calls
 MAX_LITERAL_EXPONENT = 1000  # |n| in a literal such as 1e-n
 
-# name -> (min, max) number of arguments; None means any number
+# name -> (min, max) number of arguments; None means any number. The activations among them are the
+# registry's graph-node functions (`graph_form`).
+GRAPH_ACTIVATIONS = tuple(n for n, e in ACTIVATIONS.items() if e.graph_form is not None)
 FUNCTIONS: dict[str, tuple[int, int | None]] = {
-    **{f: (1, 1) for f in ("exp", "log", "sqrt", "sigmoid", "tanh", "relu", "abs")},
+    **{f: (1, 1) for f in ("exp", "log", "sqrt", *GRAPH_ACTIVATIONS, "abs")},
     "max": (2, None),
     "min": (2, None),
 }

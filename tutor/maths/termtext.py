@@ -14,7 +14,8 @@ from typing import TYPE_CHECKING, Any
 
 from tutor.maths import expr
 from tutor.maths import formula as fm
-from tutor.maths.functions import LOSS_GRAD_FORMULAS, derivative_op
+from tutor.maths.functions import derivative_op
+from tutor.maths.losses import LOSSES
 from tutor.maths.numfmt import fmt, paren
 
 if TYPE_CHECKING:
@@ -110,13 +111,15 @@ class TermText:
 
     def loss_grad_text(self, output: str, loss: str, n_outputs: int) -> str:
         """∂L/∂y of one output, as a formula in its symbols: (y5 − t5), 2(o1 − t_o1), …"""
-        return fm.text_factor(LOSS_GRAD_FORMULAS[loss], y=output, t=self.targets[output], n=str(n_outputs))
+        return fm.text_factor(LOSSES[loss].grad_formula, y=output, t=self.targets[output], n=str(n_outputs))
 
     def factor_formula(self, f: Factor, loss: str, n_outputs: int) -> str:
         if f.kind == "loss":
             return self.loss_grad_text(f.name or "", loss, n_outputs)
         if f.kind == "softmax_loss":
-            return f"({f.name} {MINUS} {self.targets[f.name or '']})" if loss == "cross_entropy" else f"δ_{f.name}"
+            return (
+                f"({f.name} {MINUS} {self.targets[f.name or '']})" if LOSSES[loss].softmax_shortcut else f"δ_{f.name}"
+            )
         if f.kind == "activation":
             assert f.activation is not None
             return fm.text_factor(derivative_op(f.activation.name), x=f.denominator, y=f.numerator)

@@ -14,7 +14,8 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from typing import Any
 
-from tutor.model.problem import Activation, Problem
+from tutor.maths.activations import Activation
+from tutor.model.problem import Problem
 
 Number = Any  # a SymPy number (Rational or Float); Any keeps SymPy out of import time
 

@@ -88,7 +88,7 @@ class Network:
 
     @cached_property
     def softmax_group(self) -> tuple[str, ...]:
-        return tuple(n for n in self.order if self.neurons[n].activation.name == "softmax")
+        return tuple(n for n in self.order if self.neurons[n].activation.entry.group)
 
     @cached_property
     def net_labels(self) -> dict[str, str]:

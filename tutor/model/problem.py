@@ -1,7 +1,8 @@
 """The validated problem: what a problem file says, as plain frozen data.
 
 Numbers are exact `fractions.Fraction`s (0.05 is 1/20); SymPy is not needed to hold a problem,
-so loading one stays fast. `tutor.files.loader` turns a YAML file into a `Problem`.
+so loading one stays fast. `tutor.files.loader` turns a YAML file into a `Problem`. The activations and
+losses a problem names, and the `Activation` value, belong to the registries in `tutor.maths`.
 """
 
 from __future__ import annotations
@@ -10,34 +11,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from fractions import Fraction
 
-ACTIVATIONS = (
-    "identity",
-    "sigmoid",
-    "tanh",
-    "relu",
-    "leaky_relu",
-    "elu",
-    "softplus",
-    "arctan",
-    "softmax",
-)
-ACTIVATION_ALIASES = {"linear": "identity", "logistic": "sigmoid", "atan": "arctan", "prelu": "leaky_relu"}
-ACTIVATION_DEFAULT_ALPHA = {"leaky_relu": Fraction(1, 100), "elu": Fraction(1)}
-
-LOSSES = ("half_sse", "sse", "mse", "bce", "cross_entropy")
-
-
-@dataclass(frozen=True)
-class Activation:
-    """An activation function by canonical name, with its parameter (leaky_relu, elu) if any."""
-
-    name: str
-    alpha: Fraction | None = None
-
-    def __str__(self) -> str:
-        if self.alpha is None or self.alpha == ACTIVATION_DEFAULT_ALPHA.get(self.name):
-            return self.name
-        return f"{self.name}(alpha={self.alpha})"
+from tutor.maths.activations import Activation
 
 
 @dataclass(frozen=True)

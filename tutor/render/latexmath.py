@@ -12,22 +12,14 @@ import re
 from collections.abc import Callable, Sequence
 
 from tutor.maths import formula as fm
-from tutor.maths.functions import LOSS_GRAD_FORMULAS, activation_op, derivative_op
+from tutor.maths.functions import activation_op, derivative_op
+from tutor.maths.losses import LOSSES
 from tutor.model.derivation import Delta, Factor, ForwardNeuron, Gradient, Loss, Path, Update
 from tutor.render import latexfmt as lf
 
 PER_ROW = 6  # at most this many factors (or terms) in a row of a broken product (or sum)
 ROW_WIDTH = 60  # about what fits in a row of an A4 page, as `width` counts
 CONT = r"&\quad "  # how a continuation row starts
-
-LOSS_FORMULA = {
-    "half_sse": r"\tfrac12 \sum_k (t_k - y_k)^2",
-    "sse": r"\sum_k (t_k - y_k)^2",
-    "mse": r"\tfrac1n \sum_k (t_k - y_k)^2",
-    "bce": r"-\sum_k \bigl[t_k \log y_k + (1 - t_k) \log(1 - y_k)\bigr]",
-    "cross_entropy": r"-\sum_k t_k \log y_k",
-}
-DERIVATIVE_SYMBOL = {"sigmoid": r"\sigma'", "identity": "1", "softplus": r"\sigma"}
 
 
 _FRAC = re.compile(r"\\t?frac\{((?:[^{}]|\{[^{}]*\})*)\}\{((?:[^{}]|\{[^{}]*\})*)\}")
@@ -86,13 +78,13 @@ class MathWriter:
             nums.append(self.pnum(f.bias_value))
         net, out = lf.name(f.net_label), lf.name(f.neuron)
         lines = self.equation(net, [rows(sym, "+"), rows(nums, "+")], self.num(f.net))
-        if f.activation.name == "softmax":
+        if f.activation.entry.group:
             return lines + self.equation(
                 out, [[self._softmax(f, group, False)], [self._softmax(f, group, True)]], self.num(f.out)
             )
-        if f.activation.name == "identity":
-            return lines + [rf"{out} &= {net} = {self.num(f.out)}"]
         act = activation_op(f.activation.name)
+        if act == fm.X:  # the identity: y = x = value
+            return lines + [rf"{out} &= {net} = {self.num(f.out)}"]
         subst = fm.latex(act, x=self.num(f.net))
         return lines + [rf"{out} &= {fm.latex(act, x=net)} = {subst} = {self.num(f.out)}"]
 
@@ -120,23 +112,14 @@ class MathWriter:
 
     # ---------------------------------------------------------------- loss
     def loss(self, loss: Loss) -> list[str]:
+        entry = LOSSES[loss.name]
         sym, nums = [], []
         for p in loss.parts:
             y, t = lf.name(p.output), lf.name(self.targets[p.output])
-            yv, tv = self.num(p.out), self.num(p.target)
-            if loss.name in ("half_sse", "sse", "mse"):
-                sym.append(f"({t} - {y})^2")
-                nums.append(f"({tv} - {self.pnum(p.out)})^2")
-            elif loss.name == "bce":
-                sym.append(rf"\bigl[{t} \log {y} + (1 - {t}) \log(1 - {y})\bigr]")
-                tp, yp = self.pnum(p.target), self.pnum(p.out)
-                nums.append(rf"\bigl[{tp} \log {yp} + (1 - {tp}) \log(1 - {yp})\bigr]")
-            elif loss.name == "cross_entropy":
-                sym.append(rf"{t} \log {y}")
-                nums.append(rf"{self.pnum(p.target)} \log {yv}")
-            else:
-                raise ValueError(f"unknown loss {loss.name!r}")
-        front = {"half_sse": r"\tfrac12", "sse": "", "mse": rf"\tfrac{{1}}{{{len(loss.parts)}}}"}.get(loss.name, "-")
+            sym.append(entry.latex_term.format(t=t, pt=t, y=y, py=y))
+            tv, yv = self.num(p.target), self.num(p.out)
+            nums.append(entry.latex_term.format(t=tv, pt=self.pnum(p.target), y=yv, py=self.pnum(p.out)))
+        front = entry.latex_front.format(n=len(loss.parts))
         forms = [self._loss_form(front, items) for items in (sym, nums)]
         return self.equation("L", forms, self.num(loss.value))
 
@@ -155,7 +138,7 @@ class MathWriter:
     # ---------------------------------------------------------------- deltas
     def loss_grad(self, output: str) -> str:
         y, t = lf.name(output), lf.name(self.targets[output])
-        return fm.latex_factor(LOSS_GRAD_FORMULAS[self.loss_name], y=y, t=t, n=str(self.n_outputs))
+        return fm.latex_factor(LOSSES[self.loss_name].grad_formula, y=y, t=t, n=str(self.n_outputs))
 
     def derivative(self, activation: str, net: str, out: str) -> str:
         return fm.latex_factor(derivative_op(activation), x=lf.name(net), y=lf.name(out))
@@ -165,7 +148,9 @@ class MathWriter:
         if d.softmax:
             t = lf.name(self.targets.get(d.neuron, "t"))
             y = lf.name(d.neuron)
-            form = rf"{y} - {t}" if self.loss_name == "cross_entropy" else rf"{y}\bigl(g_{{{y}}} - \sum_k g_k y_k\bigr)"
+            form = rf"{y}\bigl(g_{{{y}}} - \sum_k g_k y_k\bigr)"
+            if LOSSES[self.loss_name].softmax_shortcut:
+                form = rf"{y} - {t}"
             return [rf"{head} &= {form} = {self.num(d.value)}"]
         if d.activation is None:
             raise ValueError(f"delta of {d.neuron} has no activation")
@@ -227,7 +212,7 @@ class MathWriter:
             return self.loss_grad(f.name or "")
         if f.kind == "softmax_loss":
             y = lf.name(f.name or "")
-            if self.loss_name == "cross_entropy":
+            if LOSSES[self.loss_name].softmax_shortcut:
                 return rf"({y} - {lf.name(self.targets[f.name or ''])})"
             return self.delta_symbol(f.name or "")
         if f.kind == "activation":

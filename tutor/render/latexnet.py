@@ -9,7 +9,6 @@ from __future__ import annotations
 from tutor.maths import formula as fm
 from tutor.maths.functions import activation_op
 from tutor.model.network import Network
-from tutor.model.problem import ACTIVATION_DEFAULT_ALPHA
 from tutor.render import latexfmt as lf
 from tutor.render.latexblocks import align
 from tutor.render.latexmath import CONT, rows
@@ -31,7 +30,7 @@ def definition(network: Network, n: str) -> list[str]:
         terms.append(lf.name(neuron.bias))
     net, out = lf.name(labels[n]), lf.name(n)
     summed = rows(terms, "+")
-    if neuron.activation.name == "softmax":
+    if neuron.activation.entry.group:
         total = " + ".join(rf"e^{{{lf.name(labels[k])}}}" for k in network.softmax_group)
         rhs = rf"\frac{{e^{{{net}}}}}{{{total}}}"
     else:
@@ -44,7 +43,7 @@ def definition(network: Network, n: str) -> list[str]:
 def _alpha_note(network: Network, n: str) -> str:
     """`leaky_relu with α = 0.1` for an activation with a parameter, else ''."""
     act = network.neuron(n).activation
-    alpha = act.alpha if act.alpha is not None else ACTIVATION_DEFAULT_ALPHA.get(act.name)
+    alpha = act.parameter
     if alpha is None:
         return ""
     return rf"$\operatorname{{{lf.text(act.name)}}}$ with $\alpha = {lf.num(alpha)}$"

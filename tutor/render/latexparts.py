@@ -8,19 +8,12 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from tutor.maths.losses import LOSSES
 from tutor.model.derivation import Derivation
 from tutor.model.network import Network
 from tutor.render import latexfmt as lf
 from tutor.render.latexblocks import listing
-from tutor.render.latexmath import LOSS_FORMULA, MathWriter
-
-LOSS_NAMES = {
-    "half_sse": "half the sum of squared errors",
-    "sse": "sum of squared errors",
-    "mse": "mean squared error",
-    "bce": "binary cross-entropy",
-    "cross_entropy": "cross-entropy",
-}
+from tutor.render.latexmath import MathWriter
 
 
 @dataclass(frozen=True)
@@ -63,6 +56,6 @@ def parameter_listing(derivation: Derivation, writer: MathWriter) -> str:
 def loss_line(derivation: Derivation, writer: MathWriter) -> str:
     p = derivation.problem
     return (
-        rf"\textbf{{Loss.}} $L = {LOSS_FORMULA[p.loss]}$ ({LOSS_NAMES[p.loss]})."
+        rf"\textbf{{Loss.}} $L = {LOSSES[p.loss].latex}$ ({LOSSES[p.loss].title})."
         rf" \textbf{{Learning rate.}} $\eta = {writer.num(p.learning_rate)}$." + "\n"
     )

@@ -53,7 +53,7 @@ def pass_sections(
     backward to give (`--only`)."""
     if shows("forward"):
         yield rf"{heading}{{Forward pass}}"
-        group = [f for f in p.forward if f.activation.name == "softmax"]
+        group = [f for f in p.forward if f.activation.entry.group]
         yield align([row for f in p.forward for row in writer.forward(f, group)])
     if shows("loss"):
         yield rf"{heading}{{Loss}}"

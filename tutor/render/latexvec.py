@@ -9,6 +9,8 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
+from tutor.maths import formula as fm
+from tutor.maths.activations import ACTIVATIONS
 from tutor.model.derivation import Delta, Step
 from tutor.model.network import Network
 from tutor.render import latexfmt as lf
@@ -39,8 +41,12 @@ def column(entries: Sequence[str]) -> str:
 
 def fprime(activation: str) -> str:
     """The symbol of an activation's derivative: σ′, tanh′, relu′ …"""
-    known = {"sigmoid": r"\sigma'", "tanh": r"\tanh'", "arctan": r"\arctan'", "identity": r"\mathrm{id}'"}
-    return known.get(activation, r"\operatorname{" + activation.replace("_", r"\_") + "}'")
+    entry = ACTIVATIONS.get(activation)
+    if entry is not None and entry.formula == fm.X:
+        return r"\mathrm{id}'"
+    if entry is not None and entry.formula.kind == "call":
+        return entry.formula.latex_name + "'"
+    return r"\operatorname{" + activation.replace("_", r"\_") + "}'"
 
 
 def _fprime(deltas: Sequence[Delta]) -> str:

@@ -11,7 +11,9 @@ from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 
 from tutor.maths import formula as fm
-from tutor.maths.functions import LOSS_TEXT, activation_op, derivative_op
+from tutor.maths.activations import ACTIVATIONS
+from tutor.maths.functions import activation_op, derivative_op
+from tutor.maths.losses import LOSSES, text_sum
 from tutor.maths.termtext import MINUS, TermText
 from tutor.model.derivation import Delta, ForwardNeuron, Gradient, Loss, Step, Update
 
@@ -31,12 +33,12 @@ class Writer(TermText):
         """net = Σ … = value, then out = f(net) = value. `group`: the softmax group, for its denominator."""
         yield Line(self.net_chain(f).text)
         act = activation_op(f.activation.name)
-        if f.activation.name == "softmax":
+        if f.activation.entry.group:
             den = " + ".join(f"e^{g.net_label}" for g in group) or "Σ e^net"
             den_n = " + ".join(f"e^{self.pnum(g.net)}" for g in group)
             subst = f" = e^{self.pnum(f.net)} / ({den_n})" if group else ""
             yield Line(f"{f.neuron} = e^{f.net_label} / ({den}){subst} = {self.num(f.out)}", indent=4)
-        elif f.activation.name == "identity":
+        elif act == fm.X:  # the identity: y = x = value
             yield Line(f"{f.neuron} = {f.net_label} = {self.num(f.out)}", indent=4)
         else:
             yield Line(
@@ -46,28 +48,13 @@ class Writer(TermText):
 
     # ---------------------------------------------------------------- loss
     def loss(self, loss: Loss) -> Iterator[Line]:
-        yield Line(f"L = {LOSS_TEXT[loss.name]}")
-        pieces = [f"({self.num(p.target)} {MINUS} {self.pnum(p.out)})²" for p in loss.parts]
-        if loss.name in ("half_sse", "sse", "mse"):
-            front = {"half_sse": "½·", "sse": "", "mse": f"(1/{len(loss.parts)})·"}[loss.name]
-            inner = " + ".join(pieces)
-            inner = f"[{inner}]" if front and len(pieces) > 1 else inner
-            subst = f"{front}{inner}"
-        elif loss.name == "cross_entropy":
-            subst = (
-                MINUS + "(" + " + ".join(f"{self.pnum(p.target)} · log {self.pnum(p.out)}" for p in loss.parts) + ")"
-            )
-        else:  # bce
-            subst = (
-                MINUS
-                + "["
-                + " + ".join(
-                    f"{self.pnum(p.target)} · log {self.pnum(p.out)} + (1 {MINUS} {self.pnum(p.target)}) · "
-                    f"log(1 {MINUS} {self.pnum(p.out)})"
-                    for p in loss.parts
-                )
-                + "]"
-            )
+        entry = LOSSES[loss.name]
+        yield Line(f"L = {entry.text}")
+        terms = [
+            entry.text_term.format(t=self.num(p.target), pt=self.pnum(p.target), y=self.num(p.out), py=self.pnum(p.out))
+            for p in loss.parts
+        ]
+        subst = text_sum(entry, terms)
         yield Line(f"  = {subst} = {self.num(loss.value)}", style="bold")
 
     # ---------------------------------------------------------------- deltas
@@ -76,7 +63,7 @@ class Writer(TermText):
         head = f"δ_{d.neuron} = ∂L/∂{d.net_label}"
         if d.softmax:
             t = self.targets.get(d.neuron, "t")
-            form = f"{d.neuron} {MINUS} {t}" if loss == "cross_entropy" else f"{d.neuron}·(g − Σ g·y)"
+            form = f"{d.neuron} {MINUS} {t}" if LOSSES[loss].softmax_shortcut else f"{d.neuron}·(g − Σ g·y)"
             yield Line(f"{head} = {form} = {self.num(d.value)}  (softmax output)")
             return
         s, n = self.delta_upstream(d, loss, n_outputs)
@@ -111,12 +98,10 @@ class Writer(TermText):
         )
 
 
-KINKED = ("relu", "leaky_relu", "elu")  # activations whose f′ is not defined at 0
-
-
 def kink_note(activation: str, net: object, value: str) -> str:
     """`  (relu′(0) is a convention: 0 here …)` for a net input exactly at a kink, else ''."""
-    if activation not in KINKED or net is None or net != 0:
+    entry = ACTIVATIONS.get(activation)
+    if entry is None or not entry.kink_at_zero or net is None or net != 0:
         return ""
     return f"  ({activation}′(0) is a convention: {value} here; relu_derivative_at_zero: 0 or 1 chooses)"
 
@@ -128,7 +113,7 @@ def step_lines(
     n_out = len(step.loss.parts)
     want = set(phases) if phases else {"forward", "loss", "backward", "update"}
     if "forward" in want:
-        group = [f for f in step.forward if f.activation.name == "softmax"]
+        group = [f for f in step.forward if f.activation.entry.group]
         yield "Forward pass", [line for f in step.forward for line in writer.forward(f, group)]
     if "loss" in want:
         yield "Loss", list(writer.loss(step.loss))
