@@ -10,10 +10,12 @@ them for later steps) name every quantity; `Step.values()` maps them to values.
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-from dataclasses import dataclass
+from collections.abc import Iterator, Mapping, Sequence
+from dataclasses import dataclass, field
+from functools import cached_property
 from typing import Any
 
+from tutor import functions as fn
 from tutor.problem import Activation, Problem
 
 Number = Any  # a SymPy number (Rational or Float); Any keeps SymPy out of import time
@@ -99,12 +101,19 @@ class Use:
 
 @dataclass(frozen=True)
 class Gradient:
-    """∂L/∂parameter: the sum over its uses (δ · out) and, for small networks, over chain-rule paths."""
+    """∂L/∂parameter: the sum over its uses (δ · out) and, for small networks, over chain-rule paths.
+
+    The paths are written out the first time a view asks for them (`paths`): most views never do."""
 
     parameter: str
     uses: tuple[Use, ...]
-    paths: tuple[Path, ...] | None  # None when there are too many paths to write out
+    chain: ChainRule | None = field(repr=False, compare=False)  # None when there are too many paths
     value: Number
+
+    @cached_property
+    def paths(self) -> tuple[Path, ...] | None:
+        """Every chain-rule path through every use, from the loss down; None when there are too many."""
+        return None if self.chain is None else self.chain.paths(self.parameter, self.uses)
 
 
 @dataclass(frozen=True)
@@ -134,6 +143,54 @@ class Delta:
     value: Number
     softmax: bool = False
     activation: Activation | None = None
+
+
+@dataclass(frozen=True)
+class ChainRule:
+    """What one step's chain-rule paths are written from, shared by its gradients: the step's deltas by
+    neuron, the network's consumers, its output neurons and the parameter values."""
+
+    deltas: Mapping[str, Delta]
+    consumers: Mapping[str, tuple[tuple[str, str], ...]]  # node -> ((consumer neuron, parameter), …)
+    outputs: frozenset[str]
+    weights: Mapping[str, Number]
+
+    def paths(self, parameter: str, uses: Sequence[Use]) -> tuple[Path, ...]:
+        return tuple(path for use in uses for path in self._use_paths(parameter, use))
+
+    def _use_paths(self, parameter: str, use: Use) -> Iterator[Path]:
+        """The paths through one use, each from the loss down to the parameter."""
+        d = self.deltas
+        last = Factor(d[use.neuron].net_label, parameter, "source", use.source_value, name=use.source)
+        for hops in self._hops(use.neuron):
+            chain = [use.neuron, *(k for k, _ in hops)]
+            factors = self._output_factors(chain[-1])
+            for (k, p), j in zip(reversed(hops), reversed(chain[:-1]), strict=True):
+                factors.append(Factor(d[k].net_label, j, "weight", self.weights[p], name=p))
+                factors.append(self._activation_factor(j))
+            factors.append(last)
+            value = fn.exact(1)
+            for f in factors:
+                value = value * f.value
+            yield Path(tuple(factors), fn.exact(value))
+
+    def _hops(self, neuron: str) -> Iterator[tuple[tuple[str, str], ...]]:
+        """Every path from `neuron` to an output as ((next neuron, parameter), …); () from an output."""
+        if neuron in self.outputs:
+            yield ()
+        for k, p in self.consumers[neuron]:
+            for rest in self._hops(k):
+                yield ((k, p), *rest)
+
+    def _output_factors(self, o: str) -> list[Factor]:
+        d = self.deltas[o]
+        if d.softmax:
+            return [Factor("L", d.net_label, "softmax_loss", d.value, name=o)]
+        return [Factor("L", o, "loss", d.loss_grad, name=o), self._activation_factor(o)]
+
+    def _activation_factor(self, n: str) -> Factor:
+        d = self.deltas[n]
+        return Factor(n, d.net_label, "activation", d.derivative, activation=d.activation)
 
 
 @dataclass(frozen=True)
