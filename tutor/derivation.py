@@ -145,6 +145,9 @@ class Delta:
     activation: Activation | None = None
 
 
+_Head = tuple[tuple[Factor, ...], Number]  # the factors of a path down to a neuron's net, their product
+
+
 @dataclass(frozen=True)
 class ChainRule:
     """What one step's chain-rule paths are written from, shared by its gradients: the step's deltas by
@@ -154,33 +157,35 @@ class ChainRule:
     consumers: Mapping[str, tuple[tuple[str, str], ...]]  # node -> ((consumer neuron, parameter), …)
     outputs: frozenset[str]
     weights: Mapping[str, Number]
+    _heads: dict[str, tuple[_Head, ...]] = field(default_factory=dict, init=False, repr=False, compare=False)
 
     def paths(self, parameter: str, uses: Sequence[Use]) -> tuple[Path, ...]:
-        return tuple(path for use in uses for path in self._use_paths(parameter, use))
+        """The paths through each use, each from the loss down to the parameter."""
+        out = []
+        for use in uses:
+            last = Factor(self.deltas[use.neuron].net_label, parameter, "source", use.source_value, name=use.source)
+            out += [
+                Path((*factors, last), fn.exact(value * last.value)) for factors, value in self._heads_of(use.neuron)
+            ]
+        return tuple(out)
 
-    def _use_paths(self, parameter: str, use: Use) -> Iterator[Path]:
-        """The paths through one use, each from the loss down to the parameter."""
-        d = self.deltas
-        last = Factor(d[use.neuron].net_label, parameter, "source", use.source_value, name=use.source)
-        for hops in self._hops(use.neuron):
-            chain = [use.neuron, *(k for k, _ in hops)]
-            factors = self._output_factors(chain[-1])
-            for (k, p), j in zip(reversed(hops), reversed(chain[:-1]), strict=True):
-                factors.append(Factor(d[k].net_label, j, "weight", self.weights[p], name=p))
-                factors.append(self._activation_factor(j))
-            factors.append(last)
-            value = fn.exact(1)
-            for f in factors:
-                value = value * f.value
-            yield Path(tuple(factors), fn.exact(value))
-
-    def _hops(self, neuron: str) -> Iterator[tuple[tuple[str, str], ...]]:
-        """Every path from `neuron` to an output as ((next neuron, parameter), …); () from an output."""
-        if neuron in self.outputs:
-            yield ()
-        for k, p in self.consumers[neuron]:
-            for rest in self._hops(k):
-                yield ((k, p), *rest)
+    def _heads_of(self, neuron: str) -> tuple[_Head, ...]:
+        """Every path from the loss down to `neuron`'s net, with the running product of its factors (left to
+        right, as a path's value is formed), each formed once and shared by all the paths that extend it."""
+        if neuron not in self._heads:
+            heads: list[_Head] = []
+            if neuron in self.outputs:
+                factors = self._output_factors(neuron)
+                value = fn.exact(1)
+                for f in factors:
+                    value = value * f.value
+                heads.append((tuple(factors), value))
+            act = self._activation_factor(neuron)
+            for k, p in self.consumers[neuron]:
+                weight = Factor(self.deltas[k].net_label, neuron, "weight", self.weights[p], name=p)
+                heads += [((*fs, weight, act), value * weight.value * act.value) for fs, value in self._heads_of(k)]
+            self._heads[neuron] = tuple(heads)
+        return self._heads[neuron]
 
     def _output_factors(self, o: str) -> list[Factor]:
         d = self.deltas[o]

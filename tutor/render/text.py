@@ -30,13 +30,21 @@ class Writer:
     def __init__(self, digits: int, target_labels: dict[str, str]) -> None:
         self.digits = digits
         self.targets = target_labels
+        self._texts: dict[int, tuple[object, str]] = {}  # id -> (value, text): one value is written many times
 
     def num(self, value: object) -> str:
-        return fmt(value, self.digits).replace("-", MINUS)
+        return self._text(value).replace("-", MINUS)
 
     def pnum(self, value: object) -> str:
         """A number as a factor: negatives in parentheses."""
-        return paren(fmt(value, self.digits)).replace("-", MINUS)
+        return paren(self._text(value)).replace("-", MINUS)
+
+    def _text(self, value: object) -> str:
+        """`fmt(value)`, once per value object (kept in the table, so its id stays its own)."""
+        hit = self._texts.get(id(value))
+        if hit is None or hit[0] is not value:
+            hit = self._texts[id(value)] = (value, fmt(value, self.digits))
+        return hit[1]
 
     # ---------------------------------------------------------------- forward
     def forward(self, f: ForwardNeuron, group: Sequence[ForwardNeuron] = ()) -> Iterator[Line]:
