@@ -17,7 +17,7 @@ from rich.text import Text
 from tutor.derivation import Derivation, Step
 from tutor.network import Network
 from tutor.problem import Problem
-from tutor.render.console import print_or_write
+from tutor.render.console import print_or_write, rows_table
 from tutor.render.text import Line, Writer, step_lines
 
 
@@ -99,16 +99,14 @@ def _sections(sections: Iterable[tuple[str, list[Line]]], console: Console) -> N
 
 def _final_table(derivation: Derivation, console: Console, writer: Writer) -> None:
     first, last = derivation.steps[0], derivation.steps[-1]
-    table = Table(title="Parameters", title_style="bold cyan", title_justify="left")
-    table.add_column("parameter")
-    table.add_column("before", justify="right")
-    table.add_column("gradient" if len(derivation.steps) == 1 else "last gradient", justify="right")
-    table.add_column("after", justify="right")
-    for u0, u in zip(first.updates, last.updates, strict=True):
-        note = " (frozen)" if u.frozen else ""
-        table.add_row(u.parameter + note, writer.num(u0.old), writer.num(u.gradient), writer.num(u.new))
+    gradient = "gradient" if len(derivation.steps) == 1 else "last gradient"
+    columns = [("parameter", "left"), ("before", "right"), (gradient, "right"), ("after", "right")]
+    rows = [
+        (u.parameter + (" (frozen)" if u.frozen else ""), writer.num(u0.old), writer.num(u.gradient), writer.num(u.new))
+        for u0, u in zip(first.updates, last.updates, strict=True)
+    ]
     console.print()
-    console.print(table)
+    console.print(rows_table("Parameters", columns, rows, console.options.max_width))
 
 
 def _summary(derivation: Derivation, console: Console, writer: Writer) -> None:

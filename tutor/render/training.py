@@ -20,7 +20,7 @@ from rich.text import Text
 from tutor.derivation import Derivation, Step
 from tutor.network import Network
 from tutor.problem import Problem
-from tutor.render.console import print_or_write
+from tutor.render.console import print_or_write, rows_table
 from tutor.render.curve import text_plot, thin
 from tutor.render.matrix_text import layer_sections
 from tutor.render.text import MINUS, Line, Writer, step_lines
@@ -139,13 +139,10 @@ def summary(run: TrainResult, console: Console, digits: int = 6) -> None:
     console.print()
     console.print(Text("Loss curve", style="bold cyan"))
     console.print(Text("\n".join(text_plot(list(run.epoch_loss)))))
-    params = Table(title="Trained parameters", title_style="bold cyan", title_justify="left")
-    params.add_column("parameter")
-    params.add_column("value", justify="right")
-    for name, value in run.final_parameters().items():
-        params.add_row(name, f"{value:.{digits}g}".replace("-", MINUS))
+    rows = [(name, f"{value:.{digits}g}".replace("-", MINUS)) for name, value in run.final_parameters().items()]
+    columns = [("parameter", "left"), ("value", "right")]
     console.print()
-    console.print(params)
+    console.print(rows_table("Trained parameters", columns, rows, console.options.max_width))
 
 
 def print_training(
