@@ -8,10 +8,11 @@ import io
 import pytest
 from rich.console import Console
 from rich.table import Table
+from rich.text import Text
 
 from tests import seednets
 from tutor.engine import derive
-from tutor.render.console import rows_table
+from tutor.render.console import TextBlock, rows_table
 from tutor.render.json import render_json
 from tutor.render.terminal import render
 
@@ -70,3 +71,26 @@ def test_rows_table_draws_what_rich_draws_row_by_row(width: int, color: bool) ->
     fast = rows_table("Parameters", columns, rows, width)
     assert len(fast.rows) == (1 if width == 100 else 200)
     assert _draw(fast, width, color) == _draw(_per_row("Parameters", columns, rows), width, color)
+
+
+@pytest.mark.parametrize("soft_wrap", [True, False])  # False: the text wraps at 40, Rich's own way
+@pytest.mark.parametrize("color", [False, True])
+def test_text_block_prints_what_its_text_prints(soft_wrap: bool, color: bool) -> None:
+    lines = [("∂L/∂w1 = " + " · ".join(["(−0.5)"] * 12), "bold"), ("", ""), ("  w1 ← 0.5", "dim"), ("tab\there", "")]
+    for shown in (lines, lines[:3], []):
+        outs = []
+        for renderable in (TextBlock(shown), TextBlock(shown).text()):
+            out = io.StringIO()
+            console = Console(file=out, width=40, color_system="truecolor" if color else None, force_terminal=color)
+            console.print(renderable, soft_wrap=soft_wrap)
+            outs.append(out.getvalue())
+        assert outs[0] == outs[1]
+
+
+def test_text_block_on_a_soft_wrapping_console_is_segments_not_a_text() -> None:
+    console = Console(file=io.StringIO(), width=40, color_system=None)
+    options = console.options.update(no_wrap=True, overflow="ignore")
+    fast = list(TextBlock([("a · b", "bold"), ("c", "")]).__rich_console__(console, options))
+    assert [s.text for s in fast] == ["a · b", "\n", "c", "\n"]
+    slow = list(TextBlock([("a\tb", "")]).__rich_console__(console, options))  # a tab: Rich expands it
+    assert len(slow) == 1 and isinstance(slow[0], Text)

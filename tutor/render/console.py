@@ -12,8 +12,10 @@ from pathlib import Path
 from typing import Any
 
 from rich.cells import cell_len
-from rich.console import Console
+from rich.console import Console, ConsoleOptions, RenderResult
+from rich.segment import Segment
 from rich.table import Table
+from rich.text import Text
 
 
 def no_color() -> bool:
@@ -60,3 +62,32 @@ def rows_table(title: str, columns: Sequence[tuple[str, str]], rows: Sequence[Se
         for row in rows:
             table.add_row(*row)
     return table
+
+
+class TextBlock:
+    """Lines of text, each with a style name ("" for none), printed as one `Text` of them would be.
+
+    On a soft-wrapping console (every command's) that Text prints its lines as they are; Rich would
+    still split it, copy it and strip control codes line by line — for a big network, megabytes of
+    chain rule. So lines without control characters go out as one segment each; any other console or
+    text gets the Text."""
+
+    def __init__(self, lines: Sequence[tuple[str, str]]) -> None:
+        self.lines = lines
+
+    def text(self) -> Text:
+        block = Text()
+        for i, (line, style) in enumerate(self.lines):
+            block.append(("\n" if i else "") + line, style=style or None)
+        return block
+
+    def __rich_console__(self, console: Console, options: ConsoleOptions) -> RenderResult:
+        as_is = options.no_wrap and options.overflow == "ignore"
+        if not (as_is and all(line.isprintable() for line, _ in self.lines)):  # tabs, control codes: Rich's way
+            yield self.text()
+            return
+        for i, (line, style) in enumerate(self.lines):
+            if i:
+                yield Segment.line()
+            yield Segment(line, console.get_style(style) if style else None)
+        yield Segment.line()

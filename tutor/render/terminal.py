@@ -17,7 +17,7 @@ from rich.text import Text
 from tutor.derivation import Derivation, Step
 from tutor.network import Network
 from tutor.problem import Problem
-from tutor.render.console import print_or_write, rows_table
+from tutor.render.console import TextBlock, print_or_write, rows_table
 from tutor.render.text import Line, Writer, step_lines
 
 
@@ -91,10 +91,7 @@ def _sections(sections: Iterable[tuple[str, list[Line]]], console: Console) -> N
     for title, lines in sections:
         console.print()
         console.print(Text(title, style="bold cyan"))
-        block = Text()  # one renderable per section: printing line by line is slow on big networks
-        for i, line in enumerate(lines):
-            block.append(("\n" if i else "") + " " * line.indent + line.text, style=line.style or None)
-        console.print(block)
+        console.print(TextBlock([(" " * line.indent + line.text, line.style) for line in lines]))
 
 
 def _final_table(derivation: Derivation, console: Console, writer: Writer) -> None:

@@ -20,7 +20,7 @@ from rich.text import Text
 from tutor.derivation import Derivation, Step
 from tutor.network import Network
 from tutor.problem import Problem
-from tutor.render.console import print_or_write, rows_table
+from tutor.render.console import TextBlock, print_or_write, rows_table
 from tutor.render.curve import text_plot, thin
 from tutor.render.matrix_text import layer_sections
 from tutor.render.text import MINUS, Line, Writer, step_lines
@@ -119,7 +119,7 @@ def _combine(head: str, symbols: list[str], parts: list[Any], total: Any, reduct
 def _section(console: Console, title: str, lines: list[Line]) -> None:
     console.print()
     console.print(Text(title, style="bold cyan"))
-    console.print(Text("\n".join(" " * ln.indent + ln.text for ln in lines)))
+    console.print(TextBlock([(" " * ln.indent + ln.text, "") for ln in lines]))
 
 
 def summary(run: TrainResult, console: Console, digits: int = 6) -> None:
