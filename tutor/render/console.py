@@ -57,8 +57,8 @@ def rows_table(title: str, columns: Sequence[tuple[str, str]], rows: Sequence[Se
             column.append(cell)
     natural = sum(max(map(cell_len, column)) + 2 for column in cells) + len(columns) + 1  # padding, borders
     if rows and natural <= width and not any("\n" in cell for column in cells for cell in column):
-        for column in table.columns:
-            column.no_wrap = True  # nothing to wrap: it fits
+        for col in table.columns:
+            col.no_wrap = True  # nothing to wrap: it fits
         table.add_row(*("\n".join(column[1:]) for column in cells))
     else:
         for row in rows:

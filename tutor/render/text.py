@@ -31,6 +31,7 @@ class Writer:
         self.digits = digits
         self.targets = target_labels
         self._texts: dict[int, tuple[object, str]] = {}  # id -> (value, text): one value is written many times
+        self._formulas: dict[int, tuple[Factor, tuple[str, int], str]] = {}  # id -> (factor, (loss, n), text)
 
     def num(self, value: object) -> str:
         return self._text(value).replace("-", MINUS)
@@ -137,7 +138,14 @@ class Writer:
         return " · ".join(f"∂{f.numerator}/∂{f.denominator}" for f in p.factors)
 
     def path_formula(self, p: Path, loss: str, n_outputs: int) -> str:
-        return " · ".join(self.factor_formula(f, loss, n_outputs) for f in p.factors)
+        return " · ".join(self._formula(f, loss, n_outputs) for f in p.factors)
+
+    def _formula(self, f: Factor, loss: str, n_outputs: int) -> str:
+        """`factor_formula`, once per factor object (paths share the factors of their common part)."""
+        hit = self._formulas.get(id(f))
+        if hit is None or hit[0] is not f or hit[1] != (loss, n_outputs):
+            hit = self._formulas[id(f)] = (f, (loss, n_outputs), self.factor_formula(f, loss, n_outputs))
+        return hit[2]
 
     def path_numbers(self, p: Path) -> str:
         return " · ".join(self.pnum(f.value) for f in p.factors)
