@@ -73,6 +73,16 @@ def derive_step(
     max_paths: int = MAX_PATHS,
 ) -> Step:
     """One step on one example, from the given parameter values."""
+    forward, loss, deltas, gradients = backprop(network, params, inputs, targets, max_paths=max_paths)
+    updates = updates_for(network.problem, params, {g.parameter: g.value for g in gradients})
+    return Step(index, forward, loss, deltas, gradients, updates)
+
+
+def backprop(
+    network: Network, params: Values, inputs: Values, targets: Values, *, max_paths: int = MAX_PATHS
+) -> tuple[tuple[ForwardNeuron, ...], Loss, tuple[Delta, ...], tuple[Gradient, ...]]:
+    """Forward pass, loss, deltas and gradients on one example, without the update (a data set's
+    examples are combined first, then updated once)."""
     forward = _forward(network, params, inputs)
     outs: Values = {**inputs, **{f.neuron: f.out for f in forward}}
     loss = _loss(network.problem.loss, outs, targets)
@@ -80,8 +90,7 @@ def derive_step(
     delta_of = {d.neuron: d.value for d in deltas}
     chain = ChainRule({d.neuron: d for d in deltas}, network.consumers, frozenset(targets), dict(params))
     gradients = tuple(_gradient(network, p, outs, delta_of, chain, max_paths) for p in network.problem.parameters)
-    updates = updates_for(network.problem, params, {g.parameter: g.value for g in gradients})
-    return Step(index, forward, loss, deltas, gradients, updates)
+    return forward, loss, deltas, gradients
 
 
 def _forward(network: Network, params: Values, inputs: Values) -> tuple[ForwardNeuron, ...]:
