@@ -30,22 +30,23 @@ class Writer:
     def __init__(self, digits: int, target_labels: dict[str, str]) -> None:
         self.digits = digits
         self.targets = target_labels
-        self._texts: dict[int, tuple[object, str]] = {}  # id -> (value, text): one value is written many times
+        self._texts: dict[int, tuple[object, str, str]] = {}  # id -> (value, num, pnum): values recur
         self._formulas: dict[int, tuple[Factor, tuple[str, int], str]] = {}  # id -> (factor, (loss, n), text)
 
     def num(self, value: object) -> str:
-        return self._text(value).replace("-", MINUS)
+        return self._texts_of(value)[1]
 
     def pnum(self, value: object) -> str:
         """A number as a factor: negatives in parentheses."""
-        return paren(self._text(value)).replace("-", MINUS)
+        return self._texts_of(value)[2]
 
-    def _text(self, value: object) -> str:
-        """`fmt(value)`, once per value object (kept in the table, so its id stays its own)."""
+    def _texts_of(self, value: object) -> tuple[object, str, str]:
+        """(value, num, pnum), formatted once per value object (kept in the table, so its id stays its own)."""
         hit = self._texts.get(id(value))
         if hit is None or hit[0] is not value:
-            hit = self._texts[id(value)] = (value, fmt(value, self.digits))
-        return hit[1]
+            text = fmt(value, self.digits)
+            hit = self._texts[id(value)] = (value, text.replace("-", MINUS), paren(text).replace("-", MINUS))
+        return hit
 
     # ---------------------------------------------------------------- forward
     def forward(self, f: ForwardNeuron, group: Sequence[ForwardNeuron] = ()) -> Iterator[Line]:
