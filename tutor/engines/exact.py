@@ -1,7 +1,8 @@
-"""The exact engine: forward pass, loss, deltas, chain-rule paths, gradients and updates → Derivation.
+"""The exact engine: forward pass, loss, deltas, gradients and updates → Derivation.
 
 Everything is derived from local factors (δ of each neuron once, then δ · out per weight), so the cost
-is linear in the size of the network; the chain-rule paths are written out only where there are few.
+is linear in the size of the network. The chain-rule paths are written out only where there are few,
+and only when a view asks for them (`Gradient.paths`, from the step's `ChainRule`).
 Values are SymPy numbers: Rational while the arithmetic allows it, 30-digit Float otherwise.
 """
 
@@ -14,15 +15,14 @@ from tutor.errors import ProblemError
 from tutor.maths import functions as fn
 from tutor.maths.losses import LOSSES
 from tutor.model.derivation import (
+    ChainRule,
     Delta,
     Derivation,
     Downstream,
-    Factor,
     ForwardNeuron,
     Gradient,
     Loss,
     LossPart,
-    Path,
     Step,
     Term,
     Update,
@@ -74,17 +74,24 @@ def derive_step(
     max_paths: int = MAX_PATHS,
 ) -> Step:
     """One step on one example, from the given parameter values."""
+    forward, loss, deltas, gradients = backprop(network, params, inputs, targets, max_paths=max_paths)
+    updates = updates_for(network.problem, params, {g.parameter: g.value for g in gradients})
+    return Step(index, forward, loss, deltas, gradients, updates)
+
+
+def backprop(
+    network: Network, params: Values, inputs: Values, targets: Values, *, max_paths: int = MAX_PATHS
+) -> tuple[tuple[ForwardNeuron, ...], Loss, tuple[Delta, ...], tuple[Gradient, ...]]:
+    """Forward pass, loss, deltas and gradients on one example, without the update (a data set's
+    examples are combined first, then updated once)."""
     forward = _forward(network, params, inputs)
     outs: Values = {**inputs, **{f.neuron: f.out for f in forward}}
     loss = _loss(network.problem.loss, outs, targets)
     deltas = _deltas(network, forward, params, targets)
     delta_of = {d.neuron: d.value for d in deltas}
-    gradients = tuple(
-        _gradient(network, p, params, outs, delta_of, {f.neuron: f for f in forward}, deltas, max_paths)
-        for p in network.problem.parameters
-    )
-    updates = updates_for(network.problem, params, {g.parameter: g.value for g in gradients})
-    return Step(index, forward, loss, deltas, gradients, updates)
+    chain = ChainRule({d.neuron: d for d in deltas}, network.consumers, frozenset(targets), dict(params))
+    gradients = tuple(_gradient(network, p, outs, delta_of, chain, max_paths) for p in network.problem.parameters)
+    return forward, loss, deltas, gradients
 
 
 def _forward(network: Network, params: Values, inputs: Values) -> tuple[ForwardNeuron, ...]:
@@ -155,14 +162,7 @@ def _softmax_deltas(network: Network, rec: Mapping[str, ForwardNeuron], targets:
 
 
 def _gradient(
-    network: Network,
-    parameter: str,
-    params: Values,
-    outs: Values,
-    delta: Values,
-    rec: Mapping[str, ForwardNeuron],
-    deltas: tuple[Delta, ...],
-    max_paths: int,
+    network: Network, parameter: str, outs: Values, delta: Values, chain: ChainRule, max_paths: int
 ) -> Gradient:
     one = fn.exact(1)
     uses = []
@@ -171,59 +171,7 @@ def _gradient(
         uses.append(Use(e.neuron, e.source, delta[e.neuron], src, fn.exact(delta[e.neuron] * src)))
     value = fn.exact(sum((u.value for u in uses), fn.exact(0)))
     n_paths = sum(network.count_paths(u.neuron) for u in uses)
-    paths = None
-    if n_paths <= max_paths:
-        by_neuron = {d.neuron: d for d in deltas}
-        paths = tuple(p for u in uses for p in _paths(network, u, params, rec, by_neuron))
-    return Gradient(parameter, tuple(uses), paths, value)
-
-
-def _paths(
-    network: Network, use: Use, params: Values, rec: Mapping[str, ForwardNeuron], deltas: Mapping[str, Delta]
-) -> list[Path]:
-    """The chain-rule paths through one use, each written from the loss down to the parameter."""
-    labels = network.net_labels
-    last = Factor(labels[use.neuron], _param_name(network, use), "source", use.source_value, name=use.source)
-    result = []
-    for hops in network.paths_from(use.neuron):
-        chain = [use.neuron, *(k for k, _ in hops)]
-        factors = _output_factors(network, chain[-1], rec, deltas)
-        for (k, p), j in zip(reversed(hops), reversed(chain[:-1]), strict=True):
-            factors.append(Factor(labels[k], j, "weight", params[p], name=p))
-            factors.append(_activation_factor(network, j, rec, deltas))
-        factors.append(last)
-        value = fn.exact(_product(f.value for f in factors))
-        result.append(Path(tuple(factors), value))
-    return result
-
-
-def _param_name(network: Network, use: Use) -> str:
-    neuron = network.neuron(use.neuron)
-    if use.source is None:
-        return neuron.bias or ""
-    return next(c.parameter for c in neuron.inputs if c.source == use.source)
-
-
-def _output_factors(
-    network: Network, o: str, rec: Mapping[str, ForwardNeuron], deltas: Mapping[str, Delta]
-) -> list[Factor]:
-    d = deltas[o]
-    if d.softmax:
-        return [Factor("L", network.net_labels[o], "softmax_loss", d.value, name=o)]
-    return [Factor("L", o, "loss", d.loss_grad, name=o), _activation_factor(network, o, rec, deltas)]
-
-
-def _activation_factor(
-    network: Network, n: str, rec: Mapping[str, ForwardNeuron], deltas: Mapping[str, Delta]
-) -> Factor:
-    return Factor(n, network.net_labels[n], "activation", deltas[n].derivative, activation=rec[n].activation)
-
-
-def _product(values: Any) -> Any:
-    result = fn.exact(1)
-    for v in values:
-        result = result * v
-    return result
+    return Gradient(parameter, tuple(uses), chain if n_paths <= max_paths else None, value)
 
 
 def updates_for(problem: Problem, params: Values, gradients: Values) -> tuple[Update, ...]:

@@ -1,6 +1,6 @@
 """A data-set problem: the first iterations derived exactly, the whole schedule run fast, both checked.
 
-Each detailed iteration runs the exact engine once per example of its batch (`engine.derive_step`),
+Each detailed iteration runs the exact engine once per example of its batch (`engine.backprop`),
 then averages (or adds) the examples' losses and gradients and updates once. The NumPy trainer runs the
 whole schedule; the exact iterations are cross-checked against it and, per example, against the
 per-neuron float64 engine.
@@ -16,7 +16,7 @@ from typing import Any
 import numpy as np
 
 from tutor.engines.crosscheck import ABS_TOL, REL_TOL, as_float, beyond_float64
-from tutor.engines.exact import check_exact_size, derive_step, updates_for
+from tutor.engines.exact import backprop, check_exact_size, updates_for
 from tutor.engines.floats import numeric_step
 from tutor.engines.trainer import TrainResult, train
 from tutor.errors import CrossCheckError
@@ -61,7 +61,7 @@ def derive_training(
 def derive_iteration(network: Network, params: Values, it: Iteration, *, max_paths: int = MAX_PATHS) -> Step:
     """One update on one batch: each example's exact pass, then the batch loss, gradients and update."""
     problem = network.problem
-    examples = tuple(_example_step(network, params, k, it.index, max_paths) for k in it.examples)
+    examples = tuple(_example_step(network, params, k, max_paths) for k in it.examples)
     scale = fn.exact(1) / len(examples) if problem.reduction == "mean" else fn.exact(1)
     loss = Loss(problem.loss, (), fn.exact(scale * _sum(e.loss.value for e in examples)))
     gradients = tuple(
@@ -72,12 +72,12 @@ def derive_iteration(network: Network, params: Values, it: Iteration, *, max_pat
     return Step(it.index, (), loss, (), gradients, updates, examples, it.epoch)
 
 
-def _example_step(network: Network, params: Values, k: int, index: int, max_paths: int) -> ExampleStep:
+def _example_step(network: Network, params: Values, k: int, max_paths: int) -> ExampleStep:
     example = network.problem.data[k]
     inputs = {n: fn.exact(v) for n, v in example.inputs.items()}
     targets = {n: fn.exact(v) for n, v in example.targets.items()}
-    s = derive_step(network, params, inputs, targets, index, max_paths=max_paths)
-    return ExampleStep(k + 1, inputs, targets, s.forward, s.loss, s.deltas, s.gradients)
+    forward, loss, deltas, gradients = backprop(network, params, inputs, targets, max_paths=max_paths)
+    return ExampleStep(k + 1, inputs, targets, forward, loss, deltas, gradients)
 
 
 def _sum(values: Iterator[Any]) -> Any:

@@ -63,13 +63,23 @@ class TermText:
     def __init__(self, digits: int, target_labels: Mapping[str, str]) -> None:
         self.digits = digits
         self.targets = target_labels
+        self._texts: dict[int, tuple[object, str, str]] = {}  # id -> (value, num, pnum): values recur
+        self._formulas: dict[int, tuple[Factor, tuple[str, int], str]] = {}  # id -> (factor, (loss, n), text)
 
     def num(self, value: object) -> str:
-        return minus(fmt(value, self.digits))
+        return self._texts_of(value)[1]
 
     def pnum(self, value: object) -> str:
         """A number as a factor: negatives in parentheses."""
-        return minus(paren(fmt(value, self.digits)))
+        return self._texts_of(value)[2]
+
+    def _texts_of(self, value: object) -> tuple[object, str, str]:
+        """(value, num, pnum), formatted once per value object (kept in the table, so its id stays its own)."""
+        hit = self._texts.get(id(value))
+        if hit is None or hit[0] is not value:
+            text = fmt(value, self.digits)
+            hit = self._texts[id(value)] = (value, minus(text), minus(paren(text)))
+        return hit
 
     def net_chain(self, f: ForwardNeuron) -> Chain:
         """`x3 = y1 · w13 + y2 · w23 + b3 = 1 · 2 + … = value`."""
@@ -104,7 +114,14 @@ class TermText:
         return " · ".join(f"∂{f.numerator}/∂{f.denominator}" for f in p.factors)
 
     def path_formula(self, p: Path, loss: str, n_outputs: int) -> str:
-        return " · ".join(self.factor_formula(f, loss, n_outputs) for f in p.factors)
+        return " · ".join(self._formula(f, loss, n_outputs) for f in p.factors)
+
+    def _formula(self, f: Factor, loss: str, n_outputs: int) -> str:
+        """`factor_formula`, once per factor object (paths share the factors of their common part)."""
+        hit = self._formulas.get(id(f))
+        if hit is None or hit[0] is not f or hit[1] != (loss, n_outputs):
+            hit = self._formulas[id(f)] = (f, (loss, n_outputs), self.factor_formula(f, loss, n_outputs))
+        return hit[2]
 
     def path_numbers(self, p: Path) -> str:
         return " · ".join(self.pnum(f.value) for f in p.factors)

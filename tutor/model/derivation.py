@@ -10,10 +10,12 @@ them for later steps) name every quantity; `Step.values()` maps them to values.
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-from dataclasses import dataclass
+from collections.abc import Iterator, Mapping, Sequence
+from dataclasses import dataclass, field
+from functools import cached_property
 from typing import Any
 
+from tutor.maths import functions as fn
 from tutor.maths.activations import Activation
 from tutor.model.problem import Problem
 
@@ -100,12 +102,19 @@ class Use:
 
 @dataclass(frozen=True)
 class Gradient:
-    """∂L/∂parameter: the sum over its uses (δ · out) and, for small networks, over chain-rule paths."""
+    """∂L/∂parameter: the sum over its uses (δ · out) and, for small networks, over chain-rule paths.
+
+    The paths are written out the first time a view asks for them (`paths`): most views never do."""
 
     parameter: str
     uses: tuple[Use, ...]
-    paths: tuple[Path, ...] | None  # None when there are too many paths to write out
+    chain: ChainRule | None = field(repr=False, compare=False)  # None when there are too many paths
     value: Number
+
+    @cached_property
+    def paths(self) -> tuple[Path, ...] | None:
+        """Every chain-rule path through every use, from the loss down; None when there are too many."""
+        return None if self.chain is None else self.chain.paths(self.parameter, self.uses)
 
 
 @dataclass(frozen=True)
@@ -135,6 +144,59 @@ class Delta:
     value: Number
     softmax: bool = False
     activation: Activation | None = None
+
+
+_Head = tuple[tuple[Factor, ...], Number]  # the factors of a path down to a neuron's net, their product
+
+
+@dataclass(frozen=True)
+class ChainRule:
+    """What one step's chain-rule paths are written from, shared by its gradients: the step's deltas by
+    neuron, the network's consumers, its output neurons and the parameter values."""
+
+    deltas: Mapping[str, Delta]
+    consumers: Mapping[str, tuple[tuple[str, str], ...]]  # node -> ((consumer neuron, parameter), …)
+    outputs: frozenset[str]
+    weights: Mapping[str, Number]
+    _heads: dict[str, tuple[_Head, ...]] = field(default_factory=dict, init=False, repr=False, compare=False)
+
+    def paths(self, parameter: str, uses: Sequence[Use]) -> tuple[Path, ...]:
+        """The paths through each use, each from the loss down to the parameter."""
+        out = []
+        for use in uses:
+            last = Factor(self.deltas[use.neuron].net_label, parameter, "source", use.source_value, name=use.source)
+            out += [
+                Path((*factors, last), fn.exact(value * last.value)) for factors, value in self._heads_of(use.neuron)
+            ]
+        return tuple(out)
+
+    def _heads_of(self, neuron: str) -> tuple[_Head, ...]:
+        """Every path from the loss down to `neuron`'s net, with the running product of its factors (left to
+        right, as a path's value is formed), each formed once and shared by all the paths that extend it."""
+        if neuron not in self._heads:
+            heads: list[_Head] = []
+            if neuron in self.outputs:
+                factors = self._output_factors(neuron)
+                value = fn.exact(1)
+                for f in factors:
+                    value = value * f.value
+                heads.append((tuple(factors), value))
+            act = self._activation_factor(neuron)
+            for k, p in self.consumers[neuron]:
+                weight = Factor(self.deltas[k].net_label, neuron, "weight", self.weights[p], name=p)
+                heads += [((*fs, weight, act), value * weight.value * act.value) for fs, value in self._heads_of(k)]
+            self._heads[neuron] = tuple(heads)
+        return self._heads[neuron]
+
+    def _output_factors(self, o: str) -> list[Factor]:
+        d = self.deltas[o]
+        if d.softmax:
+            return [Factor("L", d.net_label, "softmax_loss", d.value, name=o)]
+        return [Factor("L", o, "loss", d.loss_grad, name=o), self._activation_factor(o)]
+
+    def _activation_factor(self, n: str) -> Factor:
+        d = self.deltas[n]
+        return Factor(n, d.net_label, "activation", d.derivative, activation=d.activation)
 
 
 @dataclass(frozen=True)

@@ -17,7 +17,7 @@ from rich.text import Text
 from tutor.model.derivation import Derivation, Step
 from tutor.model.network import Network
 from tutor.model.problem import Problem
-from tutor.render.console import print_or_write, user_text
+from tutor.render.console import TextBlock, print_or_write, rows_table, user_text
 from tutor.render.text import Line, Writer, step_lines
 
 
@@ -91,24 +91,19 @@ def _sections(sections: Iterable[tuple[str, list[Line]]], console: Console) -> N
     for title, lines in sections:
         console.print()
         console.print(Text(title, style="bold cyan"))
-        block = Text()  # one renderable per section: printing line by line is slow on big networks
-        for i, line in enumerate(lines):
-            block.append(("\n" if i else "") + " " * line.indent + line.text, style=line.style or None)
-        console.print(block)
+        console.print(TextBlock([(" " * line.indent + line.text, line.style) for line in lines]))
 
 
 def _final_table(derivation: Derivation, console: Console, writer: Writer) -> None:
     first, last = derivation.steps[0], derivation.steps[-1]
-    table = Table(title="Parameters", title_style="bold cyan", title_justify="left")
-    table.add_column("parameter")
-    table.add_column("before", justify="right")
-    table.add_column("gradient" if len(derivation.steps) == 1 else "last gradient", justify="right")
-    table.add_column("after", justify="right")
-    for u0, u in zip(first.updates, last.updates, strict=True):
-        note = " (frozen)" if u.frozen else ""
-        table.add_row(u.parameter + note, writer.num(u0.old), writer.num(u.gradient), writer.num(u.new))
+    gradient = "gradient" if len(derivation.steps) == 1 else "last gradient"
+    columns = [("parameter", "left"), ("before", "right"), (gradient, "right"), ("after", "right")]
+    rows = [
+        (u.parameter + (" (frozen)" if u.frozen else ""), writer.num(u0.old), writer.num(u.gradient), writer.num(u.new))
+        for u0, u in zip(first.updates, last.updates, strict=True)
+    ]
     console.print()
-    console.print(table)
+    console.print(rows_table("Parameters", columns, rows, console.options.max_width))
 
 
 def _summary(derivation: Derivation, console: Console, writer: Writer) -> None:

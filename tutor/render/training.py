@@ -22,7 +22,7 @@ from tutor.model.derivation import Derivation, Step
 from tutor.model.network import Network
 from tutor.model.problem import Problem
 from tutor.model.schedule import batch_size
-from tutor.render.console import print_or_write, user_text
+from tutor.render.console import TextBlock, print_or_write, rows_table, user_text
 from tutor.render.curve import text_plot, thin
 from tutor.render.matrix_text import layer_sections
 from tutor.render.text import MINUS, Line, Writer, step_lines
@@ -119,7 +119,7 @@ def _combine(head: str, symbols: list[str], parts: list[Any], total: Any, reduct
 def _section(console: Console, title: str, lines: list[Line]) -> None:
     console.print()
     console.print(Text(title, style="bold cyan"))
-    console.print(Text("\n".join(" " * ln.indent + ln.text for ln in lines)))
+    console.print(TextBlock([(" " * ln.indent + ln.text, "") for ln in lines]))
 
 
 def summary(run: TrainResult, console: Console, digits: int = 6) -> None:
@@ -139,13 +139,10 @@ def summary(run: TrainResult, console: Console, digits: int = 6) -> None:
     console.print()
     console.print(Text("Loss curve", style="bold cyan"))
     console.print(Text("\n".join(text_plot(list(run.epoch_loss)))))
-    params = Table(title="Trained parameters", title_style="bold cyan", title_justify="left")
-    params.add_column("parameter")
-    params.add_column("value", justify="right")
-    for name, value in run.final_parameters().items():
-        params.add_row(name, f"{value:.{digits}g}".replace("-", MINUS))
+    rows = [(name, f"{value:.{digits}g}".replace("-", MINUS)) for name, value in run.final_parameters().items()]
+    columns = [("parameter", "left"), ("value", "right")]
     console.print()
-    console.print(params)
+    console.print(rows_table("Trained parameters", columns, rows, console.options.max_width))
 
 
 def print_training(

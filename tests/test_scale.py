@@ -1,0 +1,96 @@
+"""What keeps big networks fast without changing a byte: chain-rule paths written only when a view shows
+them, and big tables drawn as columns of lines when they fit the width."""
+
+from __future__ import annotations
+
+import io
+
+import pytest
+from rich.console import Console
+from rich.table import Table
+from rich.text import Text
+
+from tests import seednets
+from tutor.engines.exact import derive
+from tutor.render.console import TextBlock, rows_table
+from tutor.render.json import render_json
+from tutor.render.terminal import render
+
+
+def _paths_written(derivation) -> int:  # type: ignore[no-untyped-def]
+    return sum("paths" in vars(g) for s in derivation.steps for g in s.gradients)
+
+
+def test_json_view_writes_no_chain_rule_path() -> None:
+    derivation = derive(seednets.sigmoid_005_010())
+    render_json(derivation)
+    assert _paths_written(derivation) == 0
+
+
+def test_terminal_view_writes_the_paths_it_shows_once() -> None:
+    derivation = derive(seednets.sigmoid_005_010())
+    render(derivation, Console(file=io.StringIO(), width=80, color_system=None))
+    assert _paths_written(derivation) == len(derivation.steps[0].gradients)
+    w1 = derivation.steps[0].gradients[0]
+    assert w1.paths is w1.paths  # cached, not rebuilt per view
+
+
+def test_paths_on_demand_are_the_chain_rule() -> None:
+    g = derive(seednets.sigmoid_005_010()).steps[0].gradients[0]
+    assert g.paths is not None and [len(p.factors) for p in g.paths] == [5, 5]
+    for p in g.paths:
+        product = 1.0
+        for f in p.factors:
+            product *= float(f.value)
+        assert float(p.value) == pytest.approx(product, rel=1e-12)
+    assert float(sum(p.value for p in g.paths)) == pytest.approx(float(g.value), rel=1e-12)
+    assert derive(seednets.sigmoid_005_010(), max_paths=0).steps[0].gradients[0].paths is None
+
+
+def _per_row(title: str, columns: list[tuple[str, str]], rows: list[tuple[str, ...]]) -> Table:
+    table = Table(title=title, title_style="bold cyan", title_justify="left")
+    for header, justify in columns:
+        table.add_column(header, justify=justify)  # type: ignore[arg-type]
+    for row in rows:
+        table.add_row(*row)
+    return table
+
+
+def _draw(table: Table, width: int, color: bool) -> str:
+    out = io.StringIO()
+    console = Console(file=out, width=width, color_system="truecolor" if color else None, force_terminal=color)
+    console.print(table)
+    return out.getvalue()
+
+
+@pytest.mark.parametrize("width", [100, 30])  # 30: the rows do not fit, some cells wrap
+@pytest.mark.parametrize("color", [False, True])
+def test_rows_table_draws_what_rich_draws_row_by_row(width: int, color: bool) -> None:
+    columns = [("parameter", "left"), ("before", "right"), ("after", "right")]
+    rows = [(f"w_h{i}_o{i % 3} (frozen)" if i % 7 == 0 else f"w{i}", f"−0.{i}5", f"{i * 1.25}") for i in range(200)]
+    fast = rows_table("Parameters", columns, rows, width)
+    assert len(fast.rows) == (1 if width == 100 else 200)
+    assert _draw(fast, width, color) == _draw(_per_row("Parameters", columns, rows), width, color)
+
+
+@pytest.mark.parametrize("soft_wrap", [True, False])  # False: the text wraps at 40, Rich's own way
+@pytest.mark.parametrize("color", [False, True])
+def test_text_block_prints_what_its_text_prints(soft_wrap: bool, color: bool) -> None:
+    lines = [("∂L/∂w1 = " + " · ".join(["(−0.5)"] * 12), "bold"), ("", ""), ("  w1 ← 0.5", "dim"), ("tab\there", "")]
+    for shown in (lines, lines[:3], []):
+        outs = []
+        for renderable in (TextBlock(shown), TextBlock(shown).text()):
+            out = io.StringIO()
+            console = Console(file=out, width=40, color_system="truecolor" if color else None, force_terminal=color)
+            console.print(renderable, soft_wrap=soft_wrap)
+            outs.append(out.getvalue())
+        assert outs[0] == outs[1]
+
+
+def test_text_block_on_a_soft_wrapping_console_is_segments_not_a_text() -> None:
+    console = Console(file=io.StringIO(), width=40, color_system=None)
+    options = console.options.update(no_wrap=True, overflow="ignore")
+    fast = list(TextBlock([("a · b", "bold"), ("c", "")]).__rich_console__(console, options))
+    assert [s.text for s in fast] == ["a · b", "\n", "c", "\n"]
+    slow = list(TextBlock([("a\tb", "")]).__rich_console__(console, options))  # a tab: Rich expands it
+    assert len(slow) == 1 and isinstance(slow[0], Text)
