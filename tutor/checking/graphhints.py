@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from tutor.checking.hints import RUNGS
 from tutor.engines.graph import GraphDerivation
+from tutor.model.keys import read_key
 from tutor.render.graph import graph_sections
 
 
@@ -29,10 +30,10 @@ class GraphHints:
     def rung(self, key: str, n: int) -> str:
         """Hint rung `n` (1–3) of `key`, one or more lines."""
         n = min(max(n, 1), RUNGS)
-        name, _, part = key.rpartition(".")
+        parsed = read_key(key)
         lines = [_rung(self.lines[key], n)]
-        if part == "grad":
-            lines += [_rung(self.lines[k], 3 if n > 1 else 1) for k in self.edges[name]]
+        if parsed.quantity == "grad":
+            lines += [_rung(self.lines[k], 3 if n > 1 else 1) for k in self.edges[parsed.subject]]
         return "\n".join(lines)
 
 

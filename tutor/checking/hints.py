@@ -9,7 +9,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from tutor.model.derivation import Derivation, Step
-from tutor.model.keys import split_key
+from tutor.model.keys import read_key, split_key
 from tutor.model.network import Network
 from tutor.render.text import MINUS, Writer
 
@@ -53,7 +53,8 @@ class Hints:
 
     def step_chains(self, step: Step, local: str) -> list[Chain]:
         """The chains of `local` (a key without its step prefix) in `step`."""
-        name, _, part = local.rpartition(".")
+        key = read_key(local)
+        name, part = key.subject, key.quantity
         if local == "loss":
             return self._loss(step)
         if part in ("net", "out"):

@@ -19,6 +19,7 @@ from typing import Any
 
 from tutor.files.numbers import number_at
 from tutor.files.yamlsafe import Locator, YamlNumber
+from tutor.model.keys import RESERVED
 from tutor.model.problem import (
     ACTIVATION_ALIASES,
     ACTIVATION_DEFAULT_ALPHA,
@@ -30,7 +31,6 @@ from tutor.model.problem import (
 
 NAME = re.compile(r"[A-Za-z][A-Za-z0-9_]*")
 MAX_NAME = 32
-RESERVED = re.compile(r"loss|step\d+")  # answer-key words: `loss`, `step2.w13`
 NEURON_KEYS = ("inputs", "bias", "activation", "net")
 NEURON_REQUIRED = ("activation",)
 

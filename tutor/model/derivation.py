@@ -14,6 +14,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from typing import Any
 
+from tutor.model.keys import example_prefix, step_prefix
 from tutor.model.problem import Activation, Problem
 
 Number = Any  # a SymPy number (Rational or Float); Any keeps SymPy out of import time
@@ -162,7 +163,7 @@ class ExampleStep:
 
     def items(self) -> Iterator[tuple[str, Number]]:
         """Answer keys `ex<k>.y3.net`, `ex<k>.loss`, `ex<k>.y3.delta`, `ex<k>.w13.grad`."""
-        prefix = f"ex{self.example}."
+        prefix = example_prefix(self.example)
         for f in self.forward:
             yield f"{prefix}{f.neuron}.net", f.net
             yield f"{prefix}{f.neuron}.out", f.out
@@ -214,7 +215,7 @@ class Derivation:
         """Every quantity by answer key: `y3.net` for step 1, `step2.y3.net` for step 2, …"""
         out: dict[str, Number] = {}
         for step in self.steps:
-            prefix = "" if step.index == 1 else f"step{step.index}."
+            prefix = step_prefix(step.index)
             for key, value in step.items():
                 out[prefix + key] = value
         return out
