@@ -45,6 +45,8 @@ KEYS = {
     "ex2.net": Key("ex2", "net"),  # a neuron named ex2: no example's key is a bare `net`
     "ex1.grad": Key("ex1", "grad"),  # a parameter named ex1 in a data set: its batch gradient
     "ex1.ex1.grad": Key("ex1", "grad", example=1),
+    "ex1.value": Key("ex1", "value"),  # graph nodes named ex1: an example has no forward value or local
+    "ex1.d.local": Key("ex1", "local", parent="d"),
 }
 
 
