@@ -21,7 +21,7 @@ def answer_key_text(derivation: Any, *, blank: bool = False, digits: int = 10) -
     from tutor.checking.models import check_model
     from tutor.escape import yaml_comment
     from tutor.maths.numfmt import fmt
-    from tutor.model.keys import split_key
+    from tutor.model.keys import split_key, step_word
     from tutor.model.keyset import counted_keys
 
     model = check_model(derivation)
@@ -39,7 +39,7 @@ def answer_key_text(derivation: Any, *, blank: bool = False, digits: int = 10) -
         step, local = split_key(key)
         indent = "" if step == 1 else "  "
         if step != current:  # (a shuffled data set's next iteration may begin with another example)
-            lines.append(f"step{step}:")
+            lines.append(f"{step_word(step)}:")
             current = step
         note = "" if key in counted else " (not counted)"
         if blank:

@@ -103,10 +103,10 @@ class NetworkModel:
         return describe_key(self.problem, key, self.network)
 
     def askable(self, key: str) -> bool:
-        from tutor.model.keys import split_key
+        from tutor.model.keys import parse_key
 
-        local = split_key(key)[1]
-        return not (local.endswith(".new") and local.removesuffix(".new") in self.problem.frozen)
+        parsed = parse_key(key)
+        return not (parsed is not None and parsed.quantity == "new" and parsed.subject in self.problem.frozen)
 
     def hints(self, digits: int) -> HintSource:
         from tutor.checking.hints import Hints

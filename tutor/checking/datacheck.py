@@ -10,7 +10,6 @@ example, then the batch, each student value replacing the computed one downstrea
 
 from __future__ import annotations
 
-import re
 from collections.abc import Mapping
 from functools import cached_property
 from typing import Any
@@ -22,15 +21,7 @@ from tutor.checking.hints import Chain, Hints
 from tutor.engines.floats import RIGHT, Rules, numeric_step
 from tutor.maths.numfmt import fmt
 from tutor.model.derivation import Step
-from tutor.model.keys import describe_key, join_key, split_key
-
-_EXAMPLE = re.compile(r"ex([1-9][0-9]*)\.(.+)")
-
-
-def split_example(local: str) -> tuple[int | None, str]:
-    """`ex2.y3.out` → (2, `y3.out`); `loss` → (None, `loss`)."""
-    m = _EXAMPLE.fullmatch(local)
-    return (int(m.group(1)), m.group(2)) if m else (None, local)
+from tutor.model.keys import describe_key, example_key, example_prefix, join_key, read_key, split_key, step_prefix
 
 
 def _floats(values: Mapping[str, Any]) -> dict[str, float]:
@@ -69,11 +60,11 @@ class DataSetModel(NetworkModel):
         eta = float(problem.learning_rate) if rules.use_learning_rate else 1.0
         values: dict[str, float] = {}
         for index, batch in enumerate(self.batches, 1):
-            step = join_key(index, "")
+            step = step_prefix(index)
             losses: list[float] = []
             grads: dict[str, list[float]] = {q: [] for q in params}
             for k in batch:
-                prefix = f"{step}ex{k}."
+                prefix = step + example_prefix(k)
                 own = {key[len(prefix) :]: v for key, v in given.items() if key.startswith(prefix)}
                 if rules.updated_weights_in_backprop:  # the batch's own update, not one example's
                     own = {**self._new(step, params, given), **own}
@@ -100,28 +91,28 @@ class DataSetModel(NetworkModel):
         return {f"{q}.new": given.get(f"{step}{q}.new", float(self.expected[f"{step}{q}.new"])) for q in params}
 
     def dependencies(self, key: str) -> tuple[str, ...]:
-        step, local = split_key(key)
-        k, inner = split_example(local)
+        parsed = read_key(key)
+        step, k, inner = parsed.step, parsed.example, parsed.body
         if k is not None:  # within the example; the parameters come from the iteration before
-            deps = self.deps.of(join_key(step, inner))
-            return tuple(join_key(step, f"ex{k}.{split_key(d)[1]}") if split_key(d)[0] == step else d for d in deps)
+            deps = [(d, *split_key(d)) for d in self.deps.of(join_key(step, inner))]
+            return tuple(example_key(k, local, step) if at == step else d for d, at, local in deps)
         batch = self.batches[step - 1]
-        if inner == "loss" or inner.endswith(".grad"):
-            return tuple(join_key(step, f"ex{j}.{inner}") for j in batch)
+        if parsed.quantity in ("loss", "grad"):
+            return tuple(example_key(j, inner, step) for j in batch)
         return self.deps.of(key)  # w13.new: its batch gradient and its value before the step
 
     def describe(self, key: str) -> str:
-        step, local = split_key(key)
-        k, inner = split_example(local)
+        parsed = read_key(key)
+        step, k, inner = parsed.step, parsed.example, parsed.body
         later = "" if step == 1 else f" (step {step})"
         if k is not None:
             inputs = ", ".join(f"{n} = {fmt(v)}" for n, v in self.problem.data[k - 1].inputs.items())
             return f"{describe_key(self.problem, inner, self.network)}, for example {k} ({inputs}){later}"
         how = "mean" if self.problem.reduction == "mean" else "sum"
-        if inner == "loss":
+        if parsed.quantity == "loss":
             return f"the batch loss: the {how} of the examples' losses{later}"
-        if inner.endswith(".grad"):
-            name = inner.removesuffix(".grad")
+        if parsed.quantity == "grad":
+            name = parsed.subject
             return f"∂L/∂{name} for the batch: the {how} of the examples' ∂L/∂{name}{later}"
         return describe_key(self.problem, key, self.network)
 
@@ -134,16 +125,16 @@ class DataHints(Hints):
     gradients as the mean (or sum) of the examples'."""
 
     def chains(self, key: str) -> list[Chain]:
-        index, local = split_key(key)
-        k, inner = split_example(local)
+        parsed = read_key(key)
+        index, k, inner = parsed.step, parsed.example, parsed.body
         step = self.derivation.steps[index - 1]
         if k is not None:
             e = next(e for e in step.examples if e.example == k)
             return self.step_chains(Step(index, e.forward, e.loss, e.deltas, e.gradients, ()), inner)
-        if inner == "loss":
+        if parsed.quantity == "loss":
             return [self._batch("L", "L", [(e.example, e.loss.value) for e in step.examples], step.loss.value)]
-        if inner.endswith(".grad"):
-            name = inner.removesuffix(".grad")
+        if parsed.quantity == "grad":
+            name = parsed.subject
             parts = [(e.example, g.value) for e in step.examples for g in e.gradients if g.parameter == name]
             total = next(g.value for g in step.gradients if g.parameter == name)
             return [self._batch(f"∂L/∂{name}", f"∂L_{{k}}/∂{name}", parts, total)]

@@ -21,22 +21,11 @@ from tutor.checking.checkmodel import Close, HintSource
 from tutor.checking.mistakes import BY_TAG, Mistake
 from tutor.engines.graph import GraphDerivation, parents
 from tutor.maths import expr
+from tutor.model.keys import grad_key, local_key, read_key, value_key
 
 FLOAT_ERRORS = (expr.ExprError, ArithmeticError, ValueError, TypeError)
 MAX_SUBSET_PATHS = 8  # beyond this many uses of one node, `missing-path` tries single paths only
 GRAPH_TAGS = ("missing-path", "missing-local-derivative", "local-derivative-only", "forward-value-as-gradient")
-
-
-def value_key(node: str) -> str:
-    return f"{node}.value"
-
-
-def local_key(child: str, parent: str) -> str:
-    return f"{child}.{parent}.local"
-
-
-def grad_key(name: str) -> str:
-    return f"{name}.grad"
 
 
 class GraphModel:
@@ -88,11 +77,12 @@ class GraphModel:
             yield values[grad_key(c)] * values[local_key(c, v)]
 
     def dependencies(self, key: str) -> tuple[str, ...]:
-        name, _, part = key.rpartition(".")
+        parsed = read_key(key)
+        name, part = parsed.subject, parsed.quantity
         if part == "value":
             return tuple(value_key(q) for q in self.parents[name] if q in self.problem.nodes)
         if part == "local":
-            child = name.partition(".")[0]
+            child = name
             return tuple(value_key(q) for q in self.parents[child] if q in self.problem.nodes)
         if part == "grad":
             return tuple(k for c in self.children[name] for k in (grad_key(c), local_key(c, name)))
@@ -104,7 +94,8 @@ class GraphModel:
     ) -> list[Mistake]:
         """The graph mistakes a wrong ∂L/∂v matches: those with the true upstream values first, then
         (`local`) those with the student's own; GRAPH_TAGS order within each."""
-        name, _, part = key.rpartition(".")
+        parsed = read_key(key)
+        name, part = parsed.subject, parsed.quantity
         if part != "grad":
             return []
         worlds = [self.truth] + ([{**self.recompute(student), **student}] if local else [])
@@ -131,12 +122,13 @@ class GraphModel:
 
     # ------------------------------------------------------------ words and practice
     def describe(self, key: str) -> str:
-        name, _, part = key.rpartition(".")
+        parsed = read_key(key)
+        name, part = parsed.subject, parsed.quantity
         out = self.problem.output
         if part == "value":
             return f"{name} = {expr.to_text(self.problem.nodes[name])}, the forward value of node {name}"
         if part == "local":
-            child, _, parent = name.partition(".")
+            child, parent = name, parsed.parent
             formula = expr.to_text(self.problem.nodes[child])
             return f"∂{child}/∂{parent}, the local derivative of {child} = {formula} with respect to {parent}"
         if part == "grad" and name == out:
@@ -147,7 +139,7 @@ class GraphModel:
 
     def askable(self, key: str) -> bool:
         """Forward values and gradients; the local derivatives are in the gradients' hints."""
-        return not key.endswith(".local")
+        return read_key(key).quantity != "local"
 
     def hints(self, digits: int) -> HintSource:
         from tutor.checking.graphhints import GraphHints

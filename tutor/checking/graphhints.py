@@ -16,6 +16,7 @@ from typing import Any
 from tutor.engines.graph import Accumulation, GraphDerivation, LocalDerivative
 from tutor.maths.formula import needs_brackets_as_term
 from tutor.maths.termtext import RUNGS, Chain, TermText, expr_text, substituted, sympy_text
+from tutor.model.keys import read_key
 
 
 @dataclass(frozen=True)
@@ -106,8 +107,8 @@ class GraphHints:
     def rung(self, key: str, n: int) -> str:
         """Hint rung `n` (1–3) of `key`, one or more lines; a gradient's edges as formulas, then whole."""
         n = min(max(n, 1), RUNGS)
-        name, _, part = key.rpartition(".")
+        parsed = read_key(key)
         lines = [self.chains[key].rung(n)]
-        if part == "grad":
-            lines += [self.chains[k].rung(RUNGS if n > 1 else 1) for k in self.edges[name]]
+        if parsed.quantity == "grad":
+            lines += [self.chains[k].rung(RUNGS if n > 1 else 1) for k in self.edges[parsed.subject]]
         return "\n".join(lines)

@@ -13,7 +13,7 @@ from tutor.maths import formula as fm
 from tutor.maths.functions import LOSS_TEXT, activation_op, derivative_op
 from tutor.maths.termtext import MINUS, RUNGS, Chain, TermText
 from tutor.model.derivation import Delta, Derivation, ForwardNeuron, Loss, Step
-from tutor.model.keys import split_key
+from tutor.model.keys import read_key, split_key
 from tutor.model.network import Network
 
 __all__ = ["RUNGS", "Chain", "Hints"]
@@ -38,7 +38,8 @@ class Hints:
 
     def step_chains(self, step: Step, local: str) -> list[Chain]:
         """The chains of `local` (a key without its step prefix) in `step`."""
-        name, _, part = local.rpartition(".")
+        key = read_key(local)
+        name, part = key.subject, key.quantity
         if local == "loss":
             return [self._loss(step.loss)]
         if part in ("net", "out"):

@@ -40,6 +40,7 @@ import numpy as np
 
 from tutor.checking import mistakesites as sites
 from tutor.engines.floats import RIGHT, Rules, solve_numeric
+from tutor.model.keys import parse_key
 from tutor.model.network import Network
 from tutor.model.problem import Problem
 
@@ -318,11 +319,16 @@ class Runs:
 
 def is_backward(key: str) -> bool:
     """A delta or gradient key (`y3.delta`, `step2.w13.grad`, `ex2.w13.grad`)."""
-    return key.endswith((".delta", ".grad"))
+    return _quantity(key) in ("delta", "grad")
 
 
 def is_forward(key: str) -> bool:
-    return key.endswith((".net", ".out"))
+    return _quantity(key) in ("net", "out")
+
+
+def _quantity(key: str) -> str:
+    parsed = parse_key(key)
+    return parsed.quantity if parsed else ""
 
 
 def _same(a: float, b: float) -> bool:

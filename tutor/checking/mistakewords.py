@@ -8,7 +8,7 @@ from typing import Any
 
 from tutor.checking.mistakes import BY_TAG
 from tutor.maths.numfmt import fmt
-from tutor.model.keys import split_key
+from tutor.model.keys import parse_key
 
 
 def mistake_words(tag: str, key: str, model: Any) -> str:
@@ -17,10 +17,8 @@ def mistake_words(tag: str, key: str, model: Any) -> str:
     general = BY_TAG[tag].words
     if network is None:
         return general
-    local = split_key(key)[1]
-    if local.startswith("ex") and local.count(".") >= 2:  # a data set's example: ex2.y3.delta
-        local = local.partition(".")[2]
-    name, _, part = local.rpartition(".")
+    parsed = parse_key(key)  # a data set's example's ex2.y3.delta is about y3.delta
+    name, part = (parsed.subject, parsed.quantity) if parsed else ("", "")
     return _specific(tag, name, part, model.problem, network) or general
 
 

@@ -24,7 +24,7 @@ from tutor.escape import xml_text
 from tutor.maths.functions import LOSS_TEXT
 from tutor.maths.numfmt import as_fraction, fmt
 from tutor.model.derivation import Derivation
-from tutor.model.keys import describe_key
+from tutor.model.keys import describe_key, parse_key
 from tutor.model.network import Network
 from tutor.model.problem import CheckSettings, Neuron
 
@@ -54,7 +54,12 @@ def _key_hint(key: str, values: Mapping[str, object]) -> str:
     close = difflib.get_close_matches(key, list(values), n=3, cutoff=0.6)
     if close:
         return "did you mean " + " or ".join(close) + "?"
-    return "its keys look like " + ", ".join(list(values)[:2] + [k for k in values if k.endswith(".new")][:2])
+    return "its keys look like " + ", ".join(list(values)[:2] + [k for k in values if _is_update(k)][:2])
+
+
+def _is_update(key: str) -> bool:
+    parsed = parse_key(key)
+    return parsed is not None and parsed.quantity == "new"
 
 
 def cloze_escape(text: str) -> str:

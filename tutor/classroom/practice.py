@@ -31,14 +31,11 @@ from tutor.checking.models import check_model
 from tutor.escape import terminal
 from tutor.files.answers import Answer, parse_answer
 from tutor.maths.numfmt import fmt
-from tutor.model.keys import split_key
+from tutor.model.keys import QUANTITIES, read_key, split_key
 from tutor.model.keyset import counted_keys
 
 PHASES = ("forward", "loss", "backward", "update")  # `loss` is its own phase, as in `nnstep solve --only`
-PART_PHASE = {
-    **{"net": "forward", "out": "forward", "delta": "backward", "grad": "backward", "new": "update"},
-    **{"value": "forward", "local": "backward"},  # computation graphs (tutor.checking.graphcheck)
-}
+PART_PHASE = {part: q.phase for part, q in QUANTITIES.items()}  # forward, backward, update; loss its own
 RIGHT = ("first try", "after hints")
 SHOWN = ("given up", "skipped")  # the right value was shown: later answers build on it
 STATUSES = (*RIGHT, *SHOWN, "incorrect", "unanswered")  # incorrect: answered wrongly when the session ended
@@ -74,8 +71,7 @@ class Item:
 
 
 def phase_of(key: str) -> str:
-    part = split_key(key)[1].rpartition(".")[2]  # `loss`, or an example's `ex2.loss`
-    return "loss" if part == "loss" else PART_PHASE[part]
+    return PART_PHASE[read_key(key).quantity]  # `loss`, or an example's `ex2.loss`: the loss
 
 
 def select_keys(derivation: Any, options: PracticeOptions, model: CheckModel | None = None) -> list[str]:

@@ -28,6 +28,7 @@ from typing import Any
 
 from tutor.engines.floats import solve_numeric
 from tutor.errors import InputError
+from tutor.model.keys import read_key
 from tutor.model.network import Network
 from tutor.model.problem import Problem
 
@@ -125,9 +126,9 @@ def degeneracy(problem: Problem, values: Mapping[str, float], network: Network |
     `values`: `solve_numeric`'s; saturation is looked for in every step, the rest in the first."""
     network = network or Network(problem)
     for key, x in values.items():
-        name, _, part = key.rpartition(".")
-        neuron = problem.neurons.get(name.rpartition(".")[2])
-        if part == "net" and neuron and neuron.activation.name in ("sigmoid", "tanh") and abs(x) > SATURATION:
+        parsed = read_key(key)  # `step2.y3.net` and a data set's `ex2.y3.net` are about y3 too
+        neuron = problem.neurons.get(parsed.subject) if parsed.quantity == "net" else None
+        if neuron and neuron.activation.name in ("sigmoid", "tanh") and abs(x) > SATURATION:
             return "saturated sigmoid"
     if abs(values["loss"]) <= ZERO:
         return "on target"

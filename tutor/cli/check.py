@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import json
 import math
-import re
 import sys
 from contextlib import nullcontext
 from dataclasses import replace
@@ -63,11 +62,12 @@ def _solve(problem: Path, detail: int) -> Any:
     """The problem's derivation; an answers file given in its place gets a hint about the order."""
     from tutor.engines.solver import solve_any
     from tutor.errors import ProblemError
+    from tutor.model.keys import looks_like_key
 
     try:
         return solve_any(problem, detail=detail, whole_run=False)
     except ProblemError as exc:
-        if exc.key and _ANSWER_KEY.match(exc.key) and "unknown key" in exc.message:
+        if exc.key and looks_like_key(exc.key) and "unknown key" in exc.message:
             exc.message += " (this looks like an answers file: the problem file comes first)"
             raise ProblemError(exc.message, file=exc.file, key=exc.key, line=exc.line) from None
         raise
@@ -78,9 +78,6 @@ def _checker(problem: Path, *options: Any, detail: int = 1) -> Checker:
 
     derivation = run(lambda: _solve(problem, detail))
     return run(lambda: Checker(derivation, _settings(derivation.problem.check, *options)))
-
-
-_ANSWER_KEY = re.compile(r"^(\w+\.(net|out|delta|grad|new|value|local)|step\d+|ex\d+\..*)$")
 
 
 @app.command(

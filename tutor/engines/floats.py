@@ -14,6 +14,7 @@ from dataclasses import dataclass
 from tutor.maths import functions as fn
 from tutor.maths.activations import Activation
 from tutor.maths.losses import LOSSES
+from tutor.model.keys import step_prefix
 from tutor.model.network import Network
 from tutor.model.problem import Problem
 
@@ -58,7 +59,7 @@ def solve_numeric(
     params = dict(params)
     values: dict[str, float] = {}
     for index in range(1, problem.steps + 1):
-        prefix = "" if index == 1 else f"step{index}."
+        prefix = step_prefix(index)
         # step 1's keys have no prefix; a later step's (`step2.y3.net`) never match them
         step_given = {k[len(prefix) :]: v for k, v in given.items() if k.startswith(prefix)} if prefix else given
         step = numeric_step(network, params, inputs, targets, rules=rules, given=step_given)

@@ -9,7 +9,6 @@ topological order, so a node used twice adds both paths.
 from __future__ import annotations
 
 import math
-import re
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from fractions import Fraction
@@ -21,10 +20,10 @@ from tutor.files.numbers import parse_number
 from tutor.files.yamlsafe import Locator
 from tutor.maths import expr
 from tutor.maths import functions as fn
+from tutor.model.keys import STEP_WORD, grad_key, local_key, value_key
 from tutor.model.problem import CheckSettings
 
 MAX_GRAPH_NODES = 200
-STEP_NAME = re.compile(r"step[0-9]+")
 
 
 @dataclass(frozen=True)
@@ -91,9 +90,9 @@ class GraphDerivation:
 
     def values(self) -> dict[str, Any]:
         """Answer keys: `d.value`, `a.grad`, `e.d.local` (∂e/∂d)."""
-        out = {f"{f.node}.value": f.value for f in self.forward}
-        out.update({f"{e.child}.{e.parent}.local": e.value for e in self.local})
-        out.update({f"{v}.grad": g for v, g in self.gradients.items()})
+        out = {value_key(f.node): f.value for f in self.forward}
+        out.update({local_key(e.child, e.parent): e.value for e in self.local})
+        out.update({grad_key(v): g for v, g in self.gradients.items()})
         return out
 
 
@@ -172,9 +171,9 @@ def _named_key_error(problem: GraphProblem, key: str) -> str | None:
     """Why `key` of `check: {keys: …}` is no answer key of the graph (d.value, e.d.local, b.grad)."""
     from tutor.model.keyset import unknown_key
 
-    keys = [f"{n}.value" for n in problem.nodes]
-    keys += [f"{n}.{p}.local" for n in problem.nodes for p in parents(problem, n)]
-    return unknown_key(key, key, keys + [f"{n}.grad" for n in (*problem.inputs, *problem.nodes)])
+    keys = [value_key(n) for n in problem.nodes]
+    keys += [local_key(n, p) for n in problem.nodes for p in parents(problem, n)]
+    return unknown_key(key, key, keys + [grad_key(n) for n in (*problem.inputs, *problem.nodes)])
 
 
 def _check(data: Mapping[str, Any], loc: Locator) -> CheckSettings:
@@ -201,7 +200,7 @@ def _names(graph: Mapping[str, Any], key: str, loc: Locator) -> dict[str, Any]:
                 key,
                 name,
             )
-        if STEP_NAME.fullmatch(name):  # `step2.value` would read as the key `value` of step 2
+        if STEP_WORD.fullmatch(name):  # `step2.value` would read as the key `value` of step 2
             raise loc.error(f"{name!r} cannot be a name: step1, step2, … begin answer keys", "graph", key, name)
     return value
 

@@ -22,6 +22,7 @@ from tutor.engines.trainer import TrainResult, train
 from tutor.errors import CrossCheckError
 from tutor.maths import functions as fn
 from tutor.model.derivation import Derivation, ExampleStep, Gradient, Loss, Step
+from tutor.model.keys import example_prefix, step_word
 from tutor.model.network import MAX_PATHS, Network
 from tutor.model.problem import Problem
 from tutor.model.schedule import Iteration, iterations_per_epoch
@@ -90,14 +91,15 @@ def cross_check_training(derivation: Derivation, network: Network) -> None:
     run: TrainResult = derivation.training
     bad: list[str] = []
     for i, step in enumerate(derivation.steps):
-        pairs = [(f"step{step.index}.loss", step.loss.value, run.iteration_loss[i])]
-        pairs += [(f"step{step.index}.{u.parameter}.new", u.new, run.kept[i][j]) for j, u in enumerate(step.updates)]
+        at = f"{step_word(step.index)}."  # spelled out for step 1 too: these keys name the step in a message
+        pairs = [(f"{at}loss", step.loss.value, run.iteration_loss[i])]
+        pairs += [(f"{at}{u.parameter}.new", u.new, run.kept[i][j]) for j, u in enumerate(step.updates)]
         params = {u.parameter: float(u.old) for u in step.updates}
         for e in step.examples:
             with np.errstate(all="ignore"):  # an overflow shows as a value that is not finite, below
                 numeric = numeric_step(network, params, _floats(e.inputs), _floats(e.targets))
-            prefix = f"ex{e.example}."
-            pairs += [(f"step{step.index}.{k}", v, numeric[k[len(prefix) :]]) for k, v in e.items()]
+            prefix = example_prefix(e.example)
+            pairs += [(f"{at}{k}", v, numeric[k[len(prefix) :]]) for k, v in e.items()]
         for key, a, b in pairs:
             if not (math.isfinite(as_float(a)) and math.isfinite(b)):
                 raise beyond_float64(derivation.problem, key)

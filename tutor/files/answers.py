@@ -25,11 +25,11 @@ from typing import Any
 from tutor.errors import AnswersError
 from tutor.files.yamlsafe import YamlNumber
 from tutor.maths.expr import ExprError, Node, Num, evaluate, parse, to_sympy
+from tutor.model.keys import canonical_key
 
 MAX_BYTES = 1_000_000  # an answers file is a few hundred bytes; anything past this is refused unread
 MAX_KEYS = 20_000
 MAX_NESTING = 6
-_STEP1 = re.compile(r"step1\.")
 
 
 @dataclass
@@ -78,7 +78,7 @@ def answers_from_data(data: Any, source: str = "<answers>", lines: Mapping[str, 
     out: Answers = {}
     for path, raw in _flatten(data, (), source, lines):
         dotted = ".".join(path)
-        key = _STEP1.sub("", dotted, count=1) if dotted.startswith("step1.") else dotted
+        key = canonical_key(dotted)
         if raw is None:
             continue
         line = lines.get(dotted)

@@ -22,11 +22,11 @@ from tutor.files.yamlsafe import Locator, YamlNumber
 from tutor.maths import activations as acts
 from tutor.maths.activations import Activation
 from tutor.maths.losses import LOSSES
+from tutor.model.keys import RESERVED
 from tutor.model.problem import Connection, Neuron
 
 NAME = re.compile(r"[A-Za-z][A-Za-z0-9_]*")
 MAX_NAME = 32
-RESERVED = re.compile(r"loss|step\d+")  # answer-key words: `loss`, `step2.w13`
 NEURON_KEYS = ("inputs", "bias", "activation", "net")
 NEURON_REQUIRED = ("activation",)
 

@@ -17,6 +17,7 @@ from typing import Any
 
 from tutor.maths import functions as fn
 from tutor.maths.activations import Activation
+from tutor.model.keys import example_prefix, step_prefix
 from tutor.model.problem import Problem
 
 Number = Any  # a SymPy number (Rational or Float); Any keeps SymPy out of import time
@@ -225,7 +226,7 @@ class ExampleStep:
 
     def items(self) -> Iterator[tuple[str, Number]]:
         """Answer keys `ex<k>.y3.net`, `ex<k>.loss`, `ex<k>.y3.delta`, `ex<k>.w13.grad`."""
-        prefix = f"ex{self.example}."
+        prefix = example_prefix(self.example)
         for f in self.forward:
             yield f"{prefix}{f.neuron}.net", f.net
             yield f"{prefix}{f.neuron}.out", f.out
@@ -277,7 +278,7 @@ class Derivation:
         """Every quantity by answer key: `y3.net` for step 1, `step2.y3.net` for step 2, …"""
         out: dict[str, Number] = {}
         for step in self.steps:
-            prefix = "" if step.index == 1 else f"step{step.index}."
+            prefix = step_prefix(step.index)
             for key, value in step.items():
                 out[prefix + key] = value
         return out

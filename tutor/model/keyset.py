@@ -13,16 +13,14 @@ a did-you-mean), without solving the problem.
 from __future__ import annotations
 
 import difflib
-import re
 from collections.abc import Iterable, Mapping
 from typing import TYPE_CHECKING, Any, Protocol
 
-from tutor.model.keys import split_key
+from tutor.model.keys import parse_key, split_example, split_key
 
 if TYPE_CHECKING:
     from tutor.model.problem import CheckSettings
 
-_EXAMPLE = re.compile(r"ex([1-9][0-9]*)\.(.+)")
 MAX_DETAIL = 50  # `--detail` works at most this many iterations of a data set
 
 
@@ -56,13 +54,13 @@ def named_key_error(problem: Any, key: str) -> str | None:
     batches = _batches(problem, step)
     if batches is None:
         return f"{key!r}: at most {MAX_DETAIL} iterations of a data set are worked, and this one has fewer"
-    m = _EXAMPLE.fullmatch(local)
-    if m is None:
+    parsed = parse_key(key)
+    k, inner = (parsed.example, parsed.body) if parsed else split_example(local)
+    if k is None:
         return unknown_key(key, local, _network_keys(problem, example=False, batch=True))
-    k = int(m.group(1))
     if k - 1 not in batches[step - 1]:
         return f"{key!r}: example {k} is not in iteration {step}'s batch (examples {_places(batches[step - 1])})"
-    return unknown_key(key, m.group(2), _network_keys(problem, example=True))
+    return unknown_key(key, inner, _network_keys(problem, example=True))
 
 
 def unknown_key(key: str, local: str, known: list[str]) -> str | None:
