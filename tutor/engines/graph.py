@@ -89,13 +89,6 @@ class GraphDerivation:
         grad = {a.name: a.value for a in self.backward}
         return {v: grad[v] for v in (*self.problem.inputs, *self.order)}
 
-    def values(self) -> dict[str, Any]:
-        """Answer keys: `d.value`, `a.grad`, `e.d.local` (∂e/∂d)."""
-        out = {f"{f.node}.value": f.value for f in self.forward}
-        out.update({f"{e.child}.{e.parent}.local": e.value for e in self.local})
-        out.update({f"{v}.grad": g for v, g in self.gradients.items()})
-        return out
-
 
 def parents(problem: GraphProblem, node: str) -> tuple[str, ...]:
     """The names a node's expression uses, in order of first appearance."""

@@ -27,7 +27,6 @@ LOSS_FORMULA = {
     "bce": r"-\sum_k \bigl[t_k \log y_k + (1 - t_k) \log(1 - y_k)\bigr]",
     "cross_entropy": r"-\sum_k t_k \log y_k",
 }
-DERIVATIVE_SYMBOL = {"sigmoid": r"\sigma'", "identity": "1", "softplus": r"\sigma"}
 
 
 _FRAC = re.compile(r"\\t?frac\{((?:[^{}]|\{[^{}]*\})*)\}\{((?:[^{}]|\{[^{}]*\})*)\}")
