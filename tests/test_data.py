@@ -16,28 +16,17 @@ from typer.testing import CliRunner
 
 from tutor.cli import app
 from tutor.engines.exact import derive
-from tutor.engines.floats import numeric_step
-from tutor.engines.trainer import Compiled, train
+from tutor.engines.trainer import train
 from tutor.engines.training import derive_training
 from tutor.engines.trainlog import Replay
 from tutor.files.loader import load_problem
-from tutor.model.network import Network
 from tutor.model.problem import Example
-from tutor.model.schedule import iterations
 
 XOR_DATA = PROBLEMS / "xor-data.yaml"
 
 
 def invoke(*args: str) -> object:
     return CliRunner().invoke(app, list(args), env={"NO_COLOR": "1"})
-
-
-def test_xor_data_set_trains_below_001_within_300_epochs() -> None:
-    result = train(load_problem(XOR_DATA))
-    assert result.epochs_to(0.01) is not None and result.epochs_to(0.01) <= 300
-    assert result.final_loss < 1e-3
-    sgd = train(load_problem(PROBLEMS / "xor-data-sgd.yaml"))  # its comment and the README say: by epoch 70
-    assert sgd.epochs_to(0.01) is not None and sgd.epochs_to(0.01) <= 70
 
 
 def test_solve_json_has_one_record_per_iteration_with_examples() -> None:
@@ -149,50 +138,6 @@ def test_batch_gradient_is_the_mean_of_single_example_gradients() -> None:
         assert [g.value for g in single.steps[0].gradients] == [g.value for g in step.examples[i].gradients]
     mean = [sum(e.gradients[j].value for e in step.examples) / 4 for j in range(len(step.gradients))]
     assert mean == [g.value for g in step.gradients]
-
-
-@pytest.mark.parametrize("batch,reduction,shuffle", [(1, "mean", None), (3, "sum", 7), (None, "sum", 3)])
-def test_fast_trainer_matches_exact_iterations(batch: int | None, reduction: str, shuffle: int | None) -> None:
-    problem = replace(load_problem(XOR_DATA), batch_size=batch, reduction=reduction, shuffle=shuffle, epochs=5)
-    derivation = derive_training(problem, detail=4)  # cross-checks itself; check the numbers again here
-    for i, step in enumerate(derivation.steps):
-        assert float(step.loss.value) == pytest.approx(derivation.training.iteration_loss[i], rel=1e-12, abs=1e-15)
-        assert [float(u.new) for u in step.updates] == pytest.approx(list(derivation.training.kept[i]), abs=1e-12)
-
-
-def test_vectorized_gradient_matches_per_neuron_engine_on_a_sigmoid_network() -> None:
-    problem = load_problem(PROBLEMS / "sigmoid-0.05-0.10.yaml")  # one bias per layer: shared parameters
-    net, network = Compiled(problem), Network(problem)
-    p = np.array([float(v) for v in problem.parameters.values()])
-    x = np.array([[float(v) for v in problem.inputs.values()]])
-    t = np.array([[float(v) for v in problem.targets.values()]])
-    _, grad = net.gradient(p, x, t, 1.0)
-    ref = numeric_step(
-        network,
-        {k: float(v) for k, v in problem.parameters.items()},
-        {k: float(v) for k, v in problem.inputs.items()},
-        {k: float(v) for k, v in problem.targets.items()},
-    )
-    assert list(grad) == pytest.approx([ref[f"{k}.grad"] for k in problem.parameters], rel=1e-12)
-
-
-def test_shuffle_is_reproducible_and_a_permutation() -> None:
-    problem = replace(load_problem(XOR_DATA), shuffle=5, batch_size=1, epochs=3)
-    a, b = iterations(problem), iterations(problem)
-    assert a == b
-    for epoch in range(3):
-        assert sorted(it.examples[0] for it in a[epoch * 4 : epoch * 4 + 4]) == [0, 1, 2, 3]
-    assert [it.examples for it in a[:4]] != [(0,), (1,), (2,), (3,)] or [it.examples for it in a[4:8]] != [
-        (0,),
-        (1,),
-        (2,),
-        (3,),
-    ]
-
-
-def test_last_batch_may_be_smaller() -> None:
-    problem = replace(load_problem(XOR_DATA), batch_size=3, epochs=1)
-    assert [it.examples for it in iterations(problem)] == [(0, 1, 2), (3,)]
 
 
 def test_train_command_prints_table_and_curve() -> None:

@@ -154,3 +154,10 @@ def test_cli_detail_works_more_iterations_and_says_so_without_it(tmp_path: Path)
     late = [i for i in json.loads(one.stdout)["items"] if i["key"].startswith("step2.")]
     assert one.returncode == 1 and len(late) == 38
     assert all(i["verdict"] == "invalid" and "--detail N" in i["message"] for i in late)
+
+
+def test_the_hint_for_a_batch_gradient_is_the_mean_of_the_examples() -> None:
+    hints = CHECKER.model.hints(6)  # the figures of the module docstring: (0 + 0 + (−0.75)(0.5) + (0.25)(0.5)) / 4
+    assert hints.rung("wh_11.grad", 1) == "∂L/∂wh_11 = 1/4 · (∂L_1/∂wh_11 + ∂L_2/∂wh_11 + ∂L_3/∂wh_11 + ∂L_4/∂wh_11)"
+    assert hints.rung("wh_11.grad", 3).endswith("= 1/4 · (0 + 0 + (−0.375) + 0.125) = −0.0625")
+    assert hints.rung("wh_11.new", 3).endswith("0.50625")  # an update: the single-example ladder

@@ -11,11 +11,11 @@ from conftest import PROBLEMS, ROOT
 from rich.console import Console
 
 from tutor.checking.check import Checker, CheckItem
-from tutor.checking.mistakes import BY_TAG
+from tutor.checking.mistakes import BY_TAG, MISTAKES
 from tutor.checking.mistakewords import mistake_words
 from tutor.classroom.practice import PracticeOptions, Session
 from tutor.engines.exact import derive
-from tutor.engines.solver import solve_problem
+from tutor.engines.solver import solve_any, solve_problem
 from tutor.files.answers import answers_from_data
 from tutor.files.loader import load_problem
 
@@ -152,3 +152,62 @@ def test_practice_names_the_new_mistakes_about_the_quantity() -> None:
 def test_dropped_sign_words_name_the_negative_numbers() -> None:
     words = mistake_words("dropped-sign", "y4.net", RELU.model)
     assert words == "a minus sign was dropped: x2 = -1, w23 = -3, w45 = -1 is negative"
+
+
+# --- the table of mistakes and the words that name one ---------------------------------------------------
+
+
+def test_every_tag_is_documented_with_an_example() -> None:
+    import tutor.checking.mistakes
+
+    tags = [m.tag for m in MISTAKES]
+    assert len(set(tags)) == len(tags) >= 8
+    for m in MISTAKES:
+        assert m.example and m.words and f"| {m.tag} |" in (tutor.checking.mistakes.__doc__ or "")
+
+
+@pytest.mark.parametrize(
+    ("tag", "key", "words"),
+    [
+        ("forgot-bias", "h1.net", "net_h1 leaves out the bias b1"),
+        (
+            "derivative-at-output",
+            "o1.delta",
+            "you took sigmoid′ of the output o1 instead of sigmoid′(net_o1) at the net input",
+        ),
+        (
+            "missing-shared-use",
+            "b1.grad",
+            "b1 is used in h1, h2: ∂L/∂b1 adds every use's δ · input; yours has only one",
+        ),
+    ],
+)
+def test_the_words_name_the_quantities_of_the_sigmoid_network(tag: str, key: str, words: str) -> None:
+    assert mistake_words(tag, key, SIGMOID.model) == words
+
+
+def test_net_instead_of_out_names_the_source_neurons_net_input() -> None:
+    words = mistake_words("net-instead-of-out", "w35.grad", RELU.model)
+    assert words == "you multiplied by x3, the net input of y3, where its output y3 belongs (∂net/∂w = out)"
+    assert mistake_words("net-instead-of-out", "w13.grad", RELU.model) == BY_TAG["net-instead-of-out"].words
+
+
+def test_a_bias_left_out_where_there_is_none_keeps_the_general_words() -> None:
+    assert mistake_words("forgot-bias", "y3.net", RELU.model) == BY_TAG["forgot-bias"].words
+
+
+def test_the_words_of_a_data_set_example_name_its_quantity() -> None:
+    model = Checker(solve_any(PROBLEMS / "xor-data.yaml")).model
+    assert mistake_words("forgot-bias", "ex2.h1.net", model) == "zh1 leaves out the bias bh_1"
+
+
+def test_missing_path_names_an_outputs_own_loss_term_first(tmp_path: Path) -> None:
+    path = tmp_path / "two-outputs.yaml"
+    path.write_text(
+        "inputs: {x1: 1}\nneurons:\n  y2: {inputs: {x1: w12}, activation: identity}\n"
+        "  y3: {inputs: {y2: w23}, activation: identity}\n"
+        "parameters: {w12: 1, w23: 2}\ntargets: {y2: 0, y3: 0}\nloss: half_sse\nlearning_rate: 0.1\n"
+    )
+    model = Checker(derive(load_problem(path))).model
+    words = mistake_words("missing-path", "y2.delta", model)
+    assert words == "δ of y2 adds every path to the loss: its own loss term, y3 (via w23); yours leaves one out"

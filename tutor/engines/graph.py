@@ -88,13 +88,6 @@ class GraphDerivation:
         grad = {a.name: a.value for a in self.backward}
         return {v: grad[v] for v in (*self.problem.inputs, *self.order)}
 
-    def values(self) -> dict[str, Any]:
-        """Answer keys: `d.value`, `a.grad`, `e.d.local` (∂e/∂d)."""
-        out = {value_key(f.node): f.value for f in self.forward}
-        out.update({local_key(e.child, e.parent): e.value for e in self.local})
-        out.update({grad_key(v): g for v, g in self.gradients.items()})
-        return out
-
 
 def parents(problem: GraphProblem, node: str) -> tuple[str, ...]:
     """The names a node's expression uses, in order of first appearance."""

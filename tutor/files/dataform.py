@@ -109,16 +109,3 @@ def _int(value: Any, loc: Locator, key: str, low: int, high: int, hint: str = ""
     if not low <= n <= high:
         raise loc.error(f"expected a whole number from {low} to {high:,}{hint}, found {n}", key)
     return n
-
-
-def check_data_keys(data: dict[str, Any], loc: Locator) -> None:
-    """The schedule keys make sense only with `data:`; `data:` replaces inputs, targets and steps."""
-    if "data" not in data:
-        for key in DATA_KEYS[1:]:
-            if key in data:
-                raise loc.error(f"{key} needs a data set: list the examples under data:", key)
-        return
-    for key in ("inputs", "targets", "steps"):
-        if key in data:
-            instead = "epochs" if key == "steps" else "each example of data"
-            raise loc.error(f"{key} cannot go with data: (use {instead})", key)

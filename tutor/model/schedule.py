@@ -28,6 +28,12 @@ def batch_size(problem: Problem) -> int:
     return n if problem.batch_size is None else min(problem.batch_size, n)
 
 
+def descent_kind(problem: Problem) -> str:
+    """What the schedule is called: `stochastic` (one example a batch), `batch` (all of them) or `mini-batch`."""
+    size = batch_size(problem)
+    return "stochastic" if size == 1 else "batch" if size == len(problem.data) else "mini-batch"
+
+
 def epoch_batches(n: int, size: int, order: np.ndarray) -> list[tuple[int, ...]]:
     return [tuple(int(i) for i in order[start : start + size]) for start in range(0, n, size)]
 

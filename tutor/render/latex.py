@@ -56,9 +56,6 @@ def render_latex(derivation: Derivation | GraphDerivation, opts: LatexOptions | 
     return head + preamble(doc.packages) + doc.body + "\n\\end{document}\n"
 
 
-BODY_NOTE = body_note(PACKAGES)
-
-
 @singledispatch
 def document(derivation: Any, opts: LatexOptions) -> Document:
     """The LaTeX view of a derivation, by its type; a type without a view is an error."""

@@ -15,7 +15,7 @@ from typing import TYPE_CHECKING, Any
 
 from tutor.model.derivation import Derivation, ExampleStep, Step
 from tutor.model.network import Network
-from tutor.model.schedule import batch_size, iterations_per_epoch
+from tutor.model.schedule import batch_size, descent_kind, iterations_per_epoch
 from tutor.render import latexfmt as lf
 from tutor.render.curve import pgfplots, thin
 from tutor.render.latexblocks import BASE_PACKAGES, align, tables
@@ -87,7 +87,7 @@ def data_table(derivation: Derivation, network: Network, writer: MathWriter) -> 
 def schedule_line(derivation: Derivation) -> str:
     p = derivation.problem
     size = batch_size(p)
-    kind = "stochastic" if size == 1 else "batch" if size == len(p.data) else "mini-batch"
+    kind = descent_kind(p)
     batches = "one example at a time" if size == 1 else f"batches of {size} examples"
     order = "in file order" if p.shuffle is None else f"shuffled every epoch (seed {p.shuffle})"
     per = iterations_per_epoch(p)

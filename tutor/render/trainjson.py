@@ -25,17 +25,6 @@ if TYPE_CHECKING:
     from tutor.engines.trainer import TrainResult
 
 
-def training_dict(
-    derivation: Derivation, *, step: int | None = None, phases: Collection[str] | None = None
-) -> dict[str, Any]:
-    """The whole document as one dict (`json_chunks` writes the same without holding every record)."""
-    return {
-        **_head(derivation),
-        "steps": list(records(derivation, step, phases)),
-        "training": run_summary(derivation.training),
-    }
-
-
 def _head(derivation: Derivation) -> dict[str, Any]:
     p = derivation.problem
     return {
@@ -138,9 +127,3 @@ def json_chunks(
 
 def _indented(value: Any) -> str:
     return json.dumps(value, indent=2, ensure_ascii=False).replace("\n", "\n  ")
-
-
-def render_training_json(
-    derivation: Derivation, *, step: int | None = None, phases: Collection[str] | None = None
-) -> str:
-    return "".join(json_chunks(derivation, step=step, phases=phases))
