@@ -8,6 +8,7 @@ import cycle exists (function-level imports count too: a lazy import is still a 
 from __future__ import annotations
 
 import ast
+import re
 from pathlib import Path
 
 import pytest
@@ -100,3 +101,15 @@ def test_there_is_no_import_cycle() -> None:
 @pytest.mark.parametrize("layer", LAYERS[1:])
 def test_each_layer_is_a_package(layer: str) -> None:
     assert (PACKAGE / layer / "__init__.py").is_file()
+
+
+def test_the_readme_map_names_real_modules_and_every_layer() -> None:
+    readme = (PACKAGE.parent / "README.md").read_text(encoding="utf-8")
+    section = readme[readme.index("## How it works") : readme.index("## Development")]
+    named = set(re.findall(r"\b([a-z_]+)\.py\b", section))
+    existing = {p.stem for p in (*PACKAGE.rglob("*.py"), *(PACKAGE.parent / "tests").glob("*.py"))}
+    assert named and not named - existing, f"the map names modules that do not exist: {sorted(named - existing)}"
+    for layer in LAYERS[1:]:
+        assert f"tutor/{layer}/" in section, layer
+    for path in re.findall(r"`(tutor/[a-z_/]+\.py)`", section):
+        assert (PACKAGE.parent / path).is_file(), path
