@@ -131,11 +131,12 @@ def test_every_hint_chain_is_the_line_solve_prints(tmp_path: Path) -> None:
         for f in step.forward:
             net, out = (line.text for line in w.forward(f, group))
             assert [c.text for c in hints.chains(f"{f.neuron}.net") + hints.chains(f"{f.neuron}.out")] == [net, out]
+        nets = {f.neuron: f.net for f in step.forward}  # as `step_lines` passes them: the note at a kink
         for delta in step.deltas:
             chain = hints.chains(f"{delta.neuron}.delta")[0]
             if delta.softmax:  # the hint adds the numbers (y1 − t1 = 0.2 − 0); the terminal names the output
                 chain = Chain(chain.head, chain.symbols, (), chain.value + "  (softmax output)")
-            assert chain.text == next(w.delta(delta, loss, len(step.loss.parts))).text
+            assert chain.text == next(w.delta(delta, loss, len(step.loss.parts), nets[delta.neuron])).text
         for g in step.gradients:
             lines = [line.text.strip() for line in w.gradient(g, loss, len(step.loss.parts))]  # `= …` below the first
             if g.paths:  # the chain rule along the paths over three lines, then the uses below
