@@ -57,6 +57,19 @@ def test_the_shared_text_core_is_maths_level() -> None:
     assert [m for m in runtime if m.startswith("tutor.") and not m.startswith("tutor.maths")] == []
 
 
+def test_the_hints_write_no_formula_text_of_their_own() -> None:
+    """One copy: the output, loss and δ lines come from `TermText`'s builders, which the terminal's Writer
+    uses too; the network hints never write activation, derivative or loss formulas themselves."""
+    own = {"tutor.maths.formula", "tutor.maths.functions", "tutor.maths.losses", "tutor.maths.activations"}
+    assert [m for m, _ in imports(ROOT / "tutor" / "checking" / "hints.py") if m in own] == []
+
+
+def test_a_kink_note_follows_the_numbers() -> None:
+    chain = Chain("δ_y3 = ∂L/∂x3", ("relu′(x3)",), ("0",), "0", "  (note)")
+    assert (chain.rung(1), chain.rung(2)) == ("δ_y3 = ∂L/∂x3 = relu′(x3)", "δ_y3 = ∂L/∂x3 = relu′(x3) = 0  (note)")
+    assert chain.text == chain.rung(3) == "δ_y3 = ∂L/∂x3 = relu′(x3) = 0 = 0  (note)"
+
+
 def test_a_chain_is_data_and_its_rungs_are_prefixes() -> None:
     chain = Chain("δ_y3 = ∂L/∂x3", ("w35 · δ_y5 · relu′(x3)",), ("2 · 10 · 1",), "20")
     assert chain.rung(1) == "δ_y3 = ∂L/∂x3 = w35 · δ_y5 · relu′(x3)"
