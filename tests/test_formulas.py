@@ -138,7 +138,7 @@ def test_relu_at_zero_latex_names_the_convention(tmp_path: Path) -> None:
     tex = solve(tmp_path, RELU0, "--format", "latex")
     assert (
         r"\delta_{y_{3}} = \frac{\partial L}{\partial x_{3}} &= \bigl(w_{35} \delta_{y_{5}}\bigr) \cdot "
-        r"\operatorname{relu}'(x_{3}) = \bigl(1 \cdot (-1)\bigr) \cdot 0 = 0 \\"
+        r"\operatorname{relu}'(x_{3}) = \bigl(1 \cdot (-1)\bigr) \cdot 0 = 0 \\*"
         "\n"
         r"&\quad \text{($\operatorname{relu}'(0)$ is a convention: $0$ here; "
         r"\texttt{relu\_derivative\_at\_zero}: 0 or 1 chooses)}"

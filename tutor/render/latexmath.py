@@ -168,19 +168,23 @@ class MathWriter:
             self._times(rows(sym, "+"), deriv, bare),
             self._times(rows(nums, "+"), self.pnum(d.derivative), bare),
         ]
-        return self.equation(head, forms, self.num(d.value)) + self.kink_note(d.activation.name, net, d.derivative)
+        lines = self.equation(head, forms, self.num(d.value))
+        note = self.kink_note(d.activation.name, net, d.derivative)
+        if note:
+            lines[-1] += r" \\*" + "\n" + note  # a row end with no page break: the note stays with its δ
+        return lines
 
-    def kink_note(self, activation: str, net: object, derivative: object) -> list[str]:
-        r"""`&\quad \text{($\operatorname{relu}'(0)$ is a convention: $0$ here; …)}` at a kink, else no row."""
+    def kink_note(self, activation: str, net: object, derivative: object) -> str:
+        r"""`&\quad \text{($\operatorname{relu}'(0)$ is a convention: $0$ here; …)}` at a kink, else ''."""
         convention = kink_convention(activation, net, derivative)
         if convention is None:
-            return []
+            return ""
         words = convention.words(
             f"${fm.latex(convention.derivative, x='0')}$",
             f"${self.num(convention.value)}$",
             rf"\texttt{{{lf.line(convention.setting)}}}",
         )
-        return [rf"&\quad \text{{({words})}}"]
+        return rf"&\quad \text{{({words})}}"
 
     @staticmethod
     def _times(summed: list[str], factor: str, bare: bool) -> list[str]:
