@@ -108,6 +108,54 @@ def test_relu_at_zero_names_the_convention(tmp_path: Path) -> None:
     ) in out
 
 
+NOTE_RELU = "(relu′(0) is a convention: 0 here; relu_derivative_at_zero: 0 or 1 chooses)"
+
+
+def test_relu_at_zero_convention_is_data() -> None:
+    from tutor.maths.functions import kink_convention
+
+    convention = kink_convention("leaky_relu", 0, 0.01)
+    assert convention is not None and (convention.value, convention.setting) == (0.01, "relu_derivative_at_zero")
+    assert convention.words("f′(0)", "α", "the key") == "f′(0) is a convention: α here; the key: 0 or 1 chooses"
+    assert kink_convention("relu", 0.5, 1) is None  # away from the kink
+    assert kink_convention("sigmoid", 0, 0.25) is None  # no kink
+
+
+def test_relu_at_zero_hint_names_the_convention_with_the_numbers(tmp_path: Path) -> None:
+    from tutor.checking.hints import Hints
+    from tutor.engines.solver import solve_file
+
+    path = tmp_path / "p.yaml"
+    path.write_text(RELU0, encoding="utf-8")
+    hints = Hints(solve_file(path))
+    assert hints.rung("y3.delta", 1) == "δ_y3 = ∂L/∂x3 = w35 · δ_y5 · relu′(x3)"  # the symbols: no value yet
+    assert hints.rung("y3.delta", 2) == f"δ_y3 = ∂L/∂x3 = w35 · δ_y5 · relu′(x3) = 1 · (−1) · 0  {NOTE_RELU}"
+    assert hints.rung("y3.delta", 3) == f"δ_y3 = ∂L/∂x3 = w35 · δ_y5 · relu′(x3) = 1 · (−1) · 0 = 0  {NOTE_RELU}"
+    assert "convention" not in hints.rung("y5.delta", 3)  # the identity has no kink
+
+
+def test_relu_at_zero_latex_names_the_convention(tmp_path: Path) -> None:
+    tex = solve(tmp_path, RELU0, "--format", "latex")
+    assert (
+        r"\delta_{y_{3}} = \frac{\partial L}{\partial x_{3}} &= \bigl(w_{35} \delta_{y_{5}}\bigr) \cdot "
+        r"\operatorname{relu}'(x_{3}) = \bigl(1 \cdot (-1)\bigr) \cdot 0 = 0 \\*"
+        "\n"
+        r"&\quad \text{($\operatorname{relu}'(0)$ is a convention: $0$ here; "
+        r"\texttt{relu\_derivative\_at\_zero}: 0 or 1 chooses)}"
+    ) in tex
+    assert tex.count("is a convention") == 1
+
+
+def test_the_other_convention_and_leaky_relu_say_their_value(tmp_path: Path) -> None:
+    out = solve(tmp_path, RELU0 + "relu_derivative_at_zero: 1\n")
+    assert "= 1 · (−1) · 1 = −1  (relu′(0) is a convention: 1 here; relu_derivative_at_zero: 0 or 1 chooses)" in out
+    leaky = RELU0.replace("activation: relu", "activation: leaky_relu")
+    out = solve(tmp_path, leaky)
+    assert "(leaky_relu′(0) is a convention: 0.01 here; relu_derivative_at_zero: 0 or 1 chooses)" in out
+    tex = solve(tmp_path, leaky, "--format", "latex")
+    assert r"\text{($\operatorname{leaky\_relu}'(0)$ is a convention: $0.01$ here; " in tex
+
+
 def test_graph_local_derivative_and_gradient_never_share_a_symbol(tmp_path: Path) -> None:
     out = solve(tmp_path, GRAPH)
     assert "∂(u + x^2/2 − r*x)/∂x = −r + x = −0.5" in out

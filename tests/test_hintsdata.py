@@ -57,6 +57,19 @@ def test_the_shared_text_core_is_maths_level() -> None:
     assert [m for m in runtime if m.startswith("tutor.") and not m.startswith("tutor.maths")] == []
 
 
+def test_the_hints_write_no_formula_text_of_their_own() -> None:
+    """One copy: the output, loss and δ lines come from `TermText`'s builders, which the terminal's Writer
+    uses too; the network hints never write activation, derivative or loss formulas themselves."""
+    own = {"tutor.maths.formula", "tutor.maths.functions", "tutor.maths.losses", "tutor.maths.activations"}
+    assert [m for m, _ in imports(ROOT / "tutor" / "checking" / "hints.py") if m in own] == []
+
+
+def test_a_kink_note_follows_the_numbers() -> None:
+    chain = Chain("δ_y3 = ∂L/∂x3", ("relu′(x3)",), ("0",), "0", "  (note)")
+    assert (chain.rung(1), chain.rung(2)) == ("δ_y3 = ∂L/∂x3 = relu′(x3)", "δ_y3 = ∂L/∂x3 = relu′(x3) = 0  (note)")
+    assert chain.text == chain.rung(3) == "δ_y3 = ∂L/∂x3 = relu′(x3) = 0 = 0  (note)"
+
+
 def test_a_chain_is_data_and_its_rungs_are_prefixes() -> None:
     chain = Chain("δ_y3 = ∂L/∂x3", ("w35 · δ_y5 · relu′(x3)",), ("2 · 10 · 1",), "20")
     assert chain.rung(1) == "δ_y3 = ∂L/∂x3 = w35 · δ_y5 · relu′(x3)"
@@ -131,11 +144,12 @@ def test_every_hint_chain_is_the_line_solve_prints(tmp_path: Path) -> None:
         for f in step.forward:
             net, out = (line.text for line in w.forward(f, group))
             assert [c.text for c in hints.chains(f"{f.neuron}.net") + hints.chains(f"{f.neuron}.out")] == [net, out]
+        nets = {f.neuron: f.net for f in step.forward}  # as `step_lines` passes them: the note at a kink
         for delta in step.deltas:
             chain = hints.chains(f"{delta.neuron}.delta")[0]
             if delta.softmax:  # the hint adds the numbers (y1 − t1 = 0.2 − 0); the terminal names the output
                 chain = Chain(chain.head, chain.symbols, (), chain.value + "  (softmax output)")
-            assert chain.text == next(w.delta(delta, loss, len(step.loss.parts))).text
+            assert chain.text == next(w.delta(delta, loss, len(step.loss.parts), nets[delta.neuron])).text
         for g in step.gradients:
             lines = [line.text.strip() for line in w.gradient(g, loss, len(step.loss.parts))]  # `= …` below the first
             if g.paths:  # the chain rule along the paths over three lines, then the uses below

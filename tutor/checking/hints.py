@@ -7,12 +7,8 @@ terminal's `Writer`); a rung is a prefix of each chain. Nothing here reads rende
 
 from __future__ import annotations
 
-from collections.abc import Sequence
-
-from tutor.maths import formula as fm
-from tutor.maths.functions import LOSS_TEXT, activation_op, derivative_op
 from tutor.maths.termtext import MINUS, RUNGS, Chain, TermText
-from tutor.model.derivation import Delta, Derivation, ForwardNeuron, Loss, Step
+from tutor.model.derivation import Delta, Derivation, Step
 from tutor.model.keys import read_key, split_key
 from tutor.model.network import Network
 
@@ -41,12 +37,12 @@ class Hints:
         key = read_key(local)
         name, part = key.subject, key.quantity
         if local == "loss":
-            return [self._loss(step.loss)]
+            return [self.writer.loss_chain(step.loss, times="·")]  # the logs of a log loss compact
         if part in ("net", "out"):
             f = next(f for f in step.forward if f.neuron == name)
             if part == "net":
                 return [self.writer.net_chain(f)]
-            return [self._out(f, [g for g in step.forward if g.activation.name == "softmax"])]
+            return [self.writer.out_chain(f, [g for g in step.forward if g.activation.entry.group])]
         if part == "delta":
             return [self._delta(step, next(d for d in step.deltas if d.neuron == name))]
         if part == "grad":
@@ -55,52 +51,15 @@ class Hints:
             return [self._update(step, name)]
         raise KeyError(local)
 
-    def _out(self, f: ForwardNeuron, group: Sequence[ForwardNeuron]) -> Chain:
-        """`y3 = relu(x3) = relu(2) = 2`; softmax over its group; identity has no numbers."""
-        w = self.writer
-        if f.activation.name == "softmax":
-            den = " + ".join(f"e^{g.net_label}" for g in group) or "Σ e^net"
-            numbers = (f"e^{w.pnum(f.net)} / ({' + '.join(f'e^{w.pnum(g.net)}' for g in group)})",) if group else ()
-            return Chain(f.neuron, (f"e^{f.net_label} / ({den})",), numbers, w.num(f.out))
-        if f.activation.name == "identity":
-            return Chain(f.neuron, (f.net_label,), (), w.num(f.out))
-        act = activation_op(f.activation.name)
-        return Chain(f.neuron, (fm.text(act, x=f.net_label),), (fm.text(act, x=w.num(f.net)),), w.num(f.out))
-
-    def _loss(self, loss: Loss) -> Chain:
-        """`L = ½ Σ (t − y)² = ½·(numbers) = value`; cross-entropy and BCE with their logs written out."""
-        w = self.writer
-        parts = loss.parts
-        if loss.name == "cross_entropy":
-            numbers = MINUS + "(" + " + ".join(f"{w.pnum(p.target)}·log {w.pnum(p.out)}" for p in parts) + ")"
-        elif loss.name == "bce":
-            terms = [
-                f"{w.pnum(p.target)}·log {w.pnum(p.out)} + "
-                f"(1 {MINUS} {w.pnum(p.target)})·log(1 {MINUS} {w.pnum(p.out)})"
-                for p in parts
-            ]
-            numbers = MINUS + "[" + " + ".join(terms) + "]"
-        else:
-            front = {"half_sse": "½·", "sse": "", "mse": f"(1/{len(parts)})·"}[loss.name]
-            inner = " + ".join(f"({w.num(p.target)} {MINUS} {w.pnum(p.out)})²" for p in parts)
-            numbers = front + (f"[{inner}]" if front and len(parts) > 1 else inner)
-        return Chain("L", (LOSS_TEXT[loss.name],), (numbers,), w.num(loss.value))
-
     def _delta(self, step: Step, d: Delta) -> Chain:
-        """`δ_y3 = ∂L/∂x3 = w35 · δ_y5 · relu′(x3) = 2 · 10 · 1 = 20`; a softmax output's δ in one step."""
-        w = self.writer
-        head = f"δ_{d.neuron} = ∂L/∂{d.net_label}"
+        """`δ_y3 = ∂L/∂x3 = w35 · δ_y5 · relu′(x3) = 2 · 10 · 1 = 20` (with the convention at a kink); a
+        softmax output's δ in one step, with its numbers."""
         if d.softmax:
-            if self.loss_name != "cross_entropy":
-                return Chain(head, (f"{d.neuron}·(g − Σ g·y)",), (), w.num(d.value))
             out = next(f.out for f in step.forward if f.neuron == d.neuron)
             target = next((p.target for p in step.loss.parts if p.output == d.neuron), 0)
-            form = f"{d.neuron} {MINUS} {w.targets.get(d.neuron, 't')}"
-            return Chain(head, (form,), (f"{w.num(out)} {MINUS} {w.num(target)}",), w.num(d.value))
-        s, n = w.delta_upstream(d, self.loss_name, len(step.loss.parts))
-        assert d.activation is not None
-        deriv = fm.text_factor(derivative_op(d.activation.name), x=d.net_label, y=d.neuron)
-        return Chain(head, (f"{s} · {deriv}",), (f"{n} · {w.pnum(d.derivative)}",), w.num(d.value))
+            return self.writer.softmax_delta_chain(d, self.loss_name, (out, target))
+        net = next((f.net for f in step.forward if f.neuron == d.neuron), None)
+        return self.writer.delta_chain(d, self.loss_name, len(step.loss.parts), net)
 
     def _gradient(self, step: Step, name: str) -> list[Chain]:
         """The chain rule along every path (where written out), then the sum over the parameter's uses."""

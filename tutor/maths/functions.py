@@ -8,6 +8,7 @@ and applies its form; nothing here branches on a name. Owns the one rule every k
 from __future__ import annotations
 
 from collections.abc import Sequence
+from dataclasses import dataclass
 from typing import Any
 
 import numpy as np
@@ -18,7 +19,7 @@ from tutor.maths.exactnum import exact, mp, mpmath, sympy
 from tutor.maths.losses import LOSSES
 
 __all__ = [
-    "LOSS_TEXT", "TRANSCENDENTAL_ACTIVATIONS", "TRANSCENDENTAL_LOSSES",
+    "LOSS_TEXT", "TRANSCENDENTAL_ACTIVATIONS", "TRANSCENDENTAL_LOSSES", "KinkConvention",
     "activation_op", "derivative_op", "exact", "exact_activation", "exact_derivative", "exact_loss_grad",
     "exact_loss_part", "exact_softmax", "np_activation", "np_derivative", "np_loss", "np_loss_grad", "np_softmax",
 ]  # fmt: skip
@@ -120,3 +121,32 @@ def derivative_op(name: str) -> fm.Op:
     if op is None:
         raise ValueError(f"{name} has no scalar derivative")
     return op
+
+
+# ---------------------------------------------------------------- the convention at a kink (for display)
+
+KINK_SETTING = "relu_derivative_at_zero"  # the problem key that chooses f′(0)
+
+
+@dataclass(frozen=True)
+class KinkConvention:
+    """f′ at a kink (net exactly 0) is not defined: the value the convention gave and the words saying so.
+    Each view writes `derivative` (f′(x) at x = 0), the value and the setting in its own notation."""
+
+    derivative: fm.Op  # f′(x)
+    value: Any  # f′(0) as the convention chose it
+    setting: str = KINK_SETTING
+    choices: str = "0 or 1"
+
+    def words(self, derivative: str, value: str, setting: str) -> str:
+        """`relu′(0) is a convention: 0 here; relu_derivative_at_zero: 0 or 1 chooses`, from the pieces."""
+        return f"{derivative} is a convention: {value} here; {setting}: {self.choices} chooses"
+
+
+def kink_convention(activation: str, net: object, derivative: object) -> KinkConvention | None:
+    """The convention used for f′(net), where `activation` has a kink at `net` (exactly 0); else None.
+    `derivative`: the f′(net) the derivation used."""
+    entry = ACTIVATIONS.get(activation)
+    if entry is None or not entry.kink_at_zero or net is None or net != 0:
+        return None
+    return KinkConvention(derivative_op(activation), derivative)

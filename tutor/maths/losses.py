@@ -21,7 +21,8 @@ if TYPE_CHECKING:
 @dataclass(frozen=True)
 class LossEntry:
     """One loss. y is an output, t its target, n the number of outputs. The per-output terms are format
-    strings over {t} {y} (a number or symbol as is) and {pt} {py} (bracketed where negative); fronts over {n}."""
+    strings over {t} {y} (a number or symbol as is), {pt} {py} (bracketed where negative) and, in the terminal's,
+    {times} (the product sign: " · ", or "·" compact); fronts over {n}."""
 
     name: str
     title: str  # "mean squared error"
@@ -144,7 +145,7 @@ _ENTRIES = (
         exact_grad=lambda y, t, n: exact((y - t) / (y * (sympy().Integer(1) - y))),
         vectorised=lambda y, t: -np.sum(_xlogy_batch(t, y) + _xlogy_batch(1 - t, 1 - y), axis=1),
         vectorised_grad=_bce_grad,
-        text_term="{pt} · log {py} + (1 − {pt}) · log(1 − {py})",
+        text_term="{pt}{times}log {py} + (1 − {pt}){times}log(1 − {py})",
         text_front="−",
         text_brackets=("[", "]", True),
         latex_term=r"\bigl[{pt} \log {py} + (1 - {pt}) \log(1 - {py})\bigr]",
@@ -164,7 +165,7 @@ _ENTRIES = (
         exact_grad=lambda y, t, n: exact(-t / y) if t != 0 else sympy().Integer(0),
         vectorised=lambda y, t: -np.sum(_xlogy_batch(t, y), axis=1),
         vectorised_grad=_ce_grad,
-        text_term="{pt} · log {py}",
+        text_term="{pt}{times}log {py}",
         text_front="−",
         text_brackets=("(", ")", True),
         latex_term=r"{pt} \log {y}",

@@ -14,12 +14,14 @@ from typing import TYPE_CHECKING, Any
 
 from tutor.maths import expr
 from tutor.maths import formula as fm
-from tutor.maths.functions import derivative_op
-from tutor.maths.losses import LOSSES
+from tutor.maths.functions import activation_op, derivative_op, kink_convention
+from tutor.maths.losses import LOSSES, text_sum
 from tutor.maths.numfmt import fmt, paren
 
 if TYPE_CHECKING:
-    from tutor.model.derivation import Delta, Factor, ForwardNeuron, Gradient, Path
+    from collections.abc import Sequence
+
+    from tutor.model.derivation import Delta, Factor, ForwardNeuron, Gradient, Loss, Path
 
 MINUS = "−"
 RUNGS = 3  # of a hint: 1 the formula in symbols, 2 with the numbers substituted, 3 the value
@@ -27,17 +29,19 @@ RUNGS = 3  # of a hint: 1 the formula in symbols, 2 with the numbers substituted
 
 @dataclass(frozen=True)
 class Chain:
-    """One formula: `head = symbols… = numbers… = value`; a hint rung is a prefix of it."""
+    """One formula: `head = symbols… = numbers… = value`; a hint rung is a prefix of it. `note`: words
+    about its numbers (`  (relu′(0) is a convention: …)`), after the chain from rung 2 on."""
 
     head: str
     symbols: tuple[str, ...] = ()
     numbers: tuple[str, ...] = ()
     value: str = ""
+    note: str = ""
 
     @property
     def text(self) -> str:
         """The whole chain, as `nnstep solve` prints it."""
-        return " = ".join([self.head, *self.symbols, *self.numbers, self.value])
+        return " = ".join([self.head, *self.symbols, *self.numbers, self.value]) + self.note
 
     def rung(self, n: int) -> str:
         """Rung 1 up to the symbols, 2 up to the numbers, 3 all of it. A chain with neither symbols nor
@@ -49,7 +53,7 @@ class Chain:
             parts += self.numbers
         if n >= 3:
             parts.append(self.value)
-        return " = ".join(parts)
+        return " = ".join(parts) + (self.note if n >= 2 else "")
 
 
 def minus(text: str) -> str:
@@ -89,6 +93,59 @@ class TermText:
             sym.append(f.bias)
             nums.append(self.pnum(f.bias_value))
         return Chain(f.net_label, (" + ".join(sym) or "0",), (" + ".join(nums) or "0",), self.num(f.net))
+
+    def out_chain(self, f: ForwardNeuron, group: Sequence[ForwardNeuron] = ()) -> Chain:
+        """`y3 = relu(x3) = relu(2) = 2`; a softmax output over its `group`; the identity without numbers."""
+        value = self.num(f.out)
+        if f.activation.entry.group:
+            den = " + ".join(f"e^{g.net_label}" for g in group) or "Σ e^net"
+            numbers = (f"e^{self.pnum(f.net)} / ({' + '.join(f'e^{self.pnum(g.net)}' for g in group)})",)
+            return Chain(f.neuron, (f"e^{f.net_label} / ({den})",), numbers if group else (), value)
+        act = activation_op(f.activation.name)
+        if act == fm.X:  # the identity: y = x = value
+            return Chain(f.neuron, (f.net_label,), (), value)
+        return Chain(f.neuron, (fm.text(act, x=f.net_label),), (fm.text(act, x=self.num(f.net)),), value)
+
+    def loss_chain(self, loss: Loss, times: str = " · ") -> Chain:
+        """`L = ½ Σ (t − y)² = ½·[(1 − 0.5)² + …] = value`; `times`: the product sign in a log loss's
+        terms (`t · log y` in the terminal, `t·log y` compact)."""
+        entry = LOSSES[loss.name]
+        terms = [
+            entry.text_term.format(
+                t=self.num(p.target), pt=self.pnum(p.target), y=self.num(p.out), py=self.pnum(p.out), times=times
+            )
+            for p in loss.parts
+        ]
+        return Chain("L", (entry.text,), (text_sum(entry, terms),), self.num(loss.value))
+
+    def delta_chain(self, d: Delta, loss: str, n_outputs: int, net: object = None) -> Chain:
+        """`δ_y3 = ∂L/∂x3 = w35 · δ_y5 · relu′(x3) = 2 · 10 · 1 = 20`; `net` (the neuron's net input)
+        adds the convention used where f′ has a kink at it."""
+        s, n = self.delta_upstream(d, loss, n_outputs)
+        assert d.activation is not None
+        deriv = fm.text_factor(derivative_op(d.activation.name), x=d.net_label, y=d.neuron)
+        head = f"δ_{d.neuron} = ∂L/∂{d.net_label}"
+        numbers = (f"{n} · {self.pnum(d.derivative)}",)
+        return Chain(head, (f"{s} · {deriv}",), numbers, self.num(d.value), self.kink_note(d, net))
+
+    def softmax_delta_chain(self, d: Delta, loss: str, out_target: tuple[object, object] | None = None) -> Chain:
+        """A softmax output's δ in one step: `δ_y2 = ∂L/∂z2 = y2 − t2 = 0.740503 − 1 = …` with cross-entropy
+        (the numbers where `out_target` gives them), else through the loss gradient g."""
+        head = f"δ_{d.neuron} = ∂L/∂{d.net_label}"
+        if not LOSSES[loss].softmax_shortcut:
+            return Chain(head, (f"{d.neuron}·(g − Σ g·y)",), (), self.num(d.value))
+        form = f"{d.neuron} {MINUS} {self.targets.get(d.neuron, 't')}"
+        numbers = () if out_target is None else (f"{self.num(out_target[0])} {MINUS} {self.num(out_target[1])}",)
+        return Chain(head, (form,), numbers, self.num(d.value))
+
+    def kink_note(self, d: Delta, net: object) -> str:
+        """`  (relu′(0) is a convention: 0 here; …)` where the net input `net` is exactly at a kink, else ''."""
+        assert d.activation is not None
+        convention = kink_convention(d.activation.name, net, d.derivative)
+        if convention is None:
+            return ""
+        words = convention.words(fm.text(convention.derivative, x="0"), self.num(convention.value), convention.setting)
+        return f"  ({words})"
 
     def delta_upstream(self, d: Delta, loss: str, n_outputs: int) -> tuple[str, str]:
         """∂L/∂y of a δ in symbols and in numbers: `(y5 − t5)`, `(w35 · δ_y5 + w36 · δ_y6)`, bracketed

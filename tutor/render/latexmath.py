@@ -12,7 +12,7 @@ import re
 from collections.abc import Callable, Sequence
 
 from tutor.maths import formula as fm
-from tutor.maths.functions import activation_op, derivative_op
+from tutor.maths.functions import activation_op, derivative_op, kink_convention
 from tutor.maths.losses import LOSSES
 from tutor.model.derivation import Delta, Factor, ForwardNeuron, Gradient, Loss, Path, Update
 from tutor.render import latexfmt as lf
@@ -143,7 +143,8 @@ class MathWriter:
     def derivative(self, activation: str, net: str, out: str) -> str:
         return fm.latex_factor(derivative_op(activation), x=lf.name(net), y=lf.name(out))
 
-    def delta(self, d: Delta) -> list[str]:
+    def delta(self, d: Delta, net: object = None) -> list[str]:
+        """The δ rows; `net` (the neuron's net input) adds a row naming the convention where f′ has a kink at it."""
         head = rf"{self.delta_symbol(d.neuron)} = {partial('L', lf.name(d.net_label))}"
         if d.softmax:
             t = lf.name(self.targets.get(d.neuron, "t"))
@@ -167,7 +168,23 @@ class MathWriter:
             self._times(rows(sym, "+"), deriv, bare),
             self._times(rows(nums, "+"), self.pnum(d.derivative), bare),
         ]
-        return self.equation(head, forms, self.num(d.value))
+        lines = self.equation(head, forms, self.num(d.value))
+        note = self.kink_note(d.activation.name, net, d.derivative)
+        if note:
+            lines[-1] += r" \\*" + "\n" + note  # a row end with no page break: the note stays with its δ
+        return lines
+
+    def kink_note(self, activation: str, net: object, derivative: object) -> str:
+        r"""`&\quad \text{($\operatorname{relu}'(0)$ is a convention: $0$ here; …)}` at a kink, else ''."""
+        convention = kink_convention(activation, net, derivative)
+        if convention is None:
+            return ""
+        words = convention.words(
+            f"${fm.latex(convention.derivative, x='0')}$",
+            f"${self.num(convention.value)}$",
+            rf"\texttt{{{lf.line(convention.setting)}}}",
+        )
+        return rf"&\quad \text{{({words})}}"
 
     @staticmethod
     def _times(summed: list[str], factor: str, bare: bool) -> list[str]:

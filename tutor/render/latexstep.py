@@ -63,7 +63,8 @@ def pass_sections(
     yield rf"{heading}{{Deltas}}"
     if explain:
         yield delta_note(*(("z", "a") if network.problem.layer_names else ("x", "y")))
-    yield align([row for d in p.deltas for row in writer.delta(d)])
+    nets = {f.neuron: f.net for f in p.forward}  # for the convention at a kink
+    yield align([row for d in p.deltas for row in writer.delta(d, nets.get(d.neuron))])
     yield from _vector_form(p, network, writer, heading, params, inputs, explain)
     yield rf"{heading}{{Gradients by the chain rule}}"
     if explain:

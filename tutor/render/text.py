@@ -10,10 +10,6 @@ from __future__ import annotations
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 
-from tutor.maths import formula as fm
-from tutor.maths.activations import ACTIVATIONS
-from tutor.maths.functions import activation_op, derivative_op
-from tutor.maths.losses import LOSSES, text_sum
 from tutor.maths.termtext import MINUS, TermText
 from tutor.model.derivation import Delta, ForwardNeuron, Gradient, Loss, Step, Update
 
@@ -32,45 +28,21 @@ class Writer(TermText):
     def forward(self, f: ForwardNeuron, group: Sequence[ForwardNeuron] = ()) -> Iterator[Line]:
         """net = Σ … = value, then out = f(net) = value. `group`: the softmax group, for its denominator."""
         yield Line(self.net_chain(f).text)
-        act = activation_op(f.activation.name)
-        if f.activation.entry.group:
-            den = " + ".join(f"e^{g.net_label}" for g in group) or "Σ e^net"
-            den_n = " + ".join(f"e^{self.pnum(g.net)}" for g in group)
-            subst = f" = e^{self.pnum(f.net)} / ({den_n})" if group else ""
-            yield Line(f"{f.neuron} = e^{f.net_label} / ({den}){subst} = {self.num(f.out)}", indent=4)
-        elif act == fm.X:  # the identity: y = x = value
-            yield Line(f"{f.neuron} = {f.net_label} = {self.num(f.out)}", indent=4)
-        else:
-            yield Line(
-                f"{f.neuron} = {fm.text(act, x=f.net_label)} = {fm.text(act, x=self.num(f.net))} = {self.num(f.out)}",
-                indent=4,
-            )
+        yield Line(self.out_chain(f, group).text, indent=4)
 
     # ---------------------------------------------------------------- loss
     def loss(self, loss: Loss) -> Iterator[Line]:
-        entry = LOSSES[loss.name]
-        yield Line(f"L = {entry.text}")
-        terms = [
-            entry.text_term.format(t=self.num(p.target), pt=self.pnum(p.target), y=self.num(p.out), py=self.pnum(p.out))
-            for p in loss.parts
-        ]
-        subst = text_sum(entry, terms)
-        yield Line(f"  = {subst} = {self.num(loss.value)}", style="bold")
+        chain = self.loss_chain(loss)
+        yield Line(f"{chain.head} = {chain.symbols[0]}")
+        yield Line(f"  = {chain.numbers[0]} = {chain.value}", style="bold")
 
     # ---------------------------------------------------------------- deltas
     def delta(self, d: Delta, loss: str, n_outputs: int, net: object = None) -> Iterator[Line]:
         """The δ line; `net` (the neuron's net input) adds the convention used where f′ has a kink at it."""
-        head = f"δ_{d.neuron} = ∂L/∂{d.net_label}"
         if d.softmax:
-            t = self.targets.get(d.neuron, "t")
-            form = f"{d.neuron} {MINUS} {t}" if LOSSES[loss].softmax_shortcut else f"{d.neuron}·(g − Σ g·y)"
-            yield Line(f"{head} = {form} = {self.num(d.value)}  (softmax output)")
+            yield Line(f"{self.softmax_delta_chain(d, loss).text}  (softmax output)")
             return
-        s, n = self.delta_upstream(d, loss, n_outputs)
-        assert d.activation is not None
-        deriv = fm.text_factor(derivative_op(d.activation.name), x=d.net_label, y=d.neuron)
-        note = kink_note(d.activation.name, net, self.num(d.derivative))
-        yield Line(f"{head} = {s} · {deriv} = {n} · {self.pnum(d.derivative)} = {self.num(d.value)}{note}")
+        yield Line(self.delta_chain(d, loss, n_outputs, net).text)
 
     # ---------------------------------------------------------------- gradients
     def gradient(self, g: Gradient, loss: str, n_outputs: int) -> Iterator[Line]:
@@ -96,14 +68,6 @@ class Writer(TermText):
             f"{u.parameter} ← {self.num(u.old)} {MINUS} {self.num(u.learning_rate)} · "
             f"{self.pnum(u.gradient)} = {self.num(u.new)}"
         )
-
-
-def kink_note(activation: str, net: object, value: str) -> str:
-    """`  (relu′(0) is a convention: 0 here …)` for a net input exactly at a kink, else ''."""
-    entry = ACTIVATIONS.get(activation)
-    if entry is None or not entry.kink_at_zero or net is None or net != 0:
-        return ""
-    return f"  ({activation}′(0) is a convention: {value} here; relu_derivative_at_zero: 0 or 1 chooses)"
 
 
 def step_lines(
