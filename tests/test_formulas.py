@@ -104,11 +104,11 @@ def test_relu_at_zero_names_the_convention(tmp_path: Path) -> None:
     out = solve(tmp_path, RELU0)
     assert (
         "δ_y3 = ∂L/∂x3 = w35 · δ_y5 · relu′(x3) = 1 · (−1) · 0 = 0"
-        "  (relu′(0) is a convention: 0 here; relu_derivative_at_zero: 0 or 1 chooses)"
+        "  (relu′(0) is a convention: 0 here; relu_derivative_at_zero: 0 (the left slope) or 1 (the right) chooses)"
     ) in out
 
 
-NOTE_RELU = "(relu′(0) is a convention: 0 here; relu_derivative_at_zero: 0 or 1 chooses)"
+NOTE_RELU = "(relu′(0) is a convention: 0 here; relu_derivative_at_zero: 0 (the left slope) or 1 (the right) chooses)"
 
 
 def test_relu_at_zero_convention_is_data() -> None:
@@ -116,7 +116,10 @@ def test_relu_at_zero_convention_is_data() -> None:
 
     convention = kink_convention("leaky_relu", 0, 0.01)
     assert convention is not None and (convention.value, convention.setting) == (0.01, "relu_derivative_at_zero")
-    assert convention.words("f′(0)", "α", "the key") == "f′(0) is a convention: α here; the key: 0 or 1 chooses"
+    assert (
+        convention.words("f′(0)", "α", "the key")
+        == "f′(0) is a convention: α here; the key: 0 (the left slope) or 1 (the right) chooses"
+    )
     assert kink_convention("relu", 0.5, 1) is None  # away from the kink
     assert kink_convention("sigmoid", 0, 0.25) is None  # no kink
 
@@ -141,17 +144,20 @@ def test_relu_at_zero_latex_names_the_convention(tmp_path: Path) -> None:
         r"\operatorname{relu}'(x_{3}) = \bigl(1 \cdot (-1)\bigr) \cdot 0 = 0 \\*"
         "\n"
         r"&\quad \text{($\operatorname{relu}'(0)$ is a convention: $0$ here; "
-        r"\texttt{relu\_derivative\_at\_zero}: 0 or 1 chooses)}"
+        r"\texttt{relu\_derivative\_at\_zero}: 0 (the left slope) or 1 (the right) chooses)}"
     ) in tex
     assert tex.count("is a convention") == 1
 
 
+CHOICES = "0 (the left slope) or 1 (the right) chooses)"
+
+
 def test_the_other_convention_and_leaky_relu_say_their_value(tmp_path: Path) -> None:
     out = solve(tmp_path, RELU0 + "relu_derivative_at_zero: 1\n")
-    assert "= 1 · (−1) · 1 = −1  (relu′(0) is a convention: 1 here; relu_derivative_at_zero: 0 or 1 chooses)" in out
+    assert "= 1 · (−1) · 1 = −1  (relu′(0) is a convention: 1 here; relu_derivative_at_zero: " + CHOICES in out
     leaky = RELU0.replace("activation: relu", "activation: leaky_relu")
     out = solve(tmp_path, leaky)
-    assert "(leaky_relu′(0) is a convention: 0.01 here; relu_derivative_at_zero: 0 or 1 chooses)" in out
+    assert "(leaky_relu′(0) is a convention: 0.01 here; relu_derivative_at_zero: " + CHOICES in out
     tex = solve(tmp_path, leaky, "--format", "latex")
     assert r"\text{($\operatorname{leaky\_relu}'(0)$ is a convention: $0.01$ here; " in tex
 

@@ -136,10 +136,11 @@ class KinkConvention:
     derivative: fm.Op  # f′(x)
     value: Any  # f′(0) as the convention chose it
     setting: str = KINK_SETTING
-    choices: str = "0 or 1"
+    choices: str = "0 (the left slope) or 1 (the right)"
 
     def words(self, derivative: str, value: str, setting: str) -> str:
-        """`relu′(0) is a convention: 0 here; relu_derivative_at_zero: 0 or 1 chooses`, from the pieces."""
+        """`relu′(0) is a convention: 0 here; relu_derivative_at_zero: 0 (the left slope) or 1 (the right)
+        chooses`, from the pieces."""
         return f"{derivative} is a convention: {value} here; {setting}: {self.choices} chooses"
 
 
