@@ -143,8 +143,9 @@ def test_relu_at_zero_latex_names_the_convention(tmp_path: Path) -> None:
         r"\delta_{y_{3}} = \frac{\partial L}{\partial x_{3}} &= \bigl(w_{35} \delta_{y_{5}}\bigr) \cdot "
         r"\operatorname{relu}'(x_{3}) = \bigl(1 \cdot (-1)\bigr) \cdot 0 = 0 \\*"
         "\n"
-        r"&\quad \text{($\operatorname{relu}'(0)$ is a convention: $0$ here; "
-        r"\texttt{relu\_derivative\_at\_zero}: 0 (the left slope) or 1 (the right) chooses)}"
+        r"&\quad \text{($\operatorname{relu}'(0)$ is a convention: $0$ here;} \\*"
+        "\n"
+        r"&\quad \text{\texttt{relu\_derivative\_at\_zero}: 0 (the left slope) or 1 (the right) chooses)}"
     ) in tex
     assert tex.count("is a convention") == 1
 
@@ -159,7 +160,7 @@ def test_the_other_convention_and_leaky_relu_say_their_value(tmp_path: Path) -> 
     out = solve(tmp_path, leaky)
     assert "(leaky_relu′(0) is a convention: 0.01 here; relu_derivative_at_zero: " + CHOICES in out
     tex = solve(tmp_path, leaky, "--format", "latex")
-    assert r"\text{($\operatorname{leaky\_relu}'(0)$ is a convention: $0.01$ here; " in tex
+    assert r"\text{($\operatorname{leaky\_relu}'(0)$ is a convention: $0.01$ here;}" in tex
 
 
 def test_graph_local_derivative_and_gradient_never_share_a_symbol(tmp_path: Path) -> None:

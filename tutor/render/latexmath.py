@@ -184,7 +184,8 @@ class MathWriter:
             f"${self.num(convention.value)}$",
             rf"\texttt{{{lf.line(convention.setting)}}}",
         )
-        return rf"&\quad \text{{({words})}}"
+        first, rest = words.split("; ", 1)  # two rows: one would be wider than the page beside a long δ
+        return rf"&\quad \text{{({first};}} \\*" + "\n" + rf"&\quad \text{{{rest})}}"
 
     @staticmethod
     def _times(summed: list[str], factor: str, bare: bool) -> list[str]:
