@@ -190,6 +190,21 @@ def test_importing_the_dispatcher_loads_no_heavy_library() -> None:
     assert out.strip() == "[]"
 
 
+def test_a_network_is_rendered_without_the_graph_or_data_set_views(tmp_path: Path) -> None:
+    code = (
+        "import sys\n"
+        "from tutor.engines.solver import solve_any\n"
+        "from tutor.render.views import render\n"
+        f"d = solve_any({str(PROBLEMS / 'relu-exercise.yaml')!r})\n"
+        f"render(d, 'text', output={str(tmp_path / 'a.txt')!r})\n"
+        f"render(d, 'json', output={str(tmp_path / 'a.json')!r})\n"
+        "views = ('tutor.render.graph', 'tutor.engines.graph', 'tutor.render.training', 'tutor.render.trainjson')\n"
+        "print([m for m in views if m in sys.modules], 'tutor.render.terminal' in sys.modules)"
+    )
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout
+    assert out.strip() == "[] True"
+
+
 # ---------------------------------------------------------------- the data-set terminal view's wording
 
 

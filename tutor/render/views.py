@@ -3,10 +3,10 @@
 Each output format is a `View`: a `functools.singledispatch` from the result's type (a one-example
 `Derivation`, a data set's `DataSetDerivation`, a `GraphDerivation`) to its content in that format, and
 one writer of that content (stdout or a file). The view modules register their functions
-(`@VIEWS["json"].register(Derivation)`); a format's modules are imported on its first use, so importing
-this module loads neither Rich nor SymPy nor NumPy. A type without a view is an error (TypeError naming
-it), never a silent `str()`. A new format is one module calling `add_format` and registering its
-functions, plus one CLI choice.
+(`@VIEWS["json"].register(Derivation)`); a type's view module is imported when a result of that type is
+first rendered, so importing this module loads neither Rich nor SymPy nor NumPy. A type without a view
+is an error (TypeError naming it), never a silent `str()`. A new format is one module calling
+`add_format` and registering its functions, plus one CLI choice.
 
     render(result, "json", ViewOptions(digits=4), output=None)
 """
@@ -15,7 +15,7 @@ from __future__ import annotations
 
 import importlib
 import sys
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
 from functools import singledispatch
 from pathlib import Path
@@ -26,6 +26,7 @@ from tutor.fileio import write_atomic
 
 F = TypeVar("F", bound=Callable[..., Any])
 W = TypeVar("W", bound=Callable[..., None])
+EMPTY: Mapping[str, str] = {}
 
 
 @dataclass(frozen=True)
@@ -50,10 +51,10 @@ StepCheck = Callable[[Any, int], None]  # (result, step): InputError when the vi
 class View:
     """One output format: what each result type looks like in it, and how that is written out."""
 
-    def __init__(self, name: str, write: Writer | None, modules: Sequence[str] = (), label: str = "") -> None:
+    def __init__(self, name: str, write: Writer | None, modules: Mapping[str, str] = EMPTY, label: str = "") -> None:
         self.name = name
         self.write = write  # None: one of `modules` gives it (`writes`)
-        self._modules = tuple(modules)  # the modules registering this format's functions, imported on first use
+        self._pending = dict(modules)  # a type's dotted name -> the module with its view, imported when first needed
 
         def unknown(result: object, options: ViewOptions) -> Any:
             raise TypeError(f"no {label or name} view of {type(result).__name__}")
@@ -80,17 +81,17 @@ class View:
 
     def types(self) -> tuple[type, ...]:
         """The result types this format has a view of."""
-        self._load()
+        self._load(None)
         return tuple(t for t in self._dispatch.registry if t is not object)
 
     def content(self, result: object, options: ViewOptions) -> Any:
         """The content of `result` in this format (what the writer writes), by the result's type."""
-        self._load()
+        self._load(type(result))
         return self._dispatch(result, options)
 
     def check(self, result: object, options: ViewOptions) -> None:
         """`--step` against what this format's view of `result` shows: InputError past it."""
-        self._load()
+        self._load(type(result))
         steps = self._step_checks.get(self._dispatch.dispatch(type(result)))
         if options.step is not None and steps is not None:
             steps(result, options.step)
@@ -103,17 +104,23 @@ class View:
             raise TypeError(f"the {self.name} format has no writer")
         self.write(content, options, output)
 
-    def _load(self) -> None:
-        for module in self._modules:
-            if module not in sys.modules:
+    def _load(self, cls: type | None) -> None:
+        """Import the view modules of `cls` and its bases (of every type when None): a one-example solve
+        never loads the graph's or the data set's views."""
+        names = list(self._pending) if cls is None else [f"{c.__module__}.{c.__qualname__}" for c in cls.__mro__]
+        for name in names:
+            module = self._pending.pop(name, None)
+            if module is not None:
                 importlib.import_module(module)
 
 
 VIEWS: dict[str, View] = {}
 
 
-def add_format(name: str, write: Writer | None, modules: Sequence[str] = (), label: str = "") -> View:
-    """A new output format, for its modules to register their functions with (`label`: its name in messages)."""
+def add_format(name: str, write: Writer | None, modules: Mapping[str, str] = EMPTY, label: str = "") -> View:
+    """A new output format, for its modules to register their functions with: `modules` maps a result
+    type's dotted name to the module registering its view, imported on first use (`label`: the format's
+    name in messages)."""
     if name in VIEWS:
         raise ValueError(f"the output format {name} exists already")
     VIEWS[name] = View(name, write, modules, label)
@@ -176,6 +183,18 @@ def write_chunks(chunks: Iterable[str], options: ViewOptions, output: Path | Non
         sys.stdout.write("\n")
 
 
-add_format("text", print_drawing, ("tutor.render.terminal", "tutor.render.training", "tutor.render.graph"))
-add_format("json", write_chunks, ("tutor.render.json", "tutor.render.trainjson", "tutor.render.graph"), "JSON")
-add_format("latex", None, ("tutor.render.latex",), "LaTeX")  # its writer compiles PDFs: `latex.write_document`
+NETWORK, DATA_SET = "tutor.model.derivation.Derivation", "tutor.model.derivation.DataSetDerivation"
+GRAPH = "tutor.engines.graph.GraphDerivation"
+add_format(
+    "text",
+    print_drawing,
+    {NETWORK: "tutor.render.terminal", DATA_SET: "tutor.render.training", GRAPH: "tutor.render.graph"},
+)
+add_format(
+    "json",
+    write_chunks,
+    {NETWORK: "tutor.render.json", DATA_SET: "tutor.render.trainjson", GRAPH: "tutor.render.graph"},
+    "JSON",
+)
+LATEX_MODULES = dict.fromkeys((NETWORK, DATA_SET, GRAPH), "tutor.render.latex")
+add_format("latex", None, LATEX_MODULES, "LaTeX")  # its writer compiles PDFs: `latex.write_document`
