@@ -6,7 +6,7 @@ import os
 import signal
 import sys
 import threading
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
 from typing import TypeVar
@@ -17,7 +17,7 @@ from tutor.errors import NnstepError
 from tutor.escape import terminal
 from tutor.fileio import write_atomic
 
-__all__ = ["emit", "emit_chunks", "fail", "run", "write_atomic"]
+__all__ = ["emit", "fail", "run", "write_atomic"]
 
 T = TypeVar("T")
 
@@ -60,15 +60,6 @@ def sigterm_exits() -> Iterator[None]:
         yield
     finally:
         signal.signal(signal.SIGTERM, previous)
-
-
-def emit_chunks(chunks: Iterable[str], output: Path | None) -> None:
-    """`emit` for text produced piece by piece: printed (or written) as it comes."""
-    if output is None:
-        for chunk in chunks:
-            sys.stdout.write(chunk)
-    else:
-        write_atomic(output, chunks)
 
 
 def emit(text: str, output: Path | None) -> None:

@@ -1,18 +1,15 @@
-"""`nnstep solve`: the whole derivation of a problem file, in the terminal, as JSON or as LaTeX."""
+"""`nnstep solve`: the whole derivation of a problem file, in the terminal, as JSON or as LaTeX
+(`tutor.render.views`: one dispatch on the result's type per format)."""
 
 from __future__ import annotations
 
 from enum import Enum
 from pathlib import Path
-from typing import TYPE_CHECKING, cast
 
 import typer
 
 from tutor.cli.app import app
-from tutor.cli.common import emit, fail, run
-
-if TYPE_CHECKING:
-    from tutor.model.derivation import Derivation
+from tutor.cli.common import run
 
 
 class Format(str, Enum):
@@ -54,32 +51,14 @@ def solve(
     engine (exit 1 if they ever disagree beyond 1e-9).
     """
     from tutor.cli.common import epoch_progress
-    from tutor.cli.solve_forms import emit_latex, emit_other
     from tutor.engines.solver import load_any, solve_loaded
     from tutor.model.problem import Problem
+    from tutor.render.views import ViewOptions, render
 
     problem = run(lambda: load_any(file))
     epochs = problem.epochs if isinstance(problem, Problem) and problem.data else 0
     with epoch_progress(epochs, show=epochs > 0) as advance:
         result = run(lambda: solve_loaded(problem, detail=detail, progress=advance))
-    phases = {p.value for p in only} if only else None
-    if format is Format.latex:
-        from tutor.render.latex import LatexOptions
-
-        shown = frozenset(phases) if phases else None
-        opts = LatexOptions(digits=digits, body_only=body_only, solution=not no_solution, step=step, phases=shown)
-        emit_latex(result, opts, output=output, pdf=pdf)
-        return
-    if emit_other(result, format.value, digits=digits, step=step, phases=phases, output=output):
-        return
-    derivation = cast("Derivation", result)  # graphs and data sets were handled above
-    if step is not None and step > len(derivation.steps):
-        raise fail(f"--step {step}: the problem has {len(derivation.steps)} step(s)", 2)
-    if format is Format.json:
-        from tutor.render.json import render_json
-
-        emit(render_json(derivation, step=step, phases=phases), output)
-    else:
-        from tutor.render.terminal import print_derivation
-
-        run(lambda: print_derivation(derivation, digits=digits, step=step, phases=phases, output=output))
+    shown = frozenset(p.value for p in only) if only else None
+    options = ViewOptions(digits, step, shown, body_only=body_only, solution=not no_solution, pdf=pdf)
+    run(lambda: render(result, format.value, options, output))

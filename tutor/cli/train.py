@@ -11,8 +11,8 @@ from tutor.cli.app import app
 from tutor.cli.common import fail, run
 
 if TYPE_CHECKING:
-    from tutor.engines.trainer import TrainResult
     from tutor.model.problem import Problem
+    from tutor.model.training import TrainResult
 
 
 @app.command(

@@ -18,7 +18,8 @@ from tutor.errors import NnstepError
 from tutor.maths.activations import Activation
 from tutor.model.network import Network
 from tutor.model.problem import Problem
-from tutor.model.schedule import Iteration, iterations
+from tutor.model.schedule import iterations
+from tutor.model.training import TrainResult
 
 
 @dataclass(frozen=True)
@@ -174,29 +175,6 @@ def _columns(rows: Sequence[tuple[int, ...]], width: int) -> list[np.ndarray]:
 
 class TrainingDiverged(NnstepError):
     """The run's loss became inf or NaN (too large a learning rate): a failure, exit status 1."""
-
-
-@dataclass(frozen=True)
-class TrainResult:
-    """The whole run. An iteration's loss is its batch's loss before its update; an epoch's loss is the
-    mean of its iterations' losses (as training loops report it); `final_loss` is the data set's loss
-    with the trained parameters. `kept` holds the parameters after each of the first iterations."""
-
-    parameters: tuple[str, ...]
-    iteration_loss: np.ndarray  # (iterations,)
-    epoch_loss: np.ndarray  # (epochs,)
-    final_loss: float
-    final: np.ndarray  # parameters at the end
-    kept: np.ndarray  # (keep, parameters)
-    schedule: tuple[Iteration, ...]
-
-    def final_parameters(self) -> dict[str, float]:
-        return {p: float(v) for p, v in zip(self.parameters, self.final, strict=True)}
-
-    def epochs_to(self, threshold: float) -> int | None:
-        """The first epoch whose loss is below `threshold` (None: never)."""
-        below = np.flatnonzero(self.epoch_loss < threshold)
-        return int(below[0]) + 1 if below.size else None
 
 
 def data_arrays(problem: Problem) -> tuple[np.ndarray, np.ndarray]:

@@ -18,10 +18,10 @@ import numpy as np
 from tutor.engines.crosscheck import ABS_TOL, REL_TOL, as_float, beyond_float64
 from tutor.engines.exact import backprop, check_exact_size, updates_for
 from tutor.engines.floats import numeric_step
-from tutor.engines.trainer import TrainResult, train
+from tutor.engines.trainer import train
 from tutor.errors import CrossCheckError
 from tutor.maths import functions as fn
-from tutor.model.derivation import Derivation, ExampleStep, Gradient, Loss, Step
+from tutor.model.derivation import DataSetDerivation, ExampleStep, Gradient, Loss, Step
 from tutor.model.keys import example_prefix, step_word
 from tutor.model.network import MAX_PATHS, Network
 from tutor.model.problem import Problem
@@ -37,8 +37,8 @@ def derive_training(
     progress: Callable[[int], None] | None = None,
     max_paths: int = MAX_PATHS,
     whole_run: bool = True,
-) -> Derivation:
-    """The first `detail` iterations exactly, the whole run in float64 (`Derivation.training`), checked.
+) -> DataSetDerivation:
+    """The first `detail` iterations exactly, the whole run in float64 (`DataSetDerivation.training`), checked.
 
     `whole_run=False` (checking answers, which only concern the detailed iterations): `training` covers
     only the epochs of those iterations, so a file with a million epochs is checked at once."""
@@ -54,7 +54,7 @@ def derive_training(
         steps.append(step)
         params = {u.parameter: u.new for u in step.updates}
         check_exact_size(problem, params, it.index, "--detail")
-    derivation = Derivation(problem, tuple(steps), run)
+    derivation = DataSetDerivation(problem, tuple(steps), run)
     cross_check_training(derivation, network)
     return derivation
 
@@ -85,10 +85,10 @@ def _sum(values: Iterator[Any]) -> Any:
     return sum(values, fn.exact(0))
 
 
-def cross_check_training(derivation: Derivation, network: Network) -> None:
+def cross_check_training(derivation: DataSetDerivation, network: Network) -> None:
     """Exact iterations vs the NumPy trainer (batch loss, updated parameters) and, per example, vs the
     per-neuron float64 engine. CrossCheckError names every disagreement."""
-    run: TrainResult = derivation.training
+    run = derivation.training
     bad: list[str] = []
     for i, step in enumerate(derivation.steps):
         at = f"{step_word(step.index)}."  # spelled out for step 1 too: these keys name the step in a message

@@ -13,12 +13,15 @@ from __future__ import annotations
 from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from functools import cached_property
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from tutor.maths import functions as fn
 from tutor.maths.activations import Activation
 from tutor.model.keys import example_prefix, step_prefix
 from tutor.model.problem import Problem
+
+if TYPE_CHECKING:
+    from tutor.model.training import TrainResult
 
 Number = Any  # a SymPy number (Rational or Float); Any keeps SymPy out of import time
 
@@ -270,9 +273,11 @@ class Step:
 
 @dataclass(frozen=True)
 class Derivation:
+    """The steps of a one-example problem (a data set's is a `DataSetDerivation`: `training` set)."""
+
     problem: Problem
     steps: tuple[Step, ...]
-    training: Any = None  # a data set: the whole run (`tutor.engines.trainer.TrainResult`), steps the first ones
+    training: TrainResult | None = None  # set on a DataSetDerivation only
 
     def values(self) -> dict[str, Number]:
         """Every quantity by answer key: `y3.net` for step 1, `step2.y3.net` for step 2, …"""
@@ -282,3 +287,11 @@ class Derivation:
             for key, value in step.items():
                 out[prefix + key] = value
         return out
+
+
+@dataclass(frozen=True)
+class DataSetDerivation(Derivation):
+    """A data set's derivation: `steps` are the first iterations derived exactly, `training` the whole run
+    in float64 (`tutor.engines.training` makes it). Its own type, so a view dispatches on it."""
+
+    training: TrainResult = field()  # required (no default of None, as on Derivation)

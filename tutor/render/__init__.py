@@ -1,1 +1,1 @@
-"""Views of a Derivation: terminal (Rich), JSON, LaTeX. Each is one function of the data."""
+"""Views of a result: terminal (Rich), JSON, LaTeX — one dispatch on the result's type per format (`views`)."""

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import json
-from collections.abc import Collection
+from collections.abc import Callable, Collection
 from pathlib import Path
 from typing import Any
 
@@ -14,8 +14,9 @@ from tutor.checking.graphhints import graph_chains
 from tutor.engines.graph import GraphDerivation
 from tutor.maths.numfmt import fmt
 from tutor.maths.termtext import MINUS
-from tutor.render.console import print_or_write, user_text
+from tutor.render.console import user_text
 from tutor.render.json import number
+from tutor.render.views import GRAPH_STEPS, VIEWS, ViewOptions
 
 
 def graph_sections(d: GraphDerivation, digits: int = 6) -> list[tuple[str, list[str]]]:
@@ -36,11 +37,15 @@ def graph_sections(d: GraphDerivation, digits: int = 6) -> list[tuple[str, list[
 GRAPH_PHASES = ("forward", "backward", "backward")  # of graph_sections: values; local derivatives, accumulation
 
 
-def print_graph(
-    d: GraphDerivation, *, digits: int = 6, output: Path | None = None, phases: Collection[str] | None = None
-) -> None:
+@VIEWS["text"].register(GraphDerivation, GRAPH_STEPS)
+def _text_view(d: GraphDerivation, options: ViewOptions) -> Callable[[Console], None]:
     """The graph's sections (`--only forward` the values, `--only backward` the derivatives)."""
-    print_or_write(lambda console: _draw(d, console, digits, phases), output)
+    return lambda console: _draw(d, console, options.digits, options.phases)
+
+
+@VIEWS["json"].register(GraphDerivation, GRAPH_STEPS)
+def _json_view(d: GraphDerivation, options: ViewOptions) -> list[str]:
+    return [render_graph_json(d, options.phases)]
 
 
 def _draw(d: GraphDerivation, console: Console, digits: int, phases: Collection[str] | None) -> None:

@@ -9,6 +9,7 @@ from typing import Any
 
 from tutor.maths.numfmt import as_fraction, exact_text
 from tutor.model.derivation import Derivation, ExampleStep, Step
+from tutor.render.views import STEPS, VIEWS, ViewOptions
 
 ALL_PHASES = ("forward", "loss", "backward", "update")
 
@@ -61,3 +62,8 @@ def to_dict(
 
 def render_json(derivation: Derivation, *, step: int | None = None, phases: Collection[str] | None = None) -> str:
     return json.dumps(to_dict(derivation, step=step, phases=phases), indent=2, ensure_ascii=False)
+
+
+@VIEWS["json"].register(Derivation, STEPS)
+def _json_view(derivation: Derivation, options: ViewOptions) -> list[str]:
+    return [render_json(derivation, step=options.step, phases=options.phases)]

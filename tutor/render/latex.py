@@ -1,11 +1,11 @@
 """Derivations as LaTeX documents, typeset like lecture notes; `--pdf` compiles them.
 
-One function of a derivation, like the terminal and JSON views, dispatching on its type (`document`;
-a type without a view is an error): a one-example network here — the statement (network drawing,
-inputs, targets, loss, learning rate), then per step the passes of `latexstep` (forward, loss, deltas
-with the vector or BP1–BP4 matrix view, every gradient as a chain-rule product, updates), then a table
-of old and new parameters and the network drawn with the new values; a data set in `latextrain`; a
-computation graph in `latexgraph`.
+The `latex` format of `tutor.render.views`, like the terminal and JSON views: one function per type
+of derivation (`document`; a type without a view is an error), then one writer (`write_document`).
+A one-example network here — the statement (network drawing, inputs, targets, loss, learning rate),
+then per step the passes of `latexstep` (forward, loss, deltas with the vector or BP1–BP4 matrix view,
+every gradient as a chain-rule product, updates), then a table of old and new parameters and the
+network drawn with the new values; a data set in `latextrain`; a computation graph in `latexgraph`.
 
 Packages: amsmath, amssymb, booktabs, tikz (pgfplots for a data set's loss curve; geometry for the
 page) — all in Debian's texlive-latex-base, texlive-latex-recommended and texlive-pictures. User text
@@ -16,15 +16,13 @@ from __future__ import annotations
 
 import sys
 from collections.abc import Iterator, Sequence
-from dataclasses import dataclass
-from functools import singledispatch
+from dataclasses import dataclass, replace
 from pathlib import Path
-from typing import Any
 
 from tutor.engines.graph import GraphDerivation
 from tutor.errors import InputError
 from tutor.fileio import write_atomic
-from tutor.model.derivation import Derivation, Step
+from tutor.model.derivation import DataSetDerivation, Derivation, Step
 from tutor.model.network import Network
 from tutor.render import latexfmt as lf
 from tutor.render.latexblocks import BASE_PACKAGES, body_note, listing, preamble, tables
@@ -33,52 +31,66 @@ from tutor.render.latexnet import network_block
 from tutor.render.latexparts import LatexOptions, heading_lines, loss_line, parameter_listing, title, writer_for
 from tutor.render.latexstep import pass_sections, update_sections
 from tutor.render.tikz import picture
+from tutor.render.views import GRAPH_STEPS, STEPS, VIEWS, step_count
 
 PACKAGES = BASE_PACKAGES
+LATEX = VIEWS["latex"]
 
 
 @dataclass(frozen=True)
 class Document:
-    """What a view of one kind of derivation gives: a title for the comment line, the body, its packages."""
+    """What a view of one kind of derivation gives: a title for the comment line, the body, its packages,
+    and the stem of the .tex file `--pdf` writes when given no `--output`."""
 
     title: str
     body: str
     packages: tuple[str, ...] = BASE_PACKAGES
+    stem: str = "nnstep"
 
 
 def render_latex(derivation: Derivation | GraphDerivation, opts: LatexOptions | None = None) -> str:
     """The whole document (or its body) as a string, for any kind of derivation."""
     opts = opts or LatexOptions()
-    doc = document(derivation, opts)
+    return document_text(document(derivation, opts), opts)
+
+
+def document_text(doc: Document, opts: LatexOptions) -> str:
     head = f"% nnstep: {lf.comment(doc.title)}\n"
     if opts.body_only:
         return head + body_note(doc.packages) + doc.body + "\n"
     return head + preamble(doc.packages) + doc.body + "\n\\end{document}\n"
 
 
-@singledispatch
-def document(derivation: Any, opts: LatexOptions) -> Document:
-    """The LaTeX view of a derivation, by its type; a type without a view is an error."""
-    raise TypeError(f"no LaTeX view of {type(derivation).__name__}")
+def document(derivation: object, opts: LatexOptions) -> Document:
+    """The LaTeX view of a derivation, by its type (`VIEWS["latex"]`); a type without a view is an error."""
+    return LATEX.content(derivation, opts)
 
 
-@document.register
+@LATEX.register(Derivation, STEPS)
 def _network_document(derivation: Derivation, opts: LatexOptions) -> Document:
-    if derivation.training is not None:
-        from tutor.render.latextrain import training_body
-
-        body, packages = training_body(derivation, opts)
-        return Document(title(derivation.problem), body, packages)
     network = Network(derivation.problem)
     writer = writer_for(derivation, network, opts)
-    return Document(title(derivation.problem), "\n".join(_body(derivation, network, writer, opts)))
+    body = "\n".join(_body(derivation, network, writer, opts))
+    return Document(title(derivation.problem), body, stem=_stem(derivation))
 
 
-@document.register
+DETAILED = step_count(lambda d: len(d.steps), "the problem has {n} step(s) derived in full (see --detail)")
+
+
+@LATEX.register(DataSetDerivation, DETAILED)
+def _data_set_document(derivation: DataSetDerivation, opts: LatexOptions) -> Document:
+    from tutor.render.latextrain import training_body
+
+    body, packages = training_body(derivation, opts)
+    return Document(title(derivation.problem), body, packages, _stem(derivation))
+
+
+@LATEX.register(GraphDerivation, GRAPH_STEPS)
 def _graph_document(derivation: GraphDerivation, opts: LatexOptions) -> Document:
     from tutor.render.latexgraph import graph_body
 
-    return Document(title(derivation.problem), graph_body(derivation, opts.digits, opts.solution, opts.shows))
+    body = graph_body(derivation, opts.digits, opts.solution, opts.shows)
+    return Document(title(derivation.problem), body, stem=_stem(derivation))
 
 
 def _stem(derivation: Derivation | GraphDerivation) -> str:
@@ -148,25 +160,31 @@ def _results(derivation: Derivation, steps: Sequence[Step], network: Network, wr
     yield picture(network, new, caption=f"The network after step {last.index}, with the new parameter values.")
 
 
-def write_latex(
-    derivation: Derivation | GraphDerivation, opts: LatexOptions, output: Path | None = None, pdf: bool = False
-) -> None:
-    """Write the document to `output` (stdout when None); with `pdf`, compile it next to the .tex.
+@LATEX.writes
+def write_document(doc: Document, opts: LatexOptions, output: Path | None = None) -> None:
+    """Write the document to `output` (stdout when None); with `opts.pdf`, compile it next to the .tex.
 
     With `pdf` and no `output`, the .tex goes to `<problem-stem>.tex` in the current folder.
     """
-    if pdf and opts.body_only:
+    if opts.pdf and opts.body_only:
         raise InputError("--pdf needs a whole document: leave out --body-only")
-    text = render_latex(derivation, opts)
-    if output is None and not pdf:
+    text = document_text(doc, opts)
+    if output is None and not opts.pdf:
         sys.stdout.write(text)
         return
-    tex = output if output is not None else Path(f"{_stem(derivation)}.tex")
+    tex = output if output is not None else Path(f"{doc.stem}.tex")
     write_atomic(tex, text)
     if output is None:
         sys.stderr.write(f"nnstep: wrote {tex}\n")
-    if pdf:
+    if opts.pdf:
         from tutor.render.latexpdf import compile_pdf
 
         made = compile_pdf(tex)
         sys.stderr.write(f"nnstep: wrote {made}\n")
+
+
+def write_latex(
+    derivation: Derivation | GraphDerivation, opts: LatexOptions, output: Path | None = None, pdf: bool = False
+) -> None:
+    """The LaTeX view of any derivation, written (`write_document`)."""
+    LATEX(derivation, replace(opts, pdf=pdf or opts.pdf), output)

@@ -4,7 +4,6 @@ listing and the loss line (`tutor.render.latex` dispatches on the form; `latextr
 from __future__ import annotations
 
 from collections.abc import Iterator
-from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -14,18 +13,9 @@ from tutor.model.network import Network
 from tutor.render import latexfmt as lf
 from tutor.render.latexblocks import listing
 from tutor.render.latexmath import MathWriter
+from tutor.render.views import ViewOptions
 
-
-@dataclass(frozen=True)
-class LatexOptions:
-    digits: int = 6  # significant digits of inexact values
-    body_only: bool = False  # no preamble: for \input into a document
-    solution: bool = True  # False: the problem sheet only
-    step: int | None = None  # only this step (iteration of a data set)
-    phases: frozenset[str] | None = None  # only these of forward, loss, backward, update (`--only`)
-
-    def shows(self, phase: str) -> bool:
-        return self.phases is None or phase in self.phases
+LatexOptions = ViewOptions  # the LaTeX view's options: digits, body_only, solution, step, phases (and pdf)
 
 
 def writer_for(derivation: Derivation, network: Network, opts: LatexOptions) -> MathWriter:

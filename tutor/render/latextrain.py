@@ -13,7 +13,7 @@ from __future__ import annotations
 from collections.abc import Callable, Iterator, Sequence
 from typing import TYPE_CHECKING, Any
 
-from tutor.model.derivation import Derivation, ExampleStep, Step
+from tutor.model.derivation import DataSetDerivation, Derivation, ExampleStep, Step
 from tutor.model.network import Network
 from tutor.model.schedule import batch_size, descent_kind, iterations_per_epoch
 from tutor.render import latexfmt as lf
@@ -32,7 +32,7 @@ PACKAGES = (*BASE_PACKAGES, "pgfplots")
 FLOAT_DIGITS = 6  # digits of the run's float64 numbers
 
 
-def training_body(derivation: Derivation, opts: LatexOptions) -> tuple[str, tuple[str, ...]]:
+def training_body(derivation: DataSetDerivation, opts: LatexOptions) -> tuple[str, tuple[str, ...]]:
     """The body of a data set's document and the packages it needs."""
     network = Network(derivation.problem)
     writer = writer_for(derivation, network, opts)
@@ -176,7 +176,7 @@ def _scaled(summed: list[str], factor: str) -> list[str]:
     return [rf"{factor} \Bigl(" + summed[0], *summed[1:-1], summed[-1] + r"\Bigr)"]
 
 
-def run_summary(derivation: Derivation, network: Network) -> list[str]:
+def run_summary(derivation: DataSetDerivation, network: Network) -> list[str]:
     """The loss curve, the loss by epoch, the trained parameters and the network with them."""
     run = derivation.training
     losses = [float(v) for v in run.epoch_loss]

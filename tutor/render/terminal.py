@@ -6,7 +6,7 @@ chain-rule product stays on one line in a file.
 
 from __future__ import annotations
 
-from collections.abc import Collection, Iterable
+from collections.abc import Callable, Collection, Iterable
 from pathlib import Path
 
 from rich.console import Console
@@ -17,20 +17,14 @@ from rich.text import Text
 from tutor.model.derivation import Derivation, Step
 from tutor.model.network import Network
 from tutor.model.problem import Problem
-from tutor.render.console import TextBlock, print_or_write, rows_table, user_text
+from tutor.render.console import TextBlock, rows_table, user_text
 from tutor.render.text import Line, Writer, step_lines
+from tutor.render.views import STEPS, VIEWS, ViewOptions, drawing
 
 
-def print_derivation(
-    derivation: Derivation,
-    *,
-    digits: int = 6,
-    step: int | None = None,
-    phases: Collection[str] | None = None,
-    output: Path | None = None,
-) -> None:
-    """Print the derivation (or write it, as plain text, to `output`)."""
-    print_or_write(lambda console: render(derivation, console, digits=digits, step=step, phases=phases), output)
+@VIEWS["text"].register(Derivation, STEPS)
+def _text_view(derivation: Derivation, options: ViewOptions) -> Callable[[Console], None]:
+    return drawing(render, derivation, options)
 
 
 def render(
@@ -41,6 +35,7 @@ def render(
     step: int | None = None,
     phases: Collection[str] | None = None,
 ) -> None:
+    """Draw the derivation on `console` (the text view: `tutor.render.views`)."""
     problem = derivation.problem
     network = Network(problem)
     writer = Writer(digits, network.target_labels)

@@ -8,7 +8,7 @@ parameters. JSON: `tutor.render.trainjson`.
 
 from __future__ import annotations
 
-from collections.abc import Collection
+from collections.abc import Callable, Collection
 from pathlib import Path
 from typing import Any
 
@@ -17,19 +17,27 @@ from rich.rule import Rule
 from rich.table import Table
 from rich.text import Text
 
-from tutor.engines.trainer import TrainResult
-from tutor.model.derivation import Derivation, Step
+from tutor.model.derivation import DataSetDerivation, Step
 from tutor.model.network import Network
 from tutor.model.problem import Problem
-from tutor.model.schedule import batch_size
-from tutor.render.console import TextBlock, print_or_write, rows_table, user_text
+from tutor.model.schedule import batch_size, descent_kind
+from tutor.model.training import TrainResult
+from tutor.render.console import TextBlock, rows_table, user_text
 from tutor.render.curve import text_plot, thin
 from tutor.render.matrix_text import layer_sections
 from tutor.render.text import MINUS, Line, Writer, step_lines
+from tutor.render.views import VIEWS, ViewOptions, drawing, step_count
+
+DETAILED = step_count(lambda d: len(d.steps), "only {n} iteration(s) are derived in full (see --detail)")
+
+
+@VIEWS["text"].register(DataSetDerivation, DETAILED)  # the terminal shows the detailed iterations only
+def _text_view(derivation: DataSetDerivation, options: ViewOptions) -> Callable[[Console], None]:
+    return drawing(render_training, derivation, options)
 
 
 def render_training(
-    derivation: Derivation,
+    derivation: DataSetDerivation,
     console: Console,
     *,
     digits: int = 6,
@@ -52,8 +60,7 @@ def header(p: Problem, console: Console, writer: Writer) -> None:
     console.print(user_text(p.title or Path(p.source).name, "bold"))
     if p.description:
         console.print(user_text(p.description, "italic", multiline=True))
-    size = batch_size(p)
-    kind = "stochastic" if size == 1 else "batch" if size == len(p.data) else "mini-batch"
+    size, kind = batch_size(p), descent_kind(p)
     shuffle = f"   shuffle: seed {p.shuffle}" if p.shuffle is not None else "   in file order"
     console.print(
         Text(
@@ -64,7 +71,7 @@ def header(p: Problem, console: Console, writer: Writer) -> None:
 
 
 def iteration_sections(
-    derivation: Derivation, s: Step, writer: Writer, phases: Collection[str] | None
+    derivation: DataSetDerivation, s: Step, writer: Writer, phases: Collection[str] | None
 ) -> list[tuple[str, list[Line]]]:
     p = derivation.problem
     params = {u.parameter: u.old for u in s.updates}
@@ -143,16 +150,3 @@ def summary(run: TrainResult, console: Console, digits: int = 6) -> None:
     columns = [("parameter", "left"), ("value", "right")]
     console.print()
     console.print(rows_table("Trained parameters", columns, rows, console.options.max_width))
-
-
-def print_training(
-    derivation: Derivation,
-    *,
-    digits: int = 6,
-    step: int | None = None,
-    phases: Collection[str] | None = None,
-    output: Path | None = None,
-) -> None:
-    """Print the data-set derivation (or write it, as plain text, to `output`)."""
-    draw = lambda console: render_training(derivation, console, digits=digits, step=step, phases=phases)  # noqa: E731
-    print_or_write(draw, output)

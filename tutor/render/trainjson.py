@@ -11,21 +11,27 @@ from __future__ import annotations
 
 import json
 from collections.abc import Collection, Iterator
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 import numpy as np
 
 from tutor.engines.trainlog import FloatIteration, Replay
-from tutor.model.derivation import Derivation, Step
+from tutor.model.derivation import DataSetDerivation, Step
 from tutor.model.schedule import batch_size
+from tutor.model.training import TrainResult
 from tutor.render.curve import sparkline
 from tutor.render.json import ALL_PHASES, number, phase_fields
+from tutor.render.views import VIEWS, ViewOptions, step_count
 
-if TYPE_CHECKING:
-    from tutor.engines.trainer import TrainResult
+SCHEDULE = step_count(lambda d: len(d.training.schedule), "the data set's schedule has {n} iteration(s)")
 
 
-def _head(derivation: Derivation) -> dict[str, Any]:
+@VIEWS["json"].register(DataSetDerivation, SCHEDULE)  # every iteration of the schedule has a record
+def _json_view(derivation: DataSetDerivation, options: ViewOptions) -> Iterator[str]:
+    return json_chunks(derivation, step=options.step, phases=options.phases)
+
+
+def _head(derivation: DataSetDerivation) -> dict[str, Any]:
     p = derivation.problem
     return {
         "title": p.title,
@@ -40,7 +46,9 @@ def _head(derivation: Derivation) -> dict[str, Any]:
     }
 
 
-def records(derivation: Derivation, step: int | None, phases: Collection[str] | None) -> Iterator[dict[str, Any]]:
+def records(
+    derivation: DataSetDerivation, step: int | None, phases: Collection[str] | None
+) -> Iterator[dict[str, Any]]:
     """One record per iteration (only iteration `step` if given), exact ones first, one at a time."""
     want = phases or ALL_PHASES
     yield from (iteration_record(s, want) for s in derivation.steps if step is None or s.index == step)
@@ -112,7 +120,7 @@ def _num(value: float) -> float:
 
 
 def json_chunks(
-    derivation: Derivation, *, step: int | None = None, phases: Collection[str] | None = None
+    derivation: DataSetDerivation, *, step: int | None = None, phases: Collection[str] | None = None
 ) -> Iterator[str]:
     """Indented JSON with one line per iteration record, produced record by record (a long run has
     millions of them: they are never all in memory)."""
