@@ -44,7 +44,7 @@ def answer_key(problem: Path) -> list[tuple[str, str]]:
         if line.startswith(("#", " ", "step")) or ":" not in line:
             continue
         key, value = line.split(":", 1)
-        pairs.append((key, value.strip().strip('"')))
+        pairs.append((key, value.split("#", 1)[0].strip().strip('"')))  # `b1.new: 0.35  # not counted`
     return pairs
 
 

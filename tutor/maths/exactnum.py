@@ -56,7 +56,9 @@ class _LazyNumpy:
     def __getattr__(self, name: str) -> Any:
         import numpy
 
-        return getattr(numpy, name)
+        value = getattr(numpy, name)
+        setattr(self, name, value)  # later lookups find it without this call (the float engine's hot path)
+        return value
 
 
 np: Any = _LazyNumpy()

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
+from functools import cache
 from typing import Any
 
 import numpy as np
@@ -40,17 +41,22 @@ def _scalar(act: Activation, what: str) -> ActivationEntry:
 # ---------------------------------------------------------------- NumPy (float64)
 
 
+@cache
+def _float_alpha(act: Activation) -> float:
+    return float(alpha_of(act))  # once per activation: the mistake re-runs ask thousands of times
+
+
 def np_activation(act: Activation, net: float) -> float:
     entry = _scalar(act, "form")
     assert entry.floating is not None
-    return entry.floating(net, float(alpha_of(act)))
+    return entry.floating(net, _float_alpha(act))
 
 
 def np_derivative(act: Activation, net: float, relu_at_zero: float = 0.0) -> float:
     """f′(net) in float64. At a kink (net = 0) the `relu_derivative_at_zero` convention decides."""
     entry = _scalar(act, "derivative")
     assert entry.floating_derivative is not None
-    a = float(alpha_of(act))
+    a = _float_alpha(act)
     if entry.kink_at_zero and net == 0:
         return 1.0 if relu_at_zero else a
     return entry.floating_derivative(net, a)
