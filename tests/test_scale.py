@@ -79,6 +79,31 @@ def test_rows_table_draws_what_rich_draws_row_by_row(width: int, color: bool) ->
     assert _draw(fast, width, color) == _draw(_per_row("Parameters", columns, rows), width, color)
 
 
+@pytest.mark.parametrize("soft_wrap", [True, False])
+@pytest.mark.parametrize("color", [False, True])
+@pytest.mark.parametrize(
+    ("odd", "template"),
+    [("重み", True), ("é", True), ("[bold]w[/bold]", False), (":thumbs_up:", False), ("a\tb", False), (" w", False)],
+)
+def test_a_fitting_table_is_rows_written_into_its_template(
+    soft_wrap: bool, color: bool, odd: str, template: bool
+) -> None:
+    """Rows written into the line Rich draws for one row of markers; where Rich would read a cell as markup
+    or emoji, expand or strip it, Rich draws the table itself. Either way the text is Rich's own."""
+    columns = [("parameter", "left"), ("a long header", "right"), ("after", "right")]
+    rows = [(f"w{i}" if i % 5 else odd, f"{i * 0.5}", f"−{i}") for i in range(60)]
+    fast = rows_table("Parameters", columns, rows, 100)
+    out = io.StringIO()
+    console = Console(file=out, width=100, color_system="truecolor" if color else None, force_terminal=color)
+    drawn = fast.from_template(console, console.options)  # type: ignore[attr-defined]
+    assert (drawn is not None) is template
+    console.print(fast, soft_wrap=soft_wrap)
+    slow = io.StringIO()
+    console = Console(file=slow, width=100, color_system="truecolor" if color else None, force_terminal=color)
+    console.print(_per_row("Parameters", columns, rows), soft_wrap=soft_wrap)
+    assert out.getvalue() == slow.getvalue()
+
+
 @pytest.mark.parametrize("soft_wrap", [True, False])  # False: the text wraps at 40, Rich's own way
 @pytest.mark.parametrize("color", [False, True])
 def test_text_block_prints_what_its_text_prints(soft_wrap: bool, color: bool) -> None:
