@@ -3,6 +3,7 @@
   JSON of a dense 5256-parameter network       ≤ 3 s, µs per parameter flat from ~150 to ~5000
   the terminal view (NO_COLOR, > /dev/null)     ≤ 2 × the JSON view at every size
   the data set: 100 examples × 50 epochs at 420 parameters, JSON and terminal figures printed
+  a chain x1 → y1 → … → yN of 1000 and 2000 sigmoid neurons: text, JSON and LaTeX each ≤ 5 s
 
 Whole-process timings of `python -m tutor solve F` run from this checkout, the JSON and terminal runs of
 each size alternating, medians printed (the machine is shared: alternation makes a changing load hit both
@@ -27,6 +28,8 @@ ROOT = Path(__file__).resolve().parent.parent
 WIDTHS = (6, 17, 32, 64)  # 8-w-w-8 sigmoid networks: 152, 603, 1608, 5256 parameters
 DATA_SIZES = [4, 16, 16, 4]  # 420 parameters
 JSON_GOAL_S = 3.0
+CHAIN_LENGTHS = (1000, 2000)  # the documented limit is 2000 neurons
+CHAIN_GOAL_S = 5.0
 RATIO_GOAL = 2.0
 
 
@@ -52,6 +55,17 @@ def layer_problem(sizes: list[int], *, examples: int = 0, epochs: int = 1, seed:
         lines.append(f"inputs: {row(sizes[0])}")
         lines.append("targets: " + row(sizes[-1]))
     lines += ["loss: half_sse", "learning_rate: 0.1"]
+    return "\n".join(lines) + "\n"
+
+
+def chain_problem(n: int) -> str:
+    """x1 → y1 → y2 → … → yn, sigmoid, one weight each: every weight's chain-rule path is ~2·depth long."""
+    neurons = [
+        f"  y{i}: {{inputs: {{{f'y{i - 1}' if i > 1 else 'x1'}: w{i}}}, activation: sigmoid}}" for i in range(1, n + 1)
+    ]
+    weights = ", ".join(f"w{i}: 0.5" for i in range(1, n + 1))
+    lines = [f"title: a chain of {n}", "inputs: {x1: 1}", "neurons:", *neurons, f"parameters: {{{weights}}}"]
+    lines += [f"targets: {{y{n}: 0}}", "loss: half_sse", "learning_rate: 0.1"]
     return "\n".join(lines) + "\n"
 
 
@@ -109,6 +123,27 @@ def data_set(tmp: Path, repeat: int) -> None:
     )
 
 
+def chains(tmp: Path, repeat: int) -> bool:
+    """The long chains: median seconds of the text, JSON and LaTeX views, run alternately."""
+    ok = True
+    formats = ("text", "json", "latex")
+    for n in CHAIN_LENGTHS:
+        path = tmp / f"chain-{n}.yaml"
+        path.write_text(chain_problem(n))
+        runs: dict[str, list[float]] = {f: [] for f in formats}
+        for _ in range(repeat):
+            for f in formats:
+                runs[f].append(once(["solve", str(path), "--format", f]))
+        medians = {f: statistics.median(runs[f]) for f in formats}
+        ok = ok and max(medians.values()) <= CHAIN_GOAL_S
+        figures = ", ".join(f"{f} {t:5.2f} s" for f, t in medians.items())
+        print(
+            f"chain of {n} sigmoid neurons: {figures} (goal ≤ {CHAIN_GOAL_S:.0f} s each: "
+            f"{verdict(max(medians.values()) <= CHAIN_GOAL_S)})"
+        )
+    return ok
+
+
 def main() -> int:
     parser = argparse.ArgumentParser(description=(__doc__ or "").splitlines()[0])
     parser.add_argument("--repeat", type=int, default=5, help="alternating runs per size (default 5)")
@@ -116,6 +151,7 @@ def main() -> int:
     with tempfile.TemporaryDirectory() as tmp:
         ok = dense_sizes(Path(tmp), repeat)
         data_set(Path(tmp), repeat)
+        ok = chains(Path(tmp), repeat) and ok
     print(f"medians of {repeat} alternating runs of `python -m tutor solve` (NO_COLOR, output discarded)")
     return 0 if ok else 1
 

@@ -1,8 +1,9 @@
 """The exact engine: forward pass, loss, deltas, gradients and updates → Derivation.
 
 Everything is derived from local factors (δ of each neuron once, then δ · out per weight), so the cost
-is linear in the size of the network. The chain-rule paths are written out only where there are few,
-and only when a view asks for them (`Gradient.paths`, from the step's `ChainRule`).
+is linear in the size of the network. The chain-rule paths are written out only where there are few and
+short (`Network.writes_paths`), and only when a view asks for them (`Gradient.paths`, from the step's
+`ChainRule`).
 Values are SymPy numbers: Rational while the arithmetic allows it, 30-digit Float otherwise.
 """
 
@@ -170,8 +171,8 @@ def _gradient(
         src = outs[e.source] if e.source is not None else one
         uses.append(Use(e.neuron, e.source, delta[e.neuron], src, fn.exact(delta[e.neuron] * src)))
     value = fn.exact(sum((u.value for u in uses), fn.exact(0)))
-    n_paths = sum(network.count_paths(u.neuron) for u in uses)
-    return Gradient(parameter, tuple(uses), chain if n_paths <= max_paths else None, value)
+    shown = network.writes_paths((u.neuron for u in uses), max_paths)
+    return Gradient(parameter, tuple(uses), chain if shown else None, value)
 
 
 def updates_for(problem: Problem, params: Values, gradients: Values) -> tuple[Update, ...]:

@@ -176,21 +176,34 @@ class ChainRule:
 
     def _heads_of(self, neuron: str) -> tuple[_Head, ...]:
         """Every path from the loss down to `neuron`'s net, with the running product of its factors (left to
-        right, as a path's value is formed), each formed once and shared by all the paths that extend it."""
-        if neuron not in self._heads:
-            heads: list[_Head] = []
-            if neuron in self.outputs:
-                factors = self._output_factors(neuron)
-                value = fn.exact(1)
-                for f in factors:
-                    value = value * f.value
-                heads.append((tuple(factors), value))
-            act = self._activation_factor(neuron)
-            for k, p in self.consumers[neuron]:
-                weight = Factor(self.deltas[k].net_label, neuron, "weight", self.weights[p], name=p)
-                heads += [((*fs, weight, act), value * weight.value * act.value) for fs, value in self._heads_of(k)]
-            self._heads[neuron] = tuple(heads)
+        right, as a path's value is formed), each formed once and shared by all the paths that extend it.
+        Consumers first, from a stack (no recursion: a deep chain would exhaust Python's stack)."""
+        stack = [neuron]
+        while stack:
+            n = stack[-1]
+            waiting = [k for k, _ in self.consumers[n] if k not in self._heads]
+            if waiting:
+                stack += waiting
+                continue
+            stack.pop()
+            if n not in self._heads:  # pushed twice where paths part and meet again
+                self._heads[n] = self._extend(n)
         return self._heads[neuron]
+
+    def _extend(self, neuron: str) -> tuple[_Head, ...]:
+        """`neuron`'s heads from its consumers' (already formed): its own output head, then one per hop."""
+        heads: list[_Head] = []
+        if neuron in self.outputs:
+            factors = self._output_factors(neuron)
+            value = fn.exact(1)
+            for f in factors:
+                value = value * f.value
+            heads.append((tuple(factors), value))
+        act = self._activation_factor(neuron)
+        for k, p in self.consumers[neuron]:
+            weight = Factor(self.deltas[k].net_label, neuron, "weight", self.weights[p], name=p)
+            heads += [((*fs, weight, act), value * weight.value * act.value) for fs, value in self._heads[k]]
+        return tuple(heads)
 
     def _output_factors(self, o: str) -> list[Factor]:
         d = self.deltas[o]

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import re
-from collections.abc import Iterator, Mapping
+from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass
 from fractions import Fraction
 from functools import cached_property
@@ -12,6 +12,7 @@ from typing import NamedTuple
 from tutor.model.problem import Neuron, Problem
 
 MAX_PATHS = 32  # beyond this many chain-rule paths a gradient is shown in delta form only
+MAX_PATH_FACTORS = 64  # … and beyond this many factors in all its paths (a deep chain's one path is long)
 
 
 @dataclass(frozen=True)
@@ -128,6 +129,30 @@ class Network:
             own = 1 if n in self.problem.targets else 0
             counts[n] = own + sum(counts[k] for k, _ in self.consumers[n])
         return counts
+
+    def writes_paths(self, neurons: Iterable[str], max_paths: int = MAX_PATHS) -> bool:
+        """Whether a gradient used in these neurons is written out as its chain-rule paths: at most `max_paths`
+        paths with at most MAX_PATH_FACTORS factors in all (else the delta form only). Bounding the factors
+        keeps the cost linear in the depth: every weight of a deep chain has one path of ~2·depth factors."""
+        neurons = tuple(neurons)
+        if sum(self.count_paths(n) for n in neurons) > max_paths:
+            return False
+        return sum(self.path_factors(n) for n in neurons) <= MAX_PATH_FACTORS
+
+    def path_factors(self, neuron: str) -> int:
+        """How many factors the chain-rule paths through this neuron's net have in all, down to a parameter
+        it multiplies (the last factor of each path)."""
+        return self._head_factors.get(neuron, 0) + self.count_paths(neuron)
+
+    @cached_property
+    def _head_factors(self) -> dict[str, int]:
+        """Neuron -> the factors of all its paths from the loss down to its net, as `ChainRule` writes them:
+        ∂L/∂y and f′ at an output (one ∂L/∂net at a softmax output), then a weight and an f′ per hop."""
+        factors: dict[str, int] = {}
+        for n in reversed(self.order):
+            own = (1 if n in self.softmax_group else 2) if n in self.problem.targets else 0
+            factors[n] = own + sum(factors[k] + 2 * self.count_paths(k) for k, _ in self.consumers[n])
+        return factors
 
     def paths_from(self, neuron: str) -> Iterator[tuple[tuple[str, str], ...]]:
         """Every path from `neuron` to an output, as ((next neuron, parameter), …) hops; the empty

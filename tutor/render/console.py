@@ -56,24 +56,102 @@ def rows_table(title: str, columns: Sequence[tuple[str, str]], rows: Sequence[Se
     """A titled table of (header, justify) columns and text rows, for a console `width` cells wide.
 
     Rich lays out every cell on its own, which at thousands of rows is most of a big network's view.
-    When the rows fit the width unwrapped, each column goes in as one cell of lines instead: Rich draws
-    the same text in a fraction of the time. Otherwise (a cell would wrap), row by row."""
-    table = Table(title=title, title_style="bold cyan", title_justify="left")
-    for header, justify in columns:
-        table.add_column(header, justify=justify)  # type: ignore[arg-type]
+    When the rows fit the width unwrapped, the table is drawn as Rich draws it with one row of its widest
+    cells, and the other rows written into that row's line (`_FittingTable`). Otherwise (a cell would
+    wrap), row by row."""
     cells = [[header] for header, _ in columns]
     for row in rows:
         for column, cell in zip(cells, row, strict=True):
             column.append(cell)
     natural = sum(max(map(cell_len, column)) + 2 for column in cells) + len(columns) + 1  # padding, borders
     if rows and natural <= width and not any("\n" in cell for column in cells for cell in column):
-        for col in table.columns:
-            col.no_wrap = True  # nothing to wrap: it fits
-        table.add_row(*("\n".join(column[1:]) for column in cells))
-    else:
-        for row in rows:
-            table.add_row(*row)
+        return _FittingTable(title, columns, [column[1:] for column in cells])
+    table = _titled(title, columns)
+    for row in rows:
+        table.add_row(*row)
     return table
+
+
+def _titled(title: str, columns: Sequence[tuple[str, str]], *, no_wrap: bool = False) -> Table:
+    table = Table(title=title, title_style="bold cyan", title_justify="left")
+    for header, justify in columns:
+        table.add_column(header, justify=justify, no_wrap=no_wrap)  # type: ignore[arg-type]
+    return table
+
+
+class _FittingTable(Table):
+    """A table whose rows fit unwrapped: each column one cell of lines (its `rows` hold one row).
+
+    Drawn as a template: the same table with one row of markers as wide as each column's widest cell, which
+    Rich lays out (title, borders, header, widths, styles); each row is that row's line with the markers
+    replaced by its cells, padded as Rich pads them. Where the template's row carries a style, or a cell
+    holds what Rich would read as markup or emoji or would strip (control characters, edge spaces), Rich
+    draws the table itself, as one row of multi-line cells: the same text, more slowly."""
+
+    def __init__(self, title: str, columns: Sequence[tuple[str, str]], cells: list[list[str]]) -> None:
+        super().__init__(title=title, title_style="bold cyan", title_justify="left")
+        self._spec = (title, tuple(columns), cells)
+        for header, justify in columns:
+            self.add_column(header, justify=justify, no_wrap=True)  # type: ignore[arg-type]
+        self.add_row(*("\n".join(column) for column in cells))
+
+    def __rich_console__(self, console: Console, options: ConsoleOptions) -> RenderResult:
+        drawn = self.from_template(console, options)
+        yield from drawn if drawn is not None else super().__rich_console__(console, options)
+
+    def from_template(self, console: Console, options: ConsoleOptions) -> list[Segment] | None:
+        """The table's segments, written into its template; None where Rich must draw it."""
+        title, columns, cells = self._spec
+        plain = all(_plain_cell(cell) for column in cells for cell in column)
+        if not plain or any(justify not in ("left", "right") for _, justify in columns):
+            return None
+        widths = [max(map(cell_len, column)) for column in cells]
+        markers = [chr(0xE000 + i) * w for i, w in enumerate(widths)]  # private-use characters, one a column
+        template = _titled(title, columns, no_wrap=True)
+        template.add_row(*markers)
+        segments = list(console.render(template, options))
+        marked = _marked_line(segments, markers)
+        if marked is None:
+            return None
+        start, end, parts = marked
+        pads = [str.ljust if justify == "left" else str.rjust for _, justify in columns]
+        body = "\n".join(_fill(parts, row, widths, pads) for row in zip(*cells, strict=True))
+        return [*segments[:start], Segment(body), *segments[end:]]
+
+
+def _marked_line(segments: list[Segment], markers: Sequence[str]) -> tuple[int, int, list[str]] | None:
+    """Where the template's row of markers is (segments start:end, a line of its own without any style)
+    and its text around the markers; None if it is not so."""
+    ends = [i for i, seg in enumerate(segments) if seg.text == "\n"]
+    at = next((k for k, seg in enumerate(segments) if markers[0] in seg.text), None)
+    if at is None:
+        return None
+    start = max((i + 1 for i in ends if i < at), default=0)
+    end = min((i for i in ends if i > at), default=len(segments))
+    line = segments[start:end]
+    pattern = "".join(seg.text for seg in line)
+    if "\n" in pattern or any(seg.style or seg.control for seg in line):
+        return None
+    parts = [pattern]
+    for marker in markers:
+        head, found, tail = parts.pop().partition(marker)
+        if not found:
+            return None
+        parts += [head, tail]
+    return start, end, parts
+
+
+def _fill(parts: list[str], row: Sequence[str], widths: Sequence[int], pads: Sequence[Any]) -> str:
+    """One row's line: the template's text between the markers, each cell padded to its marker's width."""
+    out = [parts[0]]
+    for cell, width, pad, after in zip(row, widths, pads, parts[1:], strict=True):
+        out += [pad(cell, width - cell_len(cell) + len(cell)), after]
+    return "".join(out)
+
+
+def _plain_cell(cell: str) -> bool:
+    """A cell Rich prints as it is: no markup or emoji code, nothing stripped or expanded, no edge spaces."""
+    return cell.isprintable() and cell == cell.strip() and "[" not in cell and ":" not in cell
 
 
 class TextBlock:

@@ -10,6 +10,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 
 from tutor.maths import formula as fm
+from tutor.maths import functions as fn
 from tutor.maths.activations import ACTIVATIONS
 from tutor.model.derivation import Delta, Step
 from tutor.model.network import Network
@@ -75,10 +76,16 @@ def vector_view(step: Step, network: Network, writer: MathWriter) -> list[str]:
             grads = column([writer.num(d.loss_grad) for d in ds])
             lines.append(rf"{lhs} &= \nabla_{{y}} L \odot {fp} = {grads} \odot {derivs} = {values}")
         else:
-            back = column([writer.num(sum(k.parameter_value * k.delta for k in d.downstream)) for d in ds])
+            back = column([writer.num(_upstream(d)) for d in ds])
             sym = rf"\bigl((W^{{({index + 1})}})^{{\top}} \delta^{{({index + 1})}}\bigr) \odot {fp}"
             lines.append(rf"{lhs} &= {sym} = {back} \odot {derivs} = {values}")
     return lines
+
+
+def _upstream(d: Delta) -> object:
+    """Σ w·δ_k of a hidden neuron, summed from a SymPy zero: from Python's 0 every sum goes through SymPy's
+    cache, which deltas that underflow a float (hash 0 alike in a deep chain) slow quadratically."""
+    return sum((k.parameter_value * k.delta for k in d.downstream), fn.exact(0))
 
 
 def layer_note(network: Network) -> str:

@@ -7,7 +7,8 @@ away from the middle. A bias is a short arrow from above with its label. Up to `
 layer the edges carry `$w_{13}=2$`, set along the edge where `tikzplace` finds room (drawn over all the
 arrows), with the layers spread apart for long labels as far as the page allows; where the edges into a
 layer leave no readable room, they go unlabelled and a note under the drawing says so. Beyond
-`MAX_LABELLED` the drawing is compact: smaller, and without edge or bias labels.
+`MAX_LABELLED` nodes in a layer or `MAX_LABELLED_LAYERS` layers (a long chain) the drawing is compact:
+smaller, without edge or bias labels, and drawn in time linear in its size (no label to place).
 """
 
 from __future__ import annotations
@@ -21,6 +22,7 @@ from tutor.render.tikzgeom import Point, Poly, box, disc, math_width
 from tutor.render.tikzplace import LABEL_HALF_HEIGHT, EdgePath, bent, place, straight
 
 MAX_LABELLED = 6  # nodes per layer up to which edges carry labels
+MAX_LABELLED_LAYERS = 7  # layers (the inputs' included) up to which edges carry labels: a long chain is compact
 MAX_HEIGHT = 18.0  # cm a compact drawing may take
 MAX_WIDTH = 14.0  # cm from the input layer to the output layer, if the page has room
 TEXT_WIDTH = 16.6  # cm: an A4 page with the 2.2 cm margins of the document
@@ -54,11 +56,12 @@ def layout(network: Network, label_width: float = 0.0, side_width: float = 0.0) 
         counts[d] = counts.get(d, 0) + 1
     widest = max(counts.values(), default=1)
     gaps = max(len(counts) - 1, 1)
-    if widest <= MAX_LABELLED:
+    if widest <= MAX_LABELLED and len(counts) <= MAX_LABELLED_LAYERS:
         span = min(MAX_WIDTH, TEXT_WIDTH - side_width - 1.2)  # 1.2: a node's width and a margin
         return Layout(min(max(4.5, 2 * label_width + 3.2), span / gaps), 2.4, True, 9.0)
     sep = min(0.9, MAX_HEIGHT / max(widest - 1, 1))
-    return Layout(min(3.0, MAX_WIDTH / gaps), sep, False, max(2.0, min(7.0, sep * 8)))
+    layer_sep = min(3.0, MAX_WIDTH / gaps)
+    return Layout(layer_sep, sep, False, min(max(2.0, min(7.0, sep * 8)), 8 * layer_sep))  # nodes never overlap
 
 
 def layers(network: Network) -> list[list[str]]:
@@ -170,7 +173,7 @@ class _Drawing:
                 labels.insert(0, rf"[font=\scriptsize, text=black!60]below:{self._activation(n)}")
             fill = ", fill=black!8" if n in p.inputs else ""
             label = "".join(f", label={{{lab}}}" for lab in labels)
-            text = f"${lf.name(n)}$" if lay.labelled or lay.node_sep >= 0.6 else ""
+            text = f"${lf.name(n)}$" if lay.labelled or min(lay.node_sep, lay.layer_sep) >= 0.6 else ""
             out.append(rf"\node[{style}{fill}{font}{label}] ({self.id(n)}) at ({x:.2f},{y:.2f}) {{{text}}};")
         return out
 
