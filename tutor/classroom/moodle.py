@@ -21,7 +21,7 @@ from decimal import Decimal
 from tutor.checking.check import tolerance
 from tutor.errors import InputError
 from tutor.escape import xml_text
-from tutor.maths.functions import LOSS_TEXT
+from tutor.maths.losses import loss_text
 from tutor.maths.numfmt import as_fraction, fmt
 from tutor.model.derivation import Derivation
 from tutor.model.keys import describe_key, parse_key
@@ -142,7 +142,7 @@ def question_html(derivation: Derivation, keys: Sequence[str]) -> ET.Element:
     fixed = {k: " (fixed)" if k in p.frozen else "" for k in p.parameters}
     _table(root, ["parameter", "value"], [[k + fixed[k], fmt(v)] for k, v in p.parameters.items()])
     targets = ", ".join(f"{o} = {fmt(t)}" for o, t in p.targets.items())
-    _para(root, f"Targets: {targets}. Loss: L = {LOSS_TEXT[p.loss]}. Learning rate: η = {fmt(p.learning_rate)}.")
+    _para(root, f"Targets: {targets}. Loss: L = {loss_text(p.loss)}. Learning rate: η = {fmt(p.learning_rate)}.")
     count = "one step" if p.steps == 1 else f"{p.steps} steps"
     _para(root, f"Do {count} of gradient descent, w ← w − η ∂L/∂w, and give these values:")
     rows = [[describe_key(p, k, network), f"\ue000{i}\ue001"] for i, k in enumerate(keys)]

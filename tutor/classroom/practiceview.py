@@ -112,7 +112,7 @@ def given_lines(problem: Any) -> list[str]:
         inputs = ", ".join(f"{k} = {fmt(v)}" for k, v in problem.inputs.items())
         nodes = [f"  {name} = {to_text(node)}" for name, node in problem.nodes.items()]
         return ["Given:", f"  inputs: {inputs}", *nodes, f"  output: {problem.output}"]
-    from tutor.maths.functions import LOSS_TEXT
+    from tutor.maths.losses import loss_text
     from tutor.model.network import Network
 
     network = Network(problem)
@@ -132,7 +132,7 @@ def given_lines(problem: Any) -> list[str]:
     frozen = f"   (frozen: {', '.join(sorted(problem.frozen))})" if problem.frozen else ""
     lines.append(f"  {_values(problem.parameters)}{frozen}")
     rate = f"η = {fmt(problem.learning_rate)}"
-    lines.append(f"  loss: L = {LOSS_TEXT.get(problem.loss, problem.loss)}   learning rate {rate}")
+    lines.append(f"  loss: L = {loss_text(problem.loss)}   learning rate {rate}")
     return lines
 
 

@@ -150,10 +150,13 @@ def nice_floats(values: Mapping[str, float], decimals: int = NICE_DECIMALS) -> b
 
 def nice_impossible(problem: Problem) -> str | None:
     """Why no variant can be nice (every value exact with few decimals), said before any search; or None."""
-    from tutor.maths.functions import TRANSCENDENTAL_ACTIVATIONS, TRANSCENDENTAL_LOSSES
+    from tutor.maths.activations import ACTIVATIONS
+    from tutor.maths.losses import LOSSES
 
-    acts = sorted({n.activation.name for n in problem.neurons.values()} & TRANSCENDENTAL_ACTIVATIONS)
-    if not acts and problem.loss not in TRANSCENDENTAL_LOSSES:
+    acts = sorted(
+        {n.activation.name for n in problem.neurons.values() if ACTIVATIONS[n.activation.name].transcendental}
+    )
+    if not acts and not LOSSES[problem.loss].transcendental:
         return None
     what = f"the {'/'.join(acts)} activation" if acts else f"the {problem.loss} loss"
     return (

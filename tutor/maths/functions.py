@@ -20,15 +20,10 @@ from tutor.maths.exactnum import exact, mp, mpmath, sympy
 from tutor.maths.losses import LOSSES
 
 __all__ = [
-    "LOSS_TEXT", "TRANSCENDENTAL_ACTIVATIONS", "TRANSCENDENTAL_LOSSES", "KinkConvention",
+    "KinkConvention",
     "activation_op", "derivative_op", "exact", "exact_activation", "exact_derivative", "exact_loss_grad",
     "exact_loss_part", "exact_softmax", "np_activation", "np_derivative", "np_loss", "np_loss_grad", "np_softmax",
 ]  # fmt: skip
-
-# derived from the registries, for the modules that ask for them by these names
-TRANSCENDENTAL_ACTIVATIONS = frozenset(n for n, e in ACTIVATIONS.items() if e.transcendental)
-TRANSCENDENTAL_LOSSES = frozenset(n for n, e in LOSSES.items() if e.transcendental)
-LOSS_TEXT = {n: e.text for n, e in LOSSES.items()}
 
 
 def _scalar(act: Activation, what: str) -> ActivationEntry:

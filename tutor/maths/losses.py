@@ -188,3 +188,9 @@ def text_sum(entry: LossEntry, terms: list[str]) -> str:
     if front and (always or len(terms) > 1):
         inner = f"{opening}{inner}{closing}"
     return front + inner
+
+
+def loss_text(name: str) -> str:
+    """L in the terminal (`½ Σ (t − y)²`), or the name as written when no loss of that name exists."""
+    entry = LOSSES.get(name)
+    return entry.text if entry is not None else name

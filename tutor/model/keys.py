@@ -189,10 +189,10 @@ def describe_key(problem: Problem, key: str, network: Network | None = None) -> 
 
 
 def _describe(problem: Problem, network: Network, name: str, part: str) -> str:
-    from tutor.maths import functions as fn
+    from tutor.maths.losses import loss_text
 
     if part == "loss":
-        return f"the loss L = {fn.LOSS_TEXT.get(problem.loss, problem.loss)}"
+        return f"the loss L = {loss_text(problem.loss)}"
     if part == "net":
         label = network.net_labels.get(name, f"net_{name}")
         return f"{label}, the net input of {name}: Σ source·weight (+ bias)"
