@@ -89,8 +89,12 @@ class _Parser:
         return items[0] if len(items) == 1 else "<mrow>" + "".join(items) + "</mrow>"
 
     def group(self) -> str:
-        """A braced group as one element, or the next single atom."""
-        if self.peek() == "{":
+        """A braced group as one element, or the next single atom (one digit: `\\tfrac12`)."""
+        tok = self.peek()
+        if tok is not None and tok[0].isdigit() and len(tok) > 1:
+            self.toks[self.i] = tok[1:]
+            return f"<mn>{tok[0]}</mn>"
+        if tok == "{":
             self.take()
             body = self.row()
             self.take()
@@ -175,7 +179,7 @@ class _Parser:
         """The text of a braced argument, as written (nested braces kept)."""
         if self.take() != "{":
             raise ValueError("expected {")
-        depth, out = 1, []
+        depth, out = 1, list[str]()
         while True:
             tok = self.take(raw=True)
             depth += (tok == "{") - (tok == "}")
