@@ -45,7 +45,7 @@ def test_a_partial_derivative_is_a_fraction_of_two_rows() -> None:
 
 def test_upright_names_minus_signs_and_one_digit_fraction_arguments() -> None:
     assert to_mathml(r"\mathrm{out}_{1} = -\tfrac12") == (
-        '<math><mrow><msub><mi mathvariant="normal">out</mi><mn>1</mn></msub><mo>=</mo><mo>−</mo>'
+        '<math><mrow><msub><mi mathvariant="normal">out</mi><mn>1</mn></msub><mo>=</mo><mo form="prefix">−</mo>'
         "<mfrac><mn>1</mn><mn>2</mn></mfrac></mrow></math>"
     )
 

@@ -68,6 +68,7 @@ class _Parser:
     def __init__(self, toks: list[str]) -> None:
         self.toks = toks
         self.i = 0
+        self.prefix = True  # the next item starts its row or follows an operator
 
     def peek(self) -> str | None:
         """The next token but spaces (math ignores them)."""
@@ -83,8 +84,9 @@ class _Parser:
         return tok
 
     def row(self, stops: frozenset[str] = frozenset()) -> str:
-        items = []
+        items: list[str] = []
         while (tok := self.peek()) is not None and tok != "}" and tok not in stops:
+            self.prefix = not items or items[-1].startswith("<mo")  # a minus here is a sign: `(−1)`
             items.append(self.scripted())
         return items[0] if len(items) == 1 else "<mrow>" + "".join(items) + "</mrow>"
 
@@ -133,7 +135,7 @@ class _Parser:
         if tok == "'":
             return "<mo>′</mo>"
         if tok == "-":
-            return "<mo>−</mo>"
+            return '<mo form="prefix">−</mo>' if self.prefix else "<mo>−</mo>"
         if tok in ("(", ")", "[", "]", "|"):
             return f'<mo stretchy="false">{html_text(tok)}</mo>'
         if tok in OPERATORS or tok == ".":
