@@ -152,6 +152,14 @@ def test_a_hostile_title_and_description_cannot_become_markup(tmp_path: Path) ->
     assert text.count("</details>") == text.count("<details")  # the description closed nothing
 
 
+def test_the_heading_shows_the_title_as_written() -> None:
+    """Text the LaTeX document escapes (½, −, ², Greek, TeX specials) reads back to its characters on the page."""
+    body = page_body(solve_any(PROBLEMS / "sigmoid-0.05-0.10.yaml"))
+    assert "<h1>The 0.05/0.10 sigmoid network (E = ½Σ(t − out)²)</h1>" in body
+    for title in ("½Σ(t − out)² ≤ α→β x′", "a\\b {x} $5 & #1 % _ ^ ~ < > | - --", "“q” … é\u00a0z"):
+        assert text_html(lf.text(title)) == html_text(title)
+
+
 def test_a_non_utf8_file_name_is_fine(tmp_path: Path) -> None:
     problem = tmp_path / "x\udcff.yaml"  # the byte 0xff, as Python names an undecodable file
     try:

@@ -88,6 +88,9 @@ _UNICODE = {
     "\u00a0": "~",
 }
 _UNICODE.update({ch: rf"\ensuremath{{\{g}}}" for ch, g in _GREEK_NAMES})
+# What `text` writes for a character, read back (the HTML view reads the LaTeX document): the escapes that
+# cannot be plain text, so ASCII stays itself.
+TEXT_ESCAPED = {tex: ch for ch, tex in {**_TEXT_ESCAPES, **_UNICODE}.items() if tex[0] in "\\{"}
 # Latin-1 letters that pdflatex's default (OT1) fonts can set; others are shown as [U+XXXX].
 _NO_OT1 = frozenset("ÐÞðþ")
 

@@ -14,6 +14,7 @@ import re
 from collections.abc import Iterator
 
 from tutor.escape import html_text
+from tutor.render.latexfmt import TEXT_ESCAPED
 
 _TOKEN = re.compile(r"\\[A-Za-z]+\*?|\\.|[0-9]+(?:\.[0-9]+)?|\s+|.", re.S)
 SYMBOLS = {
@@ -42,8 +43,10 @@ _TEXT_COMMANDS = {
     r"\{": "{", r"\}": "}", r"\$": "$", r"\&": "&", r"\#": "#", r"\%": "%", r"\_": "_", r"\,": "\u2009",
 }  # fmt: skip
 _TT_CHAR = re.compile(r"\{\\ttfamily\\char([0-9]+)\}")
+_ESCAPED = "|".join(re.escape(tex) for tex in sorted(TEXT_ESCAPED, key=len, reverse=True))
 _TEXT_TOKEN = re.compile(
-    r"\{\\ttfamily\\char[0-9]+\}|\\ensuremath\{|\\texttt\{|\\[A-Za-z]+(?:\{\})?|\\.|-\{\}|---|--|``|''|.", re.S
+    _ESCAPED + r"|\{\\ttfamily\\char[0-9]+\}|\\ensuremath\{|\\texttt\{|\\[A-Za-z]+(?:\{\})?|\\.|-\{\}|---|--|``|''|.",
+    re.S,
 )
 
 
@@ -215,7 +218,9 @@ def tex_text(latex: str) -> str:
     out = []
     for tok in _TEXT_TOKEN.findall(latex):
         command = tok[:-2] if tok.endswith("{}") and tok.startswith("\\") else tok
-        if m := _TT_CHAR.fullmatch(tok):
+        if tok in TEXT_ESCAPED:
+            out.append(TEXT_ESCAPED[tok])
+        elif m := _TT_CHAR.fullmatch(tok):
             out.append(chr(int(m.group(1))))
         elif tok in ("{", "}", r"\ensuremath{", r"\texttt{"):
             continue
