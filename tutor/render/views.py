@@ -198,3 +198,5 @@ add_format(
 )
 LATEX_MODULES = dict.fromkeys((NETWORK, DATA_SET, GRAPH), "tutor.render.latex")
 add_format("latex", None, LATEX_MODULES, "LaTeX")  # its writer compiles PDFs: `latex.write_document`
+MARKDOWN_MODULES = dict.fromkeys((NETWORK, DATA_SET, GRAPH), "tutor.render.markdown")
+add_format("markdown", None, MARKDOWN_MODULES, "Markdown")  # the LaTeX view's content, as Markdown
