@@ -61,7 +61,8 @@ def test_every_formula_of_the_latex_solution_is_in_the_markdown(problem: Path) -
 
 
 def test_the_relu_exercise_by_hand() -> None:
-    """Seed: x3 = 1·2 + (−1)(−3) = 5, y5 = relu(10) = 10, L = ½(0 − 10)² = 50, ∂L/∂w13 = δ3·x1 = 20·1, w13 ← 2 − 0.1·20 = 0."""
+    """Seed: x3 = 1·2 + (−1)(−3) = 5, y5 = relu(10) = 10, L = ½(0 − 10)² = 50, ∂L/∂w13 = δ3·x1 = 20·1,
+    w13 ← 2 − 0.1·20 = 0."""
     md = solve(str(PROBLEMS / "relu-exercise.yaml"), "--format", "markdown")
     assert r"x_{3} &= x_{1} w_{13} + x_{2} w_{23} = 1 \cdot 2 + (-1) \cdot (-3) = 5" in md
     assert r"L &= \tfrac12 (t_{5} - y_{5})^2 = \tfrac12 (0 - 10)^2 = 50" in md
@@ -148,7 +149,8 @@ def test_translation_of_blocks() -> None:
     assert markdown_body(tex) == (
         "## Forward pass\n\n"
         "**Data.** 2 examples, $x_{1} = 1$; BP1–BP4\n\n"
-        "$$\n\\begin{aligned}\na &= 1 \\\\\n&\\quad \\text{(}f'(0)\\text{ is }\\texttt{x\\_y}\\text{)}\n\\end{aligned}\n$$\n\n"
+        "$$\n\\begin{aligned}\na &= 1 \\\\\n"
+        "&\\quad \\text{(}f'(0)\\text{ is }\\texttt{x\\_y}\\text{)}\n\\end{aligned}\n$$\n\n"
         "| name | $v$ | $a & b$ |\n| :--- | ---: | :---: |\n| $w$ | $-1$ | x |\n"
     )
 
