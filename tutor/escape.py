@@ -10,6 +10,7 @@ name) passes through the function of where it goes, so it is shown there as text
 | Markdown rendered as HTML | `markdown`     | HTML-escaped; link, emphasis, math and table punctuation `\\`-escaped |
 | Markdown paragraphs       | `markdown_block` | `markdown` per paragraph; a leading `#`, `>`, `-`, `1.` escaped |
 | Markdown math (`$…$`)     | `markdown_math` | nnstep's math: `< > |` as TeX, no `$`, blank line, link macro   |
+| HTML or SVG text, attribute | `html_text`  | `& < > " '` as entities; controls and bidi marks shown as `\\x1b` |
 | XML 1.0 text              | `xml_text`     | what XML cannot hold dropped (C0 controls, U+FFFE, surrogates)    |
 | YAML comment              | `yaml_comment` | one line: a character YAML would need to escape becomes `?`       |
 | TeX                       | `tutor.render.latexfmt.text` (running text), `.line` (one line: a heading)         |
@@ -110,6 +111,13 @@ def markdown_code(text: str) -> str:
     if "`" in text or terminal(text) != text:
         return markdown(text)
     return f"`{text}`"
+
+
+def html_text(text: str) -> str:
+    """Text for HTML, SVG or MathML, in an element or a quoted attribute: `&`, `<`, `>`, `"` and `'` become
+    entities, so no tag, attribute or script can open; control characters and bidi marks are shown as escapes
+    (`\\x07`, `\\u202e`), as in the terminal (line breaks and tabs kept), so the text reads as it is stored."""
+    return html.escape(terminal(text, multiline=True), quote=True)
 
 
 def xml_text(text: str) -> str:

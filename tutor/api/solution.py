@@ -3,7 +3,7 @@
     import tutor
     s = tutor.solve("problems/relu-exercise.yaml")     # a path (str or Path) ...
     s = tutor.solve("inputs: {x1: 1}\\nneurons: ...")   # ... or YAML text: a str with a line break
-    s                                                   # in Jupyter: the worked solution (HTML, else Markdown)
+    s                                                   # in Jupyter: the worked solution (MathML and SVG)
     s.to_dict()["steps"][0]["gradients"]                # the numbers, as `nnstep solve --format json`
 
 A `Path` (any `os.PathLike`) is a file; a `str` is YAML text when it holds a line break, else a file's path (a
@@ -69,9 +69,20 @@ class Solution:
 
         return document_text(self.view("latex"), replace(self.options, body_only=body_only))
 
+    def html(self, *, page: bool = False) -> str:
+        """The HTML view: its body (MathML and SVG in one `<div>`, what Jupyter shows), or with `page` the whole
+        self-contained page `nnstep solve --format html` writes."""
+        from tutor.render.html import whole
+
+        content = self.view("html")
+        return whole(content) if page else str(content[1])
+
     def with_options(self, **changes: Any) -> Solution:
         """The same solution with other view options (`digits`, `step`, `phases`, `solution`)."""
         return replace(self, options=replace(self.options, **changes))
+
+    def _repr_html_(self) -> str:
+        return self.html()
 
     def _repr_markdown_(self) -> str:
         return self.markdown()

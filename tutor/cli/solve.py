@@ -17,6 +17,7 @@ class Format(str, Enum):
     json = "json"
     latex = "latex"
     markdown = "markdown"
+    html = "html"
 
 
 class Phase(str, Enum):
@@ -33,11 +34,14 @@ class Phase(str, Enum):
     "  nnstep solve problems/relu-exercise.yaml --format json | jq .steps[0].gradients\n"
     "  nnstep solve problems/relu-exercise.yaml --format latex -o solution.tex --pdf\n"
     "  nnstep solve problems/xor-data.yaml --format latex --detail 2 --pdf\n"
+    "  nnstep solve problems/sigmoid-0.05-0.10.yaml --format html -o solution.html\n"
     "  nnstep solve problems/relu-exercise.yaml --format markdown -o solution.md"
 )
 def solve(
     file: Path = typer.Argument(..., help="Problem file (YAML).", show_default=False),
-    format: Format = typer.Option(Format.text, "--format", "-f", help="Output: text (Rich), json, latex or markdown."),
+    format: Format = typer.Option(
+        Format.text, "--format", "-f", help="Output: text (Rich), json, latex, html or markdown."
+    ),
     output: Path | None = typer.Option(None, "--output", "-o", help="Write to this file instead of stdout."),
     step: int | None = typer.Option(None, "--step", min=1, help="Show only this step."),
     only: list[Phase] | None = typer.Option(None, "--only", help="Show only these phases (repeatable)."),

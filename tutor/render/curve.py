@@ -12,6 +12,7 @@ from pathlib import Path
 
 from tutor.errors import InputError
 from tutor.fileio import write_atomic
+from tutor.render.figures import figure
 
 BARS = "▁▂▃▄▅▆▇█"
 IMAGE_FORMATS = ("png", "pdf", "svg", "jpg", "jpeg")
@@ -91,7 +92,12 @@ def write_png(values: Sequence[float], path: Path, title: str = "") -> None:
 
 
 def pgfplots(values: Sequence[float], max_points: int = 200) -> str:
-    """A LaTeX pgfplots figure of the curve (needs \\usepackage{pgfplots}); for the LaTeX renderer."""
+    """A LaTeX pgfplots figure of the curve (needs \\usepackage{pgfplots}); for the LaTeX renderer (a figure
+    of kind "curve": the HTML page draws it as SVG)."""
+    return figure("curve", _pgfplots, values, max_points)
+
+
+def _pgfplots(values: Sequence[float], max_points: int = 200) -> str:
     n = len(values)
     picks = sorted({1, n, *(round(1 + i * (n - 1) / (max_points - 1)) for i in range(max_points))}) if n > 1 else [1]
     coords = " ".join(f"({e},{values[e - 1]:.6g})" for e in picks if 1 <= e <= n)

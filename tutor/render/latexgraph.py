@@ -17,6 +17,7 @@ from tutor.engines.graph import Accumulation, Contribution, GraphDerivation, Gra
 from tutor.maths.formula import needs_brackets_as_term
 from tutor.render import latexfmt as lf
 from tutor.render.exprlatex import to_latex
+from tutor.render.figures import figure
 from tutor.render.latexblocks import align, listing, table
 from tutor.render.latexmath import partial
 from tutor.render.tikzgeom import math_width
@@ -184,7 +185,12 @@ def positions(problem: GraphProblem, order: tuple[str, ...]) -> dict[str, tuple[
 
 
 def picture(d: GraphDerivation, values: Mapping[str, Any] | None, digits: int) -> str:
-    """The graph as a TikZ picture; with `values`, the forward values, gradients and local derivatives."""
+    """The graph as a TikZ picture; with `values`, the forward values, gradients and local derivatives
+    (a figure of kind "graph": the HTML page draws it as SVG at the same `positions`)."""
+    return figure("graph", _picture, d, values, digits)
+
+
+def _picture(d: GraphDerivation, values: Mapping[str, Any] | None, digits: int) -> str:
     p = d.problem
     at, depth = positions(p, d.order), depths(p, d.order)
     ids = {n: f"g{i}" for i, n in enumerate(at)}

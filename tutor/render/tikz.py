@@ -18,6 +18,7 @@ from dataclasses import dataclass
 
 from tutor.model.network import Network
 from tutor.render import latexfmt as lf
+from tutor.render.figures import figure
 from tutor.render.tikzgeom import Point, Poly, box, disc, math_width
 from tutor.render.tikzplace import LABEL_HALF_HEIGHT, EdgePath, bent, place, straight
 
@@ -79,12 +80,14 @@ def node_id(name: str, index: dict[str, int]) -> str:
 
 def picture(network: Network, params: Mapping[str, object], *, caption: str = "", example: bool = True) -> str:
     """A `tikzpicture` of the network with `params` (name → value) on the edges, centred; `example`:
-    the inputs and targets are labelled with their values (False for a data set: names only)."""
-    widest = max((_label_width(short(p, params[p])) for p in _edge_parameters(network)), default=0.0)
-    lay = layout(network, widest, _side_width(network, example))
+    the inputs and targets are labelled with their values (False for a data set: names only). A figure
+    of kind "network" (`tutor.render.figures`): the HTML page draws it as SVG from the same layout."""
+    return figure("network", _picture, network, params, caption=caption, example=example)
+
+
+def _picture(network: Network, params: Mapping[str, object], *, caption: str = "", example: bool = True) -> str:
+    drawing = arrange(network, params, example)
     by_layer = layers(network)
-    index = {n: i for i, n in enumerate(n for layer in by_layer for n in layer)}
-    drawing = _Drawing(network, params, example, lay, _coordinates(by_layer, lay), index)
     edges, crowded = drawing.edges()
     lines = [
         r"\begin{center}",
@@ -101,6 +104,15 @@ def picture(network: Network, params: Mapping[str, object], *, caption: str = ""
         lines.append(rf"\\[2pt] {{\small {' '.join(notes)}}}")
     lines.append(r"\end{center}")
     return "\n".join(lines)
+
+
+def arrange(network: Network, params: Mapping[str, object], example: bool = True) -> Drawing:
+    """The drawing's geometry, for every back end: spacing, node centres, edge paths, label places."""
+    widest = max((_label_width(short(p, params[p])) for p in _edge_parameters(network)), default=0.0)
+    lay = layout(network, widest, _side_width(network, example))
+    by_layer = layers(network)
+    index = {n: i for i, n in enumerate(n for layer in by_layer for n in layer)}
+    return _Drawing(network, params, example, lay, _coordinates(by_layer, lay), index)
 
 
 def _coordinates(by_layer: list[list[str]], lay: Layout) -> dict[str, Point]:
@@ -184,7 +196,7 @@ class _Drawing:
         """Every connection as an arrow, every bias as a short arrow from above; then the edge labels, on
         top of all arrows, each where `tikzplace.place` finds room for it. Where even the best room is
         crowded, the edges into that layer go without labels: those layers are returned too."""
-        edges = [(c.source, n, c.parameter) for n in self.network.order for c in self.network.problem.neurons[n].inputs]
+        edges = self.connections()
         style = "->" if self.lay.labelled else "->, black!50"
         out = [rf"\draw[{style}] ({self.id(a)}) {self._path(a, b)} ({self.id(b)});" for a, b, _ in edges]
         if not self.lay.labelled:
@@ -194,17 +206,42 @@ class _Drawing:
                 rf"\draw[<-] ({self.id(n)}.north) -- ++(0,{BIAS_ARROW}) node[above, font=\scriptsize,"
                 rf" inner sep=1pt] {{${short(bias, self.params[bias])}$}};"
             )
+        placed, crowded = self.placed_labels()
+        for (a, b, _), label, pos in placed:
+            node = rf"node[pos={pos:.2f}, sloped, fill=white, font=\scriptsize, inner sep=1pt] {{${label}$}}"
+            out.append(rf"\path ({self.id(a)}) {self._path(a, b)} {node} ({self.id(b)});")
+        return out, crowded
+
+    def connections(self) -> list[tuple[str, str, str]]:
+        """Every edge as (source, target, parameter), in drawing order."""
+        return [(c.source, n, c.parameter) for n in self.network.order for c in self.network.problem.neurons[n].inputs]
+
+    def placed_labels(self) -> tuple[list[tuple[tuple[str, str, str], str, float]], list[int]]:
+        """The edge labels `tikzplace.place` finds room for, as (edge, label, pos), and the crowded layers
+        (whose edges go without)."""
+        edges = self.connections()
         labels = [short(p, self.params[p]) for _, _, p in edges]
-        paths = [self._geometry(a, b) for a, b, _ in edges]
+        paths = [self.geometry(a, b) for a, b, _ in edges]
         solids, lines = self._obstacles()
         places = place(paths, [_label_width(label) for label in labels], solids, lines)
         crowded = {self.network.depth[b] for (_, b, _), (_, bad) in zip(edges, places, strict=True) if bad}
-        for (a, b, _), label, (pos, _) in zip(edges, labels, places, strict=True):
-            if self.network.depth[b] in crowded:
-                continue
-            node = rf"node[pos={pos:.2f}, sloped, fill=white, font=\scriptsize, inner sep=1pt] {{${label}$}}"
-            out.append(rf"\path ({self.id(a)}) {self._path(a, b)} {node} ({self.id(b)});")
-        return out, sorted(crowded)
+        placed = [
+            (e, label, pos)
+            for e, label, (pos, _) in zip(edges, labels, places, strict=True)
+            if self.network.depth[e[1]] not in crowded
+        ]
+        return placed, sorted(crowded)
+
+    def biases(self) -> list[tuple[str, str]]:
+        """(neuron, bias parameter) of every neuron with a bias."""
+        return self._biases()
+
+    def side_labels(self, n: str) -> list[tuple[str, str]]:
+        """The labels around node n as (side, math), where the drawing has labels."""
+        return _side_labels(self.network, n, self.example) if self.lay.labelled else []
+
+    def activation(self, n: str) -> str:
+        return self.network.problem.neurons[n].activation.name
 
     def _biases(self) -> list[tuple[str, str]]:
         neurons = self.network.problem.neurons
@@ -222,7 +259,7 @@ class _Drawing:
         """A skip connection bows outwards: up from a source above its target (or level), else down."""
         return SKIP_BEND if self.at[a][1] >= self.at[b][1] else -SKIP_BEND
 
-    def _geometry(self, a: str, b: str) -> EdgePath:
+    def geometry(self, a: str, b: str) -> EdgePath:
         if self._skips(a, b):
             return bent(self.at[a], self.at[b], self.radius, self._bend(a, b))
         return straight(self.at[a], self.at[b], self.radius)
@@ -245,3 +282,6 @@ class _Drawing:
             lines.append([(x, y + r), (x, y + r + BIAS_ARROW)])
             solids.append(box(x - w / 2, y + r + BIAS_ARROW, x + w / 2, y + r + BIAS_ARROW + 2 * LABEL_HALF_HEIGHT))
         return solids, lines
+
+
+Drawing = _Drawing  # what `arrange` gives every back end (`svgnet` draws it as SVG)
