@@ -1,5 +1,6 @@
 """The example notebook (examples/worked-solution.ipynb), executed fresh with nbclient and ipykernel (the
-`[test]` extras): it runs without error, shows the solution as HTML (MathML and SVG), Markdown and LaTeX, and prints the right numbers."""
+`[test]` extras): it runs without error, shows the solution as HTML (MathML and SVG), Markdown and LaTeX,
+and prints the right numbers."""
 
 from __future__ import annotations
 
