@@ -104,8 +104,8 @@ def test_an_unknown_result_type_is_a_type_error_naming_it(format: str) -> None:
 
 
 def test_an_unknown_format_is_an_error(results: dict[type, Any]) -> None:
-    with pytest.raises(ValueError, match="no output format html: expected one of text, json, latex"):
-        render(results[Derivation], "html")
+    with pytest.raises(ValueError, match="no output format docx: expected one of text, json, latex"):
+        render(results[Derivation], "docx")
 
 
 # ---------------------------------------------------------------- --step: checked in the library

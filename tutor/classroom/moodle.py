@@ -9,10 +9,15 @@ Structure is built with `xml.etree.ElementTree`, the HTML too; ElementTree escap
 (`&lt;p&gt;`), which any XML parser, Moodle's included, reads back exactly as it would a CDATA section. User
 text cannot open a subquestion: every `{` and `}` of the HTML is written as a character reference, and the
 cloze markers are put in only after that.
+
+Each question shows the network drawing (the SVG of the HTML page, `tutor.render.svgnet`) as a Moodle file:
+`<file name="network.svg" path="/" encoding="base64">` inside `<questiontext>`, referenced from an `<img>` as
+`@@PLUGINFILE@@/network.svg`, as Moodle's XML import reads a question's embedded files.
 """
 
 from __future__ import annotations
 
+import base64
 import re
 import xml.etree.ElementTree as ET
 from collections.abc import Mapping, Sequence
@@ -107,12 +112,27 @@ def question(variant_id: str, derivation: Derivation, keys: Sequence[str], idnum
     text = _SLOT.sub(lambda m: markers[int(m.group(1))], html)
     q = ET.Element("question", type="cloze")
     _text(ET.SubElement(q, "name"), _clean(f"{p.title or 'nnstep'} ({variant_id})"))
-    _text(ET.SubElement(q, "questiontext", format="html"), text)
+    questiontext = ET.SubElement(q, "questiontext", format="html")
+    _text(questiontext, text)
+    drawing = ET.SubElement(questiontext, "file", name=DRAWING, path="/", encoding="base64")
+    drawing.text = base64.b64encode(drawing_svg(derivation).encode("utf-8")).decode("ascii")
     _text(ET.SubElement(q, "generalfeedback", format="html"), "")
     ET.SubElement(q, "penalty").text = "0.3333333"
     ET.SubElement(q, "hidden").text = "0"
     ET.SubElement(q, "idnumber").text = _clean(idnumber or variant_id)[-100:]  # Moodle takes at most 100
     return q
+
+
+DRAWING = "network.svg"  # the drawing's file name in each question
+
+
+def drawing_svg(derivation: Derivation) -> str:
+    """The network with the problem's parameters, as a standalone SVG file."""
+    from tutor.render.svgnet import drawing_svg as svg
+
+    return (
+        '<?xml version="1.0" encoding="UTF-8"?>\n' + svg(Network(derivation.problem), derivation.problem.parameters)[0]
+    )
 
 
 def _text(parent: ET.Element, value: str) -> None:
@@ -137,6 +157,9 @@ def question_html(derivation: Derivation, keys: Sequence[str]) -> ET.Element:
     if p.description:
         _para(root, _clean(p.description))
     _para(root, "A neural network: each neuron computes net = Σ source · weight (+ bias) and out = f(net).")
+    ET.SubElement(
+        ET.SubElement(root, "p"), "img", src=f"@@PLUGINFILE@@/{DRAWING}", alt="The network, every weight labelled"
+    )
     _table(root, ["input", "value"], [[_clean(k), fmt(v)] for k, v in p.inputs.items()])
     _table(root, ["neuron", "net input", "activation"], [_neuron_row(p.neurons[n]) for n in network.order])
     fixed = {k: " (fixed)" if k in p.frozen else "" for k in p.parameters}

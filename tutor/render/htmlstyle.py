@@ -43,7 +43,6 @@ html,body{margin:0;background:var(--bg,#fff)}
 .nnstep figure{margin:.8rem 0;text-align:center}
 .nnstep figure svg{max-width:100%;height:auto;color:var(--fg)}
 .nnstep figcaption,.nnstep .note{font-size:.9rem;color:var(--muted);text-align:center}
-.nnstep .nn{--bg:var(--bg)}
 .nnstep a.param{cursor:pointer}
 .nnstep a.param:hover text,.nnstep a.param:focus text{text-decoration:underline}
 .nnstep tr[data-p],.nnstep .nn .edge{transition:background-color .15s,stroke .15s}

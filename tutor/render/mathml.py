@@ -68,6 +68,7 @@ class _Parser:
     def __init__(self, toks: list[str]) -> None:
         self.toks = toks
         self.i = 0
+        self.prefix = True  # the next item starts its row or follows an operator
 
     def peek(self) -> str | None:
         """The next token but spaces (math ignores them)."""
@@ -83,14 +84,19 @@ class _Parser:
         return tok
 
     def row(self, stops: frozenset[str] = frozenset()) -> str:
-        items = []
+        items: list[str] = []
         while (tok := self.peek()) is not None and tok != "}" and tok not in stops:
+            self.prefix = not items or items[-1].startswith("<mo")  # a minus here is a sign: `(−1)`
             items.append(self.scripted())
         return items[0] if len(items) == 1 else "<mrow>" + "".join(items) + "</mrow>"
 
     def group(self) -> str:
-        """A braced group as one element, or the next single atom."""
-        if self.peek() == "{":
+        """A braced group as one element, or the next single atom (one digit: `\\tfrac12`)."""
+        tok = self.peek()
+        if tok is not None and tok[0].isdigit() and len(tok) > 1:
+            self.toks[self.i] = tok[1:]
+            return f"<mn>{tok[0]}</mn>"
+        if tok == "{":
             self.take()
             body = self.row()
             self.take()
@@ -129,7 +135,7 @@ class _Parser:
         if tok == "'":
             return "<mo>′</mo>"
         if tok == "-":
-            return "<mo>−</mo>"
+            return '<mo form="prefix">−</mo>' if self.prefix else "<mo>−</mo>"
         if tok in ("(", ")", "[", "]", "|"):
             return f'<mo stretchy="false">{html_text(tok)}</mo>'
         if tok in OPERATORS or tok == ".":
@@ -175,7 +181,7 @@ class _Parser:
         """The text of a braced argument, as written (nested braces kept)."""
         if self.take() != "{":
             raise ValueError("expected {")
-        depth, out = 1, []
+        depth, out = 1, list[str]()
         while True:
             tok = self.take(raw=True)
             depth += (tok == "{") - (tok == "}")

@@ -20,7 +20,7 @@ from tutor.render.mathml import inner
 from tutor.render.svgtext import label
 from tutor.render.tikz import BIAS_ARROW, Drawing, arrange, layers, short
 from tutor.render.tikzgeom import math_width
-from tutor.render.tikzplace import EdgePath
+from tutor.render.tikzplace import LABEL_HALF_HEIGHT, EdgePath
 
 PX = 42.0  # px per cm
 MARGIN = 0.5  # cm around everything
@@ -28,7 +28,8 @@ STYLE = (
     "<style>.nn{color:#1a1a1a;font:14px 'DejaVu Serif',Georgia,serif}.nn .edge{stroke:currentColor;fill:none;"
     "stroke-width:1.2}.nn .node{stroke:currentColor;fill:var(--bg,#fff);stroke-width:1.2}.nn .input{fill:var("
     "--input,#ececec)}.nn text{fill:currentColor}.nn .lab{font-size:12px;paint-order:stroke;stroke:var(--bg,#fff)"
-    ";stroke-width:4px;stroke-linejoin:round}.nn .act{font-size:11px;opacity:.65}.nn .faint{opacity:.5}</style>"
+    ";stroke-width:3px;stroke-linejoin:round}.nn .act{font-size:11px;opacity:.65}.nn .faint{opacity:.5}"
+    ".nn .bg{fill:var(--bg,#fff)}</style>"
 )
 
 
@@ -52,7 +53,8 @@ def on_paths(network: Network) -> dict[tuple[str, str], set[str]]:
     feeds, neurons = downstream(network), network.problem.neurons
     into: dict[str, set[str]] = {n: set() for n in network.depth}
     for n in network.order:
-        into[n] |= {c.parameter for c in neurons[n].inputs} | ({neurons[n].bias} - {None})  # type: ignore[arg-type]
+        bias = neurons[n].bias
+        into[n] |= {c.parameter for c in neurons[n].inputs} | ({bias} if bias is not None else set())
     out: dict[tuple[str, str], set[str]] = {}
     for n in network.order:
         for c in neurons[n].inputs:
@@ -106,7 +108,7 @@ def drawing_svg(network: Network, params: Mapping[str, object], example: bool = 
         ' orient="auto-start-reverse"><path d="M0,1 L10,5 L0,9 z" fill="currentColor"/></marker></defs>'
     ]
     faint = "" if d.lay.labelled else " faint"
-    for a, b, p in d.connections():
+    for a, b, _ in d.connections():
         marks = " ".join(ids[q] for q in sorted(paths[(a, b)], key=list(ids).index))
         parts.append(
             f'<path class="edge{faint}" data-p="{marks}" d="{canvas.path(d.geometry(a, b))}" marker-end="url(#arrow)"/>'
@@ -137,10 +139,10 @@ def _nodes(d: Drawing, canvas: _Canvas) -> list[str]:
                 f'<text class="act" x="{x:.1f}" y="{y + r * PX + 12:.1f}" text-anchor="middle">'
                 f"{html_text(d.activation(n))}</text>"
             )
-        for where, math in d.side_labels(n):
+        for where, text in d.side_labels(n):
             dx = -(r * PX + 4) if where == "left" else r * PX + 4
             anchor = "end" if where == "left" else "start"
-            out.append(f'<text x="{x + dx:.1f}" y="{y:.1f}" dy="0.35em" text-anchor="{anchor}">{label(math)}</text>')
+            out.append(f'<text x="{x + dx:.1f}" y="{y:.1f}" dy="0.35em" text-anchor="{anchor}">{label(text)}</text>')
     return out
 
 
@@ -151,7 +153,8 @@ def _biases(d: Drawing, canvas: _Canvas, ids: Mapping[str, str]) -> list[str]:
         x, y0 = canvas.xy((cx, cy + d.radius))
         _, y1 = canvas.xy((cx, cy + d.radius + BIAS_ARROW))
         out.append(
-            f'<path class="edge" data-p="{ids[bias]}" d="M{x:.1f},{y1:.1f} L{x:.1f},{y0:.1f}" marker-end="url(#arrow)"/>'
+            f'<path class="edge" data-p="{ids[bias]}" d="M{x:.1f},{y1:.1f} L{x:.1f},{y0:.1f}"'
+            ' marker-end="url(#arrow)"/>'
         )
         text = short(bias, d.params[bias])
         out.append(
@@ -169,7 +172,9 @@ def _edge_label(canvas: _Canvas, path: EdgePath, pos: float, text: str, pid: str
         angle -= 180
     elif angle < -90:
         angle += 180
+    w, h = (math_width(text) + 0.1) * PX, 2 * LABEL_HALF_HEIGHT * PX
     return (
-        f'<a href="#grad-{pid}" class="param" data-param="{pid}"><text class="lab" x="{x:.1f}" y="{y:.1f}"'
-        f' dy="0.35em" text-anchor="middle" transform="rotate({angle:.1f} {x:.1f} {y:.1f})">{label(text)}</text></a>'
+        f'<a href="#grad-{pid}" class="param" data-param="{pid}"><g transform="rotate({angle:.1f} {x:.1f} {y:.1f})">'
+        f'<rect class="bg" x="{x - w / 2:.1f}" y="{y - h / 2:.1f}" width="{w:.1f}" height="{h:.1f}"/>'
+        f'<text class="lab" x="{x:.1f}" y="{y:.1f}" dy="0.35em" text-anchor="middle">{label(text)}</text></g></a>'
     )

@@ -22,7 +22,10 @@ ARROW = (
     '<defs><marker id="arrow" viewBox="0 0 10 10" refX="9" refY="5" markerWidth="7" markerHeight="7"'
     ' orient="auto-start-reverse"><path d="M0,1 L10,5 L0,9 z" fill="currentColor"/></marker></defs>'
 )
-GRAPH_NOTE = "Above each node its value (forward pass), below it the gradient (backward pass), on each edge the local derivative."
+GRAPH_NOTE = (
+    "Above each node its value (forward pass), below it the gradient (backward pass),"
+    " on each edge the local derivative."
+)
 
 
 def graph_svg(d: GraphDerivation, values: Mapping[str, Any] | None, digits: int) -> str:

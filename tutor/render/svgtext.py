@@ -38,7 +38,11 @@ class _Reader:
         return "".join(out)
 
     def group(self) -> str:
-        return self.run("}") if self.next() == "{" else self._single(self.toks[self.i - 1])
+        tok = self.toks[self.i]
+        if tok[0].isdigit() and len(tok) > 1:  # `\tfrac12`: one digit
+            self.toks[self.i] = tok[1:]
+            return tok[0]
+        return self.run("}") if self.next() == "{" else self._single(tok)
 
     def raw(self) -> str:
         depth, out = 0, []
