@@ -7,7 +7,9 @@ name) passes through the function of where it goes, so it is shown there as text
 |---------------------------|----------------|-------------------------------------------------------------------|
 | terminal (Rich or plain)  | `terminal`     | control characters (ESC, OSC 52, BEL, NUL, C1, bidi) as `\\x1b`   |
 | CSV cell (spreadsheets)   | `csv_cell`     | a leading `= + - @`, tab or CR gets a `'` (OWASP); controls shown |
-| Markdown rendered as HTML | `markdown`     | HTML-escaped; link, emphasis and table punctuation `\\`-escaped   |
+| Markdown rendered as HTML | `markdown`     | HTML-escaped; link, emphasis, math and table punctuation `\\`-escaped |
+| Markdown paragraphs       | `markdown_block` | `markdown` per paragraph; a leading `#`, `>`, `-`, `1.` escaped |
+| Markdown math (`$…$`)     | `markdown_math` | nnstep's math: `< > |` as TeX, no `$`, blank line, link macro   |
 | HTML or SVG text, attribute | `html_text`  | `& < > " '` as entities; controls and bidi marks shown as `\\x1b` |
 | XML 1.0 text              | `xml_text`     | what XML cannot hold dropped (C0 controls, U+FFFE, surrogates)    |
 | YAML comment              | `yaml_comment` | one line: a character YAML would need to escape becomes `?`       |
@@ -27,7 +29,16 @@ _UNSAFE = "\x7f-\x9f\u2028\u2029\u200e\u200f\u202a-\u202e\u2066-\u2069"
 _TERMINAL_UNSAFE = re.compile(f"[\x00-\x1f{_UNSAFE}]")
 _TERMINAL_UNSAFE_KEEP_LINES = re.compile(f"[\x00-\x08\x0b-\x1f{_UNSAFE}]")  # but tab and line feed
 _CSV_FORMULA = ("=", "+", "-", "@", "\t", "\r")
-_MD_INLINE = re.compile(r"([\\`*_{}\[\]()!|~])")  # < > & are HTML-escaped instead (`\&lt;` would show `&lt;`)
+_MD_INLINE = re.compile(r"([\\`*_{}\[\]()!|~$])")  # < > & are HTML-escaped instead (`\&lt;` would show `&lt;`)
+_MD_BLOCK_START = re.compile(r"^(?:[#>+=-]|\d+[.)])")
+_MD_BLOCK_END = re.compile(r"(?<!\\)#$")
+_MD_MATH = {"<": r"\lt ", ">": r"\gt ", "|": r"\vert ", "$": r"\$", "\\|": r"\Vert ", "\\<": r"\backslash\lt "}
+_MD_MATH["\\>"] = r"\backslash\gt "
+_MD_MATH_TOKEN = re.compile(r"\\[A-Za-z]+|\\.|[<>|$]|&(?=[A-Za-z0-9#])", re.DOTALL)
+_MD_MATH_MACROS = re.compile(  # MathJax commands that link, style, load or define: never in nnstep's own math
+    r"href|url|style|class|cssId|html\w*|require|unicode|input|include|def|\w*newcommand|newenvironment"
+    r"|let|mmlToken|tooltip|texttip|toggle|mathtip|data"
+)
 # what XML 1.0 cannot hold: C0 controls but tab, LF and CR; surrogates; U+FFFE and U+FFFF
 _XML_INVALID = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ud800-\udfff\ufffe\uffff]")
 
@@ -60,6 +71,38 @@ def markdown(text: str) -> str:
     mid-line: a leading `#` or `-` is left as it is (`-3` stays readable), as is `'` and `"` (no tag can open)."""
     flat = terminal(" ".join(text.splitlines()))
     return html.escape(_MD_INLINE.sub(r"\\\1", flat), quote=False)
+
+
+def markdown_block(text: str) -> str:
+    """Text as Markdown paragraphs of their own (a description, a heading's text after `# `): `markdown` per
+    paragraph (blank lines kept), and what would start a block there (`# `, `> `, `- `, `+ `, `1. `, `===`,
+    an indent) or close a heading (a trailing `#`) backslash-escaped, so it stays text."""
+    paragraphs = [markdown(p).strip() for p in re.split(r"\n[ \t]*\n\s*", text.strip())]
+    return "\n\n".join(_MD_BLOCK_END.sub(r"\\#", _MD_BLOCK_START.sub(_block_marker, p)) for p in paragraphs if p)
+
+
+def _block_marker(match: re.Match[str]) -> str:
+    lead = match.group()
+    return lead[:-1] + "\\" + lead[-1] if lead[0].isdigit() else "\\" + lead
+
+
+def markdown_math(tex: str, *, display: bool = False) -> str:
+    """Math nnstep wrote (user names in it as `latexfmt.name` made them) for `$…$` (`display`: `$$…$$`) in
+    Markdown that GitHub or Jupyter (MathJax) renders: `<`, `>`, `|` as `\\lt`, `\\gt`, `\\vert` (no tag, no
+    table cell can open), `$` as `\\$` (the math cannot end early), no blank line (nor any line break
+    inline), `&` never starting an HTML entity, and MathJax's link, style and macro commands (`\\href`,
+    `\\style`, `\\require`, `\\def`, …) shown as text, never run."""
+    out = _MD_MATH_TOKEN.sub(_math_token, terminal(tex.replace("\t", " "), multiline=True))
+    return re.sub(r"\s*\n\s*", "\n" if display else " ", out).strip()
+
+
+def _math_token(match: re.Match[str]) -> str:
+    token = match.group()
+    if token == "&":
+        return "& "  # `&x` could read as an HTML entity (`&lt;`); `& x` is the same TeX
+    if token[0] == "\\" and _MD_MATH_MACROS.fullmatch(token[1:]):
+        return rf"\backslash\mathrm{{{token[1:]}}}"
+    return _MD_MATH.get(token, token)
 
 
 def markdown_code(text: str) -> str:

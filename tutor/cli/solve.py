@@ -1,4 +1,4 @@
-"""`nnstep solve`: the whole derivation of a problem file, in the terminal, as JSON or as LaTeX
+"""`nnstep solve`: the whole derivation of a problem file, in the terminal, as JSON, LaTeX or Markdown
 (`tutor.render.views`: one dispatch on the result's type per format)."""
 
 from __future__ import annotations
@@ -16,6 +16,7 @@ class Format(str, Enum):
     text = "text"
     json = "json"
     latex = "latex"
+    markdown = "markdown"
     html = "html"
 
 
@@ -33,11 +34,14 @@ class Phase(str, Enum):
     "  nnstep solve problems/relu-exercise.yaml --format json | jq .steps[0].gradients\n"
     "  nnstep solve problems/relu-exercise.yaml --format latex -o solution.tex --pdf\n"
     "  nnstep solve problems/xor-data.yaml --format latex --detail 2 --pdf\n"
-    "  nnstep solve problems/sigmoid-0.05-0.10.yaml --format html -o solution.html"
+    "  nnstep solve problems/sigmoid-0.05-0.10.yaml --format html -o solution.html\n"
+    "  nnstep solve problems/relu-exercise.yaml --format markdown -o solution.md"
 )
 def solve(
     file: Path = typer.Argument(..., help="Problem file (YAML).", show_default=False),
-    format: Format = typer.Option(Format.text, "--format", "-f", help="Output: text (Rich), json, latex or html."),
+    format: Format = typer.Option(
+        Format.text, "--format", "-f", help="Output: text (Rich), json, latex, html or markdown."
+    ),
     output: Path | None = typer.Option(None, "--output", "-o", help="Write to this file instead of stdout."),
     step: int | None = typer.Option(None, "--step", min=1, help="Show only this step."),
     only: list[Phase] | None = typer.Option(None, "--only", help="Show only these phases (repeatable)."),

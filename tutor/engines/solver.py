@@ -8,6 +8,7 @@ from typing import TYPE_CHECKING
 
 from tutor.engines.crosscheck import cross_check
 from tutor.engines.exact import derive
+from tutor.errors import ProblemError
 from tutor.fileio import shown
 from tutor.files.loader import load_problem
 from tutor.model.derivation import Derivation
@@ -40,15 +41,22 @@ def solve_file(path: str | Path, *, detail: int = 1) -> Derivation:
 def load_any(path: str | Path) -> Problem | GraphProblem:
     """A problem file of any form: a network (neuron or layer form, one example or a data set) or a
     computation graph (`graph:`)."""
+    return load_source(Path(path), shown(path))
+
+
+def load_source(source: str | Path, file: str) -> Problem | GraphProblem:
+    """`load_any` of a file (a `Path`) or of YAML text (a `str`); `file` names it in messages (`<text>`)."""
     from tutor.files.loader import MAX_FILE_BYTES, problem_from_data
     from tutor.files.yamlsafe import load_yaml
 
-    data, locator = load_yaml(Path(path), file=shown(path), max_bytes=MAX_FILE_BYTES)
+    if isinstance(source, str) and len(source) > MAX_FILE_BYTES:  # text is held to a file's limit too
+        raise ProblemError(f"the text is too large (the limit is {MAX_FILE_BYTES} bytes)", file=file)
+    data, locator = load_yaml(source, file=file, max_bytes=MAX_FILE_BYTES)
     if isinstance(data, dict) and "graph" in data:
         from tutor.engines.graph import graph_from_data  # the graph form (and its expression grammar) only when used
 
         return graph_from_data(data, locator)
-    return problem_from_data(data, file=shown(path), locator=locator)
+    return problem_from_data(data, file=file, locator=locator)
 
 
 def solve_any(path: str | Path, *, detail: int = 1, whole_run: bool = True) -> Derivation | GraphDerivation:
