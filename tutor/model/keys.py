@@ -41,6 +41,11 @@ QUANTITIES: dict[str, Quantity] = {
     "delta": Quantity(1, "neuron", "backward", per_example=True),
     "grad": Quantity(1, "parameter or node", "backward", per_example=True),
     "new": Quantity(1, "parameter", "update"),
+    # an optimizer's state after the step (issue 15; `tutor.maths.optimizers`): w5.velocity, w5.s, w5.m, w5.v
+    "velocity": Quantity(1, "parameter", "update"),
+    "s": Quantity(1, "parameter", "update"),
+    "m": Quantity(1, "parameter", "update"),
+    "v": Quantity(1, "parameter", "update"),
     "value": Quantity(1, "node", "forward"),  # computation graphs (tutor.engines.graph)
     "local": Quantity(2, "edge", "backward"),
 }
