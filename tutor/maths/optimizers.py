@@ -176,6 +176,7 @@ class Evaluated:
     line: Line
     given: Mapping[str, Any]
     value: Any
+    optimizer: str = "sgd"
 
 
 def run_rule(
@@ -205,7 +206,7 @@ def run_rule(
     for line in entry.lines:
         value = line.compute(env)
         if record:
-            done.append(Evaluated(line, dict(vars(env)), value))
+            done.append(Evaluated(line, dict(vars(env)), value, optimizer.name))
         computed[line.target] = value
         setattr(env, line.target, given[line.target] if given and line.target in given else value)
     return env.w, {name: computed[name] for name in entry.state}, tuple(done)
