@@ -40,7 +40,10 @@ def torch_optimizer(problem: Problem, tensors: list) -> tuple[object, dict[str, 
         return torch.optim.RMSprop(tensors, lr=lr, alpha=s["alpha"], eps=s["eps"]), {"s": "square_avg"}
     cls = torch.optim.Adam if o == "adam" else torch.optim.AdamW
     extra = {"weight_decay": s["weight_decay"]} if o == "adamw" else {}
-    return cls(tensors, lr=lr, betas=(s["beta1"], s["beta2"]), eps=s["eps"], **extra), {"m": "exp_avg", "v": "exp_avg_sq"}
+    return cls(tensors, lr=lr, betas=(s["beta1"], s["beta2"]), eps=s["eps"], **extra), {
+        "m": "exp_avg",
+        "v": "exp_avg_sq",
+    }
 
 
 def close(a: float, b: float) -> bool:
@@ -77,7 +80,11 @@ def test_every_optimizer_matches_torch_optim(problem):
             if u.frozen:
                 assert u.new == u.old and not u.state
                 continue
-            assert close(float(u.new), tensors[u.parameter].item()), (u.parameter, float(u.new), tensors[u.parameter].item())
+            assert close(float(u.new), tensors[u.parameter].item()), (
+                u.parameter,
+                float(u.new),
+                tensors[u.parameter].item(),
+            )
             for word, value in u.state.items():
                 assert close(float(value), opt.state[tensors[u.parameter]][names[word]].item()), (u.parameter, word)
         params = {p: tensors[p].item() if p in tensors else v for p, v in params.items()}

@@ -188,7 +188,9 @@ def test_latex_writes_the_rule_and_each_parameters_numbers(tmp_path: Path) -> No
 
 
 def test_generate_writes_the_optimizer_and_moodle_asks_state(tmp_path: Path) -> None:
-    vary = with_lines(tmp_path, PROBLEMS / "relu-exercise-vary.yaml", "steps: 2", "optimizer: {name: momentum, beta: 0.5}")
+    vary = with_lines(
+        tmp_path, PROBLEMS / "relu-exercise-vary.yaml", "steps: 2", "optimizer: {name: momentum, beta: 0.5}"
+    )
     code, out = invoke("generate", str(vary), "--count", "2", "--seed", "3", "-o", str(tmp_path / "v"))
     assert code == 0, out
     variant = sorted((tmp_path / "v").glob("*-v001.yaml"))[0]

@@ -25,7 +25,7 @@ f = x·y, g = x + 1, x = 2, y = 4.
 | missing-shared-use | ∂L/∂b1 = δh1·1 = 0.0088 from h1 only, instead of δh1 + δh2 = 0.0187 (b1 feeds h1 and h2) |
 | delta-as-gradient | ∂L/∂w45 = δ5 = 10 instead of δ5·y4 = 10·0 = 0 |
 | dropped-sign | x4 = 1·1 + 4·1 = 5 with x2 taken as 1, instead of 1·1 + 4·(−1) = −3 |
-| adam-no-bias-correction | Adam step 1: w5 ← 0.4 − 0.5·0.008217/(√0.00000675 + ε) = −1.1811 instead of 0.4 − 0.5·0.08217/(√0.00675 + ε) = −0.1 |
+| adam-no-bias-correction | Adam step 1: w5 ← 0.4 − 0.5·m/(√v + ε) = −1.1811 instead of 0.4 − 0.5·m̂/(√v̂ + ε) = −0.1 |
 | momentum-state-reset | momentum β = 0.5, ReLU exercise step 2: w13.velocity = 0 + 0 = 0 instead of 0.5·20 + 0 = 10 |
 | missing-local-derivative | ∂L/∂b = ∂L/∂d = −2 instead of ∂L/∂d · ∂d/∂b = (−2) · 2 = −4 |
 | local-derivative-only | ∂L/∂b = ∂d/∂b = 2 instead of ∂L/∂d · ∂d/∂b = (−2) · 2 = −4 |

@@ -12,6 +12,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
+from tutor.engines.optimexact import optimizer_state, optimizer_updates
 from tutor.errors import ProblemError
 from tutor.maths import functions as fn
 from tutor.maths.losses import LOSSES
@@ -31,7 +32,6 @@ from tutor.model.derivation import (
 )
 from tutor.model.network import MAX_PATHS, Network
 from tutor.model.problem import Problem
-from tutor.engines.optimexact import optimizer_state, optimizer_updates
 
 MAX_EXACT_DIGITS = 2000  # of an exact parameter's numerator or denominator
 _MAX_EXACT_BITS = int(MAX_EXACT_DIGITS * 3.33)

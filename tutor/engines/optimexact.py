@@ -4,6 +4,7 @@ value is a perfect square, else evaluated with mpmath to the engine's precision.
 
 from __future__ import annotations
 
+import math
 from collections.abc import Mapping
 from typing import Any
 
@@ -17,9 +18,12 @@ Values = dict[str, Any]
 
 
 def exact_sqrt(x: Any) -> Any:
-    """√x: a Rational where it is one, else a 30-digit Float."""
-    root = sympy().sqrt(x)
-    return root if root.is_Rational else mp(mpmath().sqrt, x)
+    """√x: a Rational where it is one (numerator and denominator perfect squares), else a 30-digit Float."""
+    if x.is_Rational and x >= 0:
+        p, q = math.isqrt(int(x.p)), math.isqrt(int(x.q))
+        if p * p == x.p and q * q == x.q:
+            return sympy().Rational(p, q)
+    return mp(mpmath().sqrt, x)
 
 
 def optimizer_updates(

@@ -24,7 +24,7 @@ def put_optimizer_step(
     t: int,
     eta: float,
     rules: Rules,
-    put: Callable[[str, float], float],
+    put: Callable[[str, float], object],
     given: Mapping[str, float],
 ) -> None:
     """`p.new` and each state key of every parameter through `put`; frozen parameters keep no state."""
@@ -44,7 +44,9 @@ def put_optimizer_step(
             put(f"{p}.{k}", float(after[k]))
 
 
-def carried_state(problem: Problem, step: Mapping[str, float], given: Mapping[str, float]) -> dict[str, dict[str, float]]:
+def carried_state(
+    problem: Problem, step: Mapping[str, float], given: Mapping[str, float]
+) -> dict[str, dict[str, float]]:
     """The state the next step starts from: the student's own values where given, else the computed ones."""
     words = problem.optimizer.entry.state
     return {

@@ -49,7 +49,7 @@ def derive_training(
     run = train(schedule, keep=detail, progress=progress)
     network = Network(problem)
     params: Values = {k: fn.exact(v) for k, v in problem.parameters.items()}
-    steps = []
+    steps: list[Step] = []
     for it in run.schedule[:detail]:
         state = optimizer_state(steps[-1]) if steps else {}
         step = derive_iteration(network, params, it, max_paths=max_paths, state=state)

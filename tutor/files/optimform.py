@@ -28,7 +28,9 @@ def parse_optimizer(value: Any, loc: Locator) -> Optimizer:
         return with_defaults(_name(value, loc, ("optimizer",)), {})
     if not isinstance(value, dict):
         found = describe(value)
-        raise loc.error(f"expected an optimizer name ({', '.join(OPTIMIZERS)}) or a mapping, found {found}", "optimizer")
+        raise loc.error(
+            f"expected an optimizer name ({', '.join(OPTIMIZERS)}) or a mapping, found {found}", "optimizer"
+        )
     if "name" not in value:
         raise loc.error("missing key 'name' (the optimizer: " + ", ".join(OPTIMIZERS) + ")", "optimizer")
     name = _name(value["name"], loc, ("optimizer", "name"))

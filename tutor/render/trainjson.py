@@ -93,9 +93,7 @@ def float_record(replay: Replay, fi: FloatIteration, want: Collection[str]) -> d
 
 def _state(replay: Replay, state: dict[str, np.ndarray]) -> dict[str, dict[str, float]]:
     frozen = replay.problem.frozen
-    return {
-        q: {k: _num(v[i]) for k, v in state.items()} for i, q in enumerate(replay.parameters) if q not in frozen
-    }
+    return {q: {k: _num(v[i]) for k, v in state.items()} for i, q in enumerate(replay.parameters) if q not in frozen}
 
 
 def _example(replay: Replay, fi: FloatIteration, row: int, want: Collection[str]) -> dict[str, Any]:
