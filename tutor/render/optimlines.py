@@ -10,6 +10,7 @@ from typing import Any
 from tutor.maths.optimizers import OPTIMIZERS, Evaluated, OptimizerEntry
 from tutor.maths.optimtext import LATEX_SYMBOLS, TEXT_SYMBOLS, rule_lines, write
 from tutor.model.derivation import Step, Update
+from tutor.render import latexfmt as lf
 
 
 def uses_optimizer(step: Step) -> bool:
@@ -51,7 +52,7 @@ def _numbers(ev: Evaluated, pnum: Callable[[Any], str], num: Callable[[Any], str
 def latex_title(step: Step, num: Callable[[Any], str]) -> str:
     entry, env = _head(step)
     settings = "".join(f", ${LATEX_SYMBOLS.get(s.name, s.name)} = {num(env[s.name])}$" for s in entry.settings)
-    return f"{entry.title} (as \\texttt{{{entry.torch}}}), step $t = {env['t']}$, $\\eta = {num(env['eta'])}${settings}"
+    return f"{lf.line(entry.title)} (as \\texttt{{{lf.line(entry.torch)}}}), step $t = {env['t']}$, $\\eta = {num(env['eta'])}${settings}"
 
 
 def latex_rule(step: Step) -> list[str]:
