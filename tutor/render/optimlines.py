@@ -52,7 +52,8 @@ def _numbers(ev: Evaluated, pnum: Callable[[Any], str], num: Callable[[Any], str
 def latex_title(step: Step, num: Callable[[Any], str]) -> str:
     entry, env = _head(step)
     settings = "".join(f", ${LATEX_SYMBOLS.get(s.name, s.name)} = {num(env[s.name])}$" for s in entry.settings)
-    return f"{lf.line(entry.title)} (as \\texttt{{{lf.line(entry.torch)}}}), step $t = {env['t']}$, $\\eta = {num(env['eta'])}${settings}"
+    head = f"{lf.line(entry.title)} (as \\texttt{{{lf.line(entry.torch)}}})"
+    return f"{head}, step $t = {env['t']}$, $\\eta = {num(env['eta'])}${settings}"
 
 
 def latex_rule(step: Step) -> list[str]:
