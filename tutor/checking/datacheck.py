@@ -19,9 +19,20 @@ import numpy as np
 from tutor.checking.checkmodel import NetworkModel
 from tutor.checking.hints import Chain, Hints
 from tutor.engines.floats import RIGHT, Rules, numeric_step
+from tutor.engines.optimfloat import carried_state, put_optimizer_step
 from tutor.maths.numfmt import fmt
 from tutor.model.derivation import Step
-from tutor.model.keys import describe_key, example_key, example_prefix, join_key, read_key, split_key, step_prefix
+from tutor.model.keys import (
+    QUANTITIES,
+    describe_key,
+    example_key,
+    example_prefix,
+    join_key,
+    parse_key,
+    read_key,
+    split_key,
+    step_prefix,
+)
 
 
 def _floats(values: Mapping[str, Any]) -> dict[str, float]:
@@ -59,6 +70,7 @@ class DataSetModel(NetworkModel):
         params = _floats(problem.parameters)
         eta = float(problem.learning_rate) if rules.use_learning_rate else 1.0
         values: dict[str, float] = {}
+        state: dict[str, dict[str, float]] = {}
         for index, batch in enumerate(self.batches, 1):
             step = step_prefix(index)
             losses: list[float] = []
@@ -72,19 +84,41 @@ class DataSetModel(NetworkModel):
                 out = numeric_step(
                     self.network, params, _floats(example.inputs), _floats(example.targets), rules=rules, given=own
                 )
-                values.update({prefix + key: v for key, v in out.items() if not key.endswith(".new")})
+                values.update({prefix + key: v for key, v in out.items() if _per_example(key)})
                 losses.append(own.get("loss", out["loss"]))
                 for q in params:
                     grads[q].append(own.get(f"{q}.grad", out[f"{q}.grad"]))
             mean = (problem.reduction == "mean") != rules.batch_reduction_swapped
             scale = 1.0 / len(batch) if mean else 1.0
             values[f"{step}loss"] = scale * sum(losses)
-            for q, w in params.items():
+            for q in params:
                 values[f"{step}{q}.grad"] = scale * sum(grads[q])
-                g = given.get(f"{step}{q}.grad", values[f"{step}{q}.grad"])
-                values[f"{step}{q}.new"] = w if q in problem.frozen else w + rules.update_sign * eta * g
+            state = self._update(index, params, state, values, rules, eta, given)
             params = {q: given.get(f"{step}{q}.new", values[f"{step}{q}.new"]) for q in params}
         return values
+
+    def _update(
+        self,
+        index: int,
+        params: Mapping[str, float],
+        state: Mapping[str, Mapping[str, float]],
+        values: dict[str, float],
+        rules: Rules,
+        eta: float,
+        given: Mapping[str, float],
+    ) -> dict[str, dict[str, float]]:
+        """The batch's update into `values` (`w13.new`, and an optimizer's state keys); the state after it."""
+        problem, step = self.problem, step_prefix(index)
+        grads = {q: given.get(f"{step}{q}.grad", values[f"{step}{q}.grad"]) for q in params}
+        if problem.optimizer.name == "sgd":
+            for q, w in params.items():
+                values[f"{step}{q}.new"] = w if q in problem.frozen else w + rules.update_sign * eta * grads[q]
+            return {}
+        own = {k[len(step) :]: v for k, v in given.items() if k.startswith(step)} if step else dict(given)
+        mine: dict[str, float] = {}
+        put_optimizer_step(problem, params, grads, state, index, -rules.update_sign * eta, rules, mine.__setitem__, own)
+        values.update({step + k: v for k, v in mine.items()})
+        return {} if rules.reset_state else carried_state(problem, mine, own)
 
     def _new(self, step: str, params: Mapping[str, float], given: Mapping[str, float]) -> dict[str, float]:
         """The parameters after this iteration's update: the student's own where given, else the true ones."""
@@ -147,3 +181,9 @@ class DataHints(Hints):
         symbols = " + ".join(term.replace("{k}", str(k)) if "{k}" in term else f"{term}_{k}" for k, _ in parts)
         numbers = " + ".join(w.pnum(v) for _, v in parts)
         return Chain(head, (f"{mean}({symbols})",), (f"{mean}({numbers})",), w.num(value))
+
+
+def _per_example(key: str) -> bool:
+    """A key an example of a batch has of its own (not its `.new` nor an optimizer's state: the batch's)."""
+    parsed = parse_key(key)
+    return parsed is not None and QUANTITIES[parsed.quantity].per_example

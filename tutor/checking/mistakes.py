@@ -25,6 +25,8 @@ f = x·y, g = x + 1, x = 2, y = 4.
 | missing-shared-use | ∂L/∂b1 = δh1·1 = 0.0088 from h1 only, instead of δh1 + δh2 = 0.0187 (b1 feeds h1 and h2) |
 | delta-as-gradient | ∂L/∂w45 = δ5 = 10 instead of δ5·y4 = 10·0 = 0 |
 | dropped-sign | x4 = 1·1 + 4·1 = 5 with x2 taken as 1, instead of 1·1 + 4·(−1) = −3 |
+| adam-no-bias-correction | Adam step 1: w5 ← 0.4 − 0.5·m/(√v + ε) = −1.1811 instead of 0.4 − 0.5·m̂/(√v̂ + ε) = −0.1 |
+| momentum-state-reset | momentum β = 0.5, ReLU exercise step 2: w13.velocity = 0 + 0 = 0 instead of 0.5·20 + 0 = 10 |
 | missing-local-derivative | ∂L/∂b = ∂L/∂d = −2 instead of ∂L/∂d · ∂d/∂b = (−2) · 2 = −4 |
 | local-derivative-only | ∂L/∂b = ∂d/∂b = 2 instead of ∂L/∂d · ∂d/∂b = (−2) · 2 = −4 |
 | forward-value-as-gradient | ∂L/∂d = d = 2 instead of ∂L/∂d = ∂L/∂e · ∂e/∂d = −2 |
@@ -72,6 +74,16 @@ def _batch(p: Problem) -> tuple[Rules, ...]:
     """A data set whose batches hold more than one example."""
     many = len(p.data) > 1 and (p.batch_size is None or p.batch_size > 1)
     return (Rules(batch_reduction_swapped=True),) if many else ()
+
+
+def _bias_correction(p: Problem) -> tuple[Rules, ...]:
+    return (Rules(bias_correction=False),) if p.optimizer.name in ("adam", "adamw") else ()
+
+
+def _state_reset(p: Problem) -> tuple[Rules, ...]:
+    """An optimizer with state, over more than one step (or iteration of a data set)."""
+    several = p.steps > 1 or (len(p.data) > 0 and (p.epochs > 1 or (p.batch_size or len(p.data)) < len(p.data)))
+    return (Rules(reset_state=True),) if p.optimizer.entry.state and several else ()
 
 
 def _graph_only(p: Problem) -> tuple[Rules, ...]:
@@ -175,6 +187,19 @@ MISTAKES: tuple[Mistake, ...] = (
         "∂L/∂x = 3·4 = 12 through f = x·y only, instead of 12 + 8·1 = 20 through f and g = x + 1 (L = f·g)",
         sites.missing_path,  # a network's; a computation graph's is `tutor.checking.graphcheck`'s
         site=True,
+    ),
+    Mistake(
+        "adam-no-bias-correction",
+        "Adam divides m and v by 1 − βᵗ (bias correction) before the step; this leaves that out",
+        "Adam step 1, 0.05/0.10 network: w5 ← 0.4 − 0.5·0.008217/(√0.00000675 + ε) = −1.1811 "
+        "instead of 0.4 − 0.5·0.08217/(√0.00675 + ε) = −0.1 (m̂ = m/(1 − 0.9), v̂ = v/(1 − 0.999))",
+        _bias_correction,
+    ),
+    Mistake(
+        "momentum-state-reset",
+        "the optimizer's state (velocity, m, v, s) carries over from the step before; this started it from zero again",
+        "momentum β = 0.5, step 2 of the ReLU exercise: w13.velocity = 0 + 0 = 0 instead of 0.5·20 + 0 = 10",
+        _state_reset,
     ),
     Mistake(
         "missing-local-derivative",

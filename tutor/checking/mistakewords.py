@@ -23,6 +23,11 @@ def mistake_words(tag: str, key: str, model: Any) -> str:
 
 
 def _specific(tag: str, name: str, part: str, problem: Any, network: Any) -> str | None:
+    if tag == "adam-no-bias-correction":
+        return f"{name}'s step divides by 1 − βᵗ first: m̂ = m/(1 − β₁ᵗ), v̂ = v/(1 − β₂ᵗ); you used m and v as they are"
+    if tag == "momentum-state-reset":
+        words = ", ".join(f"{name}.{w}" for w in problem.optimizer.entry.state)
+        return f"{words} starts from its value after the step before, not from 0 again"
     if tag == "dropped-sign":
         negative = [f"{n} = {fmt(x)}" for n, x in {**problem.inputs, **problem.parameters}.items() if x < 0]
         return f"a minus sign was dropped: {', '.join(negative)} is negative" if negative else None

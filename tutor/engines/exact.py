@@ -12,6 +12,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
+from tutor.engines.optimexact import optimizer_state, optimizer_updates
 from tutor.errors import ProblemError
 from tutor.maths import functions as fn
 from tutor.maths.losses import LOSSES
@@ -44,9 +45,10 @@ def derive(problem: Problem, *, max_paths: int = MAX_PATHS) -> Derivation:
     params = {k: fn.exact(v) for k, v in problem.parameters.items()}
     inputs = {k: fn.exact(v) for k, v in problem.inputs.items()}
     targets = {k: fn.exact(v) for k, v in problem.targets.items()}
-    steps = []
+    steps: list[Step] = []
     for index in range(1, problem.steps + 1):
-        step = derive_step(network, params, inputs, targets, index, max_paths=max_paths)
+        state = optimizer_state(steps[-1]) if steps else {}
+        step = derive_step(network, params, inputs, targets, index, max_paths=max_paths, state=state)
         steps.append(step)
         params = {u.parameter: u.new for u in step.updates}
         check_exact_size(problem, params, index, "steps: in the file")
@@ -73,10 +75,11 @@ def derive_step(
     index: int,
     *,
     max_paths: int = MAX_PATHS,
+    state: Mapping[str, Values] | None = None,
 ) -> Step:
-    """One step on one example, from the given parameter values."""
+    """One step on one example, from the given parameter values (and optimizer state, by parameter)."""
     forward, loss, deltas, gradients = backprop(network, params, inputs, targets, max_paths=max_paths)
-    updates = updates_for(network.problem, params, {g.parameter: g.value for g in gradients})
+    updates = updates_for(network.problem, params, {g.parameter: g.value for g in gradients}, state, index)
     return Step(index, forward, loss, deltas, gradients, updates)
 
 
@@ -175,9 +178,13 @@ def _gradient(
     return Gradient(parameter, tuple(uses), chain if shown else None, value)
 
 
-def updates_for(problem: Problem, params: Values, gradients: Values) -> tuple[Update, ...]:
-    """w ← w − η·g for every parameter (frozen ones kept)."""
+def updates_for(
+    problem: Problem, params: Values, gradients: Values, state: Mapping[str, Values] | None = None, t: int = 1
+) -> tuple[Update, ...]:
+    """w ← w − η·g for every parameter (frozen ones kept); with an optimizer, its step `t` from `state`."""
     eta = fn.exact(problem.learning_rate)
+    if problem.optimizer.name != "sgd":
+        return optimizer_updates(problem, params, gradients, state or {}, t)
     out = []
     for p, old in params.items():
         frozen = p in problem.frozen

@@ -11,6 +11,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from dataclasses import dataclass
 
+from tutor.engines.optimfloat import carried_state, put_optimizer_step
 from tutor.maths import functions as fn
 from tutor.maths.activations import Activation
 from tutor.maths.losses import LOSSES
@@ -40,6 +41,8 @@ class Rules:
     unsigned: str | None = None  # an input or parameter taken without its sign: |x2|, |w23|
     dropped_path: tuple[str, str] | None = None  # (neuron, consumer; "" its own loss term): one path left out
     single_use: tuple[str, int] | None = None  # (parameter, i): a shared parameter's gradient from use i only
+    bias_correction: bool = True  # False: Adam's m̂ = m, v̂ = v (no 1/(1 − βᵗ))
+    reset_state: bool = False  # True: the optimizer's state starts from zero at every step (not carried)
 
 
 RIGHT = Rules()
@@ -58,13 +61,15 @@ def solve_numeric(
     params, inputs, targets = network.floats if network.problem is problem else Network(problem).floats
     params = dict(params)
     values: dict[str, float] = {}
+    state: dict[str, dict[str, float]] = {}
     for index in range(1, problem.steps + 1):
         prefix = step_prefix(index)
         # step 1's keys have no prefix; a later step's (`step2.y3.net`) never match them
         step_given = {k[len(prefix) :]: v for k, v in given.items() if k.startswith(prefix)} if prefix else given
-        step = numeric_step(network, params, inputs, targets, rules=rules, given=step_given)
+        step = numeric_step(network, params, inputs, targets, rules=rules, given=step_given, state=state, t=index)
         values.update({prefix + k: v for k, v in step.items()})
         params = {p: step_given.get(f"{p}.new", step[f"{p}.new"]) for p in params}
+        state = {} if rules.reset_state else carried_state(problem, step, step_given)
     return values
 
 
@@ -76,8 +81,11 @@ def numeric_step(
     *,
     rules: Rules = RIGHT,
     given: Mapping[str, float] | None = None,
+    state: Mapping[str, Mapping[str, float]] | None = None,
+    t: int = 1,
 ) -> dict[str, float]:
-    """One step on one example in float64. A key in `given` overrides the computed value downstream."""
+    """One step on one example in float64 (step `t` of the optimizer, from `state` by parameter). A key in
+    `given` overrides the computed value downstream."""
     given = given or {}
     v: dict[str, float] = {}
     if rules.unsigned is not None:
@@ -94,6 +102,10 @@ def numeric_step(
     put("loss", loss * rules.loss_scale)
     grads = _backward(network, params, out, targets, rules, put, given)
     eta = float(problem.learning_rate) if rules.use_learning_rate else 1.0
+    if problem.optimizer.name != "sgd":
+        grads = {p: given.get(f"{p}.grad", g) for p, g in grads.items()}
+        put_optimizer_step(problem, params, grads, state or {}, t, -rules.update_sign * eta, rules, put, given)
+        return v
     for p, w in params.items():
         g = given.get(f"{p}.grad", grads[p])
         put(f"{p}.new", w if p in problem.frozen else w + rules.update_sign * eta * g)

@@ -14,6 +14,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from tutor.engines import vectorized as vec
+from tutor.engines.optimvec import VectorOptimizer
 from tutor.errors import NnstepError
 from tutor.maths.activations import Activation
 from tutor.model.network import Network
@@ -212,10 +213,11 @@ def _train(problem: Problem, keep: int, progress: Callable[[int], None] | None) 
     batches = [(np.array(it.examples, dtype=np.intp), loss_scale(problem, len(it.examples))) for it in schedule]
     losses = np.empty(len(schedule))
     kept = []
+    optimizer = VectorOptimizer(problem, net.trainable) if problem.optimizer.name != "sgd" else None
     for i, (idx, scale) in enumerate(batches):
         per_example, grad = net.gradient(p, x[idx], t[idx], scale)
         losses[i] = per_example.sum() * scale
-        p = p - step * grad
+        p = p - step * grad if optimizer is None else optimizer.step(p, grad, i + 1)
         if i < keep:
             kept.append(p.copy())
         if progress is not None and (i + 1 == len(schedule) or schedule[i + 1].epoch != schedule[i].epoch):

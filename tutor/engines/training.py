@@ -18,6 +18,7 @@ import numpy as np
 from tutor.engines.crosscheck import ABS_TOL, REL_TOL, as_float, beyond_float64
 from tutor.engines.exact import backprop, check_exact_size, updates_for
 from tutor.engines.floats import numeric_step
+from tutor.engines.optimexact import optimizer_state
 from tutor.engines.trainer import train
 from tutor.errors import CrossCheckError
 from tutor.maths import functions as fn
@@ -48,9 +49,10 @@ def derive_training(
     run = train(schedule, keep=detail, progress=progress)
     network = Network(problem)
     params: Values = {k: fn.exact(v) for k, v in problem.parameters.items()}
-    steps = []
+    steps: list[Step] = []
     for it in run.schedule[:detail]:
-        step = derive_iteration(network, params, it, max_paths=max_paths)
+        state = optimizer_state(steps[-1]) if steps else {}
+        step = derive_iteration(network, params, it, max_paths=max_paths, state=state)
         steps.append(step)
         params = {u.parameter: u.new for u in step.updates}
         check_exact_size(problem, params, it.index, "--detail")
@@ -59,8 +61,11 @@ def derive_training(
     return derivation
 
 
-def derive_iteration(network: Network, params: Values, it: Iteration, *, max_paths: int = MAX_PATHS) -> Step:
-    """One update on one batch: each example's exact pass, then the batch loss, gradients and update."""
+def derive_iteration(
+    network: Network, params: Values, it: Iteration, *, max_paths: int = MAX_PATHS, state: Values | None = None
+) -> Step:
+    """One update on one batch: each example's exact pass, then the batch loss, gradients and update (the
+    optimizer's step `it.index` from `state`, by parameter)."""
     problem = network.problem
     examples = tuple(_example_step(network, params, k, max_paths) for k in it.examples)
     scale = fn.exact(1) / len(examples) if problem.reduction == "mean" else fn.exact(1)
@@ -69,7 +74,7 @@ def derive_iteration(network: Network, params: Values, it: Iteration, *, max_pat
         Gradient(p, (), None, fn.exact(scale * _sum(e.gradients[i].value for e in examples)))
         for i, p in enumerate(problem.parameters)
     )
-    updates = updates_for(problem, params, {g.parameter: g.value for g in gradients})
+    updates = updates_for(problem, params, {g.parameter: g.value for g in gradients}, state, it.index)
     return Step(it.index, (), loss, (), gradients, updates, examples, it.epoch)
 
 

@@ -13,6 +13,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from tutor.engines.optimvec import VectorOptimizer
 from tutor.engines.trainer import Compiled, data_arrays, loss_scale
 from tutor.model.network import Network
 from tutor.model.problem import Problem
@@ -32,6 +33,7 @@ class FloatIteration:
     loss: float
     gradients: np.ndarray  # (parameters,)
     updated: np.ndarray  # (parameters,) after the update
+    state: dict[str, np.ndarray] | None = None  # an optimizer's state after the update, by state word (issue 15)
 
 
 class Replay:
@@ -50,6 +52,7 @@ class Replay:
         x, t = data_arrays(problem)
         p = np.array([float(v) for v in problem.parameters.values()], dtype=np.float64)
         step = float(problem.learning_rate) * net.trainable
+        optimizer = VectorOptimizer(problem, net.trainable) if problem.optimizer.name != "sgd" else None
         for it in iterations(problem):
             if stop is not None and it.index > stop:
                 return
@@ -57,9 +60,10 @@ class Replay:
             scale = loss_scale(problem, len(idx))
             a, z, d = net.backward(p, x[idx], t[idx])
             grad = scale * net.batch_gradient(a, d)  # the arithmetic of trainer.train, step for step
-            new = p - step * grad
+            new = p - step * grad if optimizer is None else optimizer.step(p, grad, it.index)
             if it.index >= start:
                 losses = net.losses(a, t[idx])
                 example_grads = net.example_gradients(a, d)
-                yield FloatIteration(it, a, z, d, losses, example_grads, float(losses.sum() * scale), grad, new)
+                state = optimizer.state if optimizer is not None else None
+                yield FloatIteration(it, a, z, d, losses, example_grads, float(losses.sum() * scale), grad, new, state)
             p = new

@@ -36,6 +36,7 @@ from tutor.files.neuronform import (
     parse_neurons,
 )
 from tutor.files.numbers import int_at, number_at
+from tutor.files.optimform import optimizer_field
 from tutor.files.yamlsafe import MAX_FILE_BYTES, Locator, YamlNumber, load_yaml
 from tutor.maths.losses import LOSSES
 from tutor.model.problem import CheckSettings, Problem
@@ -232,6 +233,7 @@ FIELDS: dict[str, Parser] = {
     "targets": forms.vector_or("targets", _number_map("targets", MAX_NEURONS, "output neuron names to target values")),
     "loss": _loss,
     "learning_rate": _learning_rate,
+    "optimizer": optimizer_field,
     "steps": _steps,
     "frozen": _frozen,
     "relu_derivative_at_zero": _relu_at_zero,

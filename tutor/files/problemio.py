@@ -53,6 +53,9 @@ def _options(problem: Problem) -> list[str]:
         lines.append(f"steps: {problem.steps}")
     if problem.relu_derivative_at_zero != 0:
         lines.append(f"relu_derivative_at_zero: {number(problem.relu_derivative_at_zero)}")
+    if problem.optimizer.name != "sgd":  # issue 15: every setting written out, defaults included
+        settings = {"name": problem.optimizer.name, **{k: number(v) for k, v in problem.optimizer.settings}}
+        lines += _mapping("optimizer", settings, flow=True)
     if problem.check != CheckSettings():
         check = problem.check
         fields = {"rtol": check.rtol, "atol": check.atol, "carried_credit": check.carried_credit}

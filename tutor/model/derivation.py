@@ -218,7 +218,7 @@ class ChainRule:
 
 @dataclass(frozen=True)
 class Update:
-    """parameter ← old − η · gradient (unchanged if frozen)."""
+    """parameter ← old − η · gradient (unchanged if frozen), or the problem's optimizer's step."""
 
     parameter: str
     old: Number
@@ -226,6 +226,10 @@ class Update:
     learning_rate: Number
     new: Number
     frozen: bool
+    # an optimizer other than plain SGD (issue 15): its state before and after, and its rule's lines evaluated
+    state_before: Mapping[str, Number] = field(default_factory=dict)
+    state: Mapping[str, Number] = field(default_factory=dict)
+    lines: tuple[Any, ...] = ()  # tutor.maths.optimizers.Evaluated, in the rule's order
 
 
 @dataclass(frozen=True)
@@ -282,6 +286,8 @@ class Step:
             yield f"{g.parameter}.grad", g.value
         for u in self.updates:
             yield f"{u.parameter}.new", u.new
+            for word, value in u.state.items():
+                yield f"{u.parameter}.{word}", value
 
 
 @dataclass(frozen=True)

@@ -41,6 +41,11 @@ QUANTITIES: dict[str, Quantity] = {
     "delta": Quantity(1, "neuron", "backward", per_example=True),
     "grad": Quantity(1, "parameter or node", "backward", per_example=True),
     "new": Quantity(1, "parameter", "update"),
+    # an optimizer's state after the step (issue 15; `tutor.maths.optimizers`): w5.velocity, w5.s, w5.m, w5.v
+    "velocity": Quantity(1, "parameter", "update"),
+    "s": Quantity(1, "parameter", "update"),
+    "m": Quantity(1, "parameter", "update"),
+    "v": Quantity(1, "parameter", "update"),
     "value": Quantity(1, "node", "forward"),  # computation graphs (tutor.engines.graph)
     "local": Quantity(2, "edge", "backward"),
 }
@@ -207,8 +212,21 @@ def _describe(problem: Problem, network: Network, name: str, part: str) -> str:
     if part == "new":
         if name in problem.frozen:
             return f"{name} after the step (frozen: unchanged)"
+        if problem.optimizer.name != "sgd":
+            return f"{name} after the step of {problem.optimizer.entry.title}"
         return f"{name} after the step: {name} − η·∂L/∂{name}"
+    if part in problem.optimizer.entry.state:
+        return _describe_state(problem, name, part)
     return part
+
+
+def _describe_state(problem: Problem, name: str, part: str) -> str:
+    """An optimizer's state after the step: `w13.m` → "m of w13 after the step: m ← β₁ · m + (1 − β₁) · g"."""
+    from tutor.maths.optimtext import rule_lines
+
+    line = next(ln for ln in problem.optimizer.entry.lines if ln.target == part)
+    rule = rule_lines([(line.target, line.formula)])[0]
+    return f"{part} of {name} after the step ({problem.optimizer.entry.title}, g = ∂L/∂{name}): {rule}"
 
 
 class Dependencies:
@@ -255,8 +273,11 @@ class Dependencies:
                 if e.source in net.neurons:
                     deps.append(f"{e.source}.out")
             return deps
+        words = self.problem.optimizer.entry.state
         if part == "new":
-            return [f"{name}.grad", *prev(name)]
+            return [f"{name}.grad", *prev(name), *(f"{name}.{w}" for w in words if name not in self.problem.frozen)]
+        if part in words:  # an optimizer's state: from the gradient and the state after the step before
+            return [f"{name}.grad", *([f"@{join_key(step - 1, f'{name}.{part}')}"] if step > 1 else [])]
         return []
 
     def _group(self, name: str) -> tuple[str, ...]:

@@ -12,6 +12,7 @@ from dataclasses import dataclass, field
 from fractions import Fraction
 
 from tutor.maths.activations import Activation
+from tutor.maths.optimizers import SGD, Optimizer
 
 
 @dataclass(frozen=True)
@@ -79,6 +80,7 @@ class Problem:
     vary: Mapping[str, object] | None = None
     variant: Mapping[str, object] | None = None  # {"id": ..., "seed": ...} of a generated variant
     layer_names: tuple[tuple[str, tuple[str, ...]], ...] = ()  # layer form: (layer name, its node names)
+    optimizer: Optimizer = SGD  # `optimizer:` (issue 15): the update rule and its settings
 
     @property
     def outputs(self) -> tuple[str, ...]:

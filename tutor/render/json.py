@@ -38,6 +38,8 @@ def phase_fields(item: Step | ExampleStep, want: Collection[str]) -> dict[str, A
     if "update" in want and updates:
         rec["updated"] = {u.parameter: number(u.new) for u in updates}
         rec["frozen"] = [u.parameter for u in updates if u.frozen]
+        if any(u.state for u in updates):  # issue 15: the optimizer's state after the step
+            rec["optimizer"] = {u.parameter: {k: number(v) for k, v in u.state.items()} for u in updates if u.state}
     return rec
 
 

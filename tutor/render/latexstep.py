@@ -12,10 +12,12 @@ from typing import Any
 
 from tutor.model.derivation import ExampleStep, Step
 from tutor.model.network import Network
+from tutor.render import latexfmt as lf
 from tutor.render.latexblocks import align
 from tutor.render.latexmath import MathWriter
 from tutor.render.latexmatrix import INTRO, TITLE, matrix_rows
 from tutor.render.latexvec import layer_note, vector_view
+from tutor.render.optimlines import latex_numbers, latex_rule, latex_title, uses_optimizer
 
 Pass = Step | ExampleStep
 
@@ -99,6 +101,19 @@ def _vector_form(
 
 def update_sections(step: Step, writer: MathWriter, heading: str) -> Iterator[str]:
     yield rf"{heading}{{Updates}}"
+    if uses_optimizer(step):
+        yield from optimizer_updates(step, writer)
+        return
     eta = writer.num(step.updates[0].learning_rate) if step.updates else ""
     yield rf"$w \leftarrow w - \eta\, \partial L / \partial w$ with $\eta = {eta}$:"
     yield align([writer.update(u) for u in step.updates])
+
+
+def optimizer_updates(step: Step, writer: MathWriter) -> Iterator[str]:
+    """An optimizer's rule (w the parameter, g its gradient), then each parameter's step with its numbers."""
+    yield latex_title(step, writer.num) + r", with $g = \partial L / \partial w$:"
+    yield align(latex_rule(step))
+    lines = []
+    for u in step.updates:
+        lines += [writer.update(u)] if u.frozen else latex_numbers(u, lf.name(u.parameter), writer.num, writer.pnum)
+    yield align(lines)

@@ -12,6 +12,7 @@ from dataclasses import dataclass
 
 from tutor.maths.termtext import MINUS, TermText
 from tutor.model.derivation import Delta, ForwardNeuron, Gradient, Loss, Step, Update
+from tutor.render.optimlines import numbers_text, rule_text, title_text, uses_optimizer
 
 
 @dataclass(frozen=True)
@@ -91,9 +92,23 @@ def step_lines(
             "Backward pass: gradients by the chain rule",
             [ln for g in step.gradients for ln in writer.gradient(g, loss_name, n_out)],
         )
-    if "update" in want:
+    if "update" in want and uses_optimizer(step):
+        yield optimizer_section(step, writer)
+    elif "update" in want:
         eta = step.updates[0].learning_rate if step.updates else 0
         yield (
             f"Updates: w ← w {MINUS} η · ∂L/∂w with η = {writer.num(eta)}",
             [writer.update(u) for u in step.updates],
         )
+
+
+def optimizer_section(step: Step, writer: Writer) -> tuple[str, list[Line]]:
+    """An optimizer's updates (issue 15): the rule, then each parameter's state and step with numbers."""
+    rule, note = rule_text(step)
+    lines = [Line(text, style="dim") for text in rule] + ([Line(f"({note})", style="dim")] if note else [])
+    for u in step.updates:
+        if u.frozen:
+            lines.append(writer.update(u))
+            continue
+        lines += [Line(text, indent=indent) for indent, text in numbers_text(u, writer.num, writer.pnum)]
+    return title_text(step, writer.num), lines

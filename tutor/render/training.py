@@ -25,7 +25,8 @@ from tutor.model.training import TrainResult
 from tutor.render.console import TextBlock, rows_table, user_text
 from tutor.render.curve import text_plot, thin
 from tutor.render.matrix_text import layer_sections
-from tutor.render.text import MINUS, Line, Writer, step_lines
+from tutor.render.optimlines import uses_optimizer
+from tutor.render.text import MINUS, Line, Writer, optimizer_section, step_lines
 from tutor.render.views import VIEWS, ViewOptions, drawing, step_count
 
 DETAILED = step_count(lambda d: len(d.steps), "only {n} iteration(s) are derived in full (see --detail)")
@@ -88,7 +89,9 @@ def iteration_sections(
         ]
     if "loss" in want or "backward" in want:
         out.append(_batch_section(s, p.reduction, writer, want))
-    if "update" in want:
+    if "update" in want and uses_optimizer(s):
+        out.append(optimizer_section(s, writer))
+    elif "update" in want:
         eta = writer.num(p.learning_rate)
         out.append((f"Updates: w ← w {MINUS} η · ∂L/∂w with η = {eta}", [writer.update(u) for u in s.updates]))
     return out

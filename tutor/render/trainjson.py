@@ -86,7 +86,14 @@ def float_record(replay: Replay, fi: FloatIteration, want: Collection[str]) -> d
     if "update" in want:
         rec["updated"] = _by_name(replay.parameters, fi.updated)
         rec["frozen"] = [q for q in replay.parameters if q in replay.problem.frozen]
+        if fi.state is not None:  # issue 15: the optimizer's state after the update, as in a detailed record
+            rec["optimizer"] = _state(replay, fi.state)
     return rec
+
+
+def _state(replay: Replay, state: dict[str, np.ndarray]) -> dict[str, dict[str, float]]:
+    frozen = replay.problem.frozen
+    return {q: {k: _num(v[i]) for k, v in state.items()} for i, q in enumerate(replay.parameters) if q not in frozen}
 
 
 def _example(replay: Replay, fi: FloatIteration, row: int, want: Collection[str]) -> dict[str, Any]:

@@ -1,0 +1,51 @@
+"""An optimizer's step in the exact engine (issue 15): each trainable parameter's rule evaluated on SymPy numbers,
+its lines kept for the views. Fractions stay exact (momentum, nesterov); a square root is exact where the
+value is a perfect square, else evaluated with mpmath to the engine's precision."""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Mapping
+from typing import Any
+
+from tutor.maths import functions as fn
+from tutor.maths.exactnum import mp, mpmath, sympy
+from tutor.maths.optimizers import run_rule
+from tutor.model.derivation import Step, Update
+from tutor.model.problem import Problem
+
+Values = dict[str, Any]
+
+
+def exact_sqrt(x: Any) -> Any:
+    """√x: a Rational where it is one (numerator and denominator perfect squares), else a 30-digit Float."""
+    if x.is_Rational and x >= 0:
+        p, q = math.isqrt(int(x.p)), math.isqrt(int(x.q))
+        if p * p == x.p and q * q == x.q:
+            return sympy().Rational(p, q)
+    return mp(mpmath().sqrt, x)
+
+
+def optimizer_updates(
+    problem: Problem, params: Values, gradients: Values, state: Mapping[str, Values], t: int
+) -> tuple[Update, ...]:
+    """Every parameter's step `t` from its state before (zero at the start); frozen ones keep no state."""
+    eta = fn.exact(problem.learning_rate)
+    zero = fn.exact(0)
+    out = []
+    for p, old in params.items():
+        if p in problem.frozen:
+            out.append(Update(p, old, gradients[p], eta, old, True))
+            continue
+        before = {k: state.get(p, {}).get(k, zero) for k in problem.optimizer.entry.state}
+        new, after, lines = run_rule(
+            problem.optimizer, old, gradients[p], before, t, eta, number=fn.exact, sqrt=exact_sqrt, record=True
+        )
+        after = {k: fn.exact(v) for k, v in after.items()}
+        out.append(Update(p, old, gradients[p], eta, fn.exact(new), False, before, after, lines))
+    return tuple(out)
+
+
+def optimizer_state(step: Step) -> dict[str, Values]:
+    """The state after `step`, by parameter: what the next step starts from."""
+    return {u.parameter: dict(u.state) for u in step.updates if u.state}

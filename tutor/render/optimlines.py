@@ -1,0 +1,72 @@
+"""An optimizer's updates (issue 15) as lines of text and LaTeX: the rule once with its settings and the note on
+other conventions, then per parameter its state before, each line of the rule with its numbers, and the update.
+Shared by the terminal (`tutor.render.text`, `tutor.render.training`) and LaTeX (`tutor.render.latexstep`)."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterator
+from typing import Any
+
+from tutor.maths.optimizers import OPTIMIZERS, Evaluated, OptimizerEntry
+from tutor.maths.optimtext import LATEX_SYMBOLS, TEXT_SYMBOLS, rule_lines, write
+from tutor.model.derivation import Step, Update
+from tutor.render import latexfmt as lf
+
+
+def uses_optimizer(step: Step) -> bool:
+    return any(u.lines for u in step.updates)
+
+
+def _head(step: Step) -> tuple[OptimizerEntry, dict[str, Any]]:
+    first = next(u for u in step.updates if u.lines)
+    return OPTIMIZERS[first.lines[0].optimizer], dict(first.lines[0].given)
+
+
+def title_text(step: Step, num: Callable[[Any], str]) -> str:
+    entry, env = _head(step)
+    settings = "".join(f", {TEXT_SYMBOLS.get(s.name, s.name)} = {num(env[s.name])}" for s in entry.settings)
+    return f"Updates: {entry.title}, step t = {env['t']}, η = {num(env['eta'])}{settings}"
+
+
+def rule_text(step: Step) -> tuple[list[str], str]:
+    """The rule with its symbols (w is the parameter, g its gradient ∂L/∂w) and the note on conventions."""
+    entry, _ = _head(step)
+    return rule_lines([(ln.target, ln.formula) for ln in entry.lines]), entry.note
+
+
+def numbers_text(u: Update, num: Callable[[Any], str], pnum: Callable[[Any], str]) -> Iterator[tuple[int, str]]:
+    """(indent, text) lines of one parameter's step with its numbers."""
+    before = ", ".join(f"{TEXT_SYMBOLS.get(k, k)} = {num(v)}" for k, v in u.state_before.items())
+    yield 2, f"{u.parameter}: g = ∂L/∂{u.parameter} = {num(u.gradient)}; before the step {before}"
+    for ev in u.lines:
+        target = u.parameter if ev.line.target == "w" else f"{TEXT_SYMBOLS.get(ev.line.target, ev.line.target)}"
+        numbers = write(ev.line.formula, _numbers(ev, pnum, num))
+        yield 4, f"{target} ← {numbers} = {num(ev.value)}"
+
+
+def _numbers(ev: Evaluated, pnum: Callable[[Any], str], num: Callable[[Any], str]) -> Callable[[str], str]:
+    """Each name's value; the parameter (first in its formula) without parentheses, t as a whole number."""
+    return lambda name: str(ev.given[name]) if name == "t" else (num if name == "w" else pnum)(ev.given[name])
+
+
+def latex_title(step: Step, num: Callable[[Any], str]) -> str:
+    entry, env = _head(step)
+    settings = "".join(f", ${LATEX_SYMBOLS.get(s.name, s.name)} = {num(env[s.name])}$" for s in entry.settings)
+    head = f"{lf.line(entry.title)} (as \\texttt{{{lf.line(entry.torch)}}})"
+    return f"{head}, step $t = {env['t']}$, $\\eta = {num(env['eta'])}${settings}"
+
+
+def latex_rule(step: Step) -> list[str]:
+    entry, _ = _head(step)
+    return rule_lines([(ln.target, ln.formula) for ln in entry.lines], latex=True)
+
+
+def latex_numbers(u: Update, name: str, num: Callable[[Any], str], pnum: Callable[[Any], str]) -> list[str]:
+    """One parameter's lines for an align environment; `name` is the parameter as a math symbol."""
+    out = []
+    for ev in u.lines:
+        sym = LATEX_SYMBOLS.get(ev.line.target, ev.line.target)
+        target = name if ev.line.target == "w" else f"{sym}_{{{name}}}"
+        numbers = write(ev.line.formula, _numbers(ev, pnum, num), latex=True)
+        out.append(rf"{target} &\leftarrow {numbers} = {num(ev.value)}")
+    return out
