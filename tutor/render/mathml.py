@@ -42,6 +42,7 @@ _TEXT_COMMANDS = {
     r"\textbackslash": "\\", r"\textless": "<", r"\textgreater": ">", r"\textbar": "|", r"\dots": "…",
     r"\{": "{", r"\}": "}", r"\$": "$", r"\&": "&", r"\#": "#", r"\%": "%", r"\_": "_", r"\,": "\u2009",
 }  # fmt: skip
+ACCENTS = {r"\hat": "^", r"\bar": "¯", r"\tilde": "~", r"\dot": "˙"}  # over one argument
 _TT_CHAR = re.compile(r"\{\\ttfamily\\char([0-9]+)\}")
 _ESCAPED = "|".join(re.escape(tex) for tex in sorted(TEXT_ESCAPED, key=len, reverse=True))
 _TEXT_TOKEN = re.compile(
@@ -161,6 +162,10 @@ class _Parser:
         if tok in (r"\frac", r"\tfrac", r"\dfrac"):
             num, den = self.group(), self.group()
             return f"<mfrac>{num}{den}</mfrac>"
+        if tok == r"\sqrt":
+            return f"<msqrt>{self.group()}</msqrt>"
+        if tok in ACCENTS:
+            return f'<mover accent="true">{self.group()}<mo>{ACCENTS[tok]}</mo></mover>'
         if tok in (r"\mathrm", r"\operatorname"):
             return f'<mi mathvariant="normal">{html_text(tex_text(self.raw()))}</mi>'
         if tok in (r"\text", r"\textnormal", r"\texttt", r"\mathrm"):

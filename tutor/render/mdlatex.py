@@ -22,13 +22,15 @@ from __future__ import annotations
 import re
 from collections.abc import Iterator, Sequence
 
-from tutor.escape import markdown_math
+from tutor.escape import markdown, markdown_code, markdown_math
+from tutor.render.mathml import tex_text
 
 HEADINGS = {"section": "#", "subsection": "##", "subsubsection": "###", "paragraph": "####"}
 _HEADING = re.compile(r"\\(section|subsection|subsubsection|paragraph)\*\{(.*)\}")
 _DISPLAY = {"align*": "aligned", "gather*": "gathered"}
 _BEGIN = re.compile(r"\\begin\{(align\*|gather\*|center)\}")
 _LAYOUT = re.compile(r"\\(begin|end)\{minipage\}.*|\\end\{minipage\}.*")
+_STYLED = re.compile(r"\\(textbf|texttt)\{((?:[^{}]|\{[^{}]*\})*)\}")
 _MATH = re.compile(r"(?<!\\)\$((?:[^$\\]|\\.)*)\$")  # inline math; `\$` inside it is a dollar
 _ALIGN = {"l": ":---", "r": "---:", "c": ":---:"}
 
@@ -152,7 +154,20 @@ def inline(tex: str) -> str:
 
 
 def _text(tex: str) -> str:
-    text = re.sub(r"\\textbf\{([^{}\\$]*)\}", r"**\1**", tex).replace("--", "–")
-    if "\\" in text or "$" in text or "{" in text:
+    """nnstep's own running text (the problem's strings come escaped on their own): `\\textbf` is bold,
+    `\\texttt` a code span of its characters; any other command is an error, never copied."""
+    out, last = [], 0
+    for m in _STYLED.finditer(tex):
+        out += [_plain(tex[last : m.start()]), _styled(m.group(1), tex_text(m.group(2)))]
+        last = m.end()
+    return "".join([*out, _plain(tex[last:])])
+
+
+def _styled(command: str, text: str) -> str:
+    return f"**{markdown(text).strip()}**" if command == "textbf" else markdown_code(text)
+
+
+def _plain(tex: str) -> str:
+    if "\\" in tex or "$" in tex or "{" in tex:
         raise ValueError(f"no Markdown for this LaTeX text: {tex}")
-    return text
+    return tex.replace("--", "–")
