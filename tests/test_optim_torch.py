@@ -50,6 +50,19 @@ def close(a: float, b: float) -> bool:
     return abs(a - b) <= max(1e-9 * max(abs(a), abs(b)), 1e-10)
 
 
+ADAPTIVE = ("adagrad", "rmsprop", "adam", "adamw")
+
+
+def well_conditioned(derivation) -> bool:
+    """No gradient at round-off level under an optimizer that divides by √s + ε: there g/(√s + ε) is noise over
+    ε (a gradient that cancels to exactly 0 comes out as 1e-17 in float64, and the steps differ by η·1e-17/ε),
+    so no float64 reference — PyTorch or nnstep's own — can agree with the exact engine (the cross-check leaves
+    those values to the exact engine: test_a_gradient_cancelling_to_zero_under_adagrad_does_not_move)."""
+    if derivation.problem.optimizer.name not in ADAPTIVE:
+        return True
+    return all(abs(float(g.value)) > 1e-12 for s in derivation.steps for g in s.gradients)
+
+
 @st.composite
 def optimized(draw: st.DrawFn) -> Problem:
     problem = draw(problems())
@@ -62,7 +75,8 @@ def optimized(draw: st.DrawFn) -> Problem:
 @given(optimized())
 def test_every_optimizer_matches_torch_optim(problem):
     derivation = derive(problem)
-    cross_check(derivation)  # the float64 engine agrees with the exact one, state keys included
+    cross_check(derivation)
+    assume(well_conditioned(derivation))  # the float64 engine agrees with the exact one, state keys included
     tensors = {
         p: torch.tensor(float(v), dtype=torch.float64, requires_grad=True)
         for p, v in problem.parameters.items()

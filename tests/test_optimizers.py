@@ -220,3 +220,20 @@ def test_sgd_problems_are_unchanged_by_the_registry() -> None:
     values = derive(load_problem(RELU)).values()
     assert values["w13.new"] == 0 and values["w35.new"] == -3
     assert not [k for k in values if k.endswith((".velocity", ".m", ".v", ".s"))]
+
+
+def test_a_gradient_cancelling_to_zero_under_adagrad_does_not_move(tmp_path: Path) -> None:
+    """0.1 + 0.2 is the target exactly, so every gradient is 0 and nothing moves; float64 has 5.6e-17 of a
+    gradient, and Adagrad's g/(√s + ε) turns it into a whole step of η (as torch.optim.Adagrad does). The
+    cross-check leaves those updates to the exact engine instead of calling the solve a bug."""
+    problem = tmp_path / "p.yaml"
+    problem.write_text(
+        "inputs: {x1: 1, x2: 1}\nneurons: {y: {inputs: {x1: w1, x2: w2}, bias: b, activation: identity}}\n"
+        "parameters: {w1: 0.1, w2: 0.2, b: 0}\ntargets: {y: 0.3}\nloss: half_sse\nlearning_rate: 0.1\n"
+        "optimizer: adagrad\nsteps: 2\n",
+        encoding="utf-8",
+    )
+    result = CliRunner().invoke(app, ["solve", str(problem), "--format", "json"])
+    assert result.exit_code == 0, result.output
+    last = json.loads(result.stdout)["steps"][-1]
+    assert last["updated"] == {"w1": 0.1, "w2": 0.2, "b": 0} and all(v == 0 for v in last["gradients"].values())

@@ -116,7 +116,9 @@ class DataSetModel(NetworkModel):
             return {}
         own = {k[len(step) :]: v for k, v in given.items() if k.startswith(step)} if step else dict(given)
         mine: dict[str, float] = {}
-        put_optimizer_step(problem, params, grads, state, index, -rules.update_sign * eta, rules, mine.__setitem__, own)
+        put_optimizer_step(
+            problem, params, grads, state, index, -rules.update_sign * eta, rules.bias_correction, mine.__setitem__, own
+        )
         values.update({step + k: v for k, v in mine.items()})
         return {} if rules.reset_state else carried_state(problem, mine, own)
 

@@ -104,7 +104,9 @@ def numeric_step(
     eta = float(problem.learning_rate) if rules.use_learning_rate else 1.0
     if problem.optimizer.name != "sgd":
         grads = {p: given.get(f"{p}.grad", g) for p, g in grads.items()}
-        put_optimizer_step(problem, params, grads, state or {}, t, -rules.update_sign * eta, rules, put, given)
+        put_optimizer_step(
+            problem, params, grads, state or {}, t, -rules.update_sign * eta, rules.bias_correction, put, given
+        )
         return v
     for p, w in params.items():
         g = given.get(f"{p}.grad", grads[p])

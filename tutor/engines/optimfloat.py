@@ -7,13 +7,9 @@ from __future__ import annotations
 
 import math
 from collections.abc import Callable, Mapping
-from typing import TYPE_CHECKING
 
 from tutor.maths.optimizers import run_rule
 from tutor.model.problem import Problem
-
-if TYPE_CHECKING:
-    from tutor.engines.floats import Rules
 
 
 def put_optimizer_step(
@@ -23,11 +19,12 @@ def put_optimizer_step(
     state: Mapping[str, Mapping[str, float]],
     t: int,
     eta: float,
-    rules: Rules,
+    bias_correction: bool,
     put: Callable[[str, float], object],
     given: Mapping[str, float],
 ) -> None:
-    """`p.new` and each state key of every parameter through `put`; frozen parameters keep no state."""
+    """`p.new` and each state key of every parameter through `put`; frozen parameters keep no state.
+    `bias_correction`: False for the mistake model that leaves Adam's out (`Rules.bias_correction`)."""
     words = problem.optimizer.entry.state
     for p, w in params.items():
         if p in problem.frozen:
@@ -37,7 +34,7 @@ def put_optimizer_step(
         own = {k: given[f"{p}.{k}"] for k in words if f"{p}.{k}" in given}
         new, after, _ = run_rule(
             problem.optimizer, w, grads[p], before, t, eta,
-            number=float, sqrt=math.sqrt, bias_correction=rules.bias_correction, given=own,
+            number=float, sqrt=math.sqrt, bias_correction=bias_correction, given=own,
         )  # fmt: skip
         put(f"{p}.new", float(new))
         for k in words:

@@ -47,6 +47,12 @@ class OptimizerEntry:
     torch: str  # the torch.optim call it matches, for notes and tests
     note: str = ""  # where another common convention differs
 
+    @property
+    def divides_by_root(self) -> bool:
+        """The step is g/(√s + ε): a gradient that cancels to 0 (float64 leaves ~1e-17 of it) moves the
+        weight by round-off over ε, which no float64 engine can follow (see `tutor.engines.crosscheck`)."""
+        return any("sqrt(" in line.formula for line in self.lines)
+
 
 @dataclass(frozen=True)
 class Optimizer:
