@@ -22,11 +22,11 @@ def cross_check(derivation: Derivation, numeric: dict[str, float] | None = None)
     if numeric is None:
         try:
             with np.errstate(all="ignore"):  # an overflow shows as a value that is not finite, below
-                numeric = solve_numeric(problem)
+                numeric = solve_numeric(problem, input_gradients=True)
         except ArithmeticError:
             raise beyond_float64(problem) from None
     bad = []
-    for key, exact in derivation.values().items():
+    for key, exact in {**derivation.values(), **derivation.input_gradient_values()}.items():
         a, b = as_float(exact), numeric[key]
         if not (math.isfinite(a) and math.isfinite(b)):
             raise beyond_float64(problem, key)

@@ -47,7 +47,9 @@ class ForwardNeuron:
     bias_value: Number | None
     net: Number
     activation: Activation
-    out: Number
+    out: Number  # after dropout's mask and scaling, where dropout applies
+    dropout: Number | None = None  # the mask times 1/(1 − p): 0 dropped, 1/(1 − p) kept; None: no dropout
+    activated: Number | None = None  # f(net) before the mask, where dropout applies
 
 
 @dataclass(frozen=True)
@@ -62,9 +64,16 @@ class LossPart:
 
 @dataclass(frozen=True)
 class Loss:
-    name: str  # half_sse, sse, mse, bce, cross_entropy
+    name: str  # half_sse, sse, mse, bce, cross_entropy, hinge, huber
     parts: tuple[LossPart, ...]
-    value: Number
+    value: Number  # the whole objective: the data term plus the penalty
+    penalty: Number | None = None  # the regularization term, None without one
+    reference: Number | None = None  # hinge: the correct class's output y_c, which every term compares with
+
+    @property
+    def data_value(self) -> Number:
+        """The loss of the outputs alone, without the penalty."""
+        return self.value if self.penalty is None else self.value - self.penalty
 
 
 @dataclass(frozen=True)
@@ -83,6 +92,7 @@ class Factor:
     value: Number
     name: str | None = None
     activation: Activation | None = None
+    dropout: Number | None = None  # an activation factor under dropout: value = dropout · f′
 
 
 @dataclass(frozen=True)
@@ -113,7 +123,13 @@ class Gradient:
     parameter: str
     uses: tuple[Use, ...]
     chain: ChainRule | None = field(repr=False, compare=False)  # None when there are too many paths
-    value: Number
+    value: Number  # the whole gradient: the data term plus the penalty's
+    penalty: Number | None = None  # the penalty's term (λ·w, λ·sign(w)); None without one on this parameter
+
+    @property
+    def data_value(self) -> Number:
+        """The data term: Σ δ · out over the uses."""
+        return self.value if self.penalty is None else self.value - self.penalty
 
     @cached_property
     def paths(self) -> tuple[Path, ...] | None:
@@ -148,6 +164,7 @@ class Delta:
     value: Number
     softmax: bool = False
     activation: Activation | None = None
+    dropout: Number | None = None  # the neuron's mask times 1/(1 − p) (δ = … · dropout · f′); None: no dropout
 
 
 _Head = tuple[tuple[Factor, ...], Number]  # the factors of a path down to a neuron's net, their product
@@ -213,7 +230,17 @@ class ChainRule:
 
     def _activation_factor(self, n: str) -> Factor:
         d = self.deltas[n]
-        return Factor(n, d.net_label, "activation", d.derivative, activation=d.activation)
+        value = d.derivative if d.dropout is None else fn.exact(d.dropout * d.derivative)
+        return Factor(n, d.net_label, "activation", value, activation=d.activation, dropout=d.dropout)
+
+
+@dataclass(frozen=True)
+class InputGradient:
+    """∂L/∂x of one input: Σ w · δ over the neurons it feeds (answer key `x1.grad`)."""
+
+    input: str
+    downstream: tuple[Downstream, ...]
+    value: Number
 
 
 @dataclass(frozen=True)
@@ -267,6 +294,7 @@ class Step:
     updates: tuple[Update, ...]  # in the problem's parameter order
     examples: tuple[ExampleStep, ...] = ()  # a data-set iteration: each example of its batch
     epoch: int = 1
+    input_gradients: tuple[InputGradient, ...] = ()  # ∂L/∂x of every input (not among `items`: on request)
 
     def items(self) -> Iterator[tuple[str, Number]]:
         """(answer key, value) for every quantity of the step, without the step prefix, in derivation order."""
@@ -300,6 +328,10 @@ class Derivation:
             for key, value in step.items():
                 out[prefix + key] = value
         return out
+
+    def input_gradient_values(self) -> dict[str, Number]:
+        """∂L/∂x of every input by answer key (`x1.grad`, `step2.x1.grad`): shown on request only."""
+        return {f"{step_prefix(s.index)}{g.input}.grad": g.value for s in self.steps for g in s.input_gradients}
 
 
 @dataclass(frozen=True)

@@ -12,6 +12,7 @@ from dataclasses import dataclass, field
 from fractions import Fraction
 
 from tutor.maths.activations import Activation
+from tutor.model.regdrop import Dropout, Regularization
 
 
 @dataclass(frozen=True)
@@ -79,6 +80,10 @@ class Problem:
     vary: Mapping[str, object] | None = None
     variant: Mapping[str, object] | None = None  # {"id": ..., "seed": ...} of a generated variant
     layer_names: tuple[tuple[str, tuple[str, ...]], ...] = ()  # layer form: (layer name, its node names)
+    # issue 15: a loss's settings (huber's delta), the penalty and dropout (tutor.model.regdrop)
+    loss_options: Mapping[str, Fraction] = field(default_factory=dict)
+    regularization: Regularization | None = None
+    dropout: Dropout | None = None
 
     @property
     def outputs(self) -> tuple[str, ...]:
