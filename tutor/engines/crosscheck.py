@@ -7,7 +7,7 @@ from typing import Any
 
 import numpy as np
 
-from tutor.engines.floats import solve_numeric
+from tutor.engines.floats import input_gradients_of, solve_numeric
 from tutor.errors import CrossCheckError, ProblemError
 from tutor.model.derivation import Derivation
 from tutor.model.problem import Problem
@@ -22,9 +22,10 @@ def cross_check(derivation: Derivation, numeric: dict[str, float] | None = None)
     if numeric is None:
         try:
             with np.errstate(all="ignore"):  # an overflow shows as a value that is not finite, below
-                numeric = solve_numeric(problem, input_gradients=True)
+                numeric = solve_numeric(problem)
         except ArithmeticError:
             raise beyond_float64(problem) from None
+    numeric = {**numeric, **input_gradients_of(problem, numeric)}
     bad = []
     for key, exact in {**derivation.values(), **derivation.input_gradient_values()}.items():
         a, b = as_float(exact), numeric[key]

@@ -119,7 +119,8 @@ def _forward(network: Network, params: Values, inputs: Values, drop: Values) -> 
             values[n] = fn.exact_activation(neuron.activation, net)
         if n in drop:  # inverted dropout: the mask, then 1/(1 − p)
             activated[n] = values[n]
-            values[n] = fn.exact(values[n] * drop[n])
+            mask, scale = drop[n]
+            values[n] = fn.exact(values[n] * mask * scale)
     group = network.softmax_group
     if group:
         values.update(zip(group, fn.exact_softmax([nets[n] for n in group]), strict=True))
@@ -132,9 +133,19 @@ def _forward_record(
     neuron = network.neuron(n)
     terms = tuple(Term(c.source, values[c.source], c.parameter, params[c.parameter]) for c in neuron.inputs)
     bias_value = params[neuron.bias] if neuron.bias is not None else None
-    out = values[n]
+    mask, scale = drop.get(n, (None, None))
     return ForwardNeuron(
-        n, network.net_labels[n], terms, neuron.bias, bias_value, net, neuron.activation, out, drop.get(n), activated.get(n)
+        n,
+        network.net_labels[n],
+        terms,
+        neuron.bias,
+        bias_value,
+        net,
+        neuron.activation,
+        values[n],
+        mask,
+        scale,
+        activated.get(n),
     )
 
 
@@ -142,7 +153,9 @@ def _loss(problem: Problem, outs: Values, targets: Values) -> tuple[Loss, Values
     """The loss and ∂L/∂y of each output."""
     ys, ts = [outs[o] for o in targets], list(targets.values())
     values, grads = fn.exact_loss_terms(problem.loss, ys, ts, problem.loss_options)
-    parts = tuple(LossPart(o, t, outs[o], v) for (o, t), v in zip(targets.items(), values, strict=True) if v is not None)
+    parts = tuple(
+        LossPart(o, t, outs[o], v) for (o, t), v in zip(targets.items(), values, strict=True) if v is not None
+    )
     reference = ys[ts.index(1)] if LOSSES[problem.loss].one_hot else None
     loss = Loss(problem.loss, parts, fn.exact(sum((p.value for p in parts), fn.exact(0))), reference=reference)
     return loss, dict(zip(targets, grads, strict=True))

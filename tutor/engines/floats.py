@@ -100,7 +100,9 @@ def numeric_step(
     problem = network.problem
     drop = fr.dropout_factors(problem, index, rescale=rules.dropout_rescale)
     out = _forward(network, params, inputs, put, given, rules, drop)
-    loss, loss_grads = fn.np_loss_terms(problem.loss, [out[o] for o in targets], list(targets.values()), problem.loss_options)
+    loss, loss_grads = fn.np_loss_terms(
+        problem.loss, [out[o] for o in targets], list(targets.values()), problem.loss_options
+    )
     penalty, terms = fr.penalty(problem, params, l2_scale=rules.l2_scale, on_bias=rules.l2_on_bias)
     put("loss", loss * rules.loss_scale + penalty)
     out.update({f"dL:{o}": g for o, g in zip(targets, loss_grads, strict=True)})
@@ -115,8 +117,22 @@ def numeric_step(
 def _input_gradients(network: Network, params: Mapping[str, float], step: Mapping[str, float]) -> dict[str, float]:
     """∂L/∂x = Σ w · δ over the neurons each input feeds."""
     return {
-        f"{x}.grad": sum(params[p] * step[f"{k}.delta"] for k, p in network.consumers[x]) for x in network.problem.inputs
+        f"{x}.grad": sum(params[p] * step[f"{k}.delta"] for k, p in network.consumers[x])
+        for x in network.problem.inputs
     }
+
+
+def input_gradients_of(problem: Problem, values: Mapping[str, float]) -> dict[str, float]:
+    """∂L/∂x of every step (`x1.grad`, `step2.x1.grad`) from a solve's own deltas and parameters."""
+    network = Network(problem)
+    params: Mapping[str, float] = network.floats[0]
+    out: dict[str, float] = {}
+    for index in range(1, problem.steps + 1):
+        prefix = step_prefix(index)
+        step = {k[len(prefix) :]: v for k, v in values.items() if k.startswith(prefix)} if prefix else values
+        out.update({prefix + k: v for k, v in _input_gradients(network, params, step).items()})
+        params = {p: step[f"{p}.new"] for p in params}
+    return out
 
 
 def _unsigned(values: Mapping[str, float], name: str) -> Mapping[str, float]:

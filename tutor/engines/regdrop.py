@@ -13,7 +13,7 @@ from dataclasses import replace
 from typing import Any
 
 from tutor.maths import functions as fn
-from tutor.model.derivation import Delta, Downstream, Gradient, InputGradient, Loss
+from tutor.model.derivation import Delta, Downstream, Gradient, InputGradient, Loss, Penalty, PenaltyGradient
 from tutor.model.network import Network
 from tutor.model.problem import Problem
 from tutor.model.regdrop import dropped_neurons, penalised
@@ -21,28 +21,31 @@ from tutor.model.regdrop import dropped_neurons, penalised
 Values = dict[str, Any]
 
 
-def dropout_factors(problem: Problem, index: int) -> Values:
-    """Neuron -> its mask times 1/(1 − p) in step (iteration) `index`; empty without dropout."""
+def dropout_factors(problem: Problem, index: int) -> dict[str, tuple[int, Any]]:
+    """Neuron -> (its mask, 1/(1 − p)) in step (iteration) `index`; empty without dropout."""
     dropout = problem.dropout
     if dropout is None:
         return {}
     mask = dropout.mask(index)
     scale = fn.exact(dropout.scale)
-    return {n: scale * mask.get(n, 1) for n in dropped_neurons(problem)}
+    return {n: (mask.get(n, 1), scale) for n in dropped_neurons(problem)}
 
 
-def penalty_terms(problem: Problem, params: Mapping[str, Any]) -> tuple[Any, Values]:
+def penalty_terms(problem: Problem, params: Mapping[str, Any]) -> tuple[Penalty | None, dict[str, PenaltyGradient]]:
     """(the penalty, parameter -> its gradient term) at these parameter values; (None, {}) without one."""
     reg = problem.regularization
     if reg is None:
         return None, {}
     lam = fn.exact(reg.strength)
-    weights = penalised(problem)
+    weights = tuple((w, params[w]) for w in penalised(problem))
     if reg.kind == "l2":
-        total = lam / 2 * sum((params[w] ** 2 for w in weights), fn.exact(0))
-        return fn.exact(total), {w: fn.exact(lam * params[w]) for w in weights}
-    total = lam * sum((abs(params[w]) for w in weights), fn.exact(0))
-    return fn.exact(total), {w: fn.exact(lam * _sign(params[w])) for w in weights}
+        total = lam / 2 * sum((v**2 for _, v in weights), fn.exact(0))
+        terms = {w: fn.exact(lam * v) for w, v in weights}
+    else:
+        total = lam * sum((abs(v) for _, v in weights), fn.exact(0))
+        terms = {w: fn.exact(lam * _sign(v)) for w, v in weights}
+    grads = {w: PenaltyGradient(reg.kind, lam, v, terms[w]) for w, v in weights}
+    return Penalty(reg.kind, lam, weights, fn.exact(total)), grads
 
 
 def _sign(value: Any) -> Any:
@@ -56,15 +59,19 @@ def regularize(
     penalty, terms = penalty_terms(problem, params)
     if penalty is None:
         return loss, gradients
-    loss = replace(loss, value=fn.exact(loss.value + penalty), penalty=penalty)
+    loss = replace(loss, value=fn.exact(loss.value + penalty.value), penalty=penalty)
     gradients = tuple(
-        replace(g, value=fn.exact(g.value + terms[g.parameter]), penalty=terms[g.parameter]) if g.parameter in terms else g
+        replace(g, value=fn.exact(g.value + terms[g.parameter].value), penalty=terms[g.parameter])
+        if g.parameter in terms
+        else g
         for g in gradients
     )
     return loss, gradients
 
 
-def input_gradients(network: Network, params: Mapping[str, Any], deltas: tuple[Delta, ...]) -> tuple[InputGradient, ...]:
+def input_gradients(
+    network: Network, params: Mapping[str, Any], deltas: tuple[Delta, ...]
+) -> tuple[InputGradient, ...]:
     """∂L/∂x = Σ w · δ over the neurons each input feeds (answer keys `x1.grad`)."""
     delta = {d.neuron: d.value for d in deltas}
     out = []

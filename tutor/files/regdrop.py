@@ -57,8 +57,8 @@ def parse_regularization(value: Any, loc: Locator) -> Fields:
         raise loc.error(f"expected one penalty ({' or '.join(PENALTIES)}), found {len(spec)}", "regularization")
     (kind, raw), = spec.items()
     if kind not in PENALTIES:
-        valid = ", ".join(PENALTIES)
-        raise loc.error(f"unknown penalty {kind!r}; {did_you_mean(kind, PENALTIES)}valid: {valid}", "regularization", kind)
+        valid = f"{did_you_mean(kind, PENALTIES)}valid: {', '.join(PENALTIES)}"
+        raise loc.error(f"unknown penalty {kind!r}; {valid}", "regularization", kind)
     strength = number_at(raw, loc, "regularization", kind)
     if strength < 0:
         raise loc.error(f"λ must be at least 0, found {raw}", "regularization", kind)
@@ -95,13 +95,15 @@ def check_dropout(f: Fields, loc: Locator) -> None:
     if dropout is None:
         return
     targets = f["data"][0].targets if f.get("data") else f["targets"]
+    hidden = ", ".join(n for n in f["neurons"] if n not in targets)
     for i, mask in enumerate(dropout.masks):
         for name in mask:
             if name not in f["neurons"]:
-                known = ", ".join(n for n in f["neurons"] if n not in targets)
-                raise loc.error(f"the mask names {name!r}, which is no neuron; hidden neurons: {known}", "dropout", "masks", i, name)
+                why = f"the mask names {name!r}, which is no neuron; hidden neurons: {hidden}"
+                raise loc.error(why, "dropout", "masks", i, name)
             if name in targets:
-                raise loc.error(f"the mask names the output {name!r}: dropout is on hidden neurons only", "dropout", "masks", i, name)
+                why = f"the mask names the output {name!r}: dropout is on hidden neurons only ({hidden})"
+                raise loc.error(why, "dropout", "masks", i, name)
     needed, what = _updates(f)
     if len(dropout.masks) < needed:
         raise loc.error(f"{len(dropout.masks)} masks for {needed} {what}: one mask per {what[:-1]}", "dropout", "masks")
@@ -118,8 +120,10 @@ def check_hinge(f: Fields, loc: Locator) -> None:
     """A one-hot loss (hinge): every target 0 or 1 (the sum of 1 is checked with the other losses)."""
     if not LOSSES[f["loss"]].one_hot:
         return
-    examples = [(("data", i, "targets"), e.targets) for i, e in enumerate(f["data"])] if f.get("data") else []
-    for where, targets in examples or [(("targets",), f["targets"])]:
+    where_targets: list[tuple[tuple[str | int, ...], Any]] = [(("targets",), f.get("targets", {}))]
+    if f.get("data"):
+        where_targets = [(("data", i, "targets"), e.targets) for i, e in enumerate(f["data"])]
+    for where, targets in where_targets:
         for o, t in targets.items():
             if t not in (0, 1) or sum(targets.values()) != 1:
                 raise loc.error(f"loss {f['loss']} needs one-hot targets (one 1, the rest 0), found {t}", *where, o)

@@ -144,7 +144,8 @@ def np_loss_terms(
         grads = [entry.floating_grad(y, t, n) for y, t in zip(outs, targets, strict=True)]
         return entry.floating(np.asarray(outs), np.asarray(targets)), grads
     settings = {k: float(v) for k, v in loss_settings(name, given).items()}
-    losses, g = entry.whole_batch(np.asarray([outs], dtype=np.float64), np.asarray([targets], dtype=np.float64), settings)
+    y, t = np.asarray([outs], dtype=np.float64), np.asarray([targets], dtype=np.float64)
+    losses, g = entry.whole_batch(y, t, settings)
     return float(losses[0]), [float(v) for v in g[0]]
 
 

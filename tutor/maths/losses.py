@@ -190,7 +190,7 @@ _ENTRIES = (
     ),
 )
 
-_WHOLE = {
+_WHOLE: dict[str, Any] = {
     "floating": wl.whole_only,
     "floating_grad": wl.whole_only,
     "exact_part": wl.whole_only,

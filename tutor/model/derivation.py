@@ -48,8 +48,14 @@ class ForwardNeuron:
     net: Number
     activation: Activation
     out: Number  # after dropout's mask and scaling, where dropout applies
-    dropout: Number | None = None  # the mask times 1/(1 − p): 0 dropped, 1/(1 − p) kept; None: no dropout
-    activated: Number | None = None  # f(net) before the mask, where dropout applies
+    mask: int | None = None  # dropout: 1 kept, 0 dropped; None where dropout does not apply
+    scale: Number | None = None  # dropout: 1/(1 − p)
+    activated: Number | None = None  # dropout: f(net) before the mask and scaling
+
+    @property
+    def dropout(self) -> Number | None:
+        """The factor dropout multiplies f(net) by: mask · 1/(1 − p); None without dropout."""
+        return None if self.mask is None or self.scale is None else self.mask * self.scale
 
 
 @dataclass(frozen=True)
@@ -67,13 +73,33 @@ class Loss:
     name: str  # half_sse, sse, mse, bce, cross_entropy, hinge, huber
     parts: tuple[LossPart, ...]
     value: Number  # the whole objective: the data term plus the penalty
-    penalty: Number | None = None  # the regularization term, None without one
+    penalty: Penalty | None = None  # the regularization term, None without one
     reference: Number | None = None  # hinge: the correct class's output y_c, which every term compares with
 
     @property
     def data_value(self) -> Number:
         """The loss of the outputs alone, without the penalty."""
-        return self.value if self.penalty is None else self.value - self.penalty
+        return self.value if self.penalty is None else self.value - self.penalty.value
+
+
+@dataclass(frozen=True)
+class Penalty:
+    """The regularization term of a step: (λ/2)·Σw² (`l2`) or λ·Σ|w| (`l1`) over the weights."""
+
+    kind: str
+    strength: Number  # λ
+    weights: tuple[tuple[str, Number], ...]  # (weight, its value) of every weight penalised
+    value: Number
+
+
+@dataclass(frozen=True)
+class PenaltyGradient:
+    """One weight's gradient term from the penalty: λ·w (`l2`) or λ·sign(w) (`l1`, 0 at w = 0)."""
+
+    kind: str
+    strength: Number
+    weight: Number  # w's value
+    value: Number
 
 
 @dataclass(frozen=True)
@@ -124,12 +150,12 @@ class Gradient:
     uses: tuple[Use, ...]
     chain: ChainRule | None = field(repr=False, compare=False)  # None when there are too many paths
     value: Number  # the whole gradient: the data term plus the penalty's
-    penalty: Number | None = None  # the penalty's term (λ·w, λ·sign(w)); None without one on this parameter
+    penalty: PenaltyGradient | None = None  # the penalty's term; None without one on this parameter
 
     @property
     def data_value(self) -> Number:
         """The data term: Σ δ · out over the uses."""
-        return self.value if self.penalty is None else self.value - self.penalty
+        return self.value if self.penalty is None else self.value - self.penalty.value
 
     @cached_property
     def paths(self) -> tuple[Path, ...] | None:

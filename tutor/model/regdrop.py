@@ -8,7 +8,7 @@ kept. A neuron's `out` (answer key `h1.out`) is its output after the mask and th
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from fractions import Fraction
 from typing import TYPE_CHECKING
@@ -55,3 +55,14 @@ def penalised(problem: Problem, *, on_bias: bool = False) -> tuple[str, ...]:
 def dropped_neurons(problem: Problem) -> tuple[str, ...]:
     """The neurons dropout applies to: every neuron without a target (the hidden ones)."""
     return tuple(n for n in problem.neurons if n not in problem.targets)
+
+
+def regdrop_settings(problem: Problem, num: Callable[[Fraction], str]) -> str:
+    """One line of the settings issue 15 adds: `regularization: l2, λ = 0.01   dropout: p = 0.5   loss: delta = 1`."""
+    parts = []
+    if problem.regularization is not None:
+        parts.append(f"regularization: {problem.regularization.kind}, λ = {num(problem.regularization.strength)}")
+    if problem.dropout is not None:
+        parts.append(f"dropout: p = {num(problem.dropout.rate)} (inverted: kept outputs × 1/(1 − p))")
+    parts += [f"{problem.loss} {k} = {num(v)}" for k, v in problem.loss_options.items()]
+    return "   ".join(parts)
