@@ -118,8 +118,10 @@ def _updates(f: Fields) -> tuple[int, str]:
 
 def check_hinge(f: Fields, loc: Locator) -> None:
     """A one-hot loss (hinge): every target 0 or 1 (the sum of 1 is checked with the other losses)."""
-    if not LOSSES[f["loss"]].one_hot:
-        return
+    entry = LOSSES[f["loss"]]
+    outputs = f["data"][0].targets if f.get("data") else f.get("targets", {})
+    if not entry.one_hot or any(f["neurons"][o].activation.name != entry.needs_outputs for o in outputs):
+        return  # the outputs' activation is reported first, with the other losses' needs
     where_targets: list[tuple[tuple[str | int, ...], Any]] = [(("targets",), f.get("targets", {}))]
     if f.get("data"):
         where_targets = [(("data", i, "targets"), e.targets) for i, e in enumerate(f["data"])]
