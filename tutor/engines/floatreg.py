@@ -23,12 +23,12 @@ def dropout_factors(problem: Problem, index: int, *, rescale: bool = True) -> di
 
 
 def penalty(
-    problem: Problem, params: Mapping[str, float], *, l2_scale: float = 1.0, on_bias: bool = False
+    problem: Problem, params: Mapping[str, float], *, l2_scale: float = 1.0, on_bias: bool = False, on: bool = True
 ) -> tuple[float, dict[str, float]]:
     """(the penalty, parameter -> its gradient term); (0, {}) without regularization. `l2_scale` 2: λ·Σw²
     with gradient 2λw; ½: (λ/4)·Σw² with gradient λw/2 (the factor ½ wrong in either direction)."""
     reg = problem.regularization
-    if reg is None:
+    if reg is None or not on:
         return 0.0, {}
     lam = float(reg.strength)
     weights = penalised(problem, on_bias=on_bias)

@@ -85,9 +85,10 @@ def numeric_step(
     rules: Rules = RIGHT,
     given: Mapping[str, float] | None = None,
     index: int = 1,
+    regularized: bool = True,
 ) -> dict[str, float]:
-    """One step on one example in float64 (step `index`'s dropout mask). A key in `given` overrides the
-    computed value downstream."""
+    """One step on one example in float64 (step `index`'s dropout mask; `regularized=False`: without the
+    penalty, which a data set's batch adds once). A key in `given` overrides the computed value downstream."""
     given = given or {}
     v: dict[str, float] = {}
     if rules.unsigned is not None:
@@ -103,7 +104,7 @@ def numeric_step(
     loss, loss_grads = fn.np_loss_terms(
         problem.loss, [out[o] for o in targets], list(targets.values()), problem.loss_options
     )
-    penalty, terms = fr.penalty(problem, params, l2_scale=rules.l2_scale, on_bias=rules.l2_on_bias)
+    penalty, terms = fr.penalty(problem, params, l2_scale=rules.l2_scale, on_bias=rules.l2_on_bias, on=regularized)
     put("loss", loss * rules.loss_scale + penalty)
     out.update({f"dL:{o}": g for o, g in zip(targets, loss_grads, strict=True)})
     grads = _backward(network, params, out, targets, rules, put, given, terms)

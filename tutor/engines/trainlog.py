@@ -55,11 +55,15 @@ class Replay:
                 return
             idx = np.array(it.examples, dtype=np.intp)
             scale = loss_scale(problem, len(idx))
-            a, z, d = net.backward(p, x[idx], t[idx])
+            a, z, d = net.backward(p, x[idx], t[idx], net.extras.dropout(it.index))
             grad = scale * net.batch_gradient(a, d)  # the arithmetic of trainer.train, step for step
+            penalty, penalty_grad = net.extras.penalty(p)
+            if penalty_grad is not None:
+                grad = grad + penalty_grad
             new = p - step * grad
             if it.index >= start:
                 losses = net.losses(a, t[idx])
                 example_grads = net.example_gradients(a, d)
-                yield FloatIteration(it, a, z, d, losses, example_grads, float(losses.sum() * scale), grad, new)
+                loss = float(losses.sum() * scale + penalty)
+                yield FloatIteration(it, a, z, d, losses, example_grads, loss, grad, new)
             p = new
