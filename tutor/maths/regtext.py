@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
 
-from tutor.maths.termtext import Chain
+from tutor.maths.termtext import Chain, TermText
 
 if TYPE_CHECKING:
     from tutor.model.derivation import ForwardNeuron, Gradient, InputGradient, Loss
@@ -63,3 +63,7 @@ class RegDropText:
         symbols = " + ".join(f"{d.parameter} · δ_{d.neuron}" for d in ig.downstream) or "0"
         numbers = " + ".join(f"{self.pnum(d.parameter_value)} · {self.pnum(d.delta)}" for d in ig.downstream) or "0"
         return Chain(f"∂L/∂{ig.input}", (symbols,), (numbers,), self.num(ig.value))
+
+
+class RegDropTerms(TermText, RegDropText):
+    """`TermText` with the chains above: what the hint ladder writes (`tutor.checking.hints`)."""

@@ -174,7 +174,7 @@ class TermText:
         """`∂L/∂w = δ_y3 · y1 + … = (numbers) = value`: the gradient from the deltas of its uses."""
         symbols = " + ".join(f"δ_{u.neuron} · {u.source or '1'}" for u in g.uses) or "0"
         numbers = " + ".join(f"{self.pnum(u.delta)} · {self.pnum(u.source_value)}" for u in g.uses) or "0"
-        return Chain(f"∂L/∂{g.parameter}", (symbols,), (numbers,), self.num(g.value))
+        return Chain(f"∂L/∂{g.parameter}", (symbols,), (numbers,), self.num(g.data_value))  # without a penalty
 
     def path_symbols(self, p: Path) -> str:
         return " · ".join(f"∂{f.numerator}/∂{f.denominator}" for f in p.factors)
