@@ -233,3 +233,57 @@ def test_hinge_needs_one_hot_targets(tmp_path: Path) -> None:
         with pytest.raises(ProblemError) as err:
             load_problem(path)
         assert fragment in err.value.message and err.value.key.startswith("targets."), str(err.value)
+
+
+# ── variants keep the settings; data sets ──
+
+
+@pytest.mark.parametrize("path", [HINGE, L2, DROPOUT, HUBER], ids=lambda p: p.stem)
+def test_written_problems_round_trip(path: Path, tmp_path: Path) -> None:
+    from tutor.files.problemio import problem_yaml
+
+    problem = load_problem(path)
+    copy = tmp_path / "copy.yaml"
+    copy.write_text(problem_yaml(problem), encoding="utf-8")
+    again = load_problem(copy)
+    assert (again.loss, again.loss_options, again.regularization, again.dropout) == (
+        problem.loss,
+        problem.loss_options,
+        problem.regularization,
+        problem.dropout,
+    )
+
+
+DATA = """title: XOR with huber, L2 and dropout
+neurons:
+  h1: {inputs: {x1: w1, x2: w2}, bias: b1, activation: sigmoid}
+  h2: {inputs: {x1: w3, x2: w4}, bias: b2, activation: tanh}
+  y: {inputs: {h1: w5, h2: w6}, bias: b3, activation: identity}
+parameters: {w1: 0.5, w2: -0.4, w3: 0.3, w4: 0.8, w5: 0.7, w6: -0.6, b1: 0.1, b2: -0.1, b3: 0.2}
+data:
+  - {inputs: {x1: 0, x2: 0}, targets: {y: 0}}
+  - {inputs: {x1: 0, x2: 1}, targets: {y: 1}}
+  - {inputs: {x1: 1, x2: 0}, targets: {y: 1}}
+  - {inputs: {x1: 1, x2: 1}, targets: {y: 0}}
+epochs: 2
+batch_size: 2
+reduction: sum
+loss: {name: huber, delta: 0.5}
+learning_rate: 0.5
+regularization: {l2: 0.1}
+dropout: {rate: 0.5, masks: [{h1: 0}, {h2: 0}, {}, {h1: 0, h2: 1}]}
+"""
+
+
+def test_a_data_set_takes_the_penalty_once_per_batch_and_one_mask_per_iteration(tmp_path: Path) -> None:
+    path = tmp_path / "d.yaml"
+    path.write_text(DATA, encoding="utf-8")
+    steps = solve_json(path, "--detail", "4")["steps"]  # exact iterations, cross-checked against the trainer
+    weights = {"w1": 0.5, "w2": -0.4, "w3": 0.3, "w4": 0.8, "w5": 0.7, "w6": -0.6}
+    assert steps[0]["penalty"] == pytest.approx(0.05 * sum(v * v for v in weights.values()))  # once, not per example
+    # iteration 1 drops h1 for both examples: the weights into h1 get only their penalty term
+    assert steps[0]["gradients"]["w1"] == pytest.approx(0.1 * 0.5)
+    assert steps[0]["gradients"]["b1"] == 0  # no penalty on a bias, no gradient through a dropped neuron
+    assert len(steps) == 4 and all(s["detailed"] for s in steps)
+    result = CliRunner().invoke(app, ["solve", str(path), "--detail", "0"])  # the trainer alone: the same run
+    assert result.exit_code == 0, result.output

@@ -92,6 +92,18 @@ def torch_step(
     """(the loss, ∂L/∂parameter, ∂L/∂input) of step `index` at `params`, by autograd."""
     t = {k: torch.tensor(v, dtype=f64, requires_grad=True) for k, v in params.items()}
     x = {k: torch.tensor(float(v), dtype=f64, requires_grad=True) for k, v in problem.inputs.items()}
+    loss = _data_loss(problem, t, x, index) + _penalty(problem, t)
+    if loss.requires_grad:  # not when it is a constant (hinge over one class, no penalty): every gradient 0
+        loss.backward()
+    return float(loss.detach()), _grads(t), _grads(x)
+
+
+def _grads(tensors: dict) -> dict[str, float]:
+    return {k: float(v.grad) if v.grad is not None else 0.0 for k, v in tensors.items()}
+
+
+def _data_loss(problem: Problem, t: dict, x: dict, index: int):
+    """The loss of the outputs on inputs `x`, with step (iteration) `index`'s dropout mask."""
     vals, nets = dict(x), {}
     mask = problem.dropout.mask(index) if problem.dropout else {}
     while len(nets) < len(problem.neurons):
@@ -108,11 +120,7 @@ def torch_step(
     if group:
         sm = torch.softmax(torch.stack([nets[n] for n in group]), 0)
         vals.update({n: sm[i] for i, n in enumerate(group)})
-    loss = _loss(problem, torch.stack([vals[o] for o in problem.targets]))
-    loss = loss + _penalty(problem, t)
-    loss.backward()
-    grads = {k: float(v.grad) if v.grad is not None else 0.0 for k, v in t.items()}
-    return float(loss.detach()), grads, {k: float(v.grad) if v.grad is not None else 0.0 for k, v in x.items()}
+    return _loss(problem, torch.stack([vals[o] for o in problem.targets]))
 
 
 def _loss(problem: Problem, y):
@@ -167,3 +175,29 @@ def test_penalty_dropout_hinge_huber_match_pytorch(problem: Problem) -> None:
         assert all(close(float(u.new), params[u.parameter]) for u in step.updates)
         params = {u.parameter: float(u.new) for u in step.updates}
     cross_check(derivation)  # and the float64 engine agrees with the exact one
+
+
+def test_a_data_set_with_penalty_and_dropout_matches_pytorch(tmp_path) -> None:
+    """Each iteration's batch: the examples' losses summed (one mask for the batch), plus the penalty once."""
+    from test_regdrop import DATA
+
+    from tutor.engines.solver import solve_file
+
+    path = tmp_path / "d.yaml"
+    path.write_text(DATA, encoding="utf-8")
+    derivation = solve_file(path, detail=4)
+    problem = derivation.problem
+    params = {k: float(v) for k, v in problem.parameters.items()}
+    for step, batch in zip(derivation.steps, ([0, 1], [2, 3], [0, 1], [2, 3]), strict=True):
+        t = {k: torch.tensor(v, dtype=f64, requires_grad=True) for k, v in params.items()}
+        loss = _penalty(problem, t)
+        for k in batch:  # reduction: sum
+            ex = problem.data[k]
+            x = {n: torch.tensor(float(v), dtype=f64) for n, v in ex.inputs.items()}
+            loss = loss + _data_loss(replace(problem, targets=ex.targets), t, x, step.index)
+        loss.backward()
+        grads = _grads(t)
+        assert close(float(step.loss.value), float(loss.detach()))
+        assert all(close(float(g.value), grads[g.parameter]) for g in step.gradients)
+        params = {k: v - 0.5 * grads[k] for k, v in params.items()}
+        assert all(close(float(u.new), params[u.parameter]) for u in step.updates)
