@@ -32,6 +32,7 @@ class FloatIteration:
     loss: float
     gradients: np.ndarray  # (parameters,)
     updated: np.ndarray  # (parameters,) after the update
+    penalty: float | None = None  # the regularization term in `loss`, None without one
 
 
 class Replay:
@@ -65,5 +66,6 @@ class Replay:
                 losses = net.losses(a, t[idx])
                 example_grads = net.example_gradients(a, d)
                 loss = float(losses.sum() * scale + penalty)
-                yield FloatIteration(it, a, z, d, losses, example_grads, loss, grad, new)
+                shown = penalty if penalty_grad is not None else None
+                yield FloatIteration(it, a, z, d, losses, example_grads, loss, grad, new, shown)
             p = new
