@@ -46,7 +46,7 @@ def test_cs231n_svm_example() -> None:
     assert step["forward"]["cat"]["out"] == pytest.approx(3.2) and step["forward"]["car"]["out"] == pytest.approx(5.1)
     assert step["loss"] == pytest.approx(2.9)  # CS231n: max(0, 5.1 − 3.2 + 1) + max(0, −1.7 − 3.2 + 1)
     # one positive margin (car): ∂L/∂s_car = 1, ∂L/∂s_cat = −1, frog 0; ∂s/∂w = x = (1, 2)
-    assert step["gradients"] == {"w_cat1": -1, "w_cat2": -2, "w_car1": 1, "w_car2": 2, "w_frog1": 0, "w_frog2": 0}
+    assert step["gradients"] == {"w11": -1, "w12": -2, "w21": 1, "w22": 2, "w31": 0, "w32": 0}
     assert step["input_gradients"] == pytest.approx({"x1": -1.2 + 1.1, "x2": -1 + 2})  # Σ_k w_k · ∂L/∂s_k
     assert "penalty" not in step
 
