@@ -288,3 +288,35 @@ def test_a_data_set_takes_the_penalty_once_per_batch_and_one_mask_per_iteration(
     replayed = solve_json(path, "--detail", "1")["steps"]  # iterations 2-4 from the float64 replay
     assert [r["penalty"] for r in replayed] == pytest.approx([s["penalty"] for s in steps], rel=1e-12)
     assert [r["loss"] for r in replayed] == pytest.approx([s["loss"] for s in steps], rel=1e-12)
+
+
+# ── ∂L/∂x as answer keys: counted where the problem names them ──
+
+
+def _hinge_with_input_keys(tmp_path: Path) -> Path:
+    path = tmp_path / "hk.yaml"
+    keys = "check: {keys: [loss, cat.delta, car.delta, x1.grad, x2.grad]}\n"
+    path.write_text(HINGE.read_text(encoding="utf-8") + keys, encoding="utf-8")
+    return path
+
+
+def test_named_input_gradients_are_checked_with_carried_credit(tmp_path: Path) -> None:
+    path = _hinge_with_input_keys(tmp_path)
+    # x1 feeds cat, car, frog through w11 = 1.2, w21 = 1.1, w31 = 0.3: ∂L/∂x1 = 1.2·(−1) + 1.1·1 + 0.3·0
+    items = _item(path, {"x1.grad": -1.2 + 1.1, "x2.grad": 1 * -1 + 2 * 1})
+    assert items["x1.grad"].verdict == "correct" and items["x2.grad"].verdict == "correct"
+    items = _item(path, {"car.delta": 2, "x1.grad": -1.2 + 1.1 * 2})  # built on the student's own δ_car
+    assert items["car.delta"].verdict == "incorrect" and items["x1.grad"].verdict == "carried"
+    from tutor.checking.hints import Hints
+
+    assert (
+        Hints(solve_file(path)).rung("x1.grad", 2)
+        == "∂L/∂x1 = w11 · δ_cat + w21 · δ_car + w31 · δ_frog = 1.2 · (−1) + 1.1 · 1 + 0.3 · 0"
+    )
+
+
+def test_input_gradients_are_no_answer_keys_unless_named() -> None:
+    result = CliRunner().invoke(app, ["answers", str(HINGE)])
+    assert result.exit_code == 0 and "x1.grad" not in result.output
+    items = _item(HINGE, {"x1.grad": -0.1})
+    assert items["x1.grad"].verdict == "invalid"

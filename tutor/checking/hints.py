@@ -74,6 +74,8 @@ class Hints:
 
     def _gradient(self, step: Step, name: str) -> list[Chain]:
         """The chain rule along every path (where written out), then the sum over the parameter's uses."""
+        if name in self.derivation.problem.inputs:  # ∂L/∂x = Σ w · δ
+            return [self.writer.input_gradient_chain(next(g for g in step.input_gradients if g.input == name))]
         g = next(g for g in step.gradients if g.parameter == name)
         w, n_out = self.writer, len(step.loss.parts)
         chains = []

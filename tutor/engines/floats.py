@@ -18,6 +18,7 @@ from tutor.maths.losses import LOSSES
 from tutor.model.keys import step_prefix
 from tutor.model.network import Network
 from tutor.model.problem import Problem
+from tutor.model.regdrop import wants_input_gradients
 
 
 @dataclass(frozen=True)
@@ -69,8 +70,8 @@ def solve_numeric(
         # step 1's keys have no prefix; a later step's (`step2.y3.net`) never match them
         step_given = {k[len(prefix) :]: v for k, v in given.items() if k.startswith(prefix)} if prefix else given
         step = numeric_step(network, params, inputs, targets, rules=rules, given=step_given, index=index)
-        if input_gradients:
-            step.update(_input_gradients(network, params, step))
+        if input_gradients or wants_input_gradients(problem):  # from the student's own δ where given
+            step.update(_input_gradients(network, params, {**step, **step_given}))
         values.update({prefix + k: v for k, v in step.items()})
         params = {p: step_given.get(f"{p}.new", step[f"{p}.new"]) for p in params}
     return values

@@ -19,6 +19,7 @@ from tutor.maths import functions as fn
 from tutor.maths.activations import Activation
 from tutor.model.keys import example_prefix, step_prefix
 from tutor.model.problem import Problem
+from tutor.model.regdrop import wants_input_gradients
 
 if TYPE_CHECKING:
     from tutor.model.training import TrainResult
@@ -353,7 +354,7 @@ class Derivation:
             prefix = step_prefix(step.index)
             for key, value in step.items():
                 out[prefix + key] = value
-        return out
+        return {**out, **self.input_gradient_values()} if wants_input_gradients(self.problem) else out
 
     def input_gradient_values(self) -> dict[str, Number]:
         """∂L/∂x of every input by answer key (`x1.grad`, `step2.x1.grad`): shown on request only."""

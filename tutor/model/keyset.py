@@ -77,6 +77,8 @@ def _network_keys(problem: Any, *, example: bool, batch: bool = False) -> list[s
     keys = [] if batch else [f"{n}.{part}" for n in problem.neurons for part in ("net", "out", "delta")]
     keys.append("loss")
     keys += [f"{p}.grad" for p in problem.parameters]
+    if not problem.data:  # ∂L/∂x of a one-example problem: counted when named (`tutor.model.regdrop`)
+        keys += [f"{x}.grad" for x in problem.inputs]
     return keys if example else keys + [f"{p}.new" for p in problem.parameters]
 
 
