@@ -320,3 +320,15 @@ def test_input_gradients_are_no_answer_keys_unless_named() -> None:
     assert result.exit_code == 0 and "x1.grad" not in result.output
     items = _item(HINGE, {"x1.grad": -0.1})
     assert items["x1.grad"].verdict == "invalid"
+
+
+def test_latex_input_gradients_and_penalty_rows() -> None:
+    args = ["solve", str(PROBLEMS / "relu-exercise.yaml"), "--format", "latex", "--input-gradients", "--body-only"]
+    tex = CliRunner().invoke(app, args).output
+    assert (
+        r"\frac{\partial L}{\partial x_{2}} &= w_{23}\, \delta_{y_{3}} + w_{24}\, \delta_{y_{4}} = (-3) \cdot 20" in tex
+    )
+    tex = CliRunner().invoke(app, ["solve", str(L2), "--format", "latex", "--body-only"]).output
+    assert r"L &= L_{\text{data}} + \text{penalty} = 50 + 1.75 = 51.75" in tex
+    assert r"&= \text{data term} + \lambda\, w_{13} = 20 + 0.1 \cdot 2 = 20.2" in tex
+    assert "Input gradients" not in tex  # on request only

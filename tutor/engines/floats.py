@@ -16,9 +16,9 @@ from tutor.maths import functions as fn
 from tutor.maths.activations import Activation
 from tutor.maths.losses import LOSSES
 from tutor.model.keys import step_prefix
+from tutor.model.keyset import wants_input_gradients
 from tutor.model.network import Network
 from tutor.model.problem import Problem
-from tutor.model.regdrop import wants_input_gradients
 
 
 @dataclass(frozen=True)

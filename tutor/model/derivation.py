@@ -18,8 +18,8 @@ from typing import TYPE_CHECKING, Any
 from tutor.maths import functions as fn
 from tutor.maths.activations import Activation
 from tutor.model.keys import example_prefix, step_prefix
+from tutor.model.keyset import wants_input_gradients
 from tutor.model.problem import Problem
-from tutor.model.regdrop import wants_input_gradients
 
 if TYPE_CHECKING:
     from tutor.model.training import TrainResult

@@ -94,3 +94,13 @@ def _batches(problem: Any, step: int) -> list[tuple[int, ...]] | None:
 
 def _places(examples: Iterable[int]) -> str:
     return ", ".join(str(i + 1) for i in examples)
+
+
+def wants_input_gradients(problem: Any) -> bool:
+    """Whether a one-example problem's keys that count (`check: {keys: […]}`) name an input's gradient
+    (`x1.grad`): then ∂L/∂x is part of its answer key (checked, practised), else shown on request only."""
+    keys = problem.check.keys
+    if not keys or problem.data:
+        return False
+    parsed = [parse_key(k) for k in keys]
+    return any(k is not None and k.quantity == "grad" and k.subject in problem.inputs for k in parsed)

@@ -67,14 +67,3 @@ def regdrop_settings(problem: Problem, num: Callable[[Fraction], str]) -> str:
     parts += [f"{problem.loss} {k} = {num(v)}" for k, v in problem.loss_options.items()]
     return "   ".join(parts)
 
-
-def wants_input_gradients(problem: Problem) -> bool:
-    """Whether the problem's keys that count (`check: {keys: […]}`) name an input's gradient (`x1.grad`): then
-    ∂L/∂x is part of its answer key (checked, practised), else shown on request only (`--input-gradients`)."""
-    keys = problem.check.keys
-    if not keys or problem.data:
-        return False
-    from tutor.model.keys import parse_key
-
-    parsed = [parse_key(k) for k in keys]
-    return any(k is not None and k.quantity == "grad" and k.subject in problem.inputs for k in parsed)

@@ -7,12 +7,13 @@ from __future__ import annotations
 from dataclasses import replace
 from typing import TYPE_CHECKING
 
-from tutor.model.derivation import ForwardNeuron, Gradient, Loss
+from tutor.model.derivation import ForwardNeuron, Gradient, Loss, Step
 from tutor.model.problem import Problem
 from tutor.render import latexfmt as lf
+from tutor.render.latexblocks import align
 
 if TYPE_CHECKING:
-    from collections.abc import Sequence
+    from collections.abc import Iterator, Sequence
 
     from tutor.render.latexmath import MathWriter
 
@@ -82,3 +83,15 @@ def settings(problem: Problem, writer: MathWriter) -> str:
             rf" $1/(1 - p)$); masks (1 kept, 0 dropped, a neuron not named is kept): {masks}."
         )
     return out
+
+
+def input_gradient_section(step: Step, writer: MathWriter, heading: str) -> Iterator[str]:
+    """`--input-gradients`: ∂L/∂x = Σ w · δ over the neurons each input feeds."""
+    rows = []
+    for ig in step.input_gradients:
+        sym = " + ".join(rf"{lf.name(d.parameter)}\, \delta_{{{lf.name(d.neuron)}}}" for d in ig.downstream) or "0"
+        nums = " + ".join(rf"{writer.pnum(d.parameter_value)} \cdot {writer.pnum(d.delta)}" for d in ig.downstream)
+        head = rf"\frac{{\partial L}}{{\partial {lf.name(ig.input)}}}"
+        rows.append(rf"{head} &= {sym} = {nums or '0'} = {writer.num(ig.value)}")
+    yield rf"{heading}{{Input gradients}}"
+    yield align(rows)
