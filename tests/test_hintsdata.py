@@ -110,7 +110,7 @@ def variants(tmp_path: Path) -> list[Path]:
     out = list(NETWORKS)
     for src in NETWORKS:
         text = src.read_text(encoding="utf-8")
-        for loss in ("half_sse", "sse", "mse", "bce", "cross_entropy"):
+        for loss in ("half_sse", "sse", "mse", "bce", "cross_entropy", "hinge", "huber"):
             out.append(tmp_path / f"{src.stem}-{loss}.yaml")
             out[-1].write_text(re.sub(r"(?m)^loss:.*$", f"loss: {loss}", text), encoding="utf-8")
         for act in ACTIVATIONS:
@@ -142,8 +142,8 @@ def test_every_hint_chain_is_the_line_solve_prints(tmp_path: Path) -> None:
         w = Writer(4, Network(d.problem).target_labels)
         group = [f for f in step.forward if f.activation.name == "softmax"]
         for f in step.forward:
-            net, out = (line.text for line in w.forward(f, group))
-            assert [c.text for c in hints.chains(f"{f.neuron}.net") + hints.chains(f"{f.neuron}.out")] == [net, out]
+            lines = [line.text for line in w.forward(f, group)]  # net, out (and dropout's mask and scaling)
+            assert [c.text for c in hints.chains(f"{f.neuron}.net") + hints.chains(f"{f.neuron}.out")] == lines
         nets = {f.neuron: f.net for f in step.forward}  # as `step_lines` passes them: the note at a kink
         for delta in step.deltas:
             chain = hints.chains(f"{delta.neuron}.delta")[0]
@@ -153,14 +153,15 @@ def test_every_hint_chain_is_the_line_solve_prints(tmp_path: Path) -> None:
         for g in step.gradients:
             lines = [line.text.strip() for line in w.gradient(g, loss, len(step.loss.parts))]  # `= …` below the first
             if g.paths:  # the chain rule along the paths over three lines, then the uses below
-                lines = [" ".join(lines[:3]), f"∂L/∂{g.parameter} {lines[3]}"]
+                lines = [" ".join(lines[:3]), f"∂L/∂{g.parameter} {lines[3]}", *lines[4:]]  # [4]: a penalty's
             assert [c.text for c in hints.chains(f"{g.parameter}.grad")] == lines
-        symbolic, numeric = (line.text.strip() for line in w.loss(step.loss))
-        chain = hints.chains("loss")[0]
-        assert (f"L = {chain.symbols[0]}", chain.value) == (symbolic, numeric.rsplit(" = ", 1)[1])
+        symbolic, numeric, *penalty = (line.text.strip() for line in w.loss(step.loss))
+        chain, *penalty_chains = hints.chains("loss")
+        assert [c.text for c in penalty_chains] == penalty  # a penalty's lines: the penalty, then the total
+        assert (f"{chain.head} = {chain.symbols[0]}", chain.value) == (symbolic, numeric.rsplit(" = ", 1)[1])
         if loss not in ("bce", "cross_entropy"):
             assert f"= {chain.numbers[0]} = {chain.value}" == numeric
-    assert losses == {"half_sse", "sse", "mse", "bce", "cross_entropy"}
+    assert losses == {"half_sse", "sse", "mse", "bce", "cross_entropy", "hinge", "huber"}
 
 
 def test_softmax_hints_from_the_data() -> None:

@@ -107,7 +107,7 @@ def test_problem_from_data_without_lines() -> None:
     p = problem_from_data(data, file="mem")
     assert p.source == "mem" and p.parameters["w13"] == 2
     with pytest.raises(ProblemError) as err:
-        problem_from_data({**data, "loss": "hinge"}, file="mem")
+        problem_from_data({**data, "loss": "logcosh"}, file="mem")
     assert (err.value.key, err.value.line, err.value.file) == ("loss", None, "mem")
 
 
@@ -165,7 +165,7 @@ BAD = [  # id, file text, dotted key (None: the whole file), line, a fragment of
         4,
         "relu takes no alpha",
     ),
-    ("unknown-loss", edit("half_sse", "hinge"), "loss", 8, "unknown loss 'hinge'; valid: half_sse, sse, mse, bce"),
+    ("unknown-loss", edit("half_sse", "logcosh"), "loss", 8, "unknown loss 'logcosh'; valid: half_sse, sse, mse, bce"),
     (
         "weight-is-number",
         edit("x1: w13", "x1: 0.5"),

@@ -18,6 +18,7 @@ import numpy as np
 
 from tutor.checking.checkmodel import NetworkModel
 from tutor.checking.hints import Chain, Hints
+from tutor.engines import floatreg as fr
 from tutor.engines.floats import RIGHT, Rules, numeric_step
 from tutor.engines.optimfloat import carried_state, put_optimizer_step
 from tutor.maths.numfmt import fmt
@@ -81,18 +82,18 @@ class DataSetModel(NetworkModel):
                 if rules.updated_weights_in_backprop:  # the batch's own update, not one example's
                     own = {**self._new(step, params, given), **own}
                 example = problem.data[k - 1]
-                out = numeric_step(
-                    self.network, params, _floats(example.inputs), _floats(example.targets), rules=rules, given=own
-                )
+                x, t = _floats(example.inputs), _floats(example.targets)
+                out = numeric_step(self.network, params, x, t, rules=rules, given=own, index=index, regularized=False)
                 values.update({prefix + key: v for key, v in out.items() if _per_example(key)})
                 losses.append(own.get("loss", out["loss"]))
                 for q in params:
                     grads[q].append(own.get(f"{q}.grad", out[f"{q}.grad"]))
             mean = (problem.reduction == "mean") != rules.batch_reduction_swapped
             scale = 1.0 / len(batch) if mean else 1.0
-            values[f"{step}loss"] = scale * sum(losses)
+            penalty, terms = fr.penalty(problem, params, l2_scale=rules.l2_scale, on_bias=rules.l2_on_bias)
+            values[f"{step}loss"] = scale * sum(losses) + penalty  # the penalty once per batch
             for q in params:
-                values[f"{step}{q}.grad"] = scale * sum(grads[q])
+                values[f"{step}{q}.grad"] = scale * sum(grads[q]) + terms.get(q, 0.0)
             state = self._update(index, params, state, values, rules, eta, given)
             params = {q: given.get(f"{step}{q}.new", values[f"{step}{q}.new"]) for q in params}
         return values

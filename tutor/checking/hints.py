@@ -7,7 +7,10 @@ terminal's `Writer`); a rung is a prefix of each chain. Nothing here reads rende
 
 from __future__ import annotations
 
-from tutor.maths.termtext import MINUS, RUNGS, Chain, TermText
+from dataclasses import replace
+
+from tutor.maths.regtext import RegDropTerms
+from tutor.maths.termtext import MINUS, RUNGS, Chain
 from tutor.model.derivation import Delta, Derivation, Step
 from tutor.model.keys import read_key, split_key
 from tutor.model.network import Network
@@ -21,7 +24,7 @@ class Hints:
     def __init__(self, derivation: Derivation, digits: int = 6) -> None:
         self.derivation = derivation
         network = Network(derivation.problem)
-        self.writer = TermText(digits, network.target_labels)
+        self.writer = RegDropTerms(digits, network.target_labels)
         self.loss_name = derivation.problem.loss
 
     def rung(self, key: str, n: int) -> str:
@@ -37,12 +40,20 @@ class Hints:
         key = read_key(local)
         name, part = key.subject, key.quantity
         if local == "loss":
-            return [self.writer.loss_chain(step.loss, times="·")]  # the logs of a log loss compact
+            data = self.writer.loss_chain(step.loss, times="·")  # the logs of a log loss compact
+            if step.loss.penalty is None:
+                return [data]
+            w = self.writer
+            return [replace(data, head="L_data"), w.penalty_chain(step.loss), w.total_loss_chain(step.loss)]
         if part in ("net", "out"):
             f = next(f for f in step.forward if f.neuron == name)
             if part == "net":
                 return [self.writer.net_chain(f)]
-            return [self.writer.out_chain(f, [g for g in step.forward if g.activation.entry.group])]
+            group = [g for g in step.forward if g.activation.entry.group]
+            if f.activated is None:
+                return [self.writer.out_chain(f, group)]
+            raw = replace(f, neuron=f"{f.neuron}ʹ", out=f.activated)  # f(net), then dropout's mask and scaling
+            return [self.writer.out_chain(raw, group), self.writer.dropout_chain(f)]
         if part == "delta":
             return [self._delta(step, next(d for d in step.deltas if d.neuron == name))]
         if part == "grad":
@@ -63,6 +74,8 @@ class Hints:
 
     def _gradient(self, step: Step, name: str) -> list[Chain]:
         """The chain rule along every path (where written out), then the sum over the parameter's uses."""
+        if name in self.derivation.problem.inputs:  # ∂L/∂x = Σ w · δ
+            return [self.writer.input_gradient_chain(next(g for g in step.input_gradients if g.input == name))]
         g = next(g for g in step.gradients if g.parameter == name)
         w, n_out = self.writer, len(step.loss.parts)
         chains = []
@@ -72,8 +85,9 @@ class Hints:
                 " + ".join(w.path_formula(p, self.loss_name, n_out) for p in g.paths),
             )
             numbers = (" + ".join(w.path_numbers(p) for p in g.paths),)
-            chains.append(Chain(f"∂L/∂{name}", symbols, numbers, w.num(g.value)))
-        return [*chains, w.uses_chain(g)]
+            chains.append(Chain(f"∂L/∂{name}", symbols, numbers, w.num(g.data_value)))
+        penalty = [w.penalty_gradient_chain(g)] if g.penalty is not None else []  # data term + λ·w
+        return [*chains, w.uses_chain(g), *penalty]
 
     def _update(self, step: Step, name: str) -> Chain:
         u = next(u for u in step.updates if u.parameter == name)

@@ -30,6 +30,9 @@ f = x·y, g = x + 1, x = 2, y = 4.
 | missing-local-derivative | ∂L/∂b = ∂L/∂d = −2 instead of ∂L/∂d · ∂d/∂b = (−2) · 2 = −4 |
 | local-derivative-only | ∂L/∂b = ∂d/∂b = 2 instead of ∂L/∂d · ∂d/∂b = (−2) · 2 = −4 |
 | forward-value-as-gradient | ∂L/∂d = d = 2 instead of ∂L/∂d = ∂L/∂e · ∂e/∂d = −2 |
+| l2-factor | ∂L/∂w13 = 20 + 2·0.1·2 = 20.4 (penalty λ·Σw²) instead of 20 + 0.1·2 = 20.2 ((λ/2)·Σw²), or the reverse |
+| l2-on-bias | the penalty on b1 too: ∂L/∂b1 = data term + λ·b1, where biases carry no penalty |
+| dropout-no-rescale | h1 = 1·0.593 = 0.593 kept without × 1/(1 − p) = 2, instead of 1.187 (inverted dropout) |
 """
 
 from __future__ import annotations
@@ -84,6 +87,20 @@ def _state_reset(p: Problem) -> tuple[Rules, ...]:
     """An optimizer with state, over more than one step (or iteration of a data set)."""
     several = p.steps > 1 or (len(p.data) > 0 and (p.epochs > 1 or (p.batch_size or len(p.data)) < len(p.data)))
     return (Rules(reset_state=True),) if p.optimizer.entry.state and several else ()
+
+
+def _l2_factor(p: Problem) -> tuple[Rules, ...]:
+    reg = p.regularization
+    return (Rules(l2_scale=2.0), Rules(l2_scale=0.5)) if reg and reg.kind == "l2" and reg.strength else ()
+
+
+def _penalty_on_bias(p: Problem) -> tuple[Rules, ...]:
+    has_bias = any(n.bias is not None for n in p.neurons.values())
+    return (Rules(l2_on_bias=True),) if p.regularization and p.regularization.strength and has_bias else ()
+
+
+def _no_rescale(p: Problem) -> tuple[Rules, ...]:
+    return (Rules(dropout_rescale=False),) if p.dropout and p.dropout.rate else ()
 
 
 def _graph_only(p: Problem) -> tuple[Rules, ...]:
@@ -218,6 +235,24 @@ MISTAKES: tuple[Mistake, ...] = (
         "that is the node's forward value, not its gradient ∂L/∂node",
         "∂L/∂d = d = 2 instead of ∂L/∂d = ∂L/∂e · ∂e/∂d = −2",
         _graph_only,
+    ),
+    Mistake(
+        "l2-factor",
+        "the L2 penalty's factor: (λ/2)·Σw² has the gradient λ·w; you used λ·Σw² (2λ·w), or λ/2 in the gradient",
+        "∂L/∂w13 = 20 + 2·0.1·2 = 20.4 instead of 20 + 0.1·2 = 20.2 (λ = 0.1, penalty (λ/2)·Σw²)",
+        _l2_factor,
+    ),
+    Mistake(
+        "l2-on-bias",
+        "the penalty is on the weights only; you put it on the biases too",
+        "∂L/∂b1 = data term + λ·b1, where the bias b1 carries no penalty",
+        _penalty_on_bias,
+    ),
+    Mistake(
+        "dropout-no-rescale",
+        "inverted dropout multiplies each kept output by 1/(1 − p); you applied the mask alone",
+        "h1 = 1·0.593 = 0.593 instead of 1·0.593·2 = 1.187 with p = 0.5",
+        _no_rescale,
     ),
 )
 BY_TAG: dict[str, Mistake] = {m.tag: m for m in MISTAKES}

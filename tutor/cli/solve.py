@@ -50,6 +50,7 @@ def solve(
     body_only: bool = typer.Option(False, "--body-only", help="LaTeX: no preamble, for \\input."),
     no_solution: bool = typer.Option(False, "--no-solution", help="LaTeX: the problem sheet only."),
     detail: int = typer.Option(1, "--detail", min=0, max=50, help="Data sets: iterations derived in full."),
+    input_gradients: bool = typer.Option(False, "--input-gradients", help="Also ∂L/∂x of every input (x1.grad)."),
 ) -> None:
     """Derive gradient-descent steps by hand: forward pass, loss, chain rule, deltas, updates.
 
@@ -66,5 +67,7 @@ def solve(
     with epoch_progress(epochs, show=epochs > 0) as advance:
         result = run(lambda: solve_loaded(problem, detail=detail, progress=advance))
     shown = frozenset(p.value for p in only) if only else None
-    options = ViewOptions(digits, step, shown, body_only=body_only, solution=not no_solution, pdf=pdf)
+    options = ViewOptions(
+        digits, step, shown, body_only=body_only, solution=not no_solution, pdf=pdf, input_gradients=input_gradients
+    )
     run(lambda: render(result, format.value, options, output))

@@ -7,7 +7,7 @@ from typing import Any
 
 import numpy as np
 
-from tutor.engines.floats import solve_numeric
+from tutor.engines.floats import input_gradients_of, solve_numeric
 from tutor.errors import CrossCheckError, ProblemError
 from tutor.maths.optimizers import STATE_WORDS
 from tutor.model.derivation import Derivation
@@ -27,8 +27,9 @@ def cross_check(derivation: Derivation, numeric: dict[str, float] | None = None)
                 numeric = solve_numeric(problem)
         except ArithmeticError:
             raise beyond_float64(problem) from None
+    numeric = {**numeric, **input_gradients_of(problem, numeric)}
     bad = []
-    for key, exact in _checkable(derivation).items():
+    for key, exact in {**_checkable(derivation), **derivation.input_gradient_values()}.items():
         a, b = as_float(exact), numeric[key]
         if not (math.isfinite(a) and math.isfinite(b)):
             raise beyond_float64(problem, key)

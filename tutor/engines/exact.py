@@ -12,6 +12,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
+from tutor.engines import regdrop as rd
 from tutor.engines.optimexact import optimizer_state, optimizer_updates
 from tutor.errors import ProblemError
 from tutor.maths import functions as fn
@@ -77,29 +78,40 @@ def derive_step(
     max_paths: int = MAX_PATHS,
     state: Mapping[str, Values] | None = None,
 ) -> Step:
-    """One step on one example, from the given parameter values (and optimizer state, by parameter)."""
-    forward, loss, deltas, gradients = backprop(network, params, inputs, targets, max_paths=max_paths)
+    """One step on one example, from the given parameter values (and optimizer state, by parameter; step
+    `index`'s dropout mask)."""
+    drop = rd.dropout_factors(network.problem, index)
+    forward, loss, deltas, gradients = backprop(network, params, inputs, targets, max_paths=max_paths, drop=drop)
+    loss, gradients = rd.regularize(network.problem, params, loss, gradients)
     updates = updates_for(network.problem, params, {g.parameter: g.value for g in gradients}, state, index)
-    return Step(index, forward, loss, deltas, gradients, updates)
+    grads_in = rd.input_gradients(network, params, deltas)
+    return Step(index, forward, loss, deltas, gradients, updates, input_gradients=grads_in)
 
 
 def backprop(
-    network: Network, params: Values, inputs: Values, targets: Values, *, max_paths: int = MAX_PATHS
+    network: Network,
+    params: Values,
+    inputs: Values,
+    targets: Values,
+    *,
+    max_paths: int = MAX_PATHS,
+    drop: Values | None = None,
 ) -> tuple[tuple[ForwardNeuron, ...], Loss, tuple[Delta, ...], tuple[Gradient, ...]]:
     """Forward pass, loss, deltas and gradients on one example, without the update (a data set's
-    examples are combined first, then updated once)."""
-    forward = _forward(network, params, inputs)
+    examples are combined first, then updated once) nor the penalty; `drop`: dropout's factors."""
+    forward = _forward(network, params, inputs, drop or {})
     outs: Values = {**inputs, **{f.neuron: f.out for f in forward}}
-    loss = _loss(network.problem.loss, outs, targets)
-    deltas = _deltas(network, forward, params, targets)
+    loss, loss_grad = _loss(network.problem, outs, targets)
+    deltas = _deltas(network, forward, params, targets, loss_grad)
     delta_of = {d.neuron: d.value for d in deltas}
     chain = ChainRule({d.neuron: d for d in deltas}, network.consumers, frozenset(targets), dict(params))
     gradients = tuple(_gradient(network, p, outs, delta_of, chain, max_paths) for p in network.problem.parameters)
     return forward, loss, deltas, gradients
 
 
-def _forward(network: Network, params: Values, inputs: Values) -> tuple[ForwardNeuron, ...]:
+def _forward(network: Network, params: Values, inputs: Values, drop: Values) -> tuple[ForwardNeuron, ...]:
     values: Values = dict(inputs)
+    activated: Values = {}
     nets: Values = {}
     for n in network.order:
         neuron = network.neuron(n)
@@ -109,30 +121,55 @@ def _forward(network: Network, params: Values, inputs: Values) -> tuple[ForwardN
         nets[n] = net
         if not neuron.activation.entry.group:
             values[n] = fn.exact_activation(neuron.activation, net)
+        if n in drop:  # inverted dropout: the mask, then 1/(1 − p)
+            activated[n] = values[n]
+            mask, scale = drop[n]
+            values[n] = fn.exact(values[n] * mask * scale)
     group = network.softmax_group
     if group:
         values.update(zip(group, fn.exact_softmax([nets[n] for n in group]), strict=True))
-    return tuple(_forward_record(network, n, values, params, nets[n]) for n in network.order)
+    return tuple(_forward_record(network, n, values, params, nets[n], drop, activated) for n in network.order)
 
 
-def _forward_record(network: Network, n: str, values: Values, params: Values, net: Any) -> ForwardNeuron:
+def _forward_record(
+    network: Network, n: str, values: Values, params: Values, net: Any, drop: Values, activated: Values
+) -> ForwardNeuron:
     neuron = network.neuron(n)
     terms = tuple(Term(c.source, values[c.source], c.parameter, params[c.parameter]) for c in neuron.inputs)
     bias_value = params[neuron.bias] if neuron.bias is not None else None
-    return ForwardNeuron(n, network.net_labels[n], terms, neuron.bias, bias_value, net, neuron.activation, values[n])
-
-
-def _loss(name: str, outs: Values, targets: Values) -> Loss:
-    parts = tuple(
-        LossPart(o, t, outs[o], fn.exact_loss_part(name, outs[o], t, len(targets))) for o, t in targets.items()
+    mask, scale = drop.get(n, (None, None))
+    return ForwardNeuron(
+        n,
+        network.net_labels[n],
+        terms,
+        neuron.bias,
+        bias_value,
+        net,
+        neuron.activation,
+        values[n],
+        mask,
+        scale,
+        activated.get(n),
     )
-    return Loss(name, parts, fn.exact(sum((p.value for p in parts), fn.exact(0))))
 
 
-def _deltas(network: Network, forward: tuple[ForwardNeuron, ...], params: Values, targets: Values) -> tuple[Delta, ...]:
+def _loss(problem: Problem, outs: Values, targets: Values) -> tuple[Loss, Values]:
+    """The loss and ∂L/∂y of each output."""
+    ys, ts = [outs[o] for o in targets], list(targets.values())
+    values, grads = fn.exact_loss_terms(problem.loss, ys, ts, problem.loss_options)
+    parts = tuple(
+        LossPart(o, t, outs[o], v) for (o, t), v in zip(targets.items(), values, strict=True) if v is not None
+    )
+    reference = ys[ts.index(1)] if LOSSES[problem.loss].one_hot else None
+    loss = Loss(problem.loss, parts, fn.exact(sum((p.value for p in parts), fn.exact(0))), reference=reference)
+    return loss, dict(zip(targets, grads, strict=True))
+
+
+def _deltas(
+    network: Network, forward: tuple[ForwardNeuron, ...], params: Values, targets: Values, loss_grad: Values
+) -> tuple[Delta, ...]:
     problem = network.problem
     rec = {f.neuron: f for f in forward}
-    loss_grad = {o: fn.exact_loss_grad(problem.loss, rec[o].out, t, len(targets)) for o, t in targets.items()}
     delta: Values = {}
     out: list[Delta] = []
     softmax = _softmax_deltas(network, rec, targets, loss_grad)
@@ -145,9 +182,10 @@ def _deltas(network: Network, forward: tuple[ForwardNeuron, ...], params: Values
         down = tuple(Downstream(k, p, params[p], delta[k]) for k, p in network.consumers[n])
         g = loss_grad.get(n, fn.exact(0)) + sum((d.parameter_value * d.delta for d in down), fn.exact(0))
         f = rec[n]
-        deriv = fn.exact_derivative(f.activation, f.net, f.out, problem.relu_derivative_at_zero)
-        delta[n] = fn.exact(g * deriv)
-        out.append(Delta(n, label, loss_grad.get(n), down, deriv, delta[n], activation=f.activation))
+        y = f.out if f.activated is None else f.activated
+        deriv = fn.exact_derivative(f.activation, f.net, y, problem.relu_derivative_at_zero)
+        delta[n] = fn.exact(g * deriv * (1 if f.dropout is None else f.dropout))
+        out.append(Delta(n, label, loss_grad.get(n), down, deriv, delta[n], activation=f.activation, dropout=f.dropout))
     return tuple(out)
 
 

@@ -11,11 +11,13 @@ from __future__ import annotations
 from collections.abc import Mapping
 from dataclasses import dataclass
 
+from tutor.engines import floatreg as fr
 from tutor.engines.optimfloat import carried_state, put_optimizer_step
 from tutor.maths import functions as fn
 from tutor.maths.activations import Activation
 from tutor.maths.losses import LOSSES
 from tutor.model.keys import step_prefix
+from tutor.model.keyset import wants_input_gradients
 from tutor.model.network import Network
 from tutor.model.problem import Problem
 
@@ -43,6 +45,9 @@ class Rules:
     single_use: tuple[str, int] | None = None  # (parameter, i): a shared parameter's gradient from use i only
     bias_correction: bool = True  # False: Adam's m̂ = m, v̂ = v (no 1/(1 − βᵗ))
     reset_state: bool = False  # True: the optimizer's state starts from zero at every step (not carried)
+    l2_scale: float = 1.0  # 2 or ½: λ where λ/2 belongs in the L2 penalty, or the reverse
+    l2_on_bias: bool = False  # the penalty on the biases too
+    dropout_rescale: bool = True  # False: dropout's mask without the 1/(1 − p)
 
 
 RIGHT = Rules()
@@ -54,8 +59,10 @@ def solve_numeric(
     rules: Rules = RIGHT,
     given: Mapping[str, float] | None = None,
     network: Network | None = None,
+    input_gradients: bool = False,
 ) -> dict[str, float]:
-    """Every quantity of every step by answer key (later steps prefixed `step2.`, …)."""
+    """Every quantity of every step by answer key (later steps prefixed `step2.`, …); `input_gradients`:
+    ∂L/∂x too (`x1.grad`)."""
     network = network or Network(problem)
     given = given or {}
     params, inputs, targets = network.floats if network.problem is problem else Network(problem).floats
@@ -66,7 +73,9 @@ def solve_numeric(
         prefix = step_prefix(index)
         # step 1's keys have no prefix; a later step's (`step2.y3.net`) never match them
         step_given = {k[len(prefix) :]: v for k, v in given.items() if k.startswith(prefix)} if prefix else given
-        step = numeric_step(network, params, inputs, targets, rules=rules, given=step_given, state=state, t=index)
+        step = numeric_step(network, params, inputs, targets, rules=rules, given=step_given, state=state, index=index)
+        if input_gradients or wants_input_gradients(problem):  # from the student's own δ where given
+            step.update(_input_gradients(network, params, {**step, **step_given}))
         values.update({prefix + k: v for k, v in step.items()})
         params = {p: step_given.get(f"{p}.new", step[f"{p}.new"]) for p in params}
         state = {} if rules.reset_state else carried_state(problem, step, step_given)
@@ -82,10 +91,12 @@ def numeric_step(
     rules: Rules = RIGHT,
     given: Mapping[str, float] | None = None,
     state: Mapping[str, Mapping[str, float]] | None = None,
-    t: int = 1,
+    index: int = 1,
+    regularized: bool = True,
 ) -> dict[str, float]:
-    """One step on one example in float64 (step `t` of the optimizer, from `state` by parameter). A key in
-    `given` overrides the computed value downstream."""
+    """One step on one example in float64: step `index` of the optimizer, from `state` by parameter, with
+    step `index`'s dropout mask; `regularized=False`: without the penalty, which a data set's batch adds
+    once. A key in `given` overrides the computed value downstream."""
     given = given or {}
     v: dict[str, float] = {}
     if rules.unsigned is not None:
@@ -95,23 +106,48 @@ def numeric_step(
         v[key] = value
         return given.get(key, value)
 
-    out = _forward(network, params, inputs, put, given, rules)
     problem = network.problem
-    outs = [out[o] for o in targets]
-    loss = fn.np_loss(problem.loss, outs, list(targets.values()))
-    put("loss", loss * rules.loss_scale)
-    grads = _backward(network, params, out, targets, rules, put, given)
+    drop = fr.dropout_factors(problem, index, rescale=rules.dropout_rescale)
+    out = _forward(network, params, inputs, put, given, rules, drop)
+    loss, loss_grads = fn.np_loss_terms(
+        problem.loss, [out[o] for o in targets], list(targets.values()), problem.loss_options
+    )
+    penalty, terms = fr.penalty(problem, params, l2_scale=rules.l2_scale, on_bias=rules.l2_on_bias, on=regularized)
+    put("loss", loss * rules.loss_scale + penalty)
+    out.update({f"dL:{o}": g for o, g in zip(targets, loss_grads, strict=True)})
+    grads = _backward(network, params, out, targets, rules, put, given, terms)
     eta = float(problem.learning_rate) if rules.use_learning_rate else 1.0
     if problem.optimizer.name != "sgd":
         grads = {p: given.get(f"{p}.grad", g) for p, g in grads.items()}
         put_optimizer_step(
-            problem, params, grads, state or {}, t, -rules.update_sign * eta, rules.bias_correction, put, given
+            problem, params, grads, state or {}, index, -rules.update_sign * eta, rules.bias_correction, put, given
         )
         return v
     for p, w in params.items():
         g = given.get(f"{p}.grad", grads[p])
         put(f"{p}.new", w if p in problem.frozen else w + rules.update_sign * eta * g)
     return v
+
+
+def _input_gradients(network: Network, params: Mapping[str, float], step: Mapping[str, float]) -> dict[str, float]:
+    """∂L/∂x = Σ w · δ over the neurons each input feeds."""
+    return {
+        f"{x}.grad": sum(params[p] * step[f"{k}.delta"] for k, p in network.consumers[x])
+        for x in network.problem.inputs
+    }
+
+
+def input_gradients_of(problem: Problem, values: Mapping[str, float]) -> dict[str, float]:
+    """∂L/∂x of every step (`x1.grad`, `step2.x1.grad`) from a solve's own deltas and parameters."""
+    network = Network(problem)
+    params: Mapping[str, float] = network.floats[0]
+    out: dict[str, float] = {}
+    for index in range(1, problem.steps + 1):
+        prefix = step_prefix(index)
+        step = {k[len(prefix) :]: v for k, v in values.items() if k.startswith(prefix)} if prefix else values
+        out.update({prefix + k: v for k, v in _input_gradients(network, params, step).items()})
+        params = {p: step[f"{p}.new"] for p in params}
+    return out
 
 
 def _unsigned(values: Mapping[str, float], name: str) -> Mapping[str, float]:
@@ -126,7 +162,9 @@ def _forward(
     put,
     given: Mapping[str, float],
     rules: Rules = RIGHT,
+    drop: Mapping[str, float] | None = None,
 ) -> dict[str, float]:
+    drop = drop or {}
     out: dict[str, float] = dict(inputs)
     nets: dict[str, float] = {}
     for n in network.order:
@@ -136,7 +174,10 @@ def _forward(
             net += params[neuron.bias]
         nets[n] = put(f"{n}.net", float(net))
         if not neuron.activation.entry.group:
-            out[n] = put(f"{n}.out", fn.np_activation(neuron.activation, nets[n]))
+            y = fn.np_activation(neuron.activation, nets[n])
+            if n in drop:  # f′ of the output before the mask (sigmoid's y(1 − y))
+                out[f"act:{n}"], out[f"drop:{n}"], y = y, drop[n], y * drop[n]
+            out[n] = put(f"{n}.out", y)
     group = network.softmax_group
     if group:
         for n, y in zip(group, fn.np_softmax([nets[n] for n in group]), strict=True):
@@ -153,6 +194,7 @@ def _backward(
     rules: Rules,
     put,
     given: Mapping[str, float],
+    penalty: Mapping[str, float] | None = None,
 ) -> dict[str, float]:
     problem = network.problem
     relu0 = float(problem.relu_derivative_at_zero)
@@ -164,7 +206,7 @@ def _backward(
             delta[n] = put(f"{n}.delta", soft[n])
             continue
         dropped = rules.dropped_path[1] if rules.dropped_path and rules.dropped_path[0] == n else None
-        g = _loss_grad(problem.loss, out[n], targets[n], len(targets), rules) if n in targets and dropped != "" else 0.0
+        g = _loss_grad(problem.loss, out[f"dL:{n}"], rules) if n in targets and dropped != "" else 0.0
         for k, p in network.consumers[n]:
             if k == dropped:
                 continue
@@ -172,9 +214,9 @@ def _backward(
             g += w * delta[k]
         delta[n] = put(
             f"{n}.delta",
-            g * _derivative(network.neuron(n).activation, n, out, rules, relu0),
+            g * _derivative(network.neuron(n).activation, n, out, rules, relu0) * out.get(f"drop:{n}", 1.0),
         )
-    return _gradients(network, out, delta, rules, put)
+    return _gradients(network, out, delta, rules, put, penalty or {})
 
 
 def _updated(
@@ -201,15 +243,16 @@ def _updated(
 def _derivative(act: Activation, n: str, out: Mapping[str, float], rules: Rules, at_zero: float) -> float:
     if not rules.activation_derivative:
         return 1.0
-    x = out[n] if rules.derivative_at_output else out[f"net:{n}"]
+    y = out.get(f"act:{n}", out[n])  # before dropout's mask
+    x = y if rules.derivative_at_output else out[f"net:{n}"]
     of_output = act.entry.derivative_of_output
     if of_output is not None and not rules.derivative_at_output:
-        return of_output(out[n])
+        return of_output(y)
     return fn.np_derivative(act, x, at_zero)
 
 
-def _loss_grad(loss: str, y: float, t: float, n: int, rules: Rules) -> float:
-    g = fn.np_loss_grad(loss, y, t, n)
+def _loss_grad(loss: str, g: float, rules: Rules) -> float:
+    """∂L/∂y of one output (computed with the loss, `dL:<output>`), with the mistakes' changes."""
     if rules.target_sign < 0 and loss in ("half_sse", "sse", "mse", "bce"):
         g = -g
     return g * rules.loss_scale
@@ -227,14 +270,19 @@ def _softmax_deltas(
         total = sum(targets.get(n, 0.0) for n in group)
         d = {n: y[n] * total - targets.get(n, 0.0) for n in group}
     else:
-        g = {n: _loss_grad(network.problem.loss, y[n], targets[n], len(targets), rules) for n in group}
+        g = {n: _loss_grad(network.problem.loss, out[f"dL:{n}"], rules) for n in group}
         mean = sum(g[k] * y[k] for k in group)
         d = {n: y[n] * (g[n] - mean) for n in group}
     return {n: v * rules.target_sign * (rules.loss_scale if shortcut else 1.0) for n, v in d.items()}
 
 
 def _gradients(
-    network: Network, out: Mapping[str, float], delta: Mapping[str, float], rules: Rules, put
+    network: Network,
+    out: Mapping[str, float],
+    delta: Mapping[str, float],
+    rules: Rules,
+    put,
+    penalty: Mapping[str, float],
 ) -> dict[str, float]:
     grads: dict[str, float] = {}
     for p, uses in network.uses.items():
@@ -249,5 +297,5 @@ def _gradients(
             else:
                 src = out[e.source]
             total += delta[e.neuron] * src
-        grads[p] = put(f"{p}.grad", total)
+        grads[p] = put(f"{p}.grad", total + penalty.get(p, 0.0))
     return grads

@@ -33,7 +33,7 @@ class LayerBackward:
     next_weights: Matrix | None  # Wˡ⁺¹
     next_delta: Vector | None  # δˡ⁺¹
     upstream: Vector  # ∇ₐC (BP1) or (Wˡ⁺¹)ᵀ δˡ⁺¹ (BP2)
-    derivative: Vector | None  # σ′(zˡ); None for a softmax layer (δ comes from the Jacobian)
+    derivative: Vector | None  # σ′(zˡ) (× m/(1 − p) under dropout); None for a softmax layer (δ from the Jacobian)
     delta: Vector  # δˡ
     a_prev: Vector  # aˡ⁻¹
     grad_biases: Vector | None  # ∂C/∂bˡ = δˡ (None: the layer has no biases)
@@ -57,7 +57,7 @@ def matrix_backward(
         (prev, prev_nodes), (name, nodes) = layers[i - 1], layers[i]
         w = weight_matrix(problem, params, nodes, prev_nodes)
         delta = tuple(by_neuron[n].value for n in nodes)
-        deriv = None if by_neuron[nodes[0]].softmax else tuple(by_neuron[n].derivative for n in nodes)
+        deriv = None if by_neuron[nodes[0]].softmax else tuple(_slope(by_neuron[n]) for n in nodes)
         nxt = result[-1] if result else None
         if nxt is None:
             upstream = tuple(by_neuron[n].loss_grad for n in nodes)
@@ -105,3 +105,8 @@ def weight_names(problem: Problem, nodes: tuple[str, ...], prev_nodes: tuple[str
 def _transpose_times(w: Matrix, delta: Vector) -> Vector:
     """(W)ᵀ δ: entry k is Σ_j w_jk δ_j."""
     return tuple(fn.exact(sum((w[j][k] * delta[j] for j in range(len(w))), fn.exact(0))) for k in range(len(w[0])))
+
+
+def _slope(d: Delta) -> Any:
+    """∂a/∂z of one neuron: f′(z), times dropout's mask · 1/(1 − p) where dropout applies (a = m·f(z)/(1 − p))."""
+    return d.derivative if d.dropout is None else fn.exact(d.dropout * d.derivative)

@@ -15,6 +15,7 @@ import numpy as np
 
 from tutor.engines import vectorized as vec
 from tutor.engines.optimvec import VectorOptimizer
+from tutor.engines.trainreg import Extras
 from tutor.errors import NnstepError
 from tutor.maths.activations import Activation
 from tutor.model.network import Network
@@ -54,6 +55,8 @@ class Compiled:
         self.levels = self._levels(network, nodes)
         self.n_nodes = len(nodes)
         self.trainable = np.array([p not in problem.frozen for p in self.params], dtype=np.float64)
+        self.settings = {k: float(v) for k, v in problem.loss_options.items()}  # huber's delta
+        self.extras = Extras(problem, self.index, self.params, self.n_nodes)  # penalty and dropout
 
     def _levels(self, network: Network, nodes: list[str]) -> tuple[Level, ...]:
         pos = {p: i for i, p in enumerate(self.params)}
@@ -91,8 +94,9 @@ class Compiled:
             lv.w[lv.rows, lv.cols] = p[lv.pidx]
             lv.b[lv.brows] = p[lv.bidx]
 
-    def forward(self, p: np.ndarray, x: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-        """Outputs A and nets Z of every node (columns) for a (batch, inputs) array."""
+    def forward(self, p: np.ndarray, x: np.ndarray, drop: np.ndarray | None = None) -> tuple[np.ndarray, np.ndarray]:
+        """Outputs A and nets Z of every node (columns) for a (batch, inputs) array; `drop`: dropout's factor
+        of each column (outputs after the mask and scaling)."""
         self.load(p)
         a = np.empty((x.shape[0], self.n_nodes))
         z = np.empty_like(a)
@@ -105,16 +109,20 @@ class Compiled:
             else:
                 for f, _, cols in lv.groups:
                     a[:, lv.start + cols] = f(zl[:, cols])
+            if drop is not None:
+                a[:, lv.start : lv.stop] *= drop[lv.start : lv.stop]
         if self.softmax.size:
             a[:, self.softmax] = vec.softmax(z[:, self.softmax])
         return a, z
 
     def losses(self, a: np.ndarray, t: np.ndarray) -> np.ndarray:
-        return vec.loss(self.problem.loss, a[:, self.outputs], t)
+        return vec.loss(self.problem.loss, a[:, self.outputs], t, self.settings)
 
-    def gradient(self, p: np.ndarray, x: np.ndarray, t: np.ndarray, scale: float) -> tuple[np.ndarray, np.ndarray]:
+    def gradient(
+        self, p: np.ndarray, x: np.ndarray, t: np.ndarray, scale: float, drop: np.ndarray | None = None
+    ) -> tuple[np.ndarray, np.ndarray]:
         """(per-example losses, scale · Σ over the batch of ∂L/∂p)."""
-        a, _, d = self.backward(p, x, t)
+        a, _, d = self.backward(p, x, t, drop)
         return self.losses(a, t), scale * self.batch_gradient(a, d)
 
     def batch_gradient(self, a: np.ndarray, d: np.ndarray) -> np.ndarray:
@@ -126,15 +134,20 @@ class Compiled:
             grad += np.bincount(lv.bidx, delta.sum(axis=0)[lv.brows], len(self.params))
         return grad
 
-    def backward(self, p: np.ndarray, x: np.ndarray, t: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    def backward(
+        self, p: np.ndarray, x: np.ndarray, t: np.ndarray, drop: np.ndarray | None = None
+    ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
         """Outputs A, nets Z and deltas D = ∂L/∂net of every node (columns; inputs' deltas are 0)."""
-        a, z = self.forward(p, x)
+        a, z = self.forward(p, x, drop)
+        raw = a if drop is None else np.where(drop == 0, a, a / np.where(drop == 0, 1.0, drop))  # f(net), for f′
         g = np.zeros_like(a)  # ∂L/∂out of every node
-        g[:, self.outputs] = vec.loss_grad(self.problem.loss, a[:, self.outputs], t)
+        g[:, self.outputs] = vec.loss_grad(self.problem.loss, a[:, self.outputs], t, self.settings)
         soft = self._softmax_deltas(a, t)
         d = np.zeros_like(a)
         for lv in reversed(self.levels):
-            delta = g[:, lv.start : lv.stop] * self._derivative(lv, z, a)
+            delta = g[:, lv.start : lv.stop] * self._derivative(lv, z, raw)
+            if drop is not None:
+                delta *= drop[lv.start : lv.stop]
             if soft is not None:
                 local = self.softmax - lv.start
                 mask = (local >= 0) & (local < lv.stop - lv.start)
@@ -215,8 +228,11 @@ def _train(problem: Problem, keep: int, progress: Callable[[int], None] | None) 
     kept = []
     optimizer = VectorOptimizer(problem, net.trainable) if problem.optimizer.name != "sgd" else None
     for i, (idx, scale) in enumerate(batches):
-        per_example, grad = net.gradient(p, x[idx], t[idx], scale)
-        losses[i] = per_example.sum() * scale
+        per_example, grad = net.gradient(p, x[idx], t[idx], scale, net.extras.dropout(i + 1))
+        penalty, penalty_grad = net.extras.penalty(p)
+        losses[i] = per_example.sum() * scale + penalty
+        if penalty_grad is not None:
+            grad = grad + penalty_grad
         p = p - step * grad if optimizer is None else optimizer.step(p, grad, i + 1)
         if i < keep:
             kept.append(p.copy())
@@ -224,7 +240,9 @@ def _train(problem: Problem, keep: int, progress: Callable[[int], None] | None) 
             progress(schedule[i].epoch)
     epochs = np.array([it.epoch for it in schedule]) - 1
     epoch_loss = np.bincount(epochs, losses) / np.bincount(epochs)
-    final_loss = float(net.losses(net.forward(p, x)[0], t).sum() * loss_scale(problem, len(x)))
+    final_loss = float(
+        net.losses(net.forward(p, x)[0], t).sum() * loss_scale(problem, len(x)) + net.extras.penalty(p)[0]
+    )
     return TrainResult(net.params, losses, epoch_loss, final_loss, p, np.array(kept).reshape(-1, len(p)), schedule)
 
 

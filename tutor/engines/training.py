@@ -15,6 +15,7 @@ from typing import Any
 
 import numpy as np
 
+from tutor.engines import regdrop as rd
 from tutor.engines.crosscheck import ABS_TOL, REL_TOL, as_float, beyond_float64
 from tutor.engines.exact import backprop, check_exact_size, updates_for
 from tutor.engines.floats import numeric_step
@@ -67,22 +68,24 @@ def derive_iteration(
     """One update on one batch: each example's exact pass, then the batch loss, gradients and update (the
     optimizer's step `it.index` from `state`, by parameter)."""
     problem = network.problem
-    examples = tuple(_example_step(network, params, k, max_paths) for k in it.examples)
+    drop = rd.dropout_factors(problem, it.index)  # one mask per iteration, for every example of its batch
+    examples = tuple(_example_step(network, params, k, max_paths, drop) for k in it.examples)
     scale = fn.exact(1) / len(examples) if problem.reduction == "mean" else fn.exact(1)
     loss = Loss(problem.loss, (), fn.exact(scale * _sum(e.loss.value for e in examples)))
     gradients = tuple(
         Gradient(p, (), None, fn.exact(scale * _sum(e.gradients[i].value for e in examples)))
         for i, p in enumerate(problem.parameters)
     )
+    loss, gradients = rd.regularize(problem, params, loss, gradients)  # once per batch, after its reduction
     updates = updates_for(problem, params, {g.parameter: g.value for g in gradients}, state, it.index)
     return Step(it.index, (), loss, (), gradients, updates, examples, it.epoch)
 
 
-def _example_step(network: Network, params: Values, k: int, max_paths: int) -> ExampleStep:
+def _example_step(network: Network, params: Values, k: int, max_paths: int, drop: Values) -> ExampleStep:
     example = network.problem.data[k]
     inputs = {n: fn.exact(v) for n, v in example.inputs.items()}
     targets = {n: fn.exact(v) for n, v in example.targets.items()}
-    forward, loss, deltas, gradients = backprop(network, params, inputs, targets, max_paths=max_paths)
+    forward, loss, deltas, gradients = backprop(network, params, inputs, targets, max_paths=max_paths, drop=drop)
     return ExampleStep(k + 1, inputs, targets, forward, loss, deltas, gradients)
 
 
@@ -102,7 +105,9 @@ def cross_check_training(derivation: DataSetDerivation, network: Network) -> Non
         params = {u.parameter: float(u.old) for u in step.updates}
         for e in step.examples:
             with np.errstate(all="ignore"):  # an overflow shows as a value that is not finite, below
-                numeric = numeric_step(network, params, _floats(e.inputs), _floats(e.targets))
+                numeric = numeric_step(
+                    network, params, _floats(e.inputs), _floats(e.targets), index=step.index, regularized=False
+                )
             prefix = example_prefix(e.example)
             pairs += [(f"{at}{k}", v, numeric[k[len(prefix) :]]) for k, v in e.items()]
         for key, a, b in pairs:

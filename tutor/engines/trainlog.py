@@ -34,6 +34,7 @@ class FloatIteration:
     gradients: np.ndarray  # (parameters,)
     updated: np.ndarray  # (parameters,) after the update
     state: dict[str, np.ndarray] | None = None  # an optimizer's state after the update, by state word (issue 15)
+    penalty: float | None = None  # the regularization term in `loss`, None without one
 
 
 class Replay:
@@ -58,12 +59,17 @@ class Replay:
                 return
             idx = np.array(it.examples, dtype=np.intp)
             scale = loss_scale(problem, len(idx))
-            a, z, d = net.backward(p, x[idx], t[idx])
+            a, z, d = net.backward(p, x[idx], t[idx], net.extras.dropout(it.index))
             grad = scale * net.batch_gradient(a, d)  # the arithmetic of trainer.train, step for step
+            penalty, penalty_grad = net.extras.penalty(p)
+            if penalty_grad is not None:
+                grad = grad + penalty_grad
             new = p - step * grad if optimizer is None else optimizer.step(p, grad, it.index)
             if it.index >= start:
                 losses = net.losses(a, t[idx])
                 example_grads = net.example_gradients(a, d)
+                loss = float(losses.sum() * scale + penalty)
                 state = optimizer.state if optimizer is not None else None
-                yield FloatIteration(it, a, z, d, losses, example_grads, float(losses.sum() * scale), grad, new, state)
+                shown = penalty if penalty_grad is not None else None
+                yield FloatIteration(it, a, z, d, losses, example_grads, loss, grad, new, state, shown)
             p = new

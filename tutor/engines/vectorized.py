@@ -7,7 +7,7 @@ Tests hold them to agree with the scalar float64 forms.
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 
 import numpy as np
 
@@ -42,14 +42,20 @@ def softmax(z: Array) -> Array:
     return e / e.sum(axis=1, keepdims=True)
 
 
-def loss(name: str, y: Array, t: Array) -> Array:
+def loss(name: str, y: Array, t: Array, settings: Mapping[str, float] | None = None) -> Array:
     """Each example's loss: a (batch,) array from (batch, outputs) outputs and targets."""
-    return LOSSES[name].vectorised(y, t)
+    entry = LOSSES[name]
+    if entry.whole_batch is not None:
+        return entry.whole_batch(y, t, {**{k: float(v) for k, v in entry.settings}, **(settings or {})})[0]
+    return entry.vectorised(y, t)
 
 
-def loss_grad(name: str, y: Array, t: Array) -> Array:
+def loss_grad(name: str, y: Array, t: Array, settings: Mapping[str, float] | None = None) -> Array:
     """∂L/∂y for every output of every example, same shape as `y`."""
-    return LOSSES[name].vectorised_grad(y, t)
+    entry = LOSSES[name]
+    if entry.whole_batch is not None:
+        return entry.whole_batch(y, t, {**{k: float(v) for k, v in entry.settings}, **(settings or {})})[1]
+    return entry.vectorised_grad(y, t)
 
 
 def softmax_delta(name: str, y: Array, t: Array) -> Array:

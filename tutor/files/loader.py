@@ -21,7 +21,7 @@ from typing import Any
 
 from tutor.errors import ProblemError
 from tutor.fileio import shown
-from tutor.files import forms
+from tutor.files import forms, regdrop
 from tutor.files.dataform import DATA_KEYS
 from tutor.files.neuronform import (
     check_keys,
@@ -112,13 +112,6 @@ def _number_map(key: str, limit: int, what: str) -> Parser:
 
 def _neurons(value: Any, loc: Locator) -> Fields:
     return {"neurons": parse_neurons(value, loc, limit=MAX_NEURONS)}
-
-
-def _loss(value: Any, loc: Locator) -> Fields:
-    if value not in LOSSES:
-        found = repr(value) if isinstance(value, str) else describe(value)
-        raise loc.error(f"unknown loss {found}; valid: {', '.join(LOSSES)}", "loss")
-    return {"loss": value}
 
 
 def _learning_rate(value: Any, loc: Locator) -> Fields:
@@ -231,7 +224,9 @@ FIELDS: dict[str, Parser] = {
     "neurons": _neurons,
     "parameters": _number_map("parameters", MAX_PARAMETERS, "parameter names to values"),
     "targets": forms.vector_or("targets", _number_map("targets", MAX_NEURONS, "output neuron names to target values")),
-    "loss": _loss,
+    "loss": regdrop.parse_loss,
+    "regularization": regdrop.parse_regularization,
+    "dropout": regdrop.parse_dropout,
     "learning_rate": _learning_rate,
     "optimizer": optimizer_field,
     "steps": _steps,
@@ -296,8 +291,10 @@ CHECKS: list[Check] = [
     _network,
     _outputs,
     _usage,
+    regdrop.check_hinge,
     _loss_fits,
     _examples_fit,
     _frozen_defined,
     _vary_defined,
+    regdrop.check_dropout,
 ]

@@ -39,7 +39,7 @@ def problem_yaml(problem: Problem, header: Iterable[str] = ()) -> str:
         frozen = [p for p in problem.parameters if p in problem.frozen]  # parameter order, not set order
         lines.append(f"frozen: [{', '.join(map(name_text, frozen))}]")
     lines += _mapping("targets", {k: number(v) for k, v in problem.targets.items()})
-    lines.append(f"loss: {problem.loss}")
+    lines += _loss(problem)
     lines.append(f"learning_rate: {number(problem.learning_rate)}")
     lines += _options(problem)
     if problem.variant:
@@ -47,8 +47,28 @@ def problem_yaml(problem: Problem, header: Iterable[str] = ()) -> str:
     return "\n".join(lines) + "\n"
 
 
-def _options(problem: Problem) -> list[str]:
+def _loss(problem: Problem) -> list[str]:
+    """`loss: mse`, or with its settings `loss: {name: huber, delta: 0.5}`."""
+    if not problem.loss_options:
+        return [f"loss: {problem.loss}"]
+    return _mapping("loss", {"name": problem.loss, **{k: number(v) for k, v in problem.loss_options.items()}}, True)
+
+
+def _regdrop(problem: Problem) -> list[str]:
+    """`regularization: {l2: 0.01}` and `dropout: {rate: 0.5, masks: [{h1: 0}, …]}` (issue 15)."""
     lines = []
+    if problem.regularization is not None:
+        reg = problem.regularization
+        lines += _mapping("regularization", {reg.kind: number(reg.strength)}, flow=True)
+    if problem.dropout is not None:
+        masks = [", ".join(f"{name_text(n)}: {m}" for n, m in mask.items()) for mask in problem.dropout.masks]
+        text = ", ".join(f"{{{m}}}" for m in masks)
+        lines.append(f"dropout: {{rate: {number(problem.dropout.rate)}, masks: [{text}]}}")
+    return lines
+
+
+def _options(problem: Problem) -> list[str]:
+    lines = _regdrop(problem)
     if problem.steps != 1:
         lines.append(f"steps: {problem.steps}")
     if problem.relu_derivative_at_zero != 0:

@@ -7,8 +7,9 @@ and applies its form; nothing here branches on a name. Owns the one rule every k
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
+from fractions import Fraction
 from functools import cache
 from typing import Any
 
@@ -23,6 +24,7 @@ __all__ = [
     "KinkConvention",
     "activation_op", "derivative_op", "exact", "exact_activation", "exact_derivative", "exact_loss_grad",
     "exact_loss_part", "exact_softmax", "np_activation", "np_derivative", "np_loss", "np_loss_grad", "np_softmax",
+    "exact_loss_terms", "loss_settings", "np_loss_terms",
 ]  # fmt: skip
 
 
@@ -108,6 +110,43 @@ def exact_loss_part(name: str, out: Any, target: Any, n_outputs: int) -> Any:
 def exact_loss_grad(name: str, out: Any, target: Any, n_outputs: int) -> Any:
     """∂L/∂out for one output, exact."""
     return LOSSES[name].exact_grad(out, target, n_outputs)
+
+
+# ---------------------------------------------------------------- a loss over the whole output vector
+
+
+def loss_settings(name: str, given: Mapping[str, Fraction] | None = None) -> dict[str, Fraction]:
+    """A loss's settings (huber's delta): its defaults, overridden by the problem's `given` ones."""
+    return {**dict(LOSSES[name].settings), **(given or {})}
+
+
+def exact_loss_terms(
+    name: str, outs: Sequence[Any], targets: Sequence[Any], given: Mapping[str, Fraction] | None = None
+) -> tuple[list[Any], list[Any]]:
+    """(each output's part of L, None where the sum leaves it out; each ∂L/∂y), exact: the one form every
+    loss has (a separable loss from its per-output forms)."""
+    entry, n = LOSSES[name], len(outs)
+    if entry.whole_exact is None:
+        return [entry.exact_part(y, t, n) for y, t in zip(outs, targets, strict=True)], [
+            entry.exact_grad(y, t, n) for y, t in zip(outs, targets, strict=True)
+        ]
+    settings = {k: exact(v) for k, v in loss_settings(name, given).items()}
+    parts, grads = entry.whole_exact(list(outs), list(targets), settings)
+    return [None if p is None else exact(p) for p in parts], [exact(g) for g in grads]
+
+
+def np_loss_terms(
+    name: str, outs: Sequence[float], targets: Sequence[float], given: Mapping[str, Fraction] | None = None
+) -> tuple[float, list[float]]:
+    """(L, each ∂L/∂y) in float64, for every loss."""
+    entry, n = LOSSES[name], len(outs)
+    if entry.whole_batch is None:
+        grads = [entry.floating_grad(y, t, n) for y, t in zip(outs, targets, strict=True)]
+        return entry.floating(np.asarray(outs), np.asarray(targets)), grads
+    settings = {k: float(v) for k, v in loss_settings(name, given).items()}
+    y, t = np.asarray([outs], dtype=np.float64), np.asarray([targets], dtype=np.float64)
+    losses, g = entry.whole_batch(y, t, settings)
+    return float(losses[0]), [float(v) for v in g[0]]
 
 
 # ---------------------------------------------------------------- formulas (for display)

@@ -7,11 +7,13 @@ targets summing to 1). Every consumer looks its entry up in `LOSSES`; adding a l
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
+from fractions import Fraction
 from typing import TYPE_CHECKING, Any
 
 from tutor.maths import formula as fm
+from tutor.maths import wholeloss as wl
 from tutor.maths.exactnum import exact, mp, mpmath, np, sympy
 
 if TYPE_CHECKING:
@@ -44,6 +46,17 @@ class LossEntry:
     needs_outputs: str | None = None  # the activation every output must have; targets then in [0, 1]
     targets_sum_to_one: bool = False
     softmax_shortcut: bool = False  # with softmax outputs δ = y·Σt − t, the loss gradient folded in
+    # a loss that is no sum of independent per-output terms, or has settings (`tutor.maths.wholeloss`):
+    # (outputs, targets, settings) -> (parts, gradients), exact (a part None: left out of the sum) and on a batch
+    whole_exact: Callable[[Any, Any, Mapping[str, Any]], tuple[list[Any], list[Any]]] | None = None
+    whole_batch: Callable[[Array, Array, Mapping[str, float]], tuple[Array, Array]] | None = None
+    settings: tuple[tuple[str, Fraction], ...] = ()  # the settings it takes and their defaults: (("delta", 1),)
+    one_hot: bool = False  # every target 0 or 1, exactly one 1
+
+    @property
+    def separable(self) -> bool:
+        """Whether L is a sum of one term per output on its own (the per-output forms apply)."""
+        return self.whole_exact is None
 
 
 def _xlogy(x: Array, y: Array) -> Array:
@@ -177,7 +190,52 @@ _ENTRIES = (
     ),
 )
 
-LOSSES: dict[str, LossEntry] = {e.name: e for e in _ENTRIES}
+_WHOLE: dict[str, Any] = {
+    "floating": wl.whole_only,
+    "floating_grad": wl.whole_only,
+    "exact_part": wl.whole_only,
+    "exact_grad": wl.whole_only,
+    "vectorised": wl.whole_only,
+    "vectorised_grad": wl.whole_only,
+}
+_WHOLE_ENTRIES = (
+    LossEntry(
+        "hinge",  # CS231n's multiclass SVM loss; c is the correct class (its target 1)
+        title="multiclass hinge (SVM) loss",
+        text="Σ_{j≠c} max(0, y_j − y_c + 1)",
+        latex=r"\sum_{j \ne c} \max(0, y_j - y_c + 1)",
+        grad_formula=fm.call("hinge′", r"\mathrm{hinge}'", fm.Y),
+        **_WHOLE,
+        text_term="max(0, {py} − {ref} + 1)",
+        text_front="",
+        text_brackets=("", "", False),
+        latex_term=r"\max(0, {py} - {ref} + 1)",
+        latex_front="",
+        needs_outputs="identity",
+        targets_sum_to_one=True,
+        whole_exact=wl.hinge_exact,
+        whole_batch=wl.hinge_batch,
+        one_hot=True,
+    ),
+    LossEntry(
+        "huber",  # PyTorch's HuberLoss (reduction mean): ½d² where |d| < δ, else δ(|d| − ½δ), d = y − t
+        title="Huber loss",
+        text="(1/n) Σ huber_δ(y − t)",
+        latex=r"\tfrac1n \sum_k \mathrm{huber}_\delta(y_k - t_k)",
+        grad_formula=fm.div(fm.call("huber′", r"\mathrm{huber}'", fm.sub(fm.Y, fm.T)), fm.N),
+        **_WHOLE,
+        text_term="huber({py} − {pt})",
+        text_front="(1/{n})·",
+        text_brackets=_SQUARED_BRACKETS,
+        latex_term=r"\mathrm{{huber}}({py} - {pt})",
+        latex_front=r"\tfrac{{1}}{{{n}}}",
+        whole_exact=wl.huber_exact,
+        whole_batch=wl.huber_batch,
+        settings=(("delta", Fraction(1)),),
+    ),
+)
+
+LOSSES: dict[str, LossEntry] = {e.name: e for e in (*_ENTRIES, *_WHOLE_ENTRIES)}
 
 
 def text_sum(entry: LossEntry, terms: list[str]) -> str:

@@ -110,13 +110,19 @@ class TermText:
         """`L = ½ Σ (t − y)² = ½·[(1 − 0.5)² + …] = value`; `times`: the product sign in a log loss's
         terms (`t · log y` in the terminal, `t·log y` compact)."""
         entry = LOSSES[loss.name]
+        ref = self.pnum(loss.reference) if loss.reference is not None else ""  # hinge: the correct class's output
         terms = [
             entry.text_term.format(
-                t=self.num(p.target), pt=self.pnum(p.target), y=self.num(p.out), py=self.pnum(p.out), times=times
+                t=self.num(p.target),
+                pt=self.pnum(p.target),
+                y=self.num(p.out),
+                py=self.pnum(p.out),
+                times=times,
+                ref=ref,
             )
             for p in loss.parts
         ]
-        return Chain("L", (entry.text,), (text_sum(entry, terms),), self.num(loss.value))
+        return Chain("L", (entry.text,), (text_sum(entry, terms) or "0",), self.num(loss.data_value))
 
     def delta_chain(self, d: Delta, loss: str, n_outputs: int, net: object = None) -> Chain:
         """`δ_y3 = ∂L/∂x3 = w35 · δ_y5 · relu′(x3) = 2 · 10 · 1 = 20`; `net` (the neuron's net input)
@@ -125,8 +131,11 @@ class TermText:
         assert d.activation is not None
         deriv = fm.text_factor(derivative_op(d.activation.name), x=d.net_label, y=d.neuron)
         head = f"δ_{d.neuron} = ∂L/∂{d.net_label}"
+        if d.dropout is not None:  # y = m·f(x)/(1 − p): the mask and the scaling are a factor of ∂y/∂x
+            s, n = f"{s} · m_{d.neuron}/(1 − p)", f"{n} · {self.pnum(d.dropout)}"
         numbers = (f"{n} · {self.pnum(d.derivative)}",)
-        return Chain(head, (f"{s} · {deriv}",), numbers, self.num(d.value), self.kink_note(d, net))
+        note = "  (dropped by dropout: the gradient stops here)" if d.dropout == 0 else self.kink_note(d, net)
+        return Chain(head, (f"{s} · {deriv}",), numbers, self.num(d.value), note)
 
     def softmax_delta_chain(self, d: Delta, loss: str, out_target: tuple[object, object] | None = None) -> Chain:
         """A softmax output's δ in one step: `δ_y2 = ∂L/∂z2 = y2 − t2 = 0.740503 − 1 = …` with cross-entropy
@@ -165,7 +174,7 @@ class TermText:
         """`∂L/∂w = δ_y3 · y1 + … = (numbers) = value`: the gradient from the deltas of its uses."""
         symbols = " + ".join(f"δ_{u.neuron} · {u.source or '1'}" for u in g.uses) or "0"
         numbers = " + ".join(f"{self.pnum(u.delta)} · {self.pnum(u.source_value)}" for u in g.uses) or "0"
-        return Chain(f"∂L/∂{g.parameter}", (symbols,), (numbers,), self.num(g.value))
+        return Chain(f"∂L/∂{g.parameter}", (symbols,), (numbers,), self.num(g.data_value))  # without a penalty
 
     def path_symbols(self, p: Path) -> str:
         return " · ".join(f"∂{f.numerator}/∂{f.denominator}" for f in p.factors)
@@ -196,7 +205,8 @@ class TermText:
             )
         if f.kind == "activation":
             assert f.activation is not None
-            return fm.text_factor(derivative_op(f.activation.name), x=f.denominator, y=f.numerator)
+            deriv = fm.text_factor(derivative_op(f.activation.name), x=f.denominator, y=f.numerator)
+            return deriv if f.dropout is None else f"(m_{f.numerator}/(1 − p))·{deriv}"  # ∂y/∂x under dropout
         if f.kind == "weight":
             return f.name or "?"
         if f.kind == "source":

@@ -18,6 +18,7 @@ from typing import TYPE_CHECKING, Any
 from tutor.maths import functions as fn
 from tutor.maths.activations import Activation
 from tutor.model.keys import example_prefix, step_prefix
+from tutor.model.keyset import wants_input_gradients
 from tutor.model.problem import Problem
 
 if TYPE_CHECKING:
@@ -47,7 +48,15 @@ class ForwardNeuron:
     bias_value: Number | None
     net: Number
     activation: Activation
-    out: Number
+    out: Number  # after dropout's mask and scaling, where dropout applies
+    mask: int | None = None  # dropout: 1 kept, 0 dropped; None where dropout does not apply
+    scale: Number | None = None  # dropout: 1/(1 − p)
+    activated: Number | None = None  # dropout: f(net) before the mask and scaling
+
+    @property
+    def dropout(self) -> Number | None:
+        """The factor dropout multiplies f(net) by: mask · 1/(1 − p); None without dropout."""
+        return None if self.mask is None or self.scale is None else self.mask * self.scale
 
 
 @dataclass(frozen=True)
@@ -62,8 +71,35 @@ class LossPart:
 
 @dataclass(frozen=True)
 class Loss:
-    name: str  # half_sse, sse, mse, bce, cross_entropy
+    name: str  # half_sse, sse, mse, bce, cross_entropy, hinge, huber
     parts: tuple[LossPart, ...]
+    value: Number  # the whole objective: the data term plus the penalty
+    penalty: Penalty | None = None  # the regularization term, None without one
+    reference: Number | None = None  # hinge: the correct class's output y_c, which every term compares with
+
+    @property
+    def data_value(self) -> Number:
+        """The loss of the outputs alone, without the penalty."""
+        return self.value if self.penalty is None else self.value - self.penalty.value
+
+
+@dataclass(frozen=True)
+class Penalty:
+    """The regularization term of a step: (λ/2)·Σw² (`l2`) or λ·Σ|w| (`l1`) over the weights."""
+
+    kind: str
+    strength: Number  # λ
+    weights: tuple[tuple[str, Number], ...]  # (weight, its value) of every weight penalised
+    value: Number
+
+
+@dataclass(frozen=True)
+class PenaltyGradient:
+    """One weight's gradient term from the penalty: λ·w (`l2`) or λ·sign(w) (`l1`, 0 at w = 0)."""
+
+    kind: str
+    strength: Number
+    weight: Number  # w's value
     value: Number
 
 
@@ -83,6 +119,7 @@ class Factor:
     value: Number
     name: str | None = None
     activation: Activation | None = None
+    dropout: Number | None = None  # an activation factor under dropout: value = dropout · f′
 
 
 @dataclass(frozen=True)
@@ -113,7 +150,13 @@ class Gradient:
     parameter: str
     uses: tuple[Use, ...]
     chain: ChainRule | None = field(repr=False, compare=False)  # None when there are too many paths
-    value: Number
+    value: Number  # the whole gradient: the data term plus the penalty's
+    penalty: PenaltyGradient | None = None  # the penalty's term; None without one on this parameter
+
+    @property
+    def data_value(self) -> Number:
+        """The data term: Σ δ · out over the uses."""
+        return self.value if self.penalty is None else self.value - self.penalty.value
 
     @cached_property
     def paths(self) -> tuple[Path, ...] | None:
@@ -148,6 +191,7 @@ class Delta:
     value: Number
     softmax: bool = False
     activation: Activation | None = None
+    dropout: Number | None = None  # the neuron's mask times 1/(1 − p) (δ = … · dropout · f′); None: no dropout
 
 
 _Head = tuple[tuple[Factor, ...], Number]  # the factors of a path down to a neuron's net, their product
@@ -213,7 +257,17 @@ class ChainRule:
 
     def _activation_factor(self, n: str) -> Factor:
         d = self.deltas[n]
-        return Factor(n, d.net_label, "activation", d.derivative, activation=d.activation)
+        value = d.derivative if d.dropout is None else fn.exact(d.dropout * d.derivative)
+        return Factor(n, d.net_label, "activation", value, activation=d.activation, dropout=d.dropout)
+
+
+@dataclass(frozen=True)
+class InputGradient:
+    """∂L/∂x of one input: Σ w · δ over the neurons it feeds (answer key `x1.grad`)."""
+
+    input: str
+    downstream: tuple[Downstream, ...]
+    value: Number
 
 
 @dataclass(frozen=True)
@@ -271,6 +325,7 @@ class Step:
     updates: tuple[Update, ...]  # in the problem's parameter order
     examples: tuple[ExampleStep, ...] = ()  # a data-set iteration: each example of its batch
     epoch: int = 1
+    input_gradients: tuple[InputGradient, ...] = ()  # ∂L/∂x of every input (not among `items`: on request)
 
     def items(self) -> Iterator[tuple[str, Number]]:
         """(answer key, value) for every quantity of the step, without the step prefix, in derivation order."""
@@ -305,7 +360,11 @@ class Derivation:
             prefix = step_prefix(step.index)
             for key, value in step.items():
                 out[prefix + key] = value
-        return out
+        return {**out, **self.input_gradient_values()} if wants_input_gradients(self.problem) else out
+
+    def input_gradient_values(self) -> dict[str, Number]:
+        """∂L/∂x of every input by answer key (`x1.grad`, `step2.x1.grad`): shown on request only."""
+        return {f"{step_prefix(s.index)}{g.input}.grad": g.value for s in self.steps for g in s.input_gradients}
 
 
 @dataclass(frozen=True)

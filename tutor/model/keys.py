@@ -266,6 +266,8 @@ class Dependencies:
             for k, p in net.consumers[name]:
                 deps += [f"{k}.delta", *prev(p)]
             return deps
+        if part == "grad" and name in self.problem.inputs:  # ∂L/∂x = Σ w · δ over the neurons x feeds
+            return [d for k, p in net.consumers[name] for d in (f"{k}.delta", *prev(p))]
         if part == "grad":
             deps = []
             for e in net.uses[name]:

@@ -30,6 +30,8 @@ def phase_fields(item: Step | ExampleStep, want: Collection[str]) -> dict[str, A
         rec["forward"] = {f.neuron: {"net": number(f.net), "out": number(f.out)} for f in item.forward}
     if "loss" in want:
         rec["loss"] = number(item.loss.value)
+        if item.loss.penalty is not None:
+            rec["penalty"] = number(item.loss.penalty.value)
     if "backward" in want:
         if item.deltas:
             rec["deltas"] = {d.neuron: number(d.value) for d in item.deltas}
@@ -43,12 +45,19 @@ def phase_fields(item: Step | ExampleStep, want: Collection[str]) -> dict[str, A
     return rec
 
 
-def step_record(step: Step, phases: Collection[str] | None = None) -> dict[str, Any]:
-    return {"step": step.index, **phase_fields(step, phases or ALL_PHASES)}
+def step_record(step: Step, phases: Collection[str] | None = None, input_gradients: bool = False) -> dict[str, Any]:
+    rec = {"step": step.index, **phase_fields(step, phases or ALL_PHASES)}
+    if input_gradients and "backward" in (phases or ALL_PHASES):
+        rec["input_gradients"] = {g.input: number(g.value) for g in step.input_gradients}
+    return rec
 
 
 def to_dict(
-    derivation: Derivation, *, step: int | None = None, phases: Collection[str] | None = None
+    derivation: Derivation,
+    *,
+    step: int | None = None,
+    phases: Collection[str] | None = None,
+    input_gradients: bool = False,
 ) -> dict[str, Any]:
     p = derivation.problem
     fracs = {k: as_fraction(v) for k, v in derivation.values().items()}
@@ -57,15 +66,22 @@ def to_dict(
         "title": p.title,
         "loss_function": p.loss,
         "learning_rate": number(p.learning_rate),
-        "steps": [step_record(s, phases) for s in derivation.steps if step is None or s.index == step],
+        "steps": [step_record(s, phases, input_gradients) for s in derivation.steps if step is None or s.index == step],
         "exact": exact,
     }
 
 
-def render_json(derivation: Derivation, *, step: int | None = None, phases: Collection[str] | None = None) -> str:
-    return json.dumps(to_dict(derivation, step=step, phases=phases), indent=2, ensure_ascii=False)
+def render_json(
+    derivation: Derivation,
+    *,
+    step: int | None = None,
+    phases: Collection[str] | None = None,
+    input_gradients: bool = False,
+) -> str:
+    data = to_dict(derivation, step=step, phases=phases, input_gradients=input_gradients)
+    return json.dumps(data, indent=2, ensure_ascii=False)
 
 
 @VIEWS["json"].register(Derivation, STEPS)
 def _json_view(derivation: Derivation, options: ViewOptions) -> list[str]:
-    return [render_json(derivation, step=options.step, phases=options.phases)]
+    return [render_json(derivation, step=options.step, phases=options.phases, input_gradients=options.input_gradients)]

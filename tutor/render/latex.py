@@ -25,6 +25,7 @@ from tutor.fileio import write_atomic
 from tutor.model.derivation import DataSetDerivation, Derivation, Step
 from tutor.model.network import Network
 from tutor.render import latexfmt as lf
+from tutor.render import latexreg
 from tutor.render.latexblocks import BASE_PACKAGES, body_note, listing, preamble, tables
 from tutor.render.latexmath import MathWriter
 from tutor.render.latexnet import network_block
@@ -110,6 +111,8 @@ def _body(derivation: Derivation, network: Network, writer: MathWriter, opts: La
             yield rf"\subsection*{{Step {step.index}}}"
         params = {u.parameter: u.old for u in step.updates}
         yield from pass_sections(step, network, writer, heading, params, derivation.problem.inputs, shows=opts.shows)
+        if opts.input_gradients and opts.shows("backward"):
+            yield from latexreg.input_gradient_section(step, writer, heading)
         if opts.shows("update"):
             yield from update_sections(step, writer, heading)
     if opts.shows("update"):

@@ -16,6 +16,7 @@ from tutor.maths.functions import activation_op, derivative_op, kink_convention
 from tutor.maths.losses import LOSSES
 from tutor.model.derivation import Delta, Factor, ForwardNeuron, Gradient, Loss, Path, Update
 from tutor.render import latexfmt as lf
+from tutor.render import latexreg
 
 PER_ROW = 6  # at most this many factors (or terms) in a row of a broken product (or sum)
 ROW_WIDTH = 60  # about what fits in a row of an A4 page, as `width` counts
@@ -71,6 +72,8 @@ class MathWriter:
     # ---------------------------------------------------------------- forward
     def forward(self, f: ForwardNeuron, group: Sequence[ForwardNeuron] = ()) -> list[str]:
         """net = Σ … = value, then out = f(net) = value. `group`: the softmax group, for its denominator."""
+        if f.activated is not None:  # dropout: f(net), then the mask and the scaling
+            return latexreg.forward(self, f, group)
         sym = [f"{lf.name(t.source)} {lf.name(t.parameter)}" for t in f.terms]
         nums = [rf"{self.pnum(t.source_value)} \cdot {self.pnum(t.parameter_value)}" for t in f.terms]
         if f.bias is not None:
@@ -114,14 +117,16 @@ class MathWriter:
     def loss(self, loss: Loss) -> list[str]:
         entry = LOSSES[loss.name]
         sym, nums = [], []
+        ref, ref_value = "y_c", self.pnum(loss.reference) if loss.reference is not None else ""  # hinge's y_c
         for p in loss.parts:
             y, t = lf.name(p.output), lf.name(self.targets[p.output])
-            sym.append(entry.latex_term.format(t=t, pt=t, y=y, py=y))
+            sym.append(entry.latex_term.format(t=t, pt=t, y=y, py=y, ref=ref))
             tv, yv = self.num(p.target), self.num(p.out)
-            nums.append(entry.latex_term.format(t=tv, pt=self.pnum(p.target), y=yv, py=self.pnum(p.out)))
+            nums.append(entry.latex_term.format(t=tv, pt=self.pnum(p.target), y=yv, py=self.pnum(p.out), ref=ref_value))
         front = entry.latex_front.format(n=len(loss.parts))
         forms = [self._loss_form(front, items) for items in (sym, nums)]
-        return self.equation("L", forms, self.num(loss.value))
+        rows = self.equation("L", forms, self.num(loss.data_value))
+        return rows if loss.penalty is None else latexreg.loss(self, rows, loss)
 
     @staticmethod
     def _loss_form(front: str, items: list[str]) -> list[str]:
@@ -163,10 +168,16 @@ class MathWriter:
             sym.append(rf"{lf.name(k.parameter)} {self.delta_symbol(k.neuron)}")
             nums.append(rf"{self.pnum(k.parameter_value)} \cdot {self.pnum(k.delta)}")
         deriv = self.derivative(d.activation.name, d.net_label, d.neuron)
+        deriv_value = self.pnum(d.derivative)
+        if d.dropout is not None:  # y = m·f(x)/(1 − p): the mask and the scaling are a factor of ∂y/∂x
+            deriv, deriv_value = (
+                rf"{latexreg.dropout_factor(d.neuron)}\, {deriv}",
+                rf"{self.pnum(d.dropout)} \cdot {deriv_value}",
+            )
         bare = not d.downstream
         forms = [
             self._times(rows(sym, "+"), deriv, bare),
-            self._times(rows(nums, "+"), self.pnum(d.derivative), bare),
+            self._times(rows(nums, "+"), deriv_value, bare),
         ]
         lines = self.equation(head, forms, self.num(d.value))
         note = self.kink_note(d.activation.name, net, d.derivative)
@@ -198,6 +209,8 @@ class MathWriter:
 
     # ---------------------------------------------------------------- gradients
     def gradient(self, g: Gradient) -> list[str]:
+        if g.penalty is not None:
+            return latexreg.gradient(self, g)
         head = partial("L", lf.name(g.parameter))
         uses_sym = [rf"{self.delta_symbol(u.neuron)} \cdot {lf.name(u.source) if u.source else '1'}" for u in g.uses]
         uses_num = [rf"{self.pnum(u.delta)} \cdot {self.pnum(u.source_value)}" for u in g.uses]
@@ -236,7 +249,8 @@ class MathWriter:
         if f.kind == "activation":
             if f.activation is None:
                 raise ValueError("activation factor without an activation")
-            return self.derivative(f.activation.name, f.denominator, f.numerator)
+            deriv = self.derivative(f.activation.name, f.denominator, f.numerator)
+            return deriv if f.dropout is None else rf"{latexreg.dropout_factor(f.numerator)}\, {deriv}"
         if f.kind == "weight":
             return lf.name(f.name or "")
         if f.kind == "source":

@@ -11,6 +11,7 @@ from tutor.maths.losses import LOSSES
 from tutor.model.derivation import Derivation
 from tutor.model.network import Network
 from tutor.render import latexfmt as lf
+from tutor.render import latexreg
 from tutor.render.latexblocks import listing
 from tutor.render.latexmath import MathWriter
 from tutor.render.views import ViewOptions
@@ -47,5 +48,5 @@ def loss_line(derivation: Derivation, writer: MathWriter) -> str:
     p = derivation.problem
     return (
         rf"\textbf{{Loss.}} $L = {LOSSES[p.loss].latex}$ ({LOSSES[p.loss].title})."
-        rf" \textbf{{Learning rate.}} $\eta = {writer.num(p.learning_rate)}$." + "\n"
+        rf" \textbf{{Learning rate.}} $\eta = {writer.num(p.learning_rate)}$." + latexreg.settings(p, writer) + "\n"
     )

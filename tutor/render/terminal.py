@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Collection, Iterable
 from pathlib import Path
+from typing import Any
 
 from rich.console import Console
 from rich.rule import Rule
@@ -24,6 +25,10 @@ from tutor.render.views import STEPS, VIEWS, ViewOptions, drawing
 
 @VIEWS["text"].register(Derivation, STEPS)
 def _text_view(derivation: Derivation, options: ViewOptions) -> Callable[[Console], None]:
+    if options.input_gradients:
+        return lambda console: render(
+            derivation, console, digits=options.digits, step=options.step, phases=options.phases, input_gradients=True
+        )
     return drawing(render, derivation, options)
 
 
@@ -34,8 +39,9 @@ def render(
     digits: int = 6,
     step: int | None = None,
     phases: Collection[str] | None = None,
+    input_gradients: bool = False,
 ) -> None:
-    """Draw the derivation on `console` (the text view: `tutor.render.views`)."""
+    """Draw the derivation on `console` (the text view: `tutor.render.views`); `input_gradients`: ∂L/∂x too."""
     problem = derivation.problem
     network = Network(problem)
     writer = Writer(digits, network.target_labels)
@@ -44,7 +50,7 @@ def render(
     for s in steps:
         if len(derivation.steps) > 1:
             console.print(Rule(f"Step {s.index}", style="bold magenta"))
-        _sections(_step_sections(problem, s, writer, phases), console)
+        _sections(_step_sections(problem, s, writer, phases, input_gradients), console)
     if step is None and not phases:
         _final_table(derivation, console, writer)
         if len(derivation.steps) > 1:
@@ -61,13 +67,15 @@ def _header(derivation: Derivation, console: Console, writer: Writer) -> None:
     console.print(Text(f"inputs: {inputs}   targets: {targets}"))
     frozen = f"   frozen: {', '.join(sorted(p.frozen))}" if p.frozen else ""
     console.print(Text(f"loss: {p.loss}   learning rate η = {writer.num(p.learning_rate)}   steps: {p.steps}{frozen}"))
+    if p.regularization is not None or p.dropout is not None or p.loss_options:
+        console.print(Text(regdrop_settings(p, writer.num)))
 
 
 def _step_sections(
-    problem: Problem, step: Step, writer: Writer, phases: Collection[str] | None
+    problem: Problem, step: Step, writer: Writer, phases: Collection[str] | None, input_gradients: bool = False
 ) -> list[tuple[str, list[Line]]]:
     """The phases of one step; the layer form's matrix view joins the backward pass, before the updates."""
-    sections = list(step_lines(step, writer, problem.loss, list(phases) if phases else None))
+    sections = list(step_lines(step, writer, problem.loss, list(phases) if phases else None, input_gradients))
     at = next((i for i, (title, _) in enumerate(sections) if title.startswith("Updates")), len(sections))
     return [*sections[:at], *_layer_sections(problem, step, writer, phases), *sections[at:]]
 
@@ -114,3 +122,14 @@ def _summary(derivation: Derivation, console: Console, writer: Writer) -> None:
         )
     console.print()
     console.print(table)
+
+
+def regdrop_settings(problem: Problem, num: Callable[[Any], str]) -> str:
+    """One line of the settings issue 15 adds: `regularization: l2, λ = 0.01   dropout: p = 0.5   loss: delta = 1`."""
+    parts = []
+    if problem.regularization is not None:
+        parts.append(f"regularization: {problem.regularization.kind}, λ = {num(problem.regularization.strength)}")
+    if problem.dropout is not None:
+        parts.append(f"dropout: p = {num(problem.dropout.rate)} (inverted: kept outputs × 1/(1 − p))")
+    parts += [f"{problem.loss} {k} = {num(v)}" for k, v in problem.loss_options.items()]
+    return "   ".join(parts)

@@ -8,8 +8,9 @@ numbers and the formula text the hints share through `tutor.maths.termtext`.
 from __future__ import annotations
 
 from collections.abc import Iterator, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
+from tutor.maths.regtext import RegDropText
 from tutor.maths.termtext import MINUS, TermText
 from tutor.model.derivation import Delta, ForwardNeuron, Gradient, Loss, Step, Update
 from tutor.render.optimlines import numbers_text, rule_text, title_text, uses_optimizer
@@ -22,20 +23,28 @@ class Line:
     indent: int = 2
 
 
-class Writer(TermText):
+class Writer(TermText, RegDropText):
     """The lines of one derivation; numbers and formula text from `TermText`, shared with the hints."""
 
     # ---------------------------------------------------------------- forward
     def forward(self, f: ForwardNeuron, group: Sequence[ForwardNeuron] = ()) -> Iterator[Line]:
         """net = Σ … = value, then out = f(net) = value. `group`: the softmax group, for its denominator."""
         yield Line(self.net_chain(f).text)
-        yield Line(self.out_chain(f, group).text, indent=4)
+        if f.activated is None:
+            yield Line(self.out_chain(f, group).text, indent=4)
+            return
+        yield Line(self.out_chain(replace(f, neuron=f"{f.neuron}ʹ", out=f.activated), group).text, indent=4)
+        yield Line(self.dropout_chain(f).text, indent=4)  # inverted dropout: the mask, then × 1/(1 − p)
 
     # ---------------------------------------------------------------- loss
     def loss(self, loss: Loss) -> Iterator[Line]:
         chain = self.loss_chain(loss)
-        yield Line(f"{chain.head} = {chain.symbols[0]}")
-        yield Line(f"  = {chain.numbers[0]} = {chain.value}", style="bold")
+        head = chain.head if loss.penalty is None else "L_data"
+        yield Line(f"{head} = {chain.symbols[0]}")
+        yield Line(f"  = {chain.numbers[0]} = {chain.value}", style="" if loss.penalty else "bold")
+        if loss.penalty is not None:
+            yield Line(self.penalty_chain(loss).text)
+            yield Line(self.total_loss_chain(loss).text, style="bold")
 
     # ---------------------------------------------------------------- deltas
     def delta(self, d: Delta, loss: str, n_outputs: int, net: object = None) -> Iterator[Line]:
@@ -47,6 +56,11 @@ class Writer(TermText):
 
     # ---------------------------------------------------------------- gradients
     def gradient(self, g: Gradient, loss: str, n_outputs: int) -> Iterator[Line]:
+        """The chain rule and the delta form of the data term; then, under a penalty, the whole gradient."""
+        if g.penalty is not None:
+            yield from self.gradient(replace(g, value=g.data_value, penalty=None), loss, n_outputs)
+            yield Line(self.penalty_gradient_chain(g).text, style="bold")
+            return
         head = f"∂L/∂{g.parameter}"
         pad = " " * len(head)
         if g.paths is not None and g.paths:
@@ -72,9 +86,9 @@ class Writer(TermText):
 
 
 def step_lines(
-    step: Step, writer: Writer, loss_name: str, phases: Sequence[str] | None
+    step: Step, writer: Writer, loss_name: str, phases: Sequence[str] | None, input_gradients: bool = False
 ) -> Iterator[tuple[str, list[Line]]]:
-    """(section title, lines) for each phase of one step."""
+    """(section title, lines) for each phase of one step; `input_gradients`: ∂L/∂x too (after the gradients)."""
     n_out = len(step.loss.parts)
     want = set(phases) if phases else {"forward", "loss", "backward", "update"}
     if "forward" in want:
@@ -92,6 +106,8 @@ def step_lines(
             "Backward pass: gradients by the chain rule",
             [ln for g in step.gradients for ln in writer.gradient(g, loss_name, n_out)],
         )
+        if input_gradients and step.input_gradients:
+            yield "Input gradients ∂L/∂x", [Line(writer.input_gradient_chain(ig).text) for ig in step.input_gradients]
     if "update" in want and uses_optimizer(step):
         yield optimizer_section(step, writer)
     elif "update" in want:

@@ -81,6 +81,8 @@ def float_record(replay: Replay, fi: FloatIteration, want: Collection[str]) -> d
     rec: dict[str, Any] = {"step": it.index, "epoch": it.epoch, "detailed": False, "examples": examples}
     if "loss" in want:
         rec["loss"] = _num(fi.loss)
+        if fi.penalty is not None:
+            rec["penalty"] = _num(fi.penalty)
     if "backward" in want:
         rec["gradients"] = _by_name(replay.parameters, fi.gradients)
     if "update" in want:

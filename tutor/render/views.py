@@ -39,6 +39,7 @@ class ViewOptions:
     body_only: bool = False  # LaTeX: no preamble, for \input into a document
     solution: bool = True  # LaTeX: False gives the problem sheet only
     pdf: bool = False  # LaTeX: also compile a PDF
+    input_gradients: bool = False  # ∂L/∂x of every input too (`--input-gradients`)
 
     def shows(self, phase: str) -> bool:
         return self.phases is None or phase in self.phases
