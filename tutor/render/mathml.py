@@ -23,7 +23,8 @@ SYMBOLS = {
     r"\leftarrow": ("mo", "←"), r"\to": ("mo", "→"), r"\approx": ("mo", "≈"), r"\le": ("mo", "≤"),
     r"\ge": ("mo", "≥"), r"\ne": ("mo", "≠"), r"\sum": ("mo", "∑"), r"\colon": ("mo", ":"),
     r"\dots": ("mo", "…"), r"\ldots": ("mo", "…"), r"\log": ("mi", "log"), r"\exp": ("mi", "exp"),
-    r"\max": ("mi", "max"), r"\min": ("mi", "min"), r"\sgn": ("mi", "sgn"), r"\lvert": ("mo", "|"), r"\rvert": ("mo", "|"),
+    r"\max": ("mi", "max"), r"\min": ("mi", "min"), r"\sgn": ("mi", "sgn"), r"\lvert": ("mo", "|"),
+    r"\rvert": ("mo", "|"),
     r"\{": ("mo", "{"), r"\}": ("mo", "}"), r"\%": ("mo", "%"), r"\#": ("mo", "#"), r"\&": ("mo", "&"),
     r"\$": ("mo", "$"), r"\_": ("mi", "_"),
 }  # fmt: skip
