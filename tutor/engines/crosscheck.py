@@ -29,7 +29,7 @@ def cross_check(derivation: Derivation, numeric: dict[str, float] | None = None)
             raise beyond_float64(problem) from None
     numeric = {**numeric, **input_gradients_of(problem, numeric)}
     bad = []
-    for key, exact in {**_checkable(derivation), **derivation.input_gradient_values()}.items():
+    for key, exact in _checkable(derivation).items():
         a, b = as_float(exact), numeric[key]
         if not (math.isfinite(a) and math.isfinite(b)):
             raise beyond_float64(problem, key)
@@ -50,7 +50,7 @@ def _checkable(derivation: Derivation) -> dict[str, Any]:
     update of the first step where a gradient is 0 to within round-off (|g| ≤ ABS_TOL) on, the float64 step
     is that round-off over ε (PyTorch's too), while the exact engine has the true 0: those values are the
     exact engine's alone (the README's Optimizers section says so)."""
-    values = derivation.values()
+    values = {**derivation.values(), **derivation.input_gradient_values()}
     if not derivation.problem.optimizer.entry.divides_by_root:
         return values
     for step in derivation.steps:
