@@ -47,7 +47,9 @@ def solve(
     no_solution: bool = typer.Option(False, "--no-solution", help="LaTeX: the problem sheet only."),
     detail: int = typer.Option(1, "--detail", min=0, max=50, help="Data sets: iterations derived in full."),
     symbolic: bool = typer.Option(False, "--symbolic", help="Also every quantity as a formula (SymPy), checked."),
-    no_numbers: bool = typer.Option(False, "--no-numbers", help="The formulas alone (implies --symbolic): text, latex."),
+    no_numbers: bool = typer.Option(
+        False, "--no-numbers", help="The formulas alone (implies --symbolic): text, latex."
+    ),
 ) -> None:
     """Derive gradient-descent steps by hand: forward pass, loss, chain rule, deltas, updates.
 

@@ -18,7 +18,7 @@ from typing import Any
 
 from tutor.model.symbolic import SymbolicSolution, SymbolicStep
 from tutor.render.json import ALL_PHASES, number, to_dict
-from tutor.render.symterminal import symbolic_steps
+from tutor.render.symtext import symbolic_steps
 from tutor.render.views import VIEWS, ViewOptions
 
 

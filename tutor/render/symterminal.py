@@ -111,7 +111,9 @@ def _step(
             phase = title
             console.print()
             console.print(Text(title, style="bold cyan"))
-        console.print(Text("\n".join("  " + line for line in _row_lines(solution, row, names, output, digits, formulas))))
+        console.print(
+            Text("\n".join("  " + line for line in _row_lines(solution, row, names, output, digits, formulas)))
+        )
 
 
 def _row_lines(
@@ -127,7 +129,7 @@ def _row_lines(
     lines = [f"{label}{sep}{named + ' = ' if named else ''}{compact}"]
     pad = " " * (len(label) - 2 if sep == " " else len(label))  # `=` under `=`, or under `←`
     if row.closed != row.compact:
-        lines.append(f"{pad} = {st.cut(st.term_formula(row.closed, names))}")
+        lines.append(f"{pad} = {st.cut(st.term_formula(st.with_sigma(row.closed), names))}")
     if value and not row.closed.is_Number:
         lines.append(f"{pad}{value}")
     return lines

@@ -105,9 +105,14 @@ def term_formula(expr: Any, names: dict[str, str]) -> str:
     """A formula in the terminal: SymPy's str() with ·, ^ and −, role symbols by `names`."""
     from sympy.printing.str import StrPrinter
 
-    class _Printer(StrPrinter):  # type: ignore[misc]
+    class _Printer(StrPrinter):
         def _print_Symbol(self, e: Any) -> str:
             return names.get(e.name, e.name)
+
+        def _print_Function(self, e: Any) -> str:
+            if type(e).__name__ == "sigma":
+                return f"σ({self._print(e.args[0])})"
+            return str(super()._print_Function(e))
 
         def _print_Piecewise(self, e: Any) -> str:  # (1 if x > 0 else 0), as a reader says it
             *pieces, (last, _) = e.args
@@ -116,6 +121,26 @@ def term_formula(expr: Any, names: dict[str, str]) -> str:
 
     text = _Printer({"order": "none"}).doprint(expr)
     return text.replace("**", "^").replace("*", "·").replace("-", MINUS)
+
+
+def with_sigma(expr: Any) -> Any:
+    """`expr` with each 1/(1 + exp(−z)) written σ(z) (an unevaluated function `sigma`), for reading: a closed
+    form of a sigmoid network is a nest of them. The views show closed forms so; JSON keeps SymPy's own."""
+    import sympy
+
+    sigma = sympy.Function("sigma")
+
+    def is_sigmoid(e: Any) -> bool:
+        if not (e.is_Pow and e.exp == -1 and e.base.is_Add and len(e.base.args) == 2):
+            return False
+        one, other = sorted(e.base.args, key=lambda a: not a.is_Number)
+        return bool(one == 1 and isinstance(other, sympy.exp))
+
+    def as_sigma(e: Any) -> Any:
+        (exp,) = (a for a in e.base.args if isinstance(a, sympy.exp))
+        return sigma(-exp.args[0])
+
+    return expr.replace(is_sigmoid, as_sigma)
 
 
 def cut(text: str, limit: int = MAX_CLOSED) -> str:
