@@ -18,7 +18,7 @@ from typing import Any
 
 from tutor.model.symbolic import SymbolicSolution, SymbolicStep
 from tutor.render.json import ALL_PHASES, number, to_dict
-from tutor.render.symtext import symbolic_steps
+from tutor.render.symtext import str_printer, symbolic_steps
 from tutor.render.views import VIEWS, ViewOptions
 
 
@@ -39,44 +39,46 @@ def symbolic_dict(
         data["symbolic"] = graph_forms(sym.steps[0], want)
     else:
         data = to_dict(solution.derivation, step=step, phases=phases)
-        by_index = {s.index: s for s in sym.steps}
+        by_index, printer = {s.index: s for s in sym.steps}, str_printer()  # one printer: its memo is shared
         for record in data["steps"]:
-            record["symbolic"] = network_forms(by_index[record["step"]], want)
+            record["symbolic"] = network_forms(by_index[record["step"]], want, printer)
     data["target_symbols"] = dict(sym.target_symbols)
     data["symbols"] = {k: number(v) for k, v in sym.values.items()}
     return data
 
 
-def network_forms(step: SymbolicStep, want: Collection[str]) -> dict[str, Any]:
-    """A step's closed forms in the shape of its record's numbers."""
+def network_forms(step: SymbolicStep, want: Collection[str], printer: Any = None) -> dict[str, Any]:
+    """A step's closed forms in the shape of its record's numbers, each as `str(form)`."""
+    text = (printer or str_printer()).doprint
     out: dict[str, Any] = {}
     fields = {"net": "forward", "out": "forward", "delta": "deltas", "grad": "gradients", "new": "updated"}
     phase_of = {"forward": "forward", "deltas": "backward", "gradients": "backward", "updated": "update"}
     for key, form in step.closed.items():
         if key == "loss":
             if "loss" in want:
-                out["loss"] = str(form)
+                out["loss"] = text(form)
             continue
         subject, kind = key.rsplit(".", 1)
         field = fields[kind]
         if phase_of[field] not in want:
             continue
         if field == "forward":
-            out.setdefault("forward", {}).setdefault(subject, {})[kind] = str(form)
+            out.setdefault("forward", {}).setdefault(subject, {})[kind] = text(form)
         else:
-            out.setdefault(field, {})[subject] = str(form)
+            out.setdefault(field, {})[subject] = text(form)
     return out
 
 
 def graph_forms(step: SymbolicStep, want: Collection[str]) -> dict[str, Any]:
     """A computation graph's closed forms: node values, local derivatives, gradients."""
+    text = str_printer().doprint
     out: dict[str, Any] = {}
     for key, form in step.closed.items():
         parts = key.split(".")
         if parts[-1] == "value" and "forward" in want:
-            out.setdefault("forward", {})[parts[0]] = str(form)
+            out.setdefault("forward", {})[parts[0]] = text(form)
         elif parts[-1] == "local" and "backward" in want:
-            out.setdefault("local", {}).setdefault(parts[0], {})[parts[1]] = str(form)
+            out.setdefault("local", {}).setdefault(parts[0], {})[parts[1]] = text(form)
         elif parts[-1] == "grad" and "backward" in want:
-            out.setdefault("gradients", {})[parts[0]] = str(form)
+            out.setdefault("gradients", {})[parts[0]] = text(form)
     return out

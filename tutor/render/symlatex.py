@@ -11,6 +11,7 @@ is said, and JSON has it). `--no-numbers`: the title, the symbols and the formul
 from __future__ import annotations
 
 from collections.abc import Iterator
+from dataclasses import dataclass
 from typing import Any
 
 from tutor.model.symbolic import SymbolicDerivation, SymbolicSolution, SymbolicStep
@@ -44,6 +45,27 @@ def _stem(solution: SymbolicSolution) -> str:
     return Path(source).stem if source and not source.startswith("<") else "nnstep"
 
 
+@dataclass(frozen=True)
+class _Printers:
+    """One solution's LaTeX printers (compact forms; closed forms with \\cdot, where breqn may break a line)
+    and σ rewrites, memoised across its formulas."""
+
+    names: dict[Any, str]
+    compact: Any
+    closed: Any
+    sigma: dict[Any, Any]
+
+    @staticmethod
+    def of(names: dict[Any, str]) -> _Printers:
+        from sympy.printing.latex import LatexPrinter
+
+        class _Printer(st.Memo, LatexPrinter):
+            pass
+
+        closed = _Printer({"symbol_names": names, "mul_symbol": "dot"})
+        return _Printers(names, _Printer({"symbol_names": names}), closed, {})
+
+
 def latex_names(sym: SymbolicDerivation, output: str = "L") -> dict[Any, str]:
     """Every Symbol -> its LaTeX in the project's notation."""
     out: dict[Any, str] = {s: lf.name(n) for n, s in sym.symbols.items()}
@@ -61,7 +83,7 @@ def latex_names(sym: SymbolicDerivation, output: str = "L") -> dict[Any, str]:
 def _formulas(solution: SymbolicSolution, opts: LatexOptions) -> Iterator[str]:
     sym = solution.symbolic
     output = lf.name(solution.derivation.problem.output) if sym.graph else "L"
-    names = latex_names(sym, solution.derivation.problem.output if sym.graph else "L")
+    names = _Printers.of(latex_names(sym, solution.derivation.problem.output if sym.graph else "L"))
     yield r"\section*{Symbolic derivation}"
     yield r"\setkeys{breqn}{breakdepth={6}}"  # long closed forms may break inside their brackets too
     yield from _symbols(solution, opts)
@@ -105,7 +127,7 @@ def _symbols(solution: SymbolicSolution, opts: LatexOptions) -> Iterator[str]:
 def _step(
     solution: SymbolicSolution,
     s: SymbolicStep,
-    names: dict[Any, str],
+    names: _Printers,
     output: str,
     opts: LatexOptions,
     *,
@@ -126,19 +148,16 @@ def _step(
         yield from _row(solution, row, names, label, rel, value)
 
 
-def _row(
-    solution: SymbolicSolution, row: st.Row, names: dict[Any, str], label: str, rel: str, value: str
-) -> Iterator[str]:
+def _row(solution: SymbolicSolution, row: st.Row, names: _Printers, label: str, rel: str, value: str) -> Iterator[str]:
     """A quantity's compact form (its value with it when the closed form is the same), then its closed form."""
-    import sympy
 
     sym = solution.symbolic
-    net = names[sym.role_symbols[st.net_label(sym, row.subject)]] if row.kind == "out" and not sym.graph else ""
+    net = names.names[sym.role_symbols[st.net_label(sym, row.subject)]] if row.kind == "out" and not sym.graph else ""
     named = st.named_out(solution, row, latex=True, net=net)
-    compact = (named + " = " if named else "") + sympy.latex(row.compact, symbol_names=names)
+    compact = (named + " = " if named else "") + names.compact.doprint(row.compact)
     yield align([rf"{label} &{rel} {compact}{value if row.closed == row.compact else ''}"])
     if row.closed != row.compact:
-        closed = sympy.latex(st.with_sigma(row.closed), symbol_names=names, mul_symbol="dot")
+        closed = names.closed.doprint(st.with_sigma(row.closed, names.sigma))
         yield _closed(label, rel, closed, value)
 
 

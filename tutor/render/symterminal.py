@@ -10,6 +10,7 @@ title, the symbols and the formulas alone, an exercise in deriving them.
 from __future__ import annotations
 
 from collections.abc import Callable, Collection
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -25,6 +26,16 @@ from tutor.render.console import user_text
 from tutor.render.views import VIEWS, ViewOptions
 
 TEXT = VIEWS["text"]
+
+
+@dataclass(frozen=True)
+class _Printing:
+    """One solution's printer and σ rewrites, memoised across its formulas."""
+
+    printer: Any
+    sigma: dict[Any, Any]
+
+
 _PHASE_TITLES = {"forward": "Forward pass", "loss": "Loss", "backward": "Backward pass", "update": "Updates"}
 
 
@@ -61,7 +72,7 @@ def render_formulas(
     for line in _symbol_lines(solution, digits):
         console.print(Text(line))
     output = solution.derivation.problem.output if sym.graph else "L"
-    names = st.term_names(sym, output)
+    names = _Printing(st.term_printer(st.term_names(sym, output)), {})
     steps = [s for s in sym.steps if step is None or s.index == step]
     for i, s in enumerate(steps):
         if len(sym.steps) > 1:
@@ -97,7 +108,7 @@ def _step(
     solution: SymbolicSolution,
     s: SymbolicStep,
     console: Console,
-    names: dict[str, str],
+    names: _Printing,
     output: str,
     digits: int,
     phases: Collection[str] | None,
@@ -117,19 +128,19 @@ def _step(
 
 
 def _row_lines(
-    solution: SymbolicSolution, row: st.Row, names: dict[str, str], output: str, digits: int, formulas: bool
+    solution: SymbolicSolution, row: st.Row, names: _Printing, output: str, digits: int, formulas: bool
 ) -> list[str]:
     label = st.term_label(solution.symbolic, row, output)
     sep = " " if label.endswith("←") else " = "
     value = f" = {_num(row.value, digits)}" if solution.numbers else ""
     if not formulas:
         return [f"{label}{sep}{_num(row.value, digits)}"]
-    compact = st.term_formula(row.compact, names)
+    compact = st.term_formula(row.compact, names.printer)
     named = st.named_out(solution, row, latex=False)
     lines = [f"{label}{sep}{named + ' = ' if named else ''}{compact}"]
     pad = " " * (len(label) - 2 if sep == " " else len(label))  # `=` under `=`, or under `←`
     if row.closed != row.compact:
-        lines.append(f"{pad} = {st.cut(st.term_formula(st.with_sigma(row.closed), names))}")
+        lines.append(f"{pad} = {st.cut(st.term_formula(st.with_sigma(row.closed, names.sigma), names.printer))}")
     if value and not row.closed.is_Number:
         lines.append(f"{pad}{value}")
     return lines

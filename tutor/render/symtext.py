@@ -101,11 +101,36 @@ def term_names(symbolic: SymbolicDerivation, output: str = "L") -> dict[str, str
     return out
 
 
-def term_formula(expr: Any, names: dict[str, str]) -> str:
-    """A formula in the terminal: SymPy's str() with ·, ^ and −, role symbols by `names`."""
+class Memo:
+    """A SymPy printer mixin printing each distinct subexpression once: closed forms share their subtrees
+    (a neuron's closed form is inside every later one), which a plain printer prints again and again. The
+    text is the same (a printer's output for a node depends on that node only)."""
+
+    def _print(self, expr: Any, **kwargs: Any) -> str:
+        if kwargs:
+            return str(super()._print(expr, **kwargs))  # type: ignore[misc]
+        memo: dict[Any, str] = self.__dict__.setdefault("_memo", {})
+        text = memo.get(expr)
+        if text is None:
+            text = memo[expr] = str(super()._print(expr))  # type: ignore[misc]
+        return text
+
+
+def str_printer() -> Any:
+    """A printer giving exactly `str(expr)`, memoised (reuse it for the expressions of one solution)."""
     from sympy.printing.str import StrPrinter
 
-    class _Printer(StrPrinter):
+    class _Printer(Memo, StrPrinter):
+        pass
+
+    return _Printer()
+
+
+def term_printer(names: dict[str, str]) -> Any:
+    """The terminal's printer: SymPy's str() with role symbols by `names`, σ(z) and (a if c else b)."""
+    from sympy.printing.str import StrPrinter
+
+    class _Printer(Memo, StrPrinter):
         def _print_Symbol(self, e: Any) -> str:
             return names.get(e.name, e.name)
 
@@ -119,28 +144,40 @@ def term_formula(expr: Any, names: dict[str, str]) -> str:
             text = " else ".join(f"{self._print(v)} if {self._print(c)}" for v, c in pieces)
             return f"({text} else {self._print(last)})"
 
-    text = _Printer({"order": "none"}).doprint(expr)
+    return _Printer()
+
+
+def term_formula(expr: Any, printer: Any) -> str:
+    """A formula in the terminal: the printer's text with ·, ^ and −."""
+    text = printer.doprint(expr)
     return text.replace("**", "^").replace("*", "·").replace("-", MINUS)
 
 
-def with_sigma(expr: Any) -> Any:
+def with_sigma(expr: Any, memo: dict[Any, Any] | None = None) -> Any:
     """`expr` with each 1/(1 + exp(−z)) written σ(z) (an unevaluated function `sigma`), for reading: a closed
-    form of a sigmoid network is a nest of them. The views show closed forms so; JSON keeps SymPy's own."""
+    form of a sigmoid network is a nest of them. The views show closed forms so; JSON keeps SymPy's own.
+    `memo` (shared by the expressions of one solution) rewrites each distinct subexpression once."""
     import sympy
 
+    memo = {} if memo is None else memo
     sigma = sympy.Function("sigma")
 
-    def is_sigmoid(e: Any) -> bool:
-        if not (e.is_Pow and e.exp == -1 and e.base.is_Add and len(e.base.args) == 2):
-            return False
-        one, other = sorted(e.base.args, key=lambda a: not a.is_Number)
-        return bool(one == 1 and isinstance(other, sympy.exp))
+    def rewrite(e: Any) -> Any:
+        found = memo.get(e)
+        if found is not None:
+            return found
+        if not e.args:
+            out = e
+        elif e.is_Pow and e.exp == -1 and e.base.is_Add and len(e.base.args) == 2 and 1 in e.base.args:
+            other = next(a for a in e.base.args if a != 1)
+            exp = isinstance(other, sympy.exp)
+            out = sigma(rewrite(-other.args[0])) if exp else e.func(*(rewrite(a) for a in e.args))
+        else:
+            out = e.func(*(rewrite(a) for a in e.args))
+        memo[e] = out
+        return out
 
-    def as_sigma(e: Any) -> Any:
-        (exp,) = (a for a in e.base.args if isinstance(a, sympy.exp))
-        return sigma(-exp.args[0])
-
-    return expr.replace(is_sigmoid, as_sigma)
+    return rewrite(expr)
 
 
 def cut(text: str, limit: int = MAX_CLOSED) -> str:
