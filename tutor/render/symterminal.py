@@ -93,7 +93,8 @@ def _symbol_lines(solution: SymbolicSolution, digits: int) -> list[str]:
         lines.append(f"parameters: {', '.join(shown(n) for n in p.parameters)}")
         targets = ", ".join(f"{shown(t)} (target of {o})" for o, t in sym.target_symbols.items())
         lines.append(f"targets: {targets}")
-    lines.append("Compact forms in the neighbours' symbols, closed forms in the inputs, parameters and targets")
+    closed = "the inputs" if sym.graph else "the inputs, parameters and targets"
+    lines.append(f"Compact forms in the neighbours' symbols, closed forms in {closed}")
     lines.append("(SymPy's automatic canonical form: nothing simplified, expanded or factored).")
     return lines
 
