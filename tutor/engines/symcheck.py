@@ -30,7 +30,7 @@ DIFF_DIGITS = 30
 POINTS = 3
 MAX_DIFF_PARAMETERS = 40
 MAX_DIFF_NEURONS = 12
-DIFF_ALL = 8
+DIFF_ALL = 12
 _SEED = 13  # the random points are the same on every run
 
 
