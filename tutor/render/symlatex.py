@@ -25,6 +25,10 @@ from tutor.render.views import VIEWS
 
 MAX_LATEX = 6000  # characters of one closed form's LaTeX
 PACKAGES = (*BASE_PACKAGES, "breqn")  # breqn after amsmath
+TASK = (
+    r"\textbf{Task.} Derive every quantity of the step as a formula: first in the symbols of the neurons it "
+    "builds on, then in the inputs, parameters and targets alone.\n"
+)
 _TITLES = {"forward": "Forward pass", "loss": "Loss", "backward": "Backward pass", "update": "Updates"}
 
 
@@ -34,7 +38,7 @@ def _symbolic_document(solution: SymbolicSolution, opts: LatexOptions) -> Docume
     if solution.numbers:
         base = document(solution.derivation, opts)
         return Document(base.title, base.body + "\n" + body, tuple(dict.fromkeys((*base.packages, "breqn"))), base.stem)
-    head = "\n".join(heading_lines(solution.derivation.problem))
+    head = "\n".join(heading_lines(solution.derivation.problem)) + "\n" + TASK
     return Document(title(solution.derivation.problem), head + "\n" + body, PACKAGES, _stem(solution))
 
 

@@ -57,6 +57,9 @@ def _header(solution: SymbolicSolution, console: Console) -> None:
     console.print(user_text(p.title or Path(p.source).name, "bold"))
     if p.description:
         console.print(user_text(p.description, "italic", multiline=True))
+    console.print(
+        Text("Task: derive every quantity as a formula, in its neighbours' symbols, then in the inputs alone.")
+    )
 
 
 def render_formulas(
