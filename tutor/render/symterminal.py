@@ -57,9 +57,8 @@ def _header(solution: SymbolicSolution, console: Console) -> None:
     console.print(user_text(p.title or Path(p.source).name, "bold"))
     if p.description:
         console.print(user_text(p.description, "italic", multiline=True))
-    console.print(
-        Text("Task: derive every quantity as a formula, in its neighbours' symbols, then in the inputs alone.")
-    )
+    alone = "the inputs" if solution.symbolic.graph else "the inputs, parameters and targets"
+    console.print(Text(f"Task: derive every quantity as a formula, in its neighbours' symbols, then in {alone} alone."))
 
 
 def render_formulas(
