@@ -107,9 +107,17 @@ def _sym_sigmoid(x: Any, a: Any = None) -> Any:
     return 1 / (1 + sympy().exp(-x))
 
 
-def _sym_kinked(left: Callable[[Any, Any], Any]) -> Callable[[Any, Any], Any]:
-    """f(x) = x for x ≥ 0, `left(x, a)` below 0, as a Piecewise."""
-    return lambda x, a: sympy().Piecewise((x, x >= 0), (left(x, a), True))
+def _sym_leaky(x: Any, a: Any) -> Any:
+    """x for x ≥ 0, a·x below: Max(x, a·x) when a ≤ 1, else Min (no Piecewise: SymPy folds a Piecewise
+    whose condition holds another, and a deep network's closed forms would grow without end)."""
+    sp = sympy()
+    return sp.Max(x, a * x) if a <= 1 else sp.Min(x, a * x)
+
+
+def _sym_elu(x: Any, a: Any) -> Any:
+    """x for x ≥ 0, a·(eˣ − 1) below, as Max(0, x) + a·(exp(Min(0, x)) − 1) (no Piecewise: see `_sym_leaky`)."""
+    sp = sympy()
+    return sp.Max(0, x) + a * (sp.exp(sp.Min(0, x)) - 1)
 
 
 _RELU, _RELU_D = _kink_op("relu")
@@ -193,7 +201,7 @@ _ENTRIES = (
         parameter="alpha",
         default=Fraction(1, 100),
         kink_at_zero=True,
-        symbolic=_sym_kinked(lambda x, a: a * x),
+        symbolic=_sym_leaky,
         symbolic_derivative=lambda x, y, a: a,
     ),
     ActivationEntry(
@@ -211,7 +219,7 @@ _ENTRIES = (
         parameter="alpha",
         default=Fraction(1),
         kink_at_zero=True,
-        symbolic=_sym_kinked(lambda x, a: a * (sympy().exp(x) - 1)),
+        symbolic=_sym_elu,
         symbolic_derivative=lambda x, y, a: a * sympy().exp(x),
     ),
     ActivationEntry(
