@@ -171,6 +171,17 @@ def test_every_activation_closed_forms_match_the_reference(activation: str) -> N
     reference_check(two_layer(activation))
 
 
+def test_leaky_relu_with_a_slope_above_one_and_elu_below_zero() -> None:
+    """leaky_relu is Max(x, α·x) for α ≤ 1 and Min(x, α·x) beyond; elu Max(0, x) + α·(exp(Min(0, x)) − 1)."""
+    from dataclasses import replace
+
+    for name, alpha in (("leaky_relu", Fraction(3)), ("elu", Fraction(-1, 2))):
+        base = two_layer(name)
+        act = Activation(name, alpha)
+        neurons = {k: replace(n, activation=act) if k != "y" else n for k, n in base.neurons.items()}
+        reference_check(replace(base, neurons=neurons))
+
+
 @pytest.mark.parametrize("loss", ["half_sse", "sse", "mse", "bce"])
 def test_every_loss_closed_forms_match_the_reference(loss: str) -> None:
     reference_check(two_layer("tanh", loss, out="sigmoid"))
