@@ -86,6 +86,7 @@ class Problem:
     loss_options: Mapping[str, Fraction] = field(default_factory=dict)
     regularization: Regularization | None = None
     dropout: Dropout | None = None
+    symbolic: bool = False  # `symbolic: true`: solve also shows every quantity as a formula (as --symbolic)
 
     @property
     def outputs(self) -> tuple[str, ...]:
