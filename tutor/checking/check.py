@@ -6,9 +6,10 @@
 
 Verdicts: `correct` (within tolerance of the true value), `carried` (wrong, but right given the
 student's own earlier values: partial credit), `incorrect`, `invalid` (not a number, or a key that
-names nothing in the problem); a formula answer (`"(o1 - t_o1)*h1"`) is judged by `tutor.checking.formulas`
-against the key's formula (its item has `formula`: how it was decided). The score is out of the keys that count (`tutor.model.keyset.counted_keys`):
-those left out are `unanswered` (score 0), listed in `CheckReport.unanswered`. `within_tolerance`,
+names nothing in the problem); a formula answer (`"(o1 - t_o1)*h1"`) is judged by
+`tutor.checking.formulas` against the key's formula (its item has `formula`: how it was decided). The score
+is out of the keys that count (`tutor.model.keyset.counted_keys`): those left out are `unanswered` (score 0),
+listed in `CheckReport.unanswered`. `within_tolerance`,
 `Checker.carried_from` and `Diagnoser` are the building blocks the practice drill reuses one answer at a time.
 """
 
