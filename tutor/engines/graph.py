@@ -88,6 +88,14 @@ class GraphDerivation:
         grad = {a.name: a.value for a in self.backward}
         return {v: grad[v] for v in (*self.problem.inputs, *self.order)}
 
+    def values(self) -> dict[str, Any]:
+        """Every quantity by answer key: forward values (`d.value`), local derivatives (`e.d.local`), then
+        gradients (`b.grad`)."""
+        out = {value_key(f.node): f.value for f in self.forward}
+        out.update({local_key(e.child, e.parent): e.value for e in self.local})
+        out.update({grad_key(a.name): a.value for a in self.backward})
+        return out
+
 
 def parents(problem: GraphProblem, node: str) -> tuple[str, ...]:
     """The names a node's expression uses, in order of first appearance."""

@@ -49,7 +49,21 @@ class ActivationEntry:
     transcendental: bool = False  # irrational values but at a few special points (sigmoid(0) = 1/2)
     kink_at_zero: bool = False  # f′ is not defined at 0: `relu_derivative_at_zero` chooses
     group: bool = False  # normalised over a group of neurons (softmax)
-    graph_form: Callable[[Any], Any] | None = None  # x -> a SymPy expression: a function of graph nodes
+    # f(x) and f′ as SymPy expressions (`tutor.engines.symbolic`): (x, a) -> f(x); (x, y, a) -> f′ in x and
+    # y = f(x), which at a kink is the slope left of 0 (right of it every kinked activation here has slope 1;
+    # `tutor.maths.functions.symbolic_derivative` writes the two sides and the convention at 0). None: no
+    # symbolic form (a group function's is the group's: `functions.symbolic_softmax`).
+    symbolic: Callable[[Any, Any], Any] | None = None
+    symbolic_derivative: Callable[[Any, Any, Any], Any] | None = None
+    in_graphs: bool = False  # a function of computation-graph nodes (`graph_form`)
+
+    @property
+    def graph_form(self) -> Callable[[Any], Any] | None:
+        """x -> f(x) as a SymPy expression, for a function of graph nodes (its symbolic form, default parameter)."""
+        form = self.symbolic
+        if not self.in_graphs or form is None:
+            return None
+        return lambda x: form(x, sympy().Integer(0) if self.default is None else exact(self.default))
 
 
 def _op(name: str, latex_name: str) -> Callable[[fm.Op], fm.Op]:
@@ -89,6 +103,15 @@ def _one(*_: Any) -> Any:
     return sympy().Integer(1)
 
 
+def _sym_sigmoid(x: Any, a: Any = None) -> Any:
+    return 1 / (1 + sympy().exp(-x))
+
+
+def _sym_kinked(left: Callable[[Any, Any], Any]) -> Callable[[Any, Any], Any]:
+    """f(x) = x for x ≥ 0, `left(x, a)` below 0, as a Piecewise."""
+    return lambda x, a: sympy().Piecewise((x, x >= 0), (left(x, a), True))
+
+
 _RELU, _RELU_D = _kink_op("relu")
 _LEAKY, _LEAKY_D = _kink_op("leaky_relu")
 _ELU, _ELU_D = _kink_op("elu")
@@ -105,6 +128,8 @@ _ENTRIES = (
         vectorised=lambda a: lambda z: z,
         vectorised_derivative=lambda a: lambda z, y: np.ones_like(z),
         aliases=("linear",),
+        symbolic=lambda x, a: x,
+        symbolic_derivative=_one,
     ),
     ActivationEntry(
         "sigmoid",
@@ -119,7 +144,9 @@ _ENTRIES = (
         derivative_of_output=lambda y: y * (1.0 - y),
         aliases=("logistic",),
         transcendental=True,
-        graph_form=lambda x: 1 / (1 + sympy().exp(-x)),
+        symbolic=_sym_sigmoid,
+        symbolic_derivative=lambda x, y, a: y * (1 - y),
+        in_graphs=True,
     ),
     ActivationEntry(
         "tanh",
@@ -133,7 +160,9 @@ _ENTRIES = (
         vectorised_derivative=lambda a: lambda z, y: 1.0 - y * y,
         derivative_of_output=lambda y: 1.0 - y * y,
         transcendental=True,
-        graph_form=lambda x: sympy().tanh(x),
+        symbolic=lambda x, a: sympy().tanh(x),
+        symbolic_derivative=lambda x, y, a: 1 - y**2,
+        in_graphs=True,
     ),
     ActivationEntry(
         "relu",
@@ -146,7 +175,9 @@ _ENTRIES = (
         vectorised=lambda a: lambda z: np.maximum(z, 0.0),
         vectorised_derivative=lambda a: lambda z, y: (z > 0).astype(np.float64),
         kink_at_zero=True,
-        graph_form=lambda x: sympy().Max(sympy().Integer(0), x),
+        symbolic=lambda x, a: sympy().Max(sympy().Integer(0), x),
+        symbolic_derivative=lambda x, y, a: sympy().Integer(0),
+        in_graphs=True,
     ),
     ActivationEntry(
         "leaky_relu",
@@ -162,6 +193,8 @@ _ENTRIES = (
         parameter="alpha",
         default=Fraction(1, 100),
         kink_at_zero=True,
+        symbolic=_sym_kinked(lambda x, a: a * x),
+        symbolic_derivative=lambda x, y, a: a,
     ),
     ActivationEntry(
         "elu",
@@ -178,6 +211,8 @@ _ENTRIES = (
         parameter="alpha",
         default=Fraction(1),
         kink_at_zero=True,
+        symbolic=_sym_kinked(lambda x, a: a * (sympy().exp(x) - 1)),
+        symbolic_derivative=lambda x, y, a: a * sympy().exp(x),
     ),
     ActivationEntry(
         "softplus",
@@ -190,6 +225,8 @@ _ENTRIES = (
         vectorised=lambda a: lambda z: np.logaddexp(0.0, z),
         vectorised_derivative=lambda a: lambda z, y: _vec_sigmoid(z),
         transcendental=True,
+        symbolic=lambda x, a: sympy().log(1 + sympy().exp(x)),
+        symbolic_derivative=lambda x, y, a: _sym_sigmoid(x),
     ),
     ActivationEntry(
         "arctan",
@@ -203,6 +240,8 @@ _ENTRIES = (
         vectorised_derivative=lambda a: lambda z, y: 1.0 / (1.0 + z * z),
         aliases=("atan",),
         transcendental=True,
+        symbolic=lambda x, a: sympy().atan(x),
+        symbolic_derivative=lambda x, y, a: 1 / (1 + x**2),
     ),
     ActivationEntry(
         "softmax",

@@ -22,7 +22,8 @@ from tutor.maths.losses import LOSSES
 __all__ = [
     "KinkConvention",
     "activation_op", "derivative_op", "exact", "exact_activation", "exact_derivative", "exact_loss_grad",
-    "exact_loss_part", "exact_softmax", "np_activation", "np_derivative", "np_loss", "np_loss_grad", "np_softmax",
+    "exact_loss_part", "exact_softmax", "symbolic_activation", "symbolic_derivative", "symbolic_loss_grad",
+    "symbolic_loss_part", "symbolic_softmax", "np_activation", "np_derivative", "np_loss", "np_loss_grad", "np_softmax",
 ]  # fmt: skip
 
 
@@ -108,6 +109,49 @@ def exact_loss_part(name: str, out: Any, target: Any, n_outputs: int) -> Any:
 def exact_loss_grad(name: str, out: Any, target: Any, n_outputs: int) -> Any:
     """∂L/∂out for one output, exact."""
     return LOSSES[name].exact_grad(out, target, n_outputs)
+
+
+# ---------------------------------------------------------------- SymPy expressions (symbolic derivations)
+
+
+def symbolic_activation(act: Activation, x: Any) -> Any:
+    """f(x) as a SymPy expression of the expression x."""
+    entry = _scalar(act, "form")
+    if entry.symbolic is None:
+        raise ValueError(f"activation {act.name!r} has no symbolic form")
+    return entry.symbolic(x, exact(alpha_of(act)))
+
+
+def symbolic_derivative(act: Activation, x: Any, y: Any, relu_at_zero: Any = 0) -> Any:
+    """f′ in x and y = f(x). At a kink: 1 right of 0, the entry's form left of it, and at 0 what the
+    `relu_derivative_at_zero` convention chooses (1, or the left slope), as `exact_derivative` does."""
+    entry = _scalar(act, "derivative")
+    if entry.symbolic_derivative is None:
+        raise ValueError(f"activation {act.name!r} has no symbolic derivative")
+    form = entry.symbolic_derivative(x, y, exact(alpha_of(act)))
+    if not entry.kink_at_zero:
+        return form
+    sp = sympy()
+    return sp.Piecewise((sp.Integer(1), x >= 0 if relu_at_zero else x > 0), (form, True))
+
+
+def symbolic_softmax(nets: Sequence[Any]) -> list[Any]:
+    """softmax of a group written out: exp(x_j) / Σ_k exp(x_k)."""
+    exp = sympy().exp
+    total = sympy().Add(*(exp(z) for z in nets))
+    return [exp(z) / total for z in nets]
+
+
+def symbolic_loss_part(name: str, out: Any, target: Any, n_outputs: int) -> Any:
+    """One output's part of the loss as a SymPy expression in the symbols `out` and `target`."""
+    entry = LOSSES[name]
+    return (entry.symbolic_part or entry.exact_part)(out, target, n_outputs)
+
+
+def symbolic_loss_grad(name: str, out: Any, target: Any, n_outputs: int) -> Any:
+    """∂L/∂out of one output as a SymPy expression."""
+    entry = LOSSES[name]
+    return (entry.symbolic_grad or entry.exact_grad)(out, target, n_outputs)
 
 
 # ---------------------------------------------------------------- formulas (for display)

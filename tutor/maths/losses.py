@@ -44,6 +44,10 @@ class LossEntry:
     needs_outputs: str | None = None  # the activation every output must have; targets then in [0, 1]
     targets_sum_to_one: bool = False
     softmax_shortcut: bool = False  # with softmax outputs δ = y·Σt − t, the loss gradient folded in
+    # one output's part of L and ∂L/∂y as SymPy expressions in Symbols y and t (`tutor.engines.symbolic`);
+    # None: `exact_part` / `exact_grad` are plain arithmetic and serve Symbols as they are (the squared losses)
+    symbolic_part: Callable[[Any, Any, int], Any] | None = None
+    symbolic_grad: Callable[[Any, Any, int], Any] | None = None
 
 
 def _xlogy(x: Array, y: Array) -> Array:
@@ -152,6 +156,8 @@ _ENTRIES = (
         latex_front="-",
         transcendental=True,
         needs_outputs="sigmoid",
+        symbolic_part=lambda y, t, n: -(t * sympy().log(y) + (1 - t) * sympy().log(1 - y)),
+        symbolic_grad=lambda y, t, n: (y - t) / (y * (1 - y)),
     ),
     LossEntry(
         "cross_entropy",
@@ -174,6 +180,8 @@ _ENTRIES = (
         needs_outputs="softmax",
         targets_sum_to_one=True,
         softmax_shortcut=True,
+        symbolic_part=lambda y, t, n: -t * sympy().log(y),
+        symbolic_grad=lambda y, t, n: -t / y,
     ),
 )
 

@@ -1,0 +1,249 @@
+"""The symbolic engine: every quantity of a network's derivation as a SymPy formula → SymbolicDerivation.
+
+Compact forms are built per neuron from Symbols for its neighbours (a net from its sources' outputs, a
+delta from its consumers' deltas), with f, f′ and the loss from the registries (`functions.symbolic_*`).
+Closed forms follow bottom-up by substituting the closed forms already made for those Symbols
+(`xreplace`, which walks only the small compact form): the work is linear in the size of the network.
+
+Canonical form: SymPy's automatic one only (flattened and collected sums and products, numbers combined)
+— no `simplify`, `expand` or `factor`, which are slow and erratic on these formulas and would hide the
+structure of the chain rule. Sigmoid is written out as 1/(1 + exp(−x)), softmax as exp(x_j)/Σ exp(x_k),
+relu as Max(0, x), leaky relu and elu as Piecewise. Every step has the same formulas (the parameter
+symbols stand for the values at the start of the step), so they are built once.
+
+`tutor.engines.symcheck` verifies the result against the exact engine on every solve.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import TYPE_CHECKING, Any
+
+from tutor.errors import ProblemError
+from tutor.maths import functions as fn
+from tutor.maths.exactnum import sympy
+from tutor.maths.losses import LOSSES
+from tutor.model.network import Network
+from tutor.model.problem import Problem
+from tutor.model.symbolic import SymbolicDerivation, SymbolicStep
+
+if TYPE_CHECKING:
+    from tutor.engines.graph import GraphProblem
+    from tutor.model.derivation import Derivation
+
+MAX_SYMBOLIC_NEURONS = 64  # beyond this, closed forms are unreadable and deep: --symbolic is refused
+
+Forms = dict[str, Any]
+
+
+def derive_symbolic(
+    problem: Problem | GraphProblem, derivation: Any = None, *, check: bool = True
+) -> SymbolicDerivation:
+    """The formulas of `problem`'s derivation, checked against the exact engine's `derivation` (derived
+    here when not given) unless `check` is False. CrossCheckError (exit 1) if they disagree; ProblemError
+    (exit 2) for what has no symbolic form (a data set, a network too large, a clash of names)."""
+    if not isinstance(problem, Problem):
+        from tutor.engines.symgraph import derive_symbolic_graph
+
+        return derive_symbolic_graph(problem, derivation, check=check)
+    refuse_unsupported(problem)
+    if derivation is None:
+        from tutor.engines.exact import derive
+
+        derivation = derive(problem)
+    result = _Builder(Network(problem)).derivation(derivation)
+    if check:
+        from tutor.engines.symcheck import check_symbolic
+
+        result = check_symbolic(result, derivation)
+    return result
+
+
+def refuse_unsupported(problem: Problem) -> None:
+    """ProblemError for a problem without a symbolic derivation: a data set, too many neurons, an
+    activation without a symbolic form."""
+    if problem.data:
+        raise ProblemError(
+            "--symbolic works on one example (inputs: and targets:), not on a data set (data:)", file=problem.source
+        )
+    if len(problem.neurons) > MAX_SYMBOLIC_NEURONS:
+        raise ProblemError(
+            f"--symbolic works on networks of at most {MAX_SYMBOLIC_NEURONS} neurons (this one has "
+            f"{len(problem.neurons)}): the closed forms would be unreadable",
+            file=problem.source,
+        )
+    for n in problem.neurons.values():
+        entry = n.activation.entry
+        if not entry.group and (entry.symbolic is None or entry.symbolic_derivative is None):
+            raise ProblemError(f"activation {n.activation.name!r} has no symbolic form", file=problem.source)
+
+
+def update_formula(parameter: Any, gradient: Any, learning_rate: Any) -> Any:
+    """The update rule as a formula: w − η·∂L/∂w (the one place an optimizer's rule would go)."""
+    return parameter - learning_rate * gradient
+
+
+class _Builder:
+    """Symbols and forms of one network; `derivation` makes the SymbolicDerivation."""
+
+    def __init__(self, network: Network) -> None:
+        self.network = network
+        self.problem = problem = network.problem
+        self.sp = sympy()
+        self.targets = target_symbols(network)
+        base = [*problem.inputs, *problem.parameters, *self.targets.values()]
+        self.symbols = {name: self.sp.Symbol(name, real=True) for name in base}
+        self.roles: dict[str, tuple[str, str]] = {}
+        self._taken = {*base, *problem.neurons, *network.net_labels.values()}
+        self.net = {n: self._role(network.net_labels[n], "net", n) for n in network.order}
+        self.out = {n: self._role(n, "out", n) for n in network.order}
+        self.delta = {n: self._role(self._free(f"delta_{n}"), "delta", n) for n in network.order}
+        self.grad = {p: self._role(self._free(f"grad_{p}"), "grad", p) for p in problem.parameters}
+
+    def _free(self, name: str) -> str:
+        while name in self._taken:
+            name += "_"
+        self._taken.add(name)
+        return name
+
+    def _role(self, name: str, kind: str, subject: str) -> Any:
+        self.roles[name] = (kind, subject)
+        return self.sp.Symbol(name, real=True)
+
+    def node(self, name: str) -> Any:
+        """The Symbol of a node's output: an input's own, or a neuron's `out` symbol."""
+        return self.symbols[name] if name in self.symbols else self.out[name]
+
+    def derivation(self, derivation: Derivation) -> SymbolicDerivation:
+        compact = self.compact()
+        closed = self.closed(compact)
+        steps = tuple(
+            SymbolicStep(step.index, compact, closed, self.values({u.parameter: u.old for u in step.updates}))
+            for step in derivation.steps
+        )
+        role_symbols = {name: self.sp.Symbol(name, real=True) for name in self.roles}
+        return SymbolicDerivation(self.targets, self.symbols, steps[0].values, steps, dict(self.roles), role_symbols)
+
+    def values(self, params: Mapping[str, Any]) -> dict[str, Any]:
+        p = self.problem
+        out = {k: fn.exact(v) for k, v in p.inputs.items()}
+        out.update(params)
+        out.update({self.targets[o]: fn.exact(t) for o, t in p.targets.items()})
+        return out
+
+    # ------------------------------------------------------------ compact forms
+
+    def compact(self) -> Forms:
+        """Answer key -> compact form, in derivation order (as `Step.items()`)."""
+        forms: Forms = {}
+        outs = self._outs()
+        for n in self.network.order:
+            forms[f"{n}.net"] = self._net(n)
+            forms[f"{n}.out"] = outs[n]
+        n_out = len(self.problem.targets)
+        forms["loss"] = self.sp.Add(
+            *(fn.symbolic_loss_part(self.problem.loss, self.out[o], self._t(o), n_out) for o in self.problem.targets)
+        )
+        deltas = self._softmax_deltas()
+        for n in reversed(self.network.order):
+            forms[f"{n}.delta"] = deltas[n] if n in deltas else self._delta(n)
+        for p in self.problem.parameters:
+            forms[f"{p}.grad"] = self.sp.Add(
+                *(self.delta[e.neuron] * self._source(e.source) for e in self.network.uses[p])
+            )
+        eta = fn.exact(self.problem.learning_rate)
+        for p in self.problem.parameters:
+            old = self.symbols[p]
+            forms[f"{p}.new"] = old if p in self.problem.frozen else update_formula(old, self.grad[p], eta)
+        return forms
+
+    def _t(self, output: str) -> Any:
+        return self.symbols[self.targets[output]]
+
+    def _source(self, source: str | None) -> Any:
+        return self.sp.Integer(1) if source is None else self.node(source)
+
+    def _net(self, n: str) -> Any:
+        neuron = self.network.neuron(n)
+        terms = [self.node(c.source) * self.symbols[c.parameter] for c in neuron.inputs]
+        if neuron.bias is not None:
+            terms.append(self.symbols[neuron.bias])
+        return self.sp.Add(*terms)
+
+    def _outs(self) -> Forms:
+        outs = {
+            n: fn.symbolic_activation(self.network.neuron(n).activation, self.net[n])
+            for n in self.network.order
+            if n not in self.network.softmax_group
+        }
+        group = self.network.softmax_group
+        outs.update(zip(group, fn.symbolic_softmax([self.net[n] for n in group]), strict=True))
+        return outs
+
+    def _delta(self, n: str) -> Any:
+        problem = self.problem
+        grad = self.sp.Integer(0)
+        if n in problem.targets:
+            grad = fn.symbolic_loss_grad(problem.loss, self.out[n], self._t(n), len(problem.targets))
+        grad += self.sp.Add(*(self.symbols[p] * self.delta[k] for k, p in self.network.consumers[n]))
+        act = self.network.neuron(n).activation
+        zero = fn.exact(problem.relu_derivative_at_zero)
+        return grad * fn.symbolic_derivative(act, self.net[n], self.out[n], zero)
+
+    def _softmax_deltas(self) -> Forms:
+        """δ_j = y_j·(g_j − Σ_k g_k·y_k); with cross-entropy y_j·Σt − t_j (as the exact engine)."""
+        group = self.network.softmax_group
+        if not group:
+            return {}
+        problem, zero = self.problem, self.sp.Integer(0)
+        t = {n: self._t(n) if n in problem.targets else zero for n in group}
+        if LOSSES[problem.loss].softmax_shortcut:
+            total_t = self.sp.Add(*t.values())
+            return {n: self.out[n] * total_t - t[n] for n in group}
+        count = len(problem.targets)
+        g = {
+            n: fn.symbolic_loss_grad(problem.loss, self.out[n], t[n], count) if n in problem.targets else zero
+            for n in group
+        }
+        mean_g = self.sp.Add(*(g[k] * self.out[k] for k in group))
+        return {n: self.out[n] * (g[n] - mean_g) for n in group}
+
+    # ------------------------------------------------------------ closed forms
+
+    def closed(self, compact: Forms) -> Forms:
+        """Answer key -> closed form: each compact form with the closed forms of its neighbours' Symbols put in,
+        bottom-up (forward in topological order, deltas from the outputs back)."""
+        env: dict[Any, Any] = {}
+        forms: Forms = {}
+        order = self.network.order
+        for n in order:
+            forms[f"{n}.net"] = env[self.net[n]] = compact[f"{n}.net"].xreplace(env)
+            if n not in self.network.softmax_group:
+                forms[f"{n}.out"] = env[self.out[n]] = compact[f"{n}.out"].xreplace(env)
+        for n in self.network.softmax_group:
+            forms[f"{n}.out"] = env[self.out[n]] = compact[f"{n}.out"].xreplace(env)
+        forms = {k: forms[k] for k in compact if k in forms}  # derivation order
+        forms["loss"] = compact["loss"].xreplace(env)
+        for n in reversed(order):
+            forms[f"{n}.delta"] = env[self.delta[n]] = compact[f"{n}.delta"].xreplace(env)
+        for p in self.problem.parameters:
+            forms[f"{p}.grad"] = env[self.grad[p]] = compact[f"{p}.grad"].xreplace(env)
+        for p in self.problem.parameters:
+            forms[f"{p}.new"] = compact[f"{p}.new"].xreplace(env)
+        return forms
+
+
+def target_symbols(network: Network) -> dict[str, str]:
+    """Output -> the symbol of its target (the network's own notation: t5 for y5, else t_<output>); a
+    ProblemError when that name is also an input's or parameter's (`t_o1` as a parameter)."""
+    problem = network.problem
+    taken = {*problem.inputs, *problem.parameters, *problem.neurons}
+    labels = network.target_labels
+    for output, label in labels.items():
+        if label in taken:
+            raise ProblemError(
+                f"the symbol {label} for the target of {output} is also the name of an input, parameter or "
+                f"neuron: rename that one to use --symbolic",
+                file=problem.source,
+            )
+    return dict(labels)
