@@ -18,7 +18,7 @@ from __future__ import annotations
 
 import random
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from fractions import Fraction
 from typing import Any
 
@@ -34,6 +34,7 @@ DIGITS = 30
 MAX_ALGEBRA_NODES = 600  # a difference larger than this is not expanded
 MAX_EXPANDED_POWER = 6  # (a + b)^n with a larger n is not expanded
 MAX_CACHE = 20_000
+KEPT = ("net", "out", "value")  # the roles a formula answer may name (`h1`, `net_h1`); deltas, gradients not
 
 
 @dataclass(frozen=True)
@@ -62,6 +63,21 @@ class Vocabulary:
     forms: dict[str, Any]  # step-local answer key -> closed form
     stands: dict[str, str]  # a name that stands for a quantity (`h1`) -> its key (`h1.out`)
     order: dict[str, int]  # step-local key -> its place in the derivation
+    light: dict[str, Any]  # each allowed name -> a Symbol (a neuron's name: its own, not its closed form)
+    light_forms: dict[str, Any]  # step-local key -> its formula in those Symbols (`answer_forms`)
+    cache: dict[Any, Any] = field(default_factory=dict)  # what every sheet of a class needs alike
+
+    def text(self, key: str, form: Any) -> str:
+        """`str(form)`, the key's closed form as the JSON gives it (written once per key)."""
+        if ("text", key) not in self.cache:
+            self.cache["text", key] = str(form)
+        return self.cache["text", key]
+
+    def points(self, key: str) -> list[dict[str, Any]]:
+        """The random points of `key` (the same ones for every sheet)."""
+        if ("points", key) not in self.cache:
+            self.cache["points", key] = _points(self, key)
+        return self.cache["points", key]
 
     def unknown(self, node: Node, local: str) -> str | None:
         """Why the formula for `local` may not use one of its names (None: it may use them all). A name
@@ -141,27 +157,29 @@ class FormulaJudge:
             return FormulaVerdict("invalid", f"the formula is too large to evaluate in {NUMERIC_SECONDS:g} s")
 
     def _compare(self, key: str, node: Node, vocab: Vocabulary, truth: Any) -> FormulaVerdict:
-        student = to_sympy(node, vocab.names)
+        """By algebra with the neuron names as symbols of their own (the usual case, and cheap); else by the
+        numbers at random points, and when they agree, by algebra on the closed forms if it can tell."""
         given = evaluate(node, _floats(vocab, node))  # the grammar's own float evaluation: overflow is an error
-        expected = str(truth)
-        if _equal_by_algebra(student - truth):
-            return FormulaVerdict(
-                "correct", "correct: the key's formula (by algebra)", given, (), "algebra", 0, expected
-            )
-        points = _points(vocab, key)
+        expected, light = vocab.text(key, truth), vocab.light_forms.get(split_key(key)[1])
+        algebra = FormulaVerdict(
+            "correct", "correct: the key's formula (by algebra)", given, (), "algebra", 0, expected
+        )
+        if light is not None and _equal_by_algebra(to_sympy(node, vocab.light) - light):
+            return algebra
+        student, points = to_sympy(node, vocab.names), vocab.points(key)
         with time_bound(NUMERIC_SECONDS):
             differs, used = _differs(node, student, truth, vocab, points)
         if used == 0:
             return FormulaVerdict("invalid", "the formula has no real value near the problem's values", given)
-        if not differs:
-            message = (
-                f"correct: equal to the key's formula numerically at {used} random points (algebra did not decide)"
-            )
-            return FormulaVerdict("correct", message, given, (), "numeric", used, expected)
-        tags, words = self._diagnose(key, node, vocab, points)
-        message = "not the key's formula (decided numerically: they differ at a random point)"
-        message += f"; its value here is {fmt(given, 6)}{words}"
-        return FormulaVerdict("incorrect", message, given, tags, "numeric", used, expected)
+        if differs:
+            tags, words = self._diagnose(key, node, vocab, points)
+            message = "not the key's formula (decided numerically: they differ at a random point)"
+            message += f"; its value here is {fmt(given, 6)}{words}"
+            return FormulaVerdict("incorrect", message, given, tags, "numeric", used, expected)
+        if _equal_by_algebra(student - truth):
+            return algebra
+        message = f"correct: equal to the key's formula numerically at {used} random points (algebra did not decide)"
+        return FormulaVerdict("correct", message, given, (), "numeric", used, expected)
 
     def _diagnose(self, key: str, node: Node, vocab: Vocabulary, points: list[dict[str, Any]]) -> tuple[tuple, str]:
         from tutor.checking.formulamistakes import FormulaMistakes
@@ -186,15 +204,17 @@ def _vocabulary(symbolic: Any, step: int, derivation: Any) -> Vocabulary:
     forms = {split_key(k)[1]: v for k, v in symbolic_step.closed_forms().items()}
     order = {k: i for i, k in enumerate(forms)}
     names: dict[str, Any] = dict(symbolic.symbols)
+    light: dict[str, Any] = dict(symbolic.symbols)
     stands: dict[str, str] = {}
     aliases = {f"{n}.net": label for n, label in _net_labels(derivation).items()}
     for name, (kind, subject) in symbolic.roles.items():
         key = f"{subject}.{kind}"
-        if kind in ("net", "out", "value") and key in forms:
+        if kind in KEPT and key in forms:
             for alias in {name, aliases.get(key, name)} - names.keys():
-                names[alias], stands[alias] = forms[key], key
+                names[alias], stands[alias], light[alias] = forms[key], key, symbolic.role_symbols[name]
     values = {n: _exact(v, sympy) for n, v in symbolic_step.values.items()}
-    return Vocabulary(names, dict(symbolic.symbols), values, forms, stands, order)
+    light_forms = answer_forms(symbolic, symbolic_step)
+    return Vocabulary(names, dict(symbolic.symbols), values, forms, stands, order, light, light_forms)
 
 
 def _net_labels(derivation: Any) -> dict[str, str]:
@@ -272,16 +292,19 @@ def _real(expr: Any, subs: Mapping[Any, Any]) -> Any:
 
 
 def _floats(vocab: Vocabulary, node: Node, point: Mapping[str, Any] | None = None) -> dict[str, float]:
-    """The float value of every name the formula uses, at `point` (default: the problem's values)."""
+    """The float value of every name the formula uses, at `point` (default: the problem's values; each
+    name's value at each point is computed once per class)."""
     values = vocab.values if point is None else point
-    subs = {vocab.symbols[n]: v for n, v in values.items() if n in vocab.symbols}
     out = {}
     for name in free_names(node):
-        expr = vocab.names[name]
-        value = values.get(name) if name in vocab.symbols else _real(expr, subs)
-        if value is None:
+        cached = (id(values), name)
+        if cached not in vocab.cache:
+            subs = {vocab.symbols[n]: v for n, v in values.items() if n in vocab.symbols}
+            value = values.get(name) if name in vocab.symbols else _real(vocab.names[name], subs)
+            vocab.cache[cached] = None if value is None else float(value)
+        if vocab.cache[cached] is None:
             raise ExprError(f"{name} has no real value here")
-        out[name] = float(value)
+        out[name] = vocab.cache[cached]
     return out
 
 
@@ -296,3 +319,29 @@ def _sympy() -> Any:
     from tutor.maths.exactnum import sympy
 
     return sympy()
+
+
+def answer_forms(symbolic: Any, step: Any) -> dict[str, Any]:
+    """Each step-local key's compact form with every role but a net, an output or a node value written out
+    (a delta or gradient by its own form, recursively), in derivation order."""
+    roles = symbolic.roles
+    compact = step.compact_forms()
+    out: dict[str, Any] = {}
+    expanded: dict[Any, Any] = {}
+    pending = dict(compact)
+    for _ in range(len(compact) + 1):  # a form is written once every form it uses is (at most one pass each)
+        for key in [k for k in pending if _ready(pending[k], expanded, roles)]:
+            form = pending.pop(key).xreplace(expanded)
+            out[key] = form
+            for name, (kind, subject) in roles.items():
+                if kind not in KEPT and f"{subject}.{kind}" == key:
+                    expanded[symbolic.role_symbols[name]] = form
+        if not pending:
+            break
+    return {k: out[k] for k in compact if k in out}
+
+
+def _ready(form: Any, expanded: dict[Any, Any], roles: Any) -> bool:
+    return all(
+        str(s) not in roles or roles[str(s)][0] in KEPT or s in expanded for s in getattr(form, "free_symbols", ())
+    )
