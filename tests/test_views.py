@@ -71,7 +71,9 @@ def test_the_result_types_are_distinct(results: dict[type, Any]) -> None:
 
 @pytest.mark.parametrize("format", FORMATS)
 def test_every_format_has_a_view_of_every_result_type(format: str) -> None:
-    assert set(VIEWS[format].types()) == {Derivation, DataSetDerivation, GraphDerivation}
+    from tutor.model.symbolic import SymbolicSolution  # `solve --symbolic` (issue 13)
+
+    assert set(VIEWS[format].types()) == {Derivation, DataSetDerivation, GraphDerivation, SymbolicSolution}
 
 
 @pytest.mark.parametrize("format", FORMATS)

@@ -31,7 +31,9 @@ class Phase(str, Enum):
     "  nnstep solve problems/sigmoid-0.05-0.10.yaml --only backward --digits 4\n"
     "  nnstep solve problems/relu-exercise.yaml --format json | jq .steps[0].gradients\n"
     "  nnstep solve problems/relu-exercise.yaml --format latex -o solution.tex --pdf\n"
-    "  nnstep solve problems/xor-data.yaml --format latex --detail 2 --pdf"
+    "  nnstep solve problems/xor-data.yaml --format latex --detail 2 --pdf\n"
+    "  nnstep solve problems/sigmoid-0.05-0.10.yaml --symbolic --only backward\n"
+    "  nnstep solve problems/sigmoid-0.05-0.10.yaml --no-numbers --format latex --pdf"
 )
 def solve(
     file: Path = typer.Argument(..., help="Problem file (YAML).", show_default=False),
@@ -44,6 +46,10 @@ def solve(
     body_only: bool = typer.Option(False, "--body-only", help="LaTeX: no preamble, for \\input."),
     no_solution: bool = typer.Option(False, "--no-solution", help="LaTeX: the problem sheet only."),
     detail: int = typer.Option(1, "--detail", min=0, max=50, help="Data sets: iterations derived in full."),
+    symbolic: bool = typer.Option(False, "--symbolic", help="Also every quantity as a formula (SymPy), checked."),
+    no_numbers: bool = typer.Option(
+        False, "--no-numbers", help="The formulas alone (implies --symbolic): text, latex."
+    ),
 ) -> None:
     """Derive gradient-descent steps by hand: forward pass, loss, chain rule, deltas, updates.
 
@@ -56,9 +62,22 @@ def solve(
     from tutor.render.views import ViewOptions, render
 
     problem = run(lambda: load_any(file))
+    shown = frozenset(p.value for p in only) if only else None
+    options = ViewOptions(digits, step, shown, body_only=body_only, solution=not no_solution, pdf=pdf)
+    if symbolic or no_numbers or problem.symbolic:
+        run(lambda: render(_symbolic(problem, format, not no_numbers, detail), format.value, options, output))
+        return
     epochs = problem.epochs if isinstance(problem, Problem) and problem.data else 0
     with epoch_progress(epochs, show=epochs > 0) as advance:
         result = run(lambda: solve_loaded(problem, detail=detail, progress=advance))
-    shown = frozenset(p.value for p in only) if only else None
-    options = ViewOptions(digits, step, shown, body_only=body_only, solution=not no_solution, pdf=pdf)
     run(lambda: render(result, format.value, options, output))
+
+
+def _symbolic(problem: object, format: Format, numbers: bool, detail: int) -> object:
+    """The solution with its formulas (`tutor.engines.symbolic`, imported only here: a plain solve never loads it)."""
+    from tutor.engines.symbolic import solve_symbolic
+    from tutor.errors import InputError
+
+    if not numbers and format is Format.json:
+        raise InputError("--no-numbers is for the text and latex formats (JSON always has the numbers)")
+    return solve_symbolic(problem, numbers=numbers, detail=detail)  # type: ignore[arg-type]

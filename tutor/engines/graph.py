@@ -36,6 +36,7 @@ class GraphProblem:
     source: str = "<problem>"
     lines: Mapping[str, int] = field(default_factory=dict)  # dotted key -> line, for errors found late
     check: CheckSettings = field(default_factory=CheckSettings)  # `check:` tolerances, as in network problems
+    symbolic: bool = False  # `symbolic: true`: solve also shows the formulas (as --symbolic)
 
 
 @dataclass(frozen=True)
@@ -127,14 +128,16 @@ def topological_order(problem: GraphProblem) -> tuple[str, ...]:
 
 
 GRAPH_KEYS = {"inputs", "nodes", "output"}
-TOP_KEYS = {"graph", "title", "description", "check"}
+TOP_KEYS = {"graph", "title", "description", "check", "symbolic"}
 
 
 def graph_from_data(data: Mapping[str, Any], loc: Locator) -> GraphProblem:
     """A problem file with `graph:` (and optional title, description) → GraphProblem, validated."""
     for key in data:
         if key not in TOP_KEYS:
-            raise loc.error(f"unknown key {key!r}: a graph problem has graph, title, description and check", key)
+            raise loc.error(
+                f"unknown key {key!r}: a graph problem has graph, title, description, check and symbolic", key
+            )
     graph = data.get("graph")
     if not isinstance(graph, dict):
         raise loc.error("expected a mapping with inputs, nodes and output", "graph")
@@ -160,7 +163,10 @@ def graph_from_data(data: Mapping[str, Any], loc: Locator) -> GraphProblem:
         raise loc.error(f"the output must be one of the nodes ({', '.join(nodes)}); {found}", "graph", "output")
     lines = {f"graph.nodes.{n}": line for n in nodes if (line := loc.line(("graph", "nodes", n))) is not None}
     title, description = str(data.get("title") or ""), str(data.get("description") or "")
-    problem = GraphProblem(inputs, nodes, output, title, description, loc.file, lines, _check(data, loc))
+    symbolic = data.get("symbolic", False)
+    if not isinstance(symbolic, bool):
+        raise loc.error(f"must be true or false, found {describe(symbolic)}", "symbolic")
+    problem = GraphProblem(inputs, nodes, output, title, description, loc.file, lines, _check(data, loc), symbolic)
     topological_order(problem)  # a cycle is an error now, while the file is being read
     from tutor.files.loader import check_named_keys
 

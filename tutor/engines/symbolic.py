@@ -25,7 +25,7 @@ from tutor.maths.exactnum import sympy
 from tutor.maths.losses import LOSSES
 from tutor.model.network import Network
 from tutor.model.problem import Problem
-from tutor.model.symbolic import SymbolicDerivation, SymbolicStep
+from tutor.model.symbolic import SymbolicDerivation, SymbolicSolution, SymbolicStep
 
 if TYPE_CHECKING:
     from tutor.engines.graph import GraphProblem
@@ -57,6 +57,18 @@ def derive_symbolic(
 
         result = check_symbolic(result, derivation)
     return result
+
+
+def solve_symbolic(problem: Problem | GraphProblem, *, numbers: bool = True, detail: int = 1) -> SymbolicSolution:
+    """Solve (exactly, cross-checked: `solver.solve_loaded`) and derive the formulas: what `solve
+    --symbolic` shows. What has no symbolic form is refused before any work is done."""
+    from tutor.engines.solver import solve_loaded
+
+    if isinstance(problem, Problem):
+        refuse_unsupported(problem)
+        target_symbols(Network(problem))
+    derivation = solve_loaded(problem, detail=detail)
+    return SymbolicSolution(derivation, derive_symbolic(problem, derivation), numbers)
 
 
 def refuse_unsupported(problem: Problem) -> None:

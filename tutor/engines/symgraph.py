@@ -59,7 +59,7 @@ def _compact(problem: GraphProblem, d: GraphDerivation, nodes: dict[str, Any], g
     one = sympy().Integer(1)
     for a in d.backward:
         v = a.name
-        terms = [grads[e.child] * e.formula for e in d.local if e.parent == v]
+        terms = [(one if e.child == problem.output else grads[e.child]) * e.formula for e in d.local if e.parent == v]
         forms[grad_key(v)] = one if v == problem.output else sympy().Add(*terms)
     return forms
 

@@ -152,6 +152,12 @@ def _relu_at_zero(value: Any, loc: Locator) -> Fields:
     return {"relu_derivative_at_zero": number}
 
 
+def _symbolic(value: Any, loc: Locator) -> Fields:
+    if not isinstance(value, bool):
+        raise loc.error(f"must be true or false, found {describe(value)}", "symbolic")
+    return {"symbolic": value}
+
+
 def _check_settings(value: Any, loc: Locator) -> Fields:
     spec = expect_mapping(value, loc, "check", what="rtol, atol, sigfigs, carried_credit, keys")
     check_keys(spec, ("rtol", "atol", "sigfigs", "carried_credit", "keys"), (), loc, "check")
@@ -235,6 +241,7 @@ FIELDS: dict[str, Parser] = {
     "steps": _steps,
     "frozen": _frozen,
     "relu_derivative_at_zero": _relu_at_zero,
+    "symbolic": _symbolic,
     "check": _check_settings,
     "vary": _vary,
     "variant": _variant,

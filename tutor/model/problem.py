@@ -79,6 +79,7 @@ class Problem:
     vary: Mapping[str, object] | None = None
     variant: Mapping[str, object] | None = None  # {"id": ..., "seed": ...} of a generated variant
     layer_names: tuple[tuple[str, tuple[str, ...]], ...] = ()  # layer form: (layer name, its node names)
+    symbolic: bool = False  # `symbolic: true`: solve also shows every quantity as a formula (as --symbolic)
 
     @property
     def outputs(self) -> tuple[str, ...]:

@@ -71,3 +71,14 @@ class SymbolicDerivation:
     def symbol_of(self, name: str) -> Any:
         """The Symbol of an input, parameter or target, or of a neuron's net, out, delta or gradient."""
         return self.symbols[name] if name in self.symbols else self.role_symbols[name]
+
+
+@dataclass(frozen=True)
+class SymbolicSolution:
+    """What `nnstep solve --symbolic` shows: a derivation (a network's `Derivation` or a `GraphDerivation`)
+    with its formulas; `numbers` False shows the formulas alone (`--no-numbers`: deriving them is the
+    exercise). Its own type, so the views dispatch on it."""
+
+    derivation: Any
+    symbolic: SymbolicDerivation
+    numbers: bool = True

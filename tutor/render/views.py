@@ -185,16 +185,27 @@ def write_chunks(chunks: Iterable[str], options: ViewOptions, output: Path | Non
 
 NETWORK, DATA_SET = "tutor.model.derivation.Derivation", "tutor.model.derivation.DataSetDerivation"
 GRAPH = "tutor.engines.graph.GraphDerivation"
+SYMBOLIC = "tutor.model.symbolic.SymbolicSolution"  # `solve --symbolic`: a derivation with its formulas
 add_format(
     "text",
     print_drawing,
-    {NETWORK: "tutor.render.terminal", DATA_SET: "tutor.render.training", GRAPH: "tutor.render.graph"},
+    {
+        NETWORK: "tutor.render.terminal",
+        DATA_SET: "tutor.render.training",
+        GRAPH: "tutor.render.graph",
+        SYMBOLIC: "tutor.render.symterminal",
+    },
 )
 add_format(
     "json",
     write_chunks,
-    {NETWORK: "tutor.render.json", DATA_SET: "tutor.render.trainjson", GRAPH: "tutor.render.graph"},
+    {
+        NETWORK: "tutor.render.json",
+        DATA_SET: "tutor.render.trainjson",
+        GRAPH: "tutor.render.graph",
+        SYMBOLIC: "tutor.render.symjson",
+    },
     "JSON",
 )
-LATEX_MODULES = dict.fromkeys((NETWORK, DATA_SET, GRAPH), "tutor.render.latex")
+LATEX_MODULES = {**dict.fromkeys((NETWORK, DATA_SET, GRAPH), "tutor.render.latex"), SYMBOLIC: "tutor.render.symlatex"}
 add_format("latex", None, LATEX_MODULES, "LaTeX")  # its writer compiles PDFs: `latex.write_document`
