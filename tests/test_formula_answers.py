@@ -299,3 +299,15 @@ def test_a_formula_answer_is_read_from_a_file_as_a_formula() -> None:
     assert parse_answer("w5.grad", W5).formula
     assert not parse_answer("h1.out", "1/(1+e^-0.3775)").formula  # e is the constant: a number
     assert "expected a number" in (parse_answer("w5.grad", "h1 +").error or "")
+
+
+def test_a_computation_graph_takes_formulas_in_its_node_names() -> None:
+    graph = PROBLEMS / "computation-graph.yaml"  # seed 002: L = c·e, e = a + d, d = 2b
+    items = judged({"d.value": "2*b", "b.grad": "2*c", "a.grad": "c*2"}, graph)
+    assert [items[k].verdict for k in ("d.value", "b.grad", "a.grad")] == ["correct", "correct", "incorrect"]
+    assert items["b.grad"].given == -4  # ∂L/∂b = 2c = −4
+
+
+def test_answers_symbolic_of_a_data_set_is_bad_input() -> None:
+    result = invoke("answers", str(PROBLEMS / "xor-data.yaml"), "--symbolic")
+    assert result.exit_code == 2 and "data set" in result.output
