@@ -16,11 +16,12 @@ from typing import Any
 from tutor.files.answers import yaml_scalar
 from tutor.maths.expr import CONSTANTS
 
+KEPT = ("net", "out", "value")  # the roles a formula answer may name (`h1`, `net_h1`); deltas, gradients not
+
 
 def formula_key_text(derivation: Any, symbolic: Any, *, digits: int = 10) -> str:
     """The formula key of a solved problem (`symbolic`: its `tutor.model.symbolic.SymbolicDerivation`)."""
     from tutor.checking.answerkey import _yaml_number
-    from tutor.checking.formulas import answer_forms
     from tutor.checking.models import check_model
     from tutor.escape import yaml_comment
     from tutor.maths.numfmt import fmt
@@ -63,3 +64,29 @@ def _text(form: Any, grammar_text: Any) -> str | None:
     if form is None or {str(s) for s in getattr(form, "free_symbols", ())} & set(CONSTANTS):
         return None
     return grammar_text(form)
+
+
+def answer_forms(symbolic: Any, step: Any) -> dict[str, Any]:
+    """Each step-local key's compact form with every role but a net, an output or a node value written out
+    (a delta or gradient by its own form, recursively), in derivation order."""
+    roles = symbolic.roles
+    compact = step.compact_forms()
+    out: dict[str, Any] = {}
+    expanded: dict[Any, Any] = {}
+    pending = dict(compact)
+    for _ in range(len(compact) + 1):  # a form is written once every form it uses is (at most one pass each)
+        for key in [k for k in pending if _ready(pending[k], expanded, roles)]:
+            form = pending.pop(key).xreplace(expanded)
+            out[key] = form
+            for name, (kind, subject) in roles.items():
+                if kind not in KEPT and f"{subject}.{kind}" == key:
+                    expanded[symbolic.role_symbols[name]] = form
+        if not pending:
+            break
+    return {k: out[k] for k in compact if k in out}
+
+
+def _ready(form: Any, expanded: dict[Any, Any], roles: Any) -> bool:
+    return all(
+        str(s) not in roles or roles[str(s)][0] in KEPT or s in expanded for s in getattr(form, "free_symbols", ())
+    )

@@ -6,12 +6,13 @@
 The names a formula may use (`Vocabulary`): the problem's inputs, parameters and target symbols (`t_o1`,
 `t5`), each neuron's name for its output and its net label (`x3`, `net_h1`) for its net input (a computation
 graph: its inputs and node names); at step k the parameters stand for their values at the start of step k.
-Neuron names are replaced by their closed forms (`tutor.engines.symbolic`), so the formula is a SymPy
-expression in the symbols only, built from the parsed tree (`tutor.maths.expr.to_sympy`, never sympify).
-It equals the key's closed form *by algebra* when the difference, written with exp and expanded over a
-common denominator, is 0 within a size and time bound (`ALGEBRA_SECONDS`); otherwise it is decided
-*numerically*: both are evaluated to `DIGITS` digits at `POINTS` random rational points near the problem's
-values. A wrong formula is named by the mistake models it equals (`tutor.checking.formulamistakes`).
+A name standing for a quantity may be used in the formulas of later quantities only. The formula is built
+from the parsed tree (`tutor.maths.expr.to_sympy`, never sympify) and judged *by algebra* first, with the
+neuron names as Symbols of their own against the formula key's form (`tutor.checking.formulakey`), within a
+size and time bound (`tutor.checking.formulaalgebra`); else *numerically*: with the neuron names replaced by
+their closed forms (`tutor.engines.symbolic`), both are evaluated to `DIGITS` digits at `POINTS` random
+rational points near the problem's values, and where they agree, algebra on the closed forms may still
+prove it. A wrong formula is named by the mistake models it equals (`tutor.checking.formulamistakes`).
 """
 
 from __future__ import annotations
@@ -22,19 +23,17 @@ from dataclasses import dataclass, field
 from fractions import Fraction
 from typing import Any
 
+from tutor.checking.formulaalgebra import equal_by_algebra
+from tutor.checking.formulakey import KEPT, answer_forms
 from tutor.checking.timebound import OutOfTime, time_bound
 from tutor.maths.expr import ExprError, Node, evaluate, free_names, to_sympy
 from tutor.maths.numfmt import fmt
 from tutor.model.keys import split_key
 
-ALGEBRA_SECONDS = 0.25  # one equivalence test by algebra; then the numbers decide
 NUMERIC_SECONDS = 2.0  # evaluating one formula at every point (a formula this slow is refused)
 POINTS = 5
 DIGITS = 30
-MAX_ALGEBRA_NODES = 600  # a difference larger than this is not expanded
-MAX_EXPANDED_POWER = 6  # (a + b)^n with a larger n is not expanded
 MAX_CACHE = 20_000
-KEPT = ("net", "out", "value")  # the roles a formula answer may name (`h1`, `net_h1`); deltas, gradients not
 
 
 @dataclass(frozen=True)
@@ -164,7 +163,7 @@ class FormulaJudge:
         algebra = FormulaVerdict(
             "correct", "correct: the key's formula (by algebra)", given, (), "algebra", 0, expected
         )
-        if light is not None and _equal_by_algebra(to_sympy(node, vocab.light) - light):
+        if light is not None and equal_by_algebra(to_sympy(node, vocab.light) - light):
             return algebra
         student, points = to_sympy(node, vocab.names), vocab.points(key)
         with time_bound(NUMERIC_SECONDS):
@@ -176,7 +175,7 @@ class FormulaJudge:
             message = "not the key's formula (decided numerically: they differ at a random point)"
             message += f"; its value here is {fmt(given, 6)}{words}"
             return FormulaVerdict("incorrect", message, given, tags, "numeric", used, expected)
-        if _equal_by_algebra(student - truth):
+        if equal_by_algebra(student - truth):
             return algebra
         message = f"correct: equal to the key's formula numerically at {used} random points (algebra did not decide)"
         return FormulaVerdict("correct", message, given, (), "numeric", used, expected)
@@ -224,32 +223,6 @@ def _net_labels(derivation: Any) -> dict[str, str]:
     from tutor.model.network import Network
 
     return dict(Network(problem).net_labels)
-
-
-def _equal_by_algebra(difference: Any) -> bool:
-    """Whether the difference is 0 by algebra (exp form, expanded over a common denominator), within bounds."""
-    sympy = _sympy()
-    if difference == 0:
-        return True
-    if _too_large(difference, sympy):
-        return False
-    try:
-        with time_bound(ALGEBRA_SECONDS):
-            written = sympy.expand(difference.rewrite(sympy.exp))
-            if written == 0:
-                return True
-            return bool(sympy.expand(sympy.numer(sympy.together(written))) == 0)
-    except OutOfTime:
-        return False
-
-
-def _too_large(expr: Any, sympy: Any) -> bool:
-    for n, sub in enumerate(sympy.preorder_traversal(expr)):
-        if n > MAX_ALGEBRA_NODES:
-            return True
-        if sub.is_Pow and sub.exp.is_Integer and abs(sub.exp) > MAX_EXPANDED_POWER and not sub.base.is_Atom:
-            return True
-    return False
 
 
 def _points(vocab: Vocabulary, key: str) -> list[dict[str, Any]]:
@@ -319,29 +292,3 @@ def _sympy() -> Any:
     from tutor.maths.exactnum import sympy
 
     return sympy()
-
-
-def answer_forms(symbolic: Any, step: Any) -> dict[str, Any]:
-    """Each step-local key's compact form with every role but a net, an output or a node value written out
-    (a delta or gradient by its own form, recursively), in derivation order."""
-    roles = symbolic.roles
-    compact = step.compact_forms()
-    out: dict[str, Any] = {}
-    expanded: dict[Any, Any] = {}
-    pending = dict(compact)
-    for _ in range(len(compact) + 1):  # a form is written once every form it uses is (at most one pass each)
-        for key in [k for k in pending if _ready(pending[k], expanded, roles)]:
-            form = pending.pop(key).xreplace(expanded)
-            out[key] = form
-            for name, (kind, subject) in roles.items():
-                if kind not in KEPT and f"{subject}.{kind}" == key:
-                    expanded[symbolic.role_symbols[name]] = form
-        if not pending:
-            break
-    return {k: out[k] for k in compact if k in out}
-
-
-def _ready(form: Any, expanded: dict[Any, Any], roles: Any) -> bool:
-    return all(
-        str(s) not in roles or roles[str(s)][0] in KEPT or s in expanded for s in getattr(form, "free_symbols", ())
-    )
