@@ -311,3 +311,19 @@ def test_a_computation_graph_takes_formulas_in_its_node_names() -> None:
 def test_answers_symbolic_of_a_data_set_is_bad_input() -> None:
     result = invoke("answers", str(PROBLEMS / "xor-data.yaml"), "--symbolic")
     assert result.exit_code == 2 and "data set" in result.output
+
+
+def test_a_softmax_output_may_use_the_other_outputs_nets_but_not_what_is_computed_from_it() -> None:
+    softmax = PROBLEMS / "softmax-classifier.yaml"
+    assert one("y1.out", "exp(z1)/(exp(z1) + exp(z2) + exp(z3))", softmax).verdict == "correct"
+    item = one("y2.net", "y1 + c2", softmax)  # y1 = softmax(z1, z2, z3) is computed from z2
+    assert item.verdict == "invalid" and "is computed from y2.net" in item.message
+
+
+@pytest.mark.parametrize("name", ["xor-relu", "softmax-classifier", "house-price", "sigmoid-unit"])
+def test_the_formula_key_of_other_networks_reads_back_as_all_correct(tmp_path: Path, name: str) -> None:
+    problem = PROBLEMS / f"{name}.yaml"
+    key = tmp_path / "key.yaml"
+    key.write_text(invoke("answers", str(problem), "--symbolic").output, encoding="utf-8")
+    result = invoke("check", str(problem), str(key))
+    assert result.exit_code == 0, result.output

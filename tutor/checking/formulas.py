@@ -6,7 +6,7 @@
 The names a formula may use (`Vocabulary`): the problem's inputs, parameters and target symbols (`t_o1`,
 `t5`), each neuron's name for its output and its net label (`x3`, `net_h1`) for its net input (a computation
 graph: its inputs and node names); at step k the parameters stand for their values at the start of step k.
-A name standing for a quantity may be used in the formulas of later quantities only. The formula is built
+A name standing for a quantity is refused in the formulas of that quantity and of those it is computed from. The formula is built
 from the parsed tree (`tutor.maths.expr.to_sympy`, never sympify) and judged *by algebra* first, with the
 neuron names as Symbols of their own against the formula key's form (`tutor.checking.formulakey`), within a
 size and time bound (`tutor.checking.formulaalgebra`); else *numerically*: with the neuron names replaced by
@@ -28,7 +28,7 @@ from tutor.checking.formulakey import KEPT, answer_forms
 from tutor.checking.timebound import OutOfTime, time_bound
 from tutor.maths.expr import ExprError, Node, evaluate, free_names, to_sympy
 from tutor.maths.numfmt import fmt
-from tutor.model.keys import split_key
+from tutor.model.keys import split_key, step_prefix
 
 NUMERIC_SECONDS = 2.0  # evaluating one formula at every point (a formula this slow is refused)
 POINTS = 5
@@ -61,7 +61,6 @@ class Vocabulary:
     values: dict[str, Any]  # symbol name -> exact value (a SymPy number) at the start of the step
     forms: dict[str, Any]  # step-local answer key -> closed form
     stands: dict[str, str]  # a name that stands for a quantity (`h1`) -> its key (`h1.out`)
-    order: dict[str, int]  # step-local key -> its place in the derivation
     light: dict[str, Any]  # each allowed name -> a Symbol (a neuron's name: its own, not its closed form)
     light_forms: dict[str, Any]  # step-local key -> its formula in those Symbols (`answer_forms`)
     cache: dict[Any, Any] = field(default_factory=dict)  # what every sheet of a class needs alike
@@ -80,20 +79,42 @@ class Vocabulary:
 
     def unknown(self, node: Node, local: str) -> str | None:
         """Why the formula for `local` may not use one of its names (None: it may use them all). A name
-        standing for a quantity is allowed in the formulas of the quantities computed after it only."""
+        standing for a quantity is refused where that quantity is `local` or computed from it."""
+        blocked = self.blocked(local)
         for name in sorted(free_names(node)):
             if name not in self.names:
                 return f"unknown name {name!r} in the formula; {self.allowed(local)}"
-            key = self.stands.get(name)
-            if key is not None and self.order[key] >= self.order[local]:
-                return f"{name} stands for {key}, which is not computed before {local}: write it out"
+            if name in blocked:
+                key = self.stands[name]
+                how = "is the quantity asked" if key == local else f"is computed from {local}"
+                return f"{name} stands for {key}, which {how}: write it out"
         return None
+
+    def blocked(self, local: str) -> frozenset[str]:
+        """The names standing for `local` and for the quantities computed from it (through the formula
+        key's forms: o1.net uses h1, which uses net_h1)."""
+        if ("blocked", local) not in self.cache:
+            blocked = {n for n, k in self.stands.items() if k == local}
+            grown = True
+            while grown:
+                symbols = {self.light[n] for n in blocked}
+                more = {
+                    n for n, k in self.stands.items() if n not in blocked and _uses(self.light_forms.get(k), symbols)
+                }
+                blocked |= more
+                grown = bool(more)
+            self.cache["blocked", local] = frozenset(blocked)
+        return self.cache["blocked", local]
 
     def allowed(self, local: str) -> str:
         """The names the formula for `local` may use, in words."""
-        names = sorted(n for n in self.names if n not in self.stands or self.order[self.stands[n]] < self.order[local])
+        names = sorted(set(self.names) - self.blocked(local))
         shown = ", ".join(names[:40]) + (f", … ({len(names) - 40} more)" if len(names) > 40 else "")
         return f"allowed: {shown}"
+
+
+def _uses(form: Any, symbols: set[Any]) -> bool:
+    return form is not None and not symbols.isdisjoint(form.free_symbols)
 
 
 class FormulaJudge:
@@ -201,7 +222,6 @@ def _vocabulary(symbolic: Any, step: int, derivation: Any) -> Vocabulary:
     sympy = _sympy()
     symbolic_step = symbolic.steps[step - 1]
     forms = {split_key(k)[1]: v for k, v in symbolic_step.closed_forms().items()}
-    order = {k: i for i, k in enumerate(forms)}
     names: dict[str, Any] = dict(symbolic.symbols)
     light: dict[str, Any] = dict(symbolic.symbols)
     stands: dict[str, str] = {}
@@ -213,7 +233,12 @@ def _vocabulary(symbolic: Any, step: int, derivation: Any) -> Vocabulary:
                 names[alias], stands[alias], light[alias] = forms[key], key, symbolic.role_symbols[name]
     values = {n: _exact(v, sympy) for n, v in symbolic_step.values.items()}
     light_forms = answer_forms(symbolic, symbolic_step)
-    return Vocabulary(names, dict(symbolic.symbols), values, forms, stands, order, light, light_forms)
+    vocab = Vocabulary(names, dict(symbolic.symbols), values, forms, stands, light, light_forms)
+    expected, prefix = derivation.values(), step_prefix(step)
+    for name, key in stands.items():  # at the problem's own values the names take the exact engine's values
+        if prefix + key in expected:
+            vocab.cache[id(values), name] = float(expected[prefix + key])
+    return vocab
 
 
 def _net_labels(derivation: Any) -> dict[str, str]:
@@ -260,7 +285,12 @@ def _differs(node: Node, student: Any, truth: Any, vocab: Vocabulary, points: li
 
 
 def _real(expr: Any, subs: Mapping[Any, Any]) -> Any:
-    value = expr.evalf(DIGITS, subs=dict(subs))
+    """The value to `DIGITS` digits, or None where it is no finite real number (or SymPy cannot tell: a
+    Max of a value that is 0 to every digit)."""
+    try:
+        value = expr.evalf(DIGITS, subs=dict(subs))
+    except (ValueError, TypeError, ArithmeticError):
+        return None
     return value if value.is_real and value.is_finite and value.is_Number else None
 
 
