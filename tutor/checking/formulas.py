@@ -6,10 +6,10 @@
 The names a formula may use (`Vocabulary`): the problem's inputs, parameters and target symbols (`t_o1`,
 `t5`), each neuron's name for its output and its net label (`x3`, `net_h1`) for its net input (a computation
 graph: its inputs and node names); at step k the parameters stand for their values at the start of step k.
-A name standing for a quantity is refused in the formulas of that quantity and of those it is computed from. The formula is built
-from the parsed tree (`tutor.maths.expr.to_sympy`, never sympify) and judged *by algebra* first, with the
-neuron names as Symbols of their own against the formula key's form (`tutor.checking.formulakey`), within a
-size and time bound (`tutor.checking.formulaalgebra`); else *numerically*: with the neuron names replaced by
+A name standing for a quantity is refused in the formula of that quantity and of those it is computed from.
+The formula is built from the parsed tree (`tutor.maths.expr.to_sympy`, never sympify) and judged *by
+algebra* first, with the neuron names as Symbols of their own against the formula key's form
+(`tutor.checking.formulakey`), within a size and time bound (`tutor.checking.formulaalgebra`); else *numerically*: with the neuron names replaced by
 their closed forms (`tutor.engines.symbolic`), both are evaluated to `DIGITS` digits at `POINTS` random
 rational points near the problem's values, and where they agree, algebra on the closed forms may still
 prove it. A wrong formula is named by the mistake models it equals (`tutor.checking.formulamistakes`).
