@@ -9,10 +9,11 @@ graph: its inputs and node names); at step k the parameters stand for their valu
 A name standing for a quantity is refused in the formula of that quantity and of those it is computed from.
 The formula is built from the parsed tree (`tutor.maths.expr.to_sympy`, never sympify) and judged *by
 algebra* first, with the neuron names as Symbols of their own against the formula key's form
-(`tutor.checking.formulakey`), within a size and time bound (`tutor.checking.formulaalgebra`); else *numerically*: with the neuron names replaced by
-their closed forms (`tutor.engines.symbolic`), both are evaluated to `DIGITS` digits at `POINTS` random
-rational points near the problem's values, and where they agree, algebra on the closed forms may still
-prove it. A wrong formula is named by the mistake models it equals (`tutor.checking.formulamistakes`).
+(`tutor.checking.formulakey`), within a size and time bound (`tutor.checking.formulaalgebra`); else
+*numerically*: with the neuron names replaced by their closed forms (`tutor.engines.symbolic`), both are
+evaluated to `DIGITS` digits at `POINTS` random rational points near the problem's values, and where they
+agree, algebra on the closed forms may still prove it. A wrong formula is named by the mistake models it
+equals (`tutor.checking.formulamistakes`).
 """
 
 from __future__ import annotations
