@@ -6,8 +6,10 @@
 
 Verdicts: `correct` (within tolerance of the true value), `carried` (wrong, but right given the
 student's own earlier values: partial credit), `incorrect`, `invalid` (not a number, or a key that
-names nothing in the problem). The score is out of the keys that count (`tutor.model.keyset.counted_keys`):
-those left out are `unanswered` (score 0), listed in `CheckReport.unanswered`. `within_tolerance`,
+names nothing in the problem); a formula answer (`"(o1 - t_o1)*h1"`) is judged by
+`tutor.checking.formulas` against the key's formula (its item has `formula`: how it was decided). The score
+is out of the keys that count (`tutor.model.keyset.counted_keys`): those left out are `unanswered` (score 0),
+listed in `CheckReport.unanswered`. `within_tolerance`,
 `Checker.carried_from` and `Diagnoser` are the building blocks the practice drill reuses one answer at a time.
 """
 
@@ -59,6 +61,7 @@ class CheckItem:
     raw: str = ""  # as the student wrote it
     line: int | None = None
     counted: bool = True  # False: an optional key, or one the problem's `check: {keys: …}` leaves out
+    formula: Mapping[str, Any] | None = None  # a formula answer: how it was decided (`FormulaVerdict.to_json`)
 
 
 @dataclass(frozen=True)
@@ -83,6 +86,7 @@ class CheckReport:
                 "tags": list(i.tags),
                 "message": i.message,
                 "counted": i.counted,
+                **({} if i.formula is None else {"formula": dict(i.formula)}),
             }
             for i in self.items
         ]
@@ -116,6 +120,7 @@ class Checker:
         self.order = {k: i for i, k in enumerate(self.expected)}
         self.counted = counted_keys(self.model, self.settings)
         self.counted_set = frozenset(self.counted)
+        self.formulas: Any = None  # the FormulaJudge, made at the first formula answer
 
     def describe(self, key: str) -> str:
         """The quantity `key` names, in words."""
@@ -149,6 +154,8 @@ class Checker:
     def _item(self, answer: Answer, student: dict[str, float], carried: Mapping[str, float]) -> CheckItem:
         key, expected = answer.key, self.expected[answer.key]
         item = CheckItem(key, answer.number, expected, "invalid", (), "", 0.0, answer.raw, answer.line)
+        if answer.formula and answer.node is not None:
+            return self._formula(item, answer.node)
         if answer.number is None:
             return replace(item, message=answer.error or "not a number")
         value, truth = answer.number, self.truth[key]
@@ -172,6 +179,18 @@ class Checker:
         if mistakes:
             message += "; " + "; or ".join(f"{m.words} ({m.tag})" for m in mistakes)
         return replace(item, verdict="incorrect", tags=tuple(m.tag for m in mistakes), message=message)
+
+    def _formula(self, item: CheckItem, node: Any) -> CheckItem:
+        """A formula answer: correct when it is the key's formula (`tutor.checking.formulas`)."""
+        if self.formulas is None:
+            from tutor.checking.formulas import FormulaJudge
+
+            self.formulas = FormulaJudge(self.derivation)
+        v = self.formulas.judge(item.key, node)
+        credit = 1.0 if v.verdict == "correct" else 0.0
+        return replace(
+            item, given=v.given, verdict=v.verdict, tags=v.tags, message=v.message, credit=credit, formula=v.to_json()
+        )
 
     def carried_from(self, key: str, student: Mapping[str, float]) -> list[str]:
         """The student's wrong earlier values that `key` is computed from (through unanswered ones)."""

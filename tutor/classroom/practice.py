@@ -5,7 +5,8 @@
     print_summary(session)   # tutor.classroom.practiceview
     session.exit_code        # 0 all eventually right, 1 not, 130 interrupted
 
-Answers are read by `tutor.files.answers.parse_answer` (the expression grammar) and judged by
+Answers (numbers, or formulas in the problem's names) are read by `tutor.files.answers.parse_answer` (the
+expression grammar) and judged by
 `tutor.checking.check.Checker` one at a time: tolerance, error carried forward from the student's own earlier
 values, and mistake diagnosis with stable tags. Input comes from an injected `Reader` (a callable
 `prompt -> line` raising EOFError at the end), output goes to a Rich console: no other I/O.
@@ -179,29 +180,29 @@ class Session:
 
     # ---------------------------------------------------------------- one answer
     def _judge(self, item: Item, answer: Answer) -> None:
-        if answer.number is None:
-            self._say(
-                f"  Cannot read that: {answer.error}. Type a number, a fraction (1/2) or an expression ", "yellow"
-            )
-            self._say("  (2 - 0.1*20); ? for a hint, skip, quit.", "yellow")
+        if answer.number is None and not answer.formula:
+            self._unreadable(answer.error)
             return
-        item.attempts.append(answer.raw)
         verdict = self._check(item, answer)
         self._log(item.key, "verdict", verdict=verdict.verdict, tags=list(verdict.tags), message=verdict.message)
+        if verdict.verdict == "invalid":  # a formula in names the problem has not: not a try either
+            self._unreadable(verdict.message)
+            return
+        item.attempts.append(answer.raw)
         if verdict.verdict in ("correct", "carried"):
-            item.value, item.carried = answer.number, verdict.verdict == "carried"
+            item.value, item.carried = verdict.given, verdict.verdict == "carried"
             if item.carried:
                 self._say(
                     f"  ✓ {verdict.message.removeprefix('carried forward: ')}: carried forward, it counts", "green"
                 )
             else:
-                self._say("  ✓ right", "green")
+                self._say("  ✓ right" + _decided(verdict), "green")
             self._finish(item, "first try" if item.wrong == 0 and item.rung == 0 else "after hints", show=False)
             return
         item.wrong += 1
-        item.value = answer.number
+        item.value = verdict.given
         item.tags += verdict.tags
-        self._say("  ✗ not right", "red")
+        self._say("  ✗ not right" + _decided(verdict), "red")
         for tag in verdict.tags:
             self._say(f"  ⚠ {mistake_words(tag, item.key, self.checker.model)} [{tag}]", "yellow")
         if item.wrong >= self.options.max_tries:
@@ -209,6 +210,10 @@ class Session:
         else:
             left = self.options.max_tries - item.wrong
             self._hint(item, min(item.rung + 1, RUNGS - 1), f"{left} {'try' if left == 1 else 'tries'} left")
+
+    def _unreadable(self, why: str | None) -> None:
+        self._say(f"  Cannot read that: {why}. Type a number, a fraction (1/2) or an expression ", "yellow")
+        self._say("  (2 - 0.1*20), or a formula in the problem's names; ? for a hint, skip, quit.", "yellow")
 
     def _check(self, item: Item, answer: Answer) -> CheckItem:
         """The checker's verdict on `answer`, given the student's own earlier values (error carried forward)."""
@@ -287,6 +292,18 @@ class Session:
 
     def _log(self, key: str | None, event: str, **data: Any) -> None:
         self.events.append({"key": key, "event": event, **data} if key else {"event": event, **data})
+
+
+def _decided(verdict: CheckItem) -> str:
+    """How a formula answer was judged: ` (the key's formula, by algebra)`; "" for a number."""
+    if verdict.formula is None:
+        return ""
+    how = verdict.formula.get("decided_by")
+    if how == "algebra":
+        return " (the key's formula, by algebra)" if verdict.verdict == "correct" else ""
+    if verdict.verdict != "correct":
+        return " (not the key's formula: they differ at a random point)"
+    return f" (equal to the key's formula numerically at {verdict.formula.get('points')} random points)"
 
 
 def _indent(text: str, width: int) -> str:

@@ -144,6 +144,7 @@ def _unknown_cut(report: Any) -> tuple[Any, int]:
     "  nnstep answers problems/relu-exercise.yaml -o key.yaml && nnstep check problems/relu-exercise.yaml key.yaml\n"
     "  nnstep answers problems/computation-graph.yaml --blank\n"
     "  nnstep answers problems/xor-data-sgd.yaml --detail 2 --blank   # two iterations of a data set\n"
+    "  nnstep answers problems/sigmoid-0.05-0.10.yaml --symbolic       # the formula key\n"
     "\b\nKeys of a network: <neuron>.net, <neuron>.out, loss, <neuron>.delta, <parameter>.grad,\n"
     "<parameter>.new; later steps nest under step2:, step3:, …\n"
     "\b\nKeys of a computation graph (L = c*e, e = a + d, d = 2*b):\n"
@@ -157,11 +158,23 @@ def answers(
     output: Path | None = typer.Option(None, "--output", "-o", help="Write to this file instead of stdout."),
     digits: int = typer.Option(10, "--digits", min=3, max=30, help="Significant digits of inexact values."),
     detail: int = DETAIL,
+    symbolic: bool = typer.Option(
+        False, "--symbolic", help="The formula key: each key's formula in the problem's names (formula answers)."
+    ),
 ) -> None:
     """Print the full answer key in the answers-file format (or a blank template to fill in)."""
     from tutor.checking.answerkey import answer_key_text
 
+    if symbolic and blank:
+        raise fail("--blank and --symbolic: choose one (a blank template is the same for formulas)", 2)
     derivation = run(lambda: _solve(problem, detail))
+    if symbolic:
+        from tutor.checking.formulakey import formula_key_text
+        from tutor.engines.symbolic import derive_symbolic
+
+        formulas = run(lambda: derive_symbolic(derivation.problem, derivation))
+        emit(formula_key_text(derivation, formulas, digits=digits), output)
+        return
     emit(answer_key_text(derivation, blank=blank, digits=digits), output)
 
 

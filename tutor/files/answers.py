@@ -7,7 +7,9 @@
 
 YAML or JSON, read by the project's safe YAML loader (line numbers, no tags, no alias bombs). Values
 are parsed by the project's own expression grammar (`tutor.maths.expr`), never eval/sympify. A value that is
-not a number is a per-key invalid answer; a file that cannot be read at all is an AnswersError (exit 2).
+not a number is a per-key invalid answer, unless it is a formula over names (`"(o1 - t_o1)*h1"`: `formula`,
+judged by `tutor.checking.formulas` against the problem's names); a file that cannot be read at all is an
+AnswersError (exit 2).
 Empty values (`y3.net:`, as in a blank template) are unanswered and skipped.
 """
 
@@ -24,7 +26,19 @@ from typing import Any
 
 from tutor.errors import AnswersError
 from tutor.files.yamlsafe import YamlNumber
-from tutor.maths.expr import ExprError, Node, Num, evaluate, parse, to_sympy
+from tutor.maths.expr import (
+    CONSTANTS,
+    FUNCTIONS,
+    MAX_LENGTH,
+    ExprError,
+    Node,
+    Num,
+    evaluate,
+    free_names,
+    parse,
+    to_sympy,
+)
+from tutor.maths.expr_syntax import ALIASES
 from tutor.model.keys import canonical_key
 
 MAX_BYTES = 1_000_000  # an answers file is a few hundred bytes; anything past this is refused unread
@@ -42,6 +56,7 @@ class Answer:
     number: float | None = None
     error: str | None = None
     node: Node | None = field(default=None, repr=False)
+    formula: bool = False  # `node` names things (`(o1 - t_o1)*h1`): judged by `tutor.checking.formulas`
 
     @property
     def value(self) -> Any:
@@ -117,13 +132,7 @@ def parse_answer(key: str, raw: Any, line: int | None = None) -> Answer:
             node = Num(Fraction(raw)) if isinstance(raw, int | Fraction | Decimal) else parse(str(raw))
             number = evaluate(node)
     except ExprError as exc:
-        at = f" (at character {exc.position + 1})" if exc.position is not None else ""
-        comma = _COMMA.fullmatch(text)
-        if comma:  # a decimal comma, as many countries write numbers
-            return Answer(
-                key, text, line, error=f"cannot read {text!r}: write a decimal point, {text.replace(',', '.')}"
-            )
-        return Answer(key, text, line, error=f"cannot read {text!r}: {exc.message}{at}")
+        return _formula_or_error(key, raw, text, line, exc)
     except (ValueError, OverflowError, ArithmeticError) as exc:
         return Answer(key, text, line, error=f"not a number: {text} ({exc})")
     if not math.isfinite(number):
@@ -141,6 +150,28 @@ def _plain_number(text: str) -> tuple[Node | None, float]:
         return None, 0.0
     value = Fraction(text.strip())
     return Num(value), float(value)
+
+
+_IDENTIFIER = re.compile(r"([A-Za-z_][A-Za-z0-9_]*)(\s*\()?")
+_NOT_NAMES = frozenset((*CONSTANTS, *FUNCTIONS, *ALIASES))
+
+
+def _formula_or_error(key: str, raw: Any, text: str, line: int | None, exc: ExprError) -> Answer:
+    """Text that is no number: a formula over names (which names the problem has is the checker's
+    business), else invalid with the grammar's reason."""
+    full = raw if isinstance(raw, str) else ""
+    names = {m[1] for m in _IDENTIFIER.finditer(full) if not m[2] and m[1] not in _NOT_NAMES}
+    if names and len(full) <= MAX_LENGTH:
+        try:
+            node = parse(full, names=names)
+            if free_names(node):
+                return Answer(key, text, line, node=node, formula=True)
+        except ExprError as formula_error:
+            exc = formula_error  # the reason as a formula: `x +` lacks an operand, x itself is fine
+    at = f" (at character {exc.position + 1})" if exc.position is not None else ""
+    if _COMMA.fullmatch(text):  # a decimal comma, as many countries write numbers
+        return Answer(key, text, line, error=f"cannot read {text!r}: write a decimal point, {text.replace(',', '.')}")
+    return Answer(key, text, line, error=f"cannot read {text!r}: {exc.message}{at}")
 
 
 def _text(raw: Any) -> str:
