@@ -5,6 +5,7 @@ and the float trainer. PyTorch checks every optimizer on random networks in test
 from __future__ import annotations
 
 import json
+import re
 from fractions import Fraction
 from pathlib import Path
 
@@ -237,3 +238,14 @@ def test_a_gradient_cancelling_to_zero_under_adagrad_does_not_move(tmp_path: Pat
     assert result.exit_code == 0, result.output
     last = json.loads(result.stdout)["steps"][-1]
     assert last["updated"] == {"w1": 0.1, "w2": 0.2, "b": 0} and all(v == 0 for v in last["gradients"].values())
+
+
+def test_the_final_parameters_table_shows_the_state() -> None:
+    """Several steps are the point: the state after the last step is in the summary table (terminal and LaTeX).
+    By hand: w13's velocity is 20 after step 1 (g = 20) and 0.9·20 + 0 = 18 after step 2."""
+    text = CliRunner().invoke(app, ["solve", str(PROBLEMS / "relu-momentum.yaml")]).stdout
+    table = text[text.index("Parameters") :]
+    assert "velocity after" in table
+    assert re.search(r"w13\s*│\s*2\s*│\s*0\s*│\s*−1\.8\s*│\s*18\s*│", table), table
+    latex = CliRunner().invoke(app, ["solve", str(PROBLEMS / "relu-momentum.yaml"), "--format", "latex"]).stdout
+    assert r"$w_{13}$ & $2$ & $0$ & $-1.8$ & $18$ &" in latex and "velocity after" in latex

@@ -144,13 +144,15 @@ def _results(derivation: Derivation, steps: Sequence[Step], network: Network, wr
         return
     first, last = steps[0], steps[-1]
     yield r"\subsection*{Parameters before and after}"
+    words = derivation.problem.optimizer.entry.state  # an optimizer's state after the last step, by word
     rows = [
         rf"${lf.name(u0.parameter)}$ & ${writer.num(u0.old)}$ & ${writer.num(u.gradient)}$ & ${writer.num(u.new)}$"
+        + "".join(f" & ${writer.num(u.state[w])}$" if w in u.state else " & " for w in words)
         + (r" & fixed" if u.frozen else " & ")
         for u0, u in zip(first.updates, last.updates, strict=True)
     ]
     grad = "gradient" if first is last else "last gradient"
-    yield from tables(["parameter", "before", grad, "after", ""], rows)
+    yield from tables(["parameter", "before", grad, "after", *(f"{w} after" for w in words), ""], rows)
     if len(steps) > 1:
         outs = list(derivation.problem.targets)
         summary = [

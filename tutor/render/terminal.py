@@ -100,9 +100,12 @@ def _sections(sections: Iterable[tuple[str, list[Line]]], console: Console) -> N
 def _final_table(derivation: Derivation, console: Console, writer: Writer) -> None:
     first, last = derivation.steps[0], derivation.steps[-1]
     gradient = "gradient" if len(derivation.steps) == 1 else "last gradient"
+    words = derivation.problem.optimizer.entry.state  # an optimizer's state after the last step, by word
     columns = [("parameter", "left"), ("before", "right"), (gradient, "right"), ("after", "right")]
+    columns += [(f"{w} after", "right") for w in words]
     rows = [
         (u.parameter + (" (frozen)" if u.frozen else ""), writer.num(u0.old), writer.num(u.gradient), writer.num(u.new))
+        + tuple(writer.num(u.state[w]) if w in u.state else "" for w in words)
         for u0, u in zip(first.updates, last.updates, strict=True)
     ]
     console.print()
