@@ -129,7 +129,8 @@ def _matrix(value: Any, cols: int, loc: Locator, i: int, key: str, rows: int | N
         raise loc.error(f"expected {rows or f'at most {MAX_UNITS}'} rows, found {len(value)}", *path)
     for j, row in enumerate(value):
         if len(row) != cols:
-            raise loc.error(f"row {j + 1} has {len(row)} numbers; every row needs {cols}", *path, j)
+            why = "one per unit of the previous layer" if key != "recurrent_weights" else "one per unit of this layer"
+            raise loc.error(f"row {j + 1} has {len(row)} numbers; every row needs {cols} ({why})", *path, j)
     return [[_num(w, loc, *path, j, k) for k, w in enumerate(row)] for j, row in enumerate(value)]
 
 
