@@ -56,6 +56,7 @@ class Bptt:
     weights: Mapping[str, Matrix]  # W_x, W_h (the values this pass used)
     steps: tuple[TimeStep, ...]  # t = 1 … T
     gradients: tuple[SharedGradient, ...]
+    activation: str  # f of the recurrent layer
 
 
 def bptt(
@@ -76,7 +77,8 @@ def bptt(
     weights = {
         k: _values(problem.places.fields[shape.layer][k], params) for k in ("input_weights", "recurrent_weights")
     }
-    return Bptt(shape, weights, steps, _gradients(problem, shape, steps, out, by_neuron))
+    act = problem.neurons[shape.hidden[1][0]].activation.name
+    return Bptt(shape, weights, steps, _gradients(problem, shape, steps, out, by_neuron), act)
 
 
 def _step(shape: RnnShape, t: int, out: Mapping[str, Any], net: Mapping[str, Any], by: Mapping[str, Delta]) -> TimeStep:
