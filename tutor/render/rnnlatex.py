@@ -41,7 +41,7 @@ def rnn_blocks(
 
 def rows(b: Bptt, num: Num) -> Iterator[str]:
     h, x, f = lf.name(b.shape.layer), lf.name(b.shape.source), _act(b.activation)
-    weights = rf"W_x = {bmat(b.weights['input_weights'], num)},\ W_h = {bmat(b.weights['recurrent_weights'], num)}"
+    weights = rf"W_x = {bmat(b.weights['input_weights'], num)},\quad W_h = {bmat(b.weights['recurrent_weights'], num)}"
     yield rf"{h}^{{(t)}} &= {f}\bigl(W_x {x}^{{(t)}} + W_h {h}^{{(t-1)}} + b\bigr), & {weights}"
     for s in b.steps:
         z = rf"z^{{({s.t})}} &= W_x {col(s.x, num)} + W_h {col(s.h_prev, num)} + b = {col(s.net, num)}"
@@ -89,4 +89,4 @@ def col(values: tuple[Any, ...], num: Num) -> str:
 
 
 def _act(name: str) -> str:
-    return {"tanh": r"\tanh", "sigmoid": r"\sigma"}.get(name, r"\operatorname{" + lf.line(name) + "}")
+    return {"sigmoid": r"\sigma"}.get(name, r"\operatorname{" + lf.line(name) + "}")
