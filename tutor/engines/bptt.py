@@ -67,16 +67,15 @@ def bptt(
     inputs: Mapping[str, Any],
 ) -> Bptt | None:
     """The BPTT view of one pass, or None when the problem has no recurrent layer."""
-    shape = problem.places.rnn if problem.places is not None else None
-    if shape is None:
+    places = problem.places
+    shape = places.rnn if places is not None else None
+    if places is None or shape is None:
         return None
     out = {**inputs, **{f.neuron: f.out for f in forward}}
     net = {f.neuron: f.net for f in forward}
     by_neuron = {d.neuron: d for d in deltas}
     steps = tuple(_step(shape, t, out, net, by_neuron) for t in range(1, shape.steps + 1))
-    weights = {
-        k: _values(problem.places.fields[shape.layer][k], params) for k in ("input_weights", "recurrent_weights")
-    }
+    weights = {k: _values(places.fields[shape.layer][k], params) for k in ("input_weights", "recurrent_weights")}
     act = problem.neurons[shape.hidden[1][0]].activation.name
     return Bptt(shape, weights, steps, _gradients(problem, shape, steps, out, by_neuron), act)
 
