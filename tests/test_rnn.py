@@ -174,3 +174,51 @@ def test_sequence_needs_an_rnn(tmp_path: Path) -> None:
     )
     result = invoke("solve", str(path))
     assert result.exit_code == 2 and "sequence" in result.output and "type: rnn" in result.output, result.output
+
+
+def _by_hand() -> dict[str, float]:
+    """The shipped example by hand: h_1 = tanh(0.5), h_2 = tanh(2·0.5 + 0.1·h_1), y_t = 2·h_t, L = Σ ½(y_t − t_t)²."""
+    h1 = math.tanh(0.5)
+    h2 = math.tanh(1 + 0.1 * h1)
+    d2 = 2 * (2 * h2 - 2) * (1 - h2**2)  # δ_2: only the read-out at step 2
+    d1 = (2 * (2 * h1 - 1) + 0.1 * d2) * (1 - h1**2)  # δ_1: the read-out at step 1 and step 2 through W_h
+    return {"d1": d1, "d2": d2, "w_h": d2 * h1, "w_x": d1 * 1 + d2 * 2}
+
+
+def test_terminal_bptt_view() -> None:
+    result = invoke("solve", str(EXAMPLE))
+    assert result.exit_code == 0, result.output
+    text = result.output.replace("\u2212", "-")
+    hand = _by_hand()
+    view = text[text.index("Backpropagation through time") :]
+    assert f"δ_2 = ([{hand['d2'] / (1 - math.tanh(1 + 0.1 * math.tanh(0.5)) ** 2):.6g}]ᵀ from the read-out)" in view
+    assert f"∂L/∂W_h = Σ_t δ_t h_(t-1)ᵀ = [[0]] + [[{hand['w_h']:.6g}]] = [[{hand['w_h']:.6g}]]" in view
+    assert f"∂L/∂W_x = Σ_t δ_t x_tᵀ = [[{hand['d1']:.6g}]] + [[{2 * hand['d2']:.6g}]] = [[{hand['w_x']:.6g}]]" in view
+
+
+def test_latex_and_markdown_bptt_view() -> None:
+    import tutor
+
+    s = tutor.solve(EXAMPLE)
+    latex = s.latex()
+    assert r"\subsection*{Backpropagation through time}" in latex or "{Backpropagation through time}" in latex
+    assert r"\frac{\partial L}{\partial W_h} &= \sum_{t} \delta^{(t)} \bigl(h^{(t-1)}\bigr)^{\top}" in latex
+    assert f"{_by_hand()['w_h']:.6g}".replace("-", "") in latex
+    assert "{W^{[h]}_{h;0,0}}" in latex  # h.recurrent_weights[0][0] as a symbol
+    assert "Backpropagation through time" in s.markdown()
+
+
+def test_drawing_runs_time_along_x() -> None:
+    from tutor.model.network import Network
+    from tutor.render.tikzcolumns import columns
+
+    problem = load_source(EXAMPLE.read_text(), str(EXAMPLE))
+    column = columns(Network(problem))
+    assert (column["x@t1"], column["h@t0"], column["h@t1"], column["x@t2"], column["h@t2"], column["y@t2"]) == (
+        0,
+        0,
+        1,
+        1,
+        2,
+        3,
+    )
