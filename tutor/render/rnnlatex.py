@@ -42,10 +42,11 @@ def rnn_blocks(
 def rows(b: Bptt, num: Num) -> Iterator[str]:
     h, x, f = lf.name(b.shape.layer), lf.name(b.shape.source), _act(b.activation)
     weights = rf"W_x = {bmat(b.weights['input_weights'], num)},\quad W_h = {bmat(b.weights['recurrent_weights'], num)}"
-    yield rf"{h}^{{(t)}} &= {f}\bigl(W_x {x}^{{(t)}} + W_h {h}^{{(t-1)}} + b\bigr), & {weights}"
-    for s in b.steps:
-        z = rf"z^{{({s.t})}} &= W_x {col(s.x, num)} + W_h {col(s.h_prev, num)} + b = {col(s.net, num)}"
-        yield rf"{z}, & {h}^{{({s.t})}} = {f}(z^{{({s.t})}}) = {col(s.h, num)}"
+    yield rf"{h}^{{(t)}} &= {f}\bigl(W_x {x}^{{(t)}} + W_h {h}^{{(t-1)}} + b\bigr),"
+    yield rf"&\quad {weights}"
+    for s in b.steps:  # one column: two side by side overflow the page at a few units
+        yield rf"z^{{({s.t})}} &= W_x {col(s.x, num)} + W_h {col(s.h_prev, num)} + b = {col(s.net, num)}"
+        yield rf"{h}^{{({s.t})}} &= {f}(z^{{({s.t})}}) = {col(s.h, num)}"
     yield rf"\delta^{{(t)}} &= \bigl(\text{{read-out part}} + W_h^{{\top}} \delta^{{(t+1)}}\bigr) \odot {f}'(z^{{(t)}})"
     for s in reversed(b.steps):
         slope = col(s.derivative, num)
@@ -70,11 +71,16 @@ def _sum_rows(g: SharedGradient, b: Bptt, num: Num) -> Iterator[str]:
     factor = rf" \bigl({lf.name(g.factor)}^{{({lag})}}\bigr)^{{\top}}" if g.factor else ""
     terms = [bmat(m, num) for _, m in g.terms]
     head = rf"\frac{{\partial L}}{{\partial {symbol}}} &= \sum_{{t}} {delta}{factor} = "
-    chunks = [" + ".join(terms[i : i + TERMS_PER_ROW]) for i in range(0, len(terms), TERMS_PER_ROW)]
+    first = g.total[0]
+    cols = len(first) if isinstance(first, tuple) else 1
+    per_row = TERMS_PER_ROW if cols == 1 else max(1, 4 // cols)  # a row of matrices fits the page
+    chunks = [" + ".join(terms[i : i + per_row]) for i in range(0, len(terms), per_row)]
     for i, chunk in enumerate(chunks):
         last = i == len(chunks) - 1
-        text = (head if i == 0 else r"&\quad + ") + chunk + (f" = {bmat(g.total, num)}" if last else "")
-        yield text
+        total = f" = {bmat(g.total, num)}" if last and cols == 1 else ""
+        yield (head if i == 0 else r"&\quad + ") + chunk + total
+    if cols > 1:  # a matrix's total on a row of its own
+        yield rf"&= {bmat(g.total, num)}"
 
 
 def bmat(rows: Any, num: Num) -> str:
