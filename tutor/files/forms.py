@@ -13,16 +13,20 @@ from typing import Any
 
 from tutor.files.dataform import DATA_KEYS, parse_examples, parse_schedule
 from tutor.files.layers import Layers, expand_layers, vector_values
+from tutor.files.rnnlayers import has_rnn, parse_rnn_layers
+from tutor.files.rnnunroll import expand_rnn
 from tutor.files.yamlsafe import Locator
 
 Fields = dict[str, Any]
 Parser = Callable[[Any, Locator], Fields]
 
 # a key may be left out when one of these is given instead
-ALTERNATIVES = {"inputs": ("data",), "targets": ("data",), "neurons": ("layers",), "parameters": ("layers",)}
+ALTERNATIVES = {"inputs": ("data", "sequence"), "targets": ("data",), "neurons": ("layers",), "parameters": ("layers",)}
 
 
 def layers_field(value: Any, loc: Locator) -> Fields:
+    if has_rnn(value):  # issue 16: a recurrent layer, unrolled once `sequence:` is known
+        return {"_rnn": parse_rnn_layers(value, loc)}
     return {"_layers": expand_layers(value, loc)}
 
 
@@ -46,6 +50,10 @@ def vector_or(key: str, mapping: Parser) -> Parser:
 
 def expand_forms(f: Fields, loc: Locator) -> None:
     """Fill the neuron-form fields from `layers:` and `data:` (in place)."""
+    if "_rnn" in f:
+        expand_rnn(f, f.pop("_rnn"), loc)
+    elif "_sequence" in f:
+        raise loc.error("sequence: needs a recurrent layer (type: rnn) under layers:", "sequence")
     layers: Layers | None = f.get("_layers")
     if layers is not None:
         _expand_layers(f, layers, loc)

@@ -244,6 +244,7 @@ FIELDS: dict[str, Parser] = {
     "variant": _variant,
     # the layer form and data sets (issue 6): raw values, expanded by `forms.expand_forms` below
     "layers": forms.layers_field,
+    "sequence": forms.raw_field("sequence"),  # issue 16: an rnn layer's input at each time step
     **{key: forms.raw_field(key) for key in DATA_KEYS},
 }
 REQUIRED = {

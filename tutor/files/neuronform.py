@@ -22,21 +22,22 @@ from tutor.files.yamlsafe import Locator, YamlNumber
 from tutor.maths import activations as acts
 from tutor.maths.activations import Activation
 from tutor.maths.losses import LOSSES
-from tutor.model.keys import RESERVED
+from tutor.model.keys import PLACE_NAME, RESERVED
 from tutor.model.problem import Connection, Neuron
 
 NAME = re.compile(r"[A-Za-z][A-Za-z0-9_]*")
 MAX_NAME = 32
+MAX_PLACE_NAME = 64  # `layer.recurrent_weights[12][3]`
 NEURON_KEYS = ("inputs", "bias", "activation", "net")
 NEURON_REQUIRED = ("activation",)
 
 
 def check_name(name: str, loc: Locator, *path: str | int) -> str:
     """A node or parameter name, or an error saying what a name may look like."""
-    if not NAME.fullmatch(name):
+    if not NAME.fullmatch(name) and not PLACE_NAME.fullmatch(name):  # a layer's element by place: h@t2[1]
         rule = "a letter followed by letters, digits or _"
         raise loc.error(f"invalid name {name!r}: a name is {rule} (it is used in formulas and answer keys)", *path)
-    if len(name) > MAX_NAME:
+    if len(name) > (MAX_NAME if NAME.fullmatch(name) else MAX_PLACE_NAME):
         raise loc.error(f"name {name!r} is too long ({len(name)} characters; at most {MAX_NAME})", *path)
     if RESERVED.fullmatch(name):
         raise loc.error(f"{name!r} is reserved (answer files use it as a key): choose another name", *path)

@@ -147,8 +147,9 @@ def _decimal_places(q: int) -> int | None:
 
 
 def name_text(name: str) -> str:
-    """A (validated) node or parameter name; quoted where YAML would read it as a boolean or null."""
-    return quote(name) if name.lower() in _YAML_WORDS else name
+    """A (validated) node or parameter name; quoted where YAML would read it as a boolean or null, or where
+    it has YAML's flow indicators (a name by place, issue 16: `h.recurrent_weights[0][0]`)."""
+    return quote(name) if name.lower() in _YAML_WORDS or "[" in name else name
 
 
 def quote(text: str) -> str:

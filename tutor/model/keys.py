@@ -54,6 +54,12 @@ RESERVED = re.compile(r"loss|step[0-9]+")  # the grammar's own words: no neuron 
 _STEP = re.compile(r"step([1-9][0-9]*)\.(.+)")
 _EXAMPLE = re.compile(r"ex([1-9][0-9]*)\.(.+)")
 _NAME = re.compile(r"[A-Za-z][A-Za-z0-9_]*")
+# issue 16: a layer's element named by its place. A neuron `h@t2[1]`, `c[0][1][2]`, `y@t3` (a step of a
+# recurrent layer, indices 0-based); a parameter `h.recurrent_weights[0][0]`, `c.biases[0]` (the layer, its
+# field key in the file, the indices). The quantity is the part after the LAST dot: `h.biases[0].grad`.
+PLACE_NAME = re.compile(
+    r"[A-Za-z][A-Za-z0-9_]*(?:@t[0-9]+(?:\[[0-9]+\])*|(?:\[[0-9]+\])+|\.[A-Za-z][A-Za-z0-9_]*(?:\[[0-9]+\])+)"
+)
 
 
 @dataclass(frozen=True)
@@ -106,6 +112,11 @@ def read_key(text: str) -> Key:
 
 
 def _body(text: str, step: int, example: int | None) -> Key | None:
+    subject, dot, quantity = text.rpartition(".")
+    if dot and PLACE_NAME.fullmatch(subject):
+        kind = QUANTITIES.get(quantity)
+        ok = kind is not None and kind.names == 1 and (example is None or kind.per_example)
+        return Key(subject, quantity, step, example) if ok else None
     *names, quantity = text.split(".")
     kind = QUANTITIES.get(quantity)
     if kind is None or len(names) != kind.names or (example is not None and not kind.per_example):

@@ -9,6 +9,7 @@ from typing import Any
 
 from tutor.maths.numfmt import as_fraction, exact_text
 from tutor.model.derivation import Derivation, ExampleStep, Step
+from tutor.render.layerjson import with_layers
 from tutor.render.views import STEPS, VIEWS, ViewOptions
 
 ALL_PHASES = ("forward", "loss", "backward", "update")
@@ -66,7 +67,11 @@ def to_dict(
         "title": p.title,
         "loss_function": p.loss,
         "learning_rate": number(p.learning_rate),
-        "steps": [step_record(s, phases, input_gradients) for s in derivation.steps if step is None or s.index == step],
+        "steps": [
+            with_layers(step_record(s, phases, input_gradients), p.places)
+            for s in derivation.steps
+            if step is None or s.index == step
+        ],
         "exact": exact,
     }
 

@@ -149,7 +149,9 @@ def name(value: str) -> str:
         return _base(value)
     if re.fullmatch(r"[A-Za-z0-9_]+", value):
         return r"\mathrm{" + value.replace("_", r"\_") + "}"
-    return rf"\textnormal{{{text(value)}}}"
+    from tutor.render.placenames import place_symbol  # issue 16: h@t2[1], h.recurrent_weights[0][0]
+
+    return place_symbol(value, name) or rf"\textnormal{{{text(value)}}}"
 
 
 def num(value: object, digits: int = 6) -> str:

@@ -84,7 +84,13 @@ def _vector_form(
     inputs: Mapping[str, Any],
     explain: bool,
 ) -> Iterator[str]:
-    """BP1–BP4 with matrices for the layer form, else the vector view of the deltas where layered."""
+    """BP1–BP4 with matrices for the layer form, BPTT for a recurrent layer, else the vector view of the
+    deltas where layered."""
+    if network.problem.places is not None:  # issue 16: a recurrent layer
+        from tutor.render.rnnlatex import rnn_blocks
+
+        yield from rnn_blocks(network.problem, p, inputs, writer.num, heading, explain)
+        return
     matrices = matrix_rows(network.problem, params, p.forward, p.deltas, inputs, writer)
     if matrices:
         yield rf"{heading}{{{TITLE}}}"

@@ -85,9 +85,11 @@ def _layer_sections(
 ) -> list[tuple[str, list[Line]]]:
     """The layer form's BP1–BP4 matrix view (issue 6), after the per-weight chain rule."""
     from tutor.render.matrix_text import layer_sections
+    from tutor.render.rnnview import rnn_sections  # issue 16: backpropagation through time
 
     params = {u.parameter: u.old for u in step.updates}
-    return layer_sections(problem, params, step.forward, step.deltas, problem.inputs, writer, phases)
+    matrix = layer_sections(problem, params, step.forward, step.deltas, problem.inputs, writer, phases)
+    return matrix + rnn_sections(problem, step, writer.num, phases)
 
 
 def _sections(sections: Iterable[tuple[str, list[Line]]], console: Console) -> None:

@@ -19,6 +19,7 @@ from dataclasses import dataclass
 from tutor.model.network import Network
 from tutor.render import latexfmt as lf
 from tutor.render.figures import figure
+from tutor.render.tikzcolumns import columns, drawing_order
 from tutor.render.tikzgeom import Point, Poly, box, disc, math_width
 from tutor.render.tikzplace import LABEL_HALF_HEIGHT, EdgePath, bent, place, straight
 
@@ -53,7 +54,7 @@ def layout(network: Network, label_width: float = 0.0, side_width: float = 0.0) 
     for two crossing edges to carry theirs on either side of the crossing, as far as the page allows
     next to `side_width` cm of labels left of the inputs and right of the outputs."""
     counts: dict[int, int] = {}
-    for d in network.depth.values():
+    for d in columns(network).values():
         counts[d] = counts.get(d, 0) + 1
     widest = max(counts.values(), default=1)
     gaps = max(len(counts) - 1, 1)
@@ -67,9 +68,10 @@ def layout(network: Network, label_width: float = 0.0, side_width: float = 0.0) 
 
 def layers(network: Network) -> list[list[str]]:
     """Node names by layer, inputs first, in the problem's order within a layer."""
-    out: list[list[str]] = [[] for _ in range(max(network.depth.values(), default=0) + 1)]
-    for n in (*network.problem.inputs, *network.order):
-        out[network.depth[n]].append(n)
+    column = columns(network)
+    out: list[list[str]] = [[] for _ in range(max(column.values(), default=0) + 1)]
+    for n in drawing_order(network):
+        out[column[n]].append(n)
     return out
 
 
@@ -224,11 +226,11 @@ class _Drawing:
         paths = [self.geometry(a, b) for a, b, _ in edges]
         solids, lines = self._obstacles()
         places = place(paths, [_label_width(label) for label in labels], solids, lines)
-        crowded = {self.network.depth[b] for (_, b, _), (_, bad) in zip(edges, places, strict=True) if bad}
+        crowded = {columns(self.network)[b] for (_, b, _), (_, bad) in zip(edges, places, strict=True) if bad}
         placed = [
             (e, label, pos)
             for e, label, (pos, _) in zip(edges, labels, places, strict=True)
-            if self.network.depth[e[1]] not in crowded
+            if columns(self.network)[e[1]] not in crowded
         ]
         return placed, sorted(crowded)
 
@@ -248,7 +250,7 @@ class _Drawing:
         return [(n, bias) for n in self.network.order if (bias := neurons[n].bias) is not None]
 
     def _skips(self, a: str, b: str) -> bool:
-        return self.network.depth[a] < self.network.depth[b] - 1
+        return columns(self.network)[a] < columns(self.network)[b] - 1
 
     def _path(self, a: str, b: str) -> str:
         if not self._skips(a, b):
