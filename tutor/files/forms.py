@@ -12,6 +12,7 @@ from collections.abc import Callable
 from typing import Any
 
 from tutor.files.dataform import DATA_KEYS, parse_examples, parse_schedule
+from tutor.files.convlayers import expand_map_layers, flat_values, uses_maps
 from tutor.files.layers import Layers, expand_layers, vector_values
 from tutor.files.yamlsafe import Locator
 
@@ -23,7 +24,7 @@ ALTERNATIVES = {"inputs": ("data",), "targets": ("data",), "neurons": ("layers",
 
 
 def layers_field(value: Any, loc: Locator) -> Fields:
-    return {"_layers": expand_layers(value, loc)}
+    return {"_layers": expand_map_layers(value, loc) if uses_maps(value) else expand_layers(value, loc)}
 
 
 def raw_field(key: str) -> Parser:
@@ -65,10 +66,11 @@ def _expand_layers(f: Fields, layers: Layers, loc: Locator) -> None:
         if key in f:
             raise loc.error(f"{key} cannot go with layers: (the layers give the network and its parameters)", key)
     f.update(neurons=layers.neurons, parameters=layers.parameters, layer_names=layers.layer_names)
-    if "_inputs" in f:
-        f["inputs"] = vector_values(f.pop("_inputs"), layers.inputs, loc, "inputs")
-    if "_targets" in f:
-        f["targets"] = vector_values(f.pop("_targets"), layers.outputs, loc, "targets")
+    for key, which, names in (("inputs", 0, layers.inputs), ("targets", -1, layers.outputs)):
+        if f"_{key}" in f and layers.shapes:  # a map file: nested as the layer's shape
+            f[key] = flat_values(f.pop(f"_{key}"), layers, which, loc, key)
+        elif f"_{key}" in f:
+            f[key] = vector_values(f.pop(f"_{key}"), names, loc, key)
 
 
 def _expand_data(f: Fields, layers: Layers | None, loc: Locator) -> None:

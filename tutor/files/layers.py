@@ -34,6 +34,7 @@ class Layers:
     neurons: dict[str, Neuron]
     parameters: dict[str, Fraction]
     layer_names: tuple[tuple[str, tuple[str, ...]], ...]
+    shapes: tuple[tuple[int, ...], ...] = ()  # issue 16 (tutor.files.convlayers): each layer's map shape
 
     @property
     def outputs(self) -> tuple[str, ...]:

@@ -22,7 +22,7 @@ from tutor.files.yamlsafe import Locator, YamlNumber
 from tutor.maths import activations as acts
 from tutor.maths.activations import Activation
 from tutor.maths.losses import LOSSES
-from tutor.model.keys import RESERVED
+from tutor.model.keys import PLACE_NAME, RESERVED
 from tutor.model.problem import Connection, Neuron
 
 NAME = re.compile(r"[A-Za-z][A-Za-z0-9_]*")
@@ -33,7 +33,7 @@ NEURON_REQUIRED = ("activation",)
 
 def check_name(name: str, loc: Locator, *path: str | int) -> str:
     """A node or parameter name, or an error saying what a name may look like."""
-    if not NAME.fullmatch(name):
+    if not (NAME.fullmatch(name) or PLACE_NAME.fullmatch(name)):  # PLACE_NAME: c[0][1][2], c.kernels[0][0][1][0]
         rule = "a letter followed by letters, digits or _"
         raise loc.error(f"invalid name {name!r}: a name is {rule} (it is used in formulas and answer keys)", *path)
     if len(name) > MAX_NAME:
@@ -152,7 +152,8 @@ def check_network(
             here = ("neurons", n, "inputs", c.source)
             if c.source not in inputs and c.source not in neurons:
                 raise loc.error(f"unknown source {c.source!r}: it is neither an input nor a neuron", *here)
-            _check_defined(c.parameter, parameters, loc, *here)
+            if neuron.combine != "max":  # a pooling neuron's connections are routes, not parameters
+                _check_defined(c.parameter, parameters, loc, *here)
         if neuron.bias is not None:
             _check_defined(neuron.bias, parameters, loc, "neurons", n, "bias")
     cycle = find_cycle(neurons)

@@ -54,6 +54,10 @@ RESERVED = re.compile(r"loss|step[0-9]+")  # the grammar's own words: no neuron 
 _STEP = re.compile(r"step([1-9][0-9]*)\.(.+)")
 _EXAMPLE = re.compile(r"ex([1-9][0-9]*)\.(.+)")
 _NAME = re.compile(r"[A-Za-z][A-Za-z0-9_]*")
+# issue 16: a place in a layer's map or field, named by the layer form (never written in a neuron-form file):
+# a map's neuron `c[0][1][2]`, an RNN's step `h@t2` / `h@t2[1]`, a parameter `c.kernels[0][0][1][0]`
+_INDEX = r"(?:\[[0-9]+\])"
+PLACE_NAME = re.compile(rf"[A-Za-z][A-Za-z0-9_]*(?:@t[0-9]+{_INDEX}*|{_INDEX}+|\.[A-Za-z][A-Za-z0-9_]*{_INDEX}+)")
 
 
 @dataclass(frozen=True)
@@ -107,10 +111,13 @@ def read_key(text: str) -> Key:
 
 def _body(text: str, step: int, example: int | None) -> Key | None:
     *names, quantity = text.split(".")
+    head = text.rpartition(".")[0]
+    if len(names) > 1 and PLACE_NAME.fullmatch(head):  # `c.kernels[0][0][1][0].grad`: the quantity after the last dot
+        names = [head]
     kind = QUANTITIES.get(quantity)
     if kind is None or len(names) != kind.names or (example is not None and not kind.per_example):
         return None
-    if not all(_NAME.fullmatch(n) for n in names):
+    if not all(_NAME.fullmatch(n) or PLACE_NAME.fullmatch(n) for n in names):
         return None
     subject, parent = (*names, "", "")[:2]
     return Key(subject, quantity, step, example, parent)

@@ -33,6 +33,7 @@ class Neuron:
     activation: Activation
     bias: str | None = None
     net_label: str | None = None  # the name its net input goes by, e.g. x3 for y3; None: derived
+    combine: str = "sum"  # "max": max pooling, net = the max of its sources (no weights; tutor.model.pooling)
 
 
 @dataclass(frozen=True)
