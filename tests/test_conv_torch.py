@@ -1,0 +1,138 @@
+"""Convolution and max-pooling layers (issue 16) against PyTorch (float64 autograd).
+
+Random layers of every option (conv1d/conv2d, stride, zero padding, in and out channels, with and without
+biases, max pooling with its own stride, a dense output after the flattened map) are written as layer-form
+files, expanded into the neuron form and derived exactly (and cross-checked in float64); PyTorch's
+`conv1d`/`conv2d`/`max_pool1d`/`max_pool2d` on the same numbers give the reference outputs, loss,
+gradients of every kernel, bias and weight, and the updated values, to 1e-9.
+"""
+
+from __future__ import annotations
+
+import random
+from fractions import Fraction
+from typing import Any
+
+import pytest
+
+from tutor.engines.crosscheck import cross_check
+from tutor.engines.exact import derive
+from tutor.files.loader import problem_from_data
+
+torch = pytest.importorskip("torch", reason="PyTorch is an optional test dependency (pip install torch)")
+pytestmark = pytest.mark.torch
+F = torch.nn.functional
+LR = Fraction(1, 10)
+
+
+def rand_nested(rng: random.Random, shape: tuple[int, ...]) -> Any:
+    if len(shape) == 1:
+        return [Fraction(rng.randint(-20, 20), 10) for _ in range(shape[0])]
+    return [rand_nested(rng, shape[1:]) for _ in range(shape[0])]
+
+
+def random_case(seed: int) -> tuple[dict[str, Any], dict[str, Any]]:
+    """A layer-form file (numbers as "a/b" strings) and the same numbers for PyTorch."""
+    rng = random.Random(seed)
+    dims = rng.choice([1, 2])
+    c_in, c_out = rng.randint(1, 2), rng.randint(1, 2)
+    n = rng.randint(3, 6)
+    k, stride, pad = rng.randint(1, 3), rng.randint(1, 2), rng.randint(0, 1)
+    x_shape = (c_in, *([n] * dims))
+    kernels = rand_nested(rng, (c_out, c_in, *([k] * dims)))
+    biases = rand_nested(rng, (c_out,)) if rng.random() < 0.7 else None
+    out = (n + 2 * pad - k) // stride + 1
+    act = rng.choice(["relu", "identity", "tanh", "sigmoid"])
+    conv: dict[str, Any] = {"name": "c", "type": f"conv{dims}d", "kernels": kernels, "stride": stride}
+    conv.update({"padding": pad, "activation": act} if pad or rng.random() < 0.5 else {"activation": act})
+    if biases is not None:
+        conv["biases"] = biases
+    layers: list[dict[str, Any]] = [{"name": "x", "shape": list(x_shape)}, conv]
+    pool = None
+    if out >= 2 and rng.random() < 0.7:
+        size = 2
+        pstride = rng.choice([1, 2])
+        pool = (size, pstride)
+        layers.append({"name": "p", "type": f"maxpool{dims}d", "size": size, "stride": pstride})
+        out = (out - size) // pstride + 1
+    flat = c_out * out**dims
+    n_out = rng.randint(1, 2)
+    dense = {"name": "y", "activation": "sigmoid", "weights": rand_nested(rng, (n_out, flat)), "biases": [0] * n_out}
+    layers.append(dense)
+    inputs = rand_nested(rng, x_shape)
+    targets = [Fraction(rng.randint(0, 10), 10) for _ in range(n_out)]
+    data = {"layers": layers, "inputs": inputs, "targets": targets, "loss": "half_sse", "learning_rate": "1/10"}
+    spec = {"dims": dims, "stride": stride, "pad": pad, "pool": pool, "act": act, "biases": biases is not None}
+    return _strings(data), spec
+
+
+def _strings(value: Any) -> Any:
+    if isinstance(value, Fraction):
+        return f"{value.numerator}/{value.denominator}"
+    if isinstance(value, list):
+        return [_strings(v) for v in value]
+    if isinstance(value, dict):
+        return {k: _strings(v) for k, v in value.items()}
+    return value
+
+
+def _tensor(value: Any) -> Any:
+    def num(v: Any) -> Any:
+        return [num(x) for x in v] if isinstance(v, list) else float(Fraction(v))
+
+    return torch.tensor(num(value), dtype=torch.float64, requires_grad=True)
+
+
+ACTS = {"relu": torch.relu, "identity": lambda z: z, "tanh": torch.tanh, "sigmoid": torch.sigmoid}
+
+
+def torch_reference(data: dict[str, Any], spec: dict[str, Any]) -> dict[str, Any]:
+    conv, dense = data["layers"][1], data["layers"][-1]
+    x = _tensor(data["inputs"])
+    k, w, b_y = _tensor(conv["kernels"]), _tensor(dense["weights"]), _tensor(dense["biases"])
+    b_c = _tensor(conv["biases"]) if spec["biases"] else None
+    conv_fn, pool_fn = (F.conv1d, F.max_pool1d) if spec["dims"] == 1 else (F.conv2d, F.max_pool2d)
+    c = ACTS[spec["act"]](conv_fn(x.unsqueeze(0), k, b_c, stride=spec["stride"], padding=spec["pad"]))[0]
+    m = pool_fn(c.unsqueeze(0), spec["pool"][0], stride=spec["pool"][1])[0] if spec["pool"] else c
+    y = torch.sigmoid(w @ m.flatten() + b_y)
+    t = torch.tensor([float(Fraction(v)) for v in data["targets"]], dtype=torch.float64)
+    loss = 0.5 * ((t - y) ** 2).sum()
+    loss.backward()
+    grads = {"c.kernels": k.grad, "y.weights": w.grad, "y.biases": b_y.grad}
+    if b_c is not None:
+        grads["c.biases"] = b_c.grad
+    return {"loss": loss.item(), "c": c.detach(), "y": y.detach(), "grads": grads, "values": {
+        "c.kernels": k.detach(), "y.weights": w.detach(), "y.biases": b_y.detach(),
+        **({"c.biases": b_c.detach()} if b_c is not None else {}),
+    }}
+
+
+def _element(tensor: Any, name: str) -> float:
+    index = [int(i) for i in name[name.index("[") + 1 : -1].split("][")]
+    return float(tensor[tuple(index)])
+
+
+def _close(a: Any, b: float) -> bool:
+    return abs(float(a) - b) <= 1e-9 * max(1.0, abs(b))
+
+
+@pytest.mark.parametrize("seed", range(40))
+def test_conv_pool_dense_matches_pytorch(seed: int) -> None:
+    data, spec = random_case(seed)
+    problem = problem_from_data(data, file=f"case{seed}.yaml")
+    derivation = derive(problem)
+    cross_check(derivation)  # the float64 engine agrees with the exact one
+    ref = torch_reference(data, spec)
+    step = derivation.steps[0]
+    assert _close(step.loss.value, ref["loss"])
+    out = {f.neuron: f.out for f in step.forward}
+    for name in (n for n in out if n.startswith("c[")):
+        assert _close(out[name], _element(ref["c"], name)), name
+    for g in step.gradients:
+        field = g.parameter[: g.parameter.index("[")]
+        assert _close(g.value, _element(ref["grads"][field], g.parameter)), (g.parameter, spec)
+    for u in step.updates:
+        field = u.parameter[: u.parameter.index("[")]
+        expected = _element(ref["values"][field], u.parameter) - float(LR) * _element(ref["grads"][field], u.parameter)
+        assert _close(u.new, expected), u.parameter
+    assert len(step.gradients) == sum(t.numel() for t in ref["grads"].values())
