@@ -21,7 +21,6 @@ in channel, row, column order.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from fractions import Fraction
 from typing import Any
 
@@ -30,6 +29,7 @@ from tutor.files.nested import at, indices, parse_nested, parse_shaped, place, t
 from tutor.files.neuronform import check_name, parse_activation
 from tutor.files.numbers import parse_int
 from tutor.files.yamlsafe import Locator, dotted
+from tutor.model.places import MapLayer
 from tutor.model.pooling import route_name
 from tutor.model.problem import Connection, Neuron
 
@@ -43,19 +43,9 @@ KEYS = {
 }
 
 
-@dataclass(frozen=True)
-class Map:
-    """One layer's nodes: its name, shape ((channels, *spatial); a dense layer (size,)) and node names."""
-
-    name: str
-    shape: tuple[int, ...]
-
-    def node(self, index: tuple[int, ...]) -> str:
-        return place(self.name, index)
-
-    @property
-    def nodes(self) -> tuple[str, ...]:
-        return tuple(self.node(i) for i in indices(self.shape))
+def nodes(layer: MapLayer) -> tuple[str, ...]:
+    """A layer's node names, row-major: `c[0][0][0]`, `c[0][0][1]`, …"""
+    return tuple(place(layer.name, i) for i in indices(layer.shape))
 
 
 def uses_maps(value: Any) -> bool:
@@ -81,8 +71,8 @@ def expand_map_layers(value: list[Any], loc: Locator) -> Layers:
         maps.append(expand(layer, i, maps[-1], loc, neurons, params))
         if len(neurons) > MAX_NODES:
             raise loc.error(f"too many neurons ({len(neurons)} so far; at most {MAX_NODES})", "layers", i)
-    names = tuple((m.name, m.nodes) for m in maps)
-    return Layers(names[0][1], neurons, params, names, shapes=tuple(m.shape for m in maps))
+    names = tuple((m.name, nodes(m)) for m in maps)
+    return Layers(names[0][1], neurons, params, names, maps=tuple(maps))
 
 
 def _kind(raw: Any, i: int, loc: Locator) -> str:
@@ -116,16 +106,16 @@ def _int(value: Any, loc: Locator, *path: str | int, least: int, what: str) -> i
     return n
 
 
-def _input(layer: dict[str, Any], loc: Locator) -> Map:
+def _input(layer: dict[str, Any], loc: Locator) -> MapLayer:
     name = check_name(_text(layer.get("name"), loc, "layers", 0, "name"), loc, "layers", 0, "name")
     shape = layer.get("shape")
     if not isinstance(shape, list) or len(shape) not in (2, 3):
         raise loc.error("expected shape: [channels, length] or [channels, height, width]", "layers", 0, "shape")
     sizes = tuple(_int(n, loc, "layers", 0, "shape", j, least=1, what="a size") for j, n in enumerate(shape))
-    return Map(name, sizes)
+    return MapLayer(name, "input", sizes)
 
 
-def _spatial(layer: dict[str, Any], i: int, prev: Map, loc: Locator) -> int:
+def _spatial(layer: dict[str, Any], i: int, prev: MapLayer, loc: Locator) -> int:
     dims = MAP_TYPES[layer["type"]]
     if len(prev.shape) != dims + 1:
         found = "a vector" if len(prev.shape) == 1 else f"a map of shape {times(prev.shape)}"
@@ -141,8 +131,8 @@ def _out_size(n: int, k: int, stride: int, pad: int, loc: Locator, *path: str | 
 
 
 def _conv(
-    layer: dict[str, Any], i: int, prev: Map, loc: Locator, neurons: dict[str, Neuron], params: dict[str, Fraction]
-) -> Map:
+    layer: dict[str, Any], i: int, prev: MapLayer, loc: Locator, neurons: dict[str, Neuron], params: dict[str, Fraction]
+) -> MapLayer:
     dims = _spatial(layer, i, prev, loc)
     name, path = layer["name"], ("layers", i)
     what = "kernels (out channels × in channels × " + ("k)" if dims == 1 else "kh × kw)")
@@ -161,22 +151,22 @@ def _conv(
     for index in indices(kshape):
         params[place(f"{name}.kernels", index)] = at(kernels, index)
     params.update({place(f"{name}.biases", (o,)): b for o, b in enumerate(biases or [])})
-    result = Map(name, (kshape[0], *out))
+    result = MapLayer(name, layer["type"], (kshape[0], *out), kshape, stride, pad)
     for o, *pos in indices(result.shape):
         conns = []
         for ci, *off in indices(kshape[1:]):
             src = tuple(p * stride + k - pad for p, k in zip(pos, off, strict=True))
             if all(0 <= s < n for s, n in zip(src, prev.shape[1:], strict=True)):  # a padding zero: no term
-                conns.append(Connection(prev.node((ci, *src)), place(f"{name}.kernels", (o, ci, *off))))
-        node = result.node((o, *pos))
+                conns.append(Connection(place(prev.name, (ci, *src)), place(f"{name}.kernels", (o, ci, *off))))
+        node = place(result.name, (o, *pos))
         bias = place(f"{name}.biases", (o,)) if biases is not None else None
         neurons[node] = Neuron(node, tuple(conns), act, bias, net_label="z" + node)
     return result
 
 
 def _pool(
-    layer: dict[str, Any], i: int, prev: Map, loc: Locator, neurons: dict[str, Neuron], params: dict[str, Fraction]
-) -> Map:
+    layer: dict[str, Any], i: int, prev: MapLayer, loc: Locator, neurons: dict[str, Neuron], params: dict[str, Fraction]
+) -> MapLayer:
     _spatial(layer, i, prev, loc)
     path = ("layers", i)
     if "size" not in layer:
@@ -185,20 +175,20 @@ def _pool(
     stride = _int(layer.get("stride", size), loc, *path, "stride", least=1, what="stride")
     out = tuple(_out_size(n, size, stride, 0, loc, *path, "size") for n in prev.shape[1:])
     identity = parse_activation("identity", loc, *path)
-    result = Map(layer["name"], (prev.shape[0], *out))
+    result = MapLayer(layer["name"], layer["type"], (prev.shape[0], *out), (size,) * len(out), stride)
     for c, *pos in indices(result.shape):
-        node = result.node((c, *pos))
-        window = [prev.node((c, *(p * stride + k for p, k in zip(pos, off, strict=True)))) for off in indices((size,) * len(pos))]
+        node = place(result.name, (c, *pos))
+        window = [place(prev.name, (c, *(p * stride + k for p, k in zip(pos, off, strict=True)))) for off in indices((size,) * len(pos))]
         conns = tuple(Connection(s, route_name(node, s)) for s in window)  # row-major: ties go to the first
         neurons[node] = Neuron(node, conns, identity, None, net_label="z" + node, combine="max")
     return result
 
 
 def _dense(
-    layer: dict[str, Any], i: int, prev: Map, loc: Locator, neurons: dict[str, Neuron], params: dict[str, Fraction]
-) -> Map:
+    layer: dict[str, Any], i: int, prev: MapLayer, loc: Locator, neurons: dict[str, Neuron], params: dict[str, Fraction]
+) -> MapLayer:
     name, path = layer["name"], ("layers", i)
-    sources = prev.nodes
+    sources = nodes(prev)
     weights, wshape = parse_nested(layer.get("weights"), 2, loc, *path, "weights", what="weights (a matrix)")
     if wshape[1] != len(sources):
         flat = f"the flattened map {prev.name} ({times(prev.shape)} = {len(sources)})" if len(prev.shape) > 1 else prev.name
@@ -207,7 +197,7 @@ def _dense(
         raise loc.error(f"size {layer['size']} but the weights have {wshape[0]} rows", *path, "size")
     act = parse_activation(layer.get("activation"), loc, *path, "activation")
     biases = _biases(layer, wshape[0], loc, i)
-    result = Map(name, (wshape[0],))
+    result = MapLayer(name, "dense", (wshape[0],), wshape)
     for j in range(wshape[0]):
         conns = []
         for k, src in enumerate(sources):
@@ -217,7 +207,7 @@ def _dense(
         if biases is not None:
             bias = place(f"{name}.biases", (j,))
             params[bias] = biases[j]
-        neurons[result.node((j,))] = Neuron(result.node((j,)), tuple(conns), act, bias, net_label="z" + result.node((j,)))
+        neurons[place(result.name, (j,))] = Neuron(place(result.name, (j,)), tuple(conns), act, bias, net_label="z" + place(result.name, (j,)))
     return result
 
 
@@ -232,6 +222,6 @@ def _biases(layer: dict[str, Any], n: int, loc: Locator, i: int) -> list[Fractio
 
 def flat_values(value: Any, layers: Layers, which: int, loc: Locator, *path: str | int) -> dict[str, Fraction]:
     """`inputs:` (which 0) or `targets:` (-1) of a map file: nested as the layer's shape, by node name."""
-    shape = layers.shapes[which]
+    shape = layers.maps[which].shape
     numbers = parse_shaped(value, shape, loc, *path, what=f"{path[0]} (shape {times(shape)})")
     return dict(zip(layers.layer_names[which][1], numbers, strict=True))

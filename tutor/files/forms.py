@@ -66,8 +66,10 @@ def _expand_layers(f: Fields, layers: Layers, loc: Locator) -> None:
         if key in f:
             raise loc.error(f"{key} cannot go with layers: (the layers give the network and its parameters)", key)
     f.update(neurons=layers.neurons, parameters=layers.parameters, layer_names=layers.layer_names)
+    if layers.maps:
+        f["maps"] = layers.maps
     for key, which, names in (("inputs", 0, layers.inputs), ("targets", -1, layers.outputs)):
-        if f"_{key}" in f and layers.shapes:  # a map file: nested as the layer's shape
+        if f"_{key}" in f and layers.maps:  # a map file: nested as the layer's shape
             f[key] = flat_values(f.pop(f"_{key}"), layers, which, loc, key)
         elif f"_{key}" in f:
             f[key] = vector_values(f.pop(f"_{key}"), names, loc, key)

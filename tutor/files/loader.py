@@ -255,7 +255,7 @@ def _network(f: Fields, loc: Locator) -> None:
 
 
 def _usage(f: Fields, loc: Locator) -> None:
-    if getattr(f.get("_layers"), "shapes", ()):  # a map: a pooling stride may skip a neuron, padding a kernel entry
+    if f.get("maps"):  # a map: a pooling stride may skip a neuron, padding a kernel entry
         return
     check_usage(f["neurons"], f["parameters"], f["targets"], loc)
 

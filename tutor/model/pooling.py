@@ -17,15 +17,21 @@ if TYPE_CHECKING:
     from tutor.model.network import Network
     from tutor.model.problem import Neuron
 
-ROUTE = "<"  # a route's name is `<pooling neuron><<source>`: `p[0][0][0]<c[0][1][1]`; no parameter has a <
+ROUTE = "∂"  # a route is named as the factor it is, `∂p[0][0][0]/∂c[0][1][1]`; no parameter name has a ∂
 
 
 def route_name(neuron: str, source: str) -> str:
-    return f"{neuron}{ROUTE}{source}"
+    return f"{ROUTE}{neuron}/{ROUTE}{source}"
 
 
 def is_route(name: str) -> bool:
-    return ROUTE in name
+    return name.startswith(ROUTE)
+
+
+def route_parts(name: str) -> tuple[str, str]:
+    """`∂p[0][0][0]/∂c[0][1][1]` → ("p[0][0][0]", "c[0][1][1]")."""
+    neuron, _, source = name[1:].partition(f"/{ROUTE}")
+    return neuron, source
 
 
 def is_pool(neuron: Neuron) -> bool:

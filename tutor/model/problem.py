@@ -13,6 +13,7 @@ from fractions import Fraction
 
 from tutor.maths.activations import Activation
 from tutor.maths.optimizers import SGD, Optimizer
+from tutor.model.places import MapLayer
 from tutor.model.regdrop import Dropout, Regularization
 
 
@@ -82,6 +83,7 @@ class Problem:
     vary: Mapping[str, object] | None = None
     variant: Mapping[str, object] | None = None  # {"id": ..., "seed": ...} of a generated variant
     layer_names: tuple[tuple[str, tuple[str, ...]], ...] = ()  # layer form: (layer name, its node names)
+    maps: tuple[MapLayer, ...] = ()  # issue 16: a layer form with conv/pool layers (tutor.files.convlayers)
     optimizer: Optimizer = SGD  # `optimizer:` (issue 15): the update rule and its settings
     # issue 15: a loss's settings (huber's delta), the penalty and dropout (tutor.model.regdrop)
     loss_options: Mapping[str, Fraction] = field(default_factory=dict)

@@ -1,0 +1,2 @@
+def conv_rows(*a):
+    return []
