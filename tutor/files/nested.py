@@ -14,12 +14,11 @@ from typing import Any
 
 from tutor.files.numbers import parse_number
 from tutor.files.yamlsafe import Locator, dotted
+from tutor.model.places import place
+
+__all__ = ["place"]
 
 Nested = list[Any]  # of Fractions, nested
-
-
-def place(name: str, index: Sequence[int]) -> str:
-    return name + "".join(f"[{i}]" for i in index)
 
 
 def indices(shape: Sequence[int]) -> Iterator[tuple[int, ...]]:

@@ -18,6 +18,11 @@ if TYPE_CHECKING:
 _PLACE = re.compile(r"([^\[\]]+)((?:\[[0-9]+\])+)")
 
 
+def place(name: str, index: Iterable[int]) -> str:
+    """The name of one element: place("c", (0, 1, 2)) is `c[0][1][2]`."""
+    return name + "".join(f"[{i}]" for i in index)
+
+
 def split_place(name: str) -> tuple[str, tuple[int, ...]] | None:
     """`c.kernels[0][1]` → ("c.kernels", (0, 1)); None for a name without a place (`w13`)."""
     m = _PLACE.fullmatch(name)
