@@ -84,7 +84,13 @@ def _vector_form(
     inputs: Mapping[str, Any],
     explain: bool,
 ) -> Iterator[str]:
-    """BP1–BP4 with matrices for the layer form, else the vector view of the deltas where layered."""
+    """BP1–BP4 with matrices for the layer form, else the vector view of the deltas where layered; a file with
+    conv or pooling layers: their compact form, map by map (issue 16)."""
+    if network.problem.maps:
+        from tutor.render.latexconv import conv_section
+
+        yield from conv_section(network.problem, params, p.forward, p.deltas, inputs, writer, heading)
+        return
     matrices = matrix_rows(network.problem, params, p.forward, p.deltas, inputs, writer)
     if matrices:
         yield rf"{heading}{{{TITLE}}}"

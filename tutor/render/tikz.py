@@ -81,7 +81,12 @@ def node_id(name: str, index: dict[str, int]) -> str:
 def picture(network: Network, params: Mapping[str, object], *, caption: str = "", example: bool = True) -> str:
     """A `tikzpicture` of the network with `params` (name → value) on the edges, centred; `example`:
     the inputs and targets are labelled with their values (False for a data set: names only). A figure
-    of kind "network" (`tutor.render.figures`): the HTML page draws it as SVG from the same layout."""
+    of kind "network" (`tutor.render.figures`): the HTML page draws it as SVG from the same layout. A network
+    with feature maps (issue 16) is a table of its layers instead (`tutor.render.convdraw`)."""
+    if network.problem.maps:
+        from tutor.render.convdraw import map_table
+
+        return map_table(network.problem, caption)
     return figure("network", _picture, network, params, caption=caption, example=example)
 
 
