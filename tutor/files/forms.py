@@ -80,6 +80,8 @@ def _expand_data(f: Fields, layers: Layers | None, loc: Locator) -> None:
         if key in f or f"_{key}" in f:
             instead = "epochs" if key == "steps" else "each example of data"
             raise loc.error(f"{key} cannot go with data: (use {instead})", key)
+    if layers is not None and layers.maps:
+        raise loc.error("a data set (data:) does not take conv or pooling layers yet: give one example (inputs:)", "data")
     names = (layers.inputs, layers.outputs) if layers is not None else None
     examples = parse_examples(f.pop("_data"), loc, names)
     raw = {key: f.pop(f"_{key}") for key in DATA_KEYS[1:] if f"_{key}" in f}
