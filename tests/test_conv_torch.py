@@ -15,6 +15,7 @@ from typing import Any
 
 import pytest
 
+from tutor.engines.convform import map_layers
 from tutor.engines.crosscheck import cross_check
 from tutor.engines.exact import derive
 from tutor.files.loader import problem_from_data
@@ -101,7 +102,7 @@ def torch_reference(data: dict[str, Any], spec: dict[str, Any]) -> dict[str, Any
     grads = {"c.kernels": k.grad, "y.weights": w.grad, "y.biases": b_y.grad}
     if b_c is not None:
         grads["c.biases"] = b_c.grad
-    return {"loss": loss.item(), "c": c.detach(), "y": y.detach(), "grads": grads, "values": {
+    return {"loss": loss.item(), "c": c.detach(), "y": y.detach(), "grads": grads, "x_grad": x.grad, "values": {
         "c.kernels": k.detach(), "y.weights": w.detach(), "y.biases": b_y.detach(),
         **({"c.biases": b_c.detach()} if b_c is not None else {}),
     }}
@@ -136,3 +137,22 @@ def test_conv_pool_dense_matches_pytorch(seed: int) -> None:
         expected = _element(ref["values"][field], u.parameter) - float(LR) * _element(ref["grads"][field], u.parameter)
         assert _close(u.new, expected), u.parameter
     assert len(step.gradients) == sum(t.numel() for t in ref["grads"].values())
+    check_compact_form(problem, step, ref)
+
+
+def check_compact_form(problem: Any, step: Any, ref: dict[str, Any]) -> None:
+    """The compact view's own matrix operations: ∂L/∂K as the correlation of the padded input with the δ map,
+    ∂L/∂X as the full convolution of δ with the flipped kernel (PyTorch's x.grad), the conv's output map."""
+    params = {u.parameter: u.old for u in step.updates}
+    conv = map_layers(problem, params, step.forward, step.deltas, problem.inputs)[0]
+    k = ref["grads"]["c.kernels"]
+    dims = k.dim() - 2
+    for o, per_in in enumerate(conv.grad_kernels):
+        for i, grid in enumerate(per_in):
+            expected = k[o, i] if dims == 2 else k[o, i].unsqueeze(0)
+            assert all(_close(grid[r][q], float(expected[r, q])) for r in range(len(grid)) for q in range(len(grid[0])))
+    xg = ref["x_grad"] if dims == 2 else ref["x_grad"].unsqueeze(1)
+    for i, grid in enumerate(conv.grad_input):
+        assert all(_close(grid[r][q], float(xg[i, r, q])) for r in range(len(grid)) for q in range(len(grid[0])))
+    out = ref["c"] if dims == 2 else ref["c"].unsqueeze(1)
+    assert all(_close(v, float(out[o, r, q])) for o, m in enumerate(conv.out) for r, row in enumerate(m) for q, v in enumerate(row))

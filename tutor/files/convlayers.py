@@ -146,8 +146,8 @@ def _conv(
     stride = _int(layer.get("stride", 1), loc, *path, "stride", least=1, what="stride")
     pad = _int(layer.get("padding", 0), loc, *path, "padding", least=0, what="padding")
     out = tuple(_out_size(n, k, stride, pad, loc, *path, "kernels") for n, k in zip(prev.shape[1:], kshape[2:], strict=True))
-    act = parse_activation(layer.get("activation"), loc, *path, "activation")
     biases = _biases(layer, kshape[0], loc, i)
+    act = _activation(layer, loc, i)
     for index in indices(kshape):
         params[place(f"{name}.kernels", index)] = at(kernels, index)
     params.update({place(f"{name}.biases", (o,)): b for o, b in enumerate(biases or [])})
@@ -195,8 +195,8 @@ def _dense(
         raise loc.error(f"the weight rows have {wshape[1]} numbers; {flat} needs {len(sources)}", *path, "weights")
     if "size" in layer and _int(layer["size"], loc, *path, "size", least=1, what="size") != wshape[0]:
         raise loc.error(f"size {layer['size']} but the weights have {wshape[0]} rows", *path, "size")
-    act = parse_activation(layer.get("activation"), loc, *path, "activation")
     biases = _biases(layer, wshape[0], loc, i)
+    act = _activation(layer, loc, i)
     result = MapLayer(name, "dense", (wshape[0],), wshape)
     for j in range(wshape[0]):
         conns = []
@@ -209,6 +209,12 @@ def _dense(
             params[bias] = biases[j]
         neurons[place(result.name, (j,))] = Neuron(place(result.name, (j,)), tuple(conns), act, bias, net_label="z" + place(result.name, (j,)))
     return result
+
+
+def _activation(layer: dict[str, Any], loc: Locator, i: int) -> Any:
+    if "activation" not in layer:
+        raise loc.error("missing: the activation (identity, relu, sigmoid, …)", "layers", i)
+    return parse_activation(layer["activation"], loc, "layers", i, "activation")
 
 
 def _biases(layer: dict[str, Any], n: int, loc: Locator, i: int) -> list[Fraction] | None:
