@@ -51,7 +51,9 @@ def main() -> None:
         path = Path(tmp) / "conv.yaml"
         path.write_text(problem_text())
         key = Path(tmp) / "key.yaml"
-        key.write_text(subprocess.run([*tutor, "answers", str(path)], cwd=ROOT, check=True, capture_output=True, text=True).stdout)
+        key.write_text(
+            subprocess.run([*tutor, "answers", str(path)], cwd=ROOT, check=True, capture_output=True, text=True).stdout
+        )
         runs = {
             f"solve --format {fmt}": [*tutor, "solve", str(path), "--format", fmt, "-o", str(Path(tmp) / f"out.{fmt}")]
             for fmt in ("json", "latex", "html")

@@ -46,7 +46,9 @@ def test_d2l_multichannel_correlation_and_pooling() -> None:
     assert step["deltas"]["c[0][0][0]"] == step["deltas"]["c[0][1][0]"] == 0
     # ∂L/∂K = 0.002 · the winner's window, X[:, 1:3, 1:3] = [[4, 5], [7, 8]] and [[5, 6], [8, 9]]
     grads = step["layer_gradients"]["c"]["kernels"][0]
-    assert grads == [[[pytest.approx(0.002 * v) for v in row] for row in m] for m in ([[4, 5], [7, 8]], [[5, 6], [8, 9]])]
+    assert grads == [
+        [[pytest.approx(0.002 * v) for v in row] for row in m] for m in ([[4, 5], [7, 8]], [[5, 6], [8, 9]])
+    ]
     assert step["layer_gradients"]["y"]["weights"] == [[pytest.approx(0.2 * 120)]]
     assert step["layer_updated"]["y"]["weights"] == [[pytest.approx(0.01 - 0.001 * 24)]]
 
@@ -156,7 +158,11 @@ def test_answers_and_check_on_conv_keys(tmp_path: Path) -> None:
     result = invoke("check", str(D2L), str(answers), "--format", "json")
     assert result.exit_code == 1, result.output  # one answer is wrong
     verdicts = {i["key"]: i["verdict"] for i in json.loads(result.output)["items"] if i["verdict"] != "unanswered"}
-    assert verdicts == {"c.kernels[0][0][1][1].grad": "correct", "p[0][0][0].out": "incorrect", "c[0][1][1].delta": "correct"}
+    assert verdicts == {
+        "c.kernels[0][0][1][1].grad": "correct",
+        "p[0][0][0].out": "incorrect",
+        "c[0][1][1].delta": "correct",
+    }
     key = invoke("answers", str(D2L))
     assert key.exit_code == 0 and "c.kernels[0][1][1][1].grad: 0.018" in key.output
 
@@ -168,7 +174,9 @@ def test_latex_compiles_and_shows_the_maps(tmp_path: Path) -> None:
     tex = tmp_path / "conv.tex"
     result = invoke("solve", str(D2L), "--format", "latex", "-o", str(tex), "--pdf")
     assert result.exit_code == 0, result.output
-    text = subprocess.run(["pdftotext", str(tmp_path / "conv.pdf"), "-"], capture_output=True, check=True).stdout.decode()
+    text = subprocess.run(
+        ["pdftotext", str(tmp_path / "conv.pdf"), "-"], capture_output=True, check=True
+    ).stdout.decode()
     assert "Convolution and pooling, map by map" in text and "maxpool2d" in text
     assert r"\hat{120}" in tex.read_text() and r"\star" in tex.read_text()
 
@@ -187,18 +195,46 @@ X = "layers:\n  - {name: x, shape: [1, 3, 3]}\n"
 TAIL = "inputs: [[[1, 2, 3], [4, 5, 6], [7, 8, 9]]]\ntargets: [0]\nloss: half_sse\nlearning_rate: 0.1\n"
 DENSE = "  - {name: y, activation: identity, weights: [[1, 1, 1, 1]]}\n"
 BAD = [
-    (X + "  - {name: c, type: conv2d, kernels: [[[[1, 1, 1, 1], [1, 1, 1, 1], [1, 1, 1, 1], [1, 1, 1, 1]]]]}\n" + DENSE,
-     "layers[1].kernels", "larger than the padded input (3 + 2·0 = 3)"),
-    (X + "  - {name: c, type: conv2d, kernels: [[[[1, 1], [1, 1]]]], stride: 0}\n" + DENSE, "layers[1].stride", "at least 1"),
-    (X + "  - {name: c, type: conv2d, kernels: [[[[1, 1], [1, 1]]]], activation: relu}\n  - {name: y, activation: relu, weights: [[1, 1, 1]]}\n",
-     "layers[2].weights", "the flattened map c (1×2×2 = 4) needs 4"),
+    (
+        X
+        + "  - {name: c, type: conv2d, kernels: [[[[1, 1, 1, 1], [1, 1, 1, 1], [1, 1, 1, 1], [1, 1, 1, 1]]]]}\n"
+        + DENSE,
+        "layers[1].kernels",
+        "larger than the padded input (3 + 2·0 = 3)",
+    ),
+    (
+        X + "  - {name: c, type: conv2d, kernels: [[[[1, 1], [1, 1]]]], stride: 0}\n" + DENSE,
+        "layers[1].stride",
+        "at least 1",
+    ),
+    (
+        X
+        + "  - {name: c, type: conv2d, kernels: [[[[1, 1], [1, 1]]]], activation: relu}\n"
+        + "  - {name: y, activation: relu, weights: [[1, 1, 1]]}\n",
+        "layers[2].weights",
+        "the flattened map c (1×2×2 = 4) needs 4",
+    ),
     (X + "  - {name: c, type: conv2d, kernels: [[[[1, 1], [1]]]]}\n" + DENSE, "layers[1].kernels[0][0][1]", "ragged"),
-    (X + "  - {name: c, type: conv2d, kernels: [[[1, 1], [1, 1]]]}\n" + DENSE, "layers[1].kernels[0][0][0]", "not nested deep enough"),
-    (X + "  - {name: c, type: conv2d, kernels: [[[[1, 1], [1, 1]]], [[[1, 1], [1, 1]]]], biases: [0]}\n" + DENSE,
-     "layers[1].biases", "expected 2 biases"),
-    (X + "  - {name: c, type: conv2d, kernels: [[[[1, 1], [1, 1]], [[1, 1], [1, 1]]]]}\n" + DENSE,
-     "layers[1].kernels", "2 input channels; x has 1"),
-    (X + "  - {name: c, type: conv1d, kernels: [[[1, 1]]]}\n" + DENSE, "layers[1].type", "conv1d needs a [channels, length]"),
+    (
+        X + "  - {name: c, type: conv2d, kernels: [[[1, 1], [1, 1]]]}\n" + DENSE,
+        "layers[1].kernels[0][0][0]",
+        "not nested deep enough",
+    ),
+    (
+        X + "  - {name: c, type: conv2d, kernels: [[[[1, 1], [1, 1]]], [[[1, 1], [1, 1]]]], biases: [0]}\n" + DENSE,
+        "layers[1].biases",
+        "expected 2 biases",
+    ),
+    (
+        X + "  - {name: c, type: conv2d, kernels: [[[[1, 1], [1, 1]], [[1, 1], [1, 1]]]]}\n" + DENSE,
+        "layers[1].kernels",
+        "2 input channels; x has 1",
+    ),
+    (
+        X + "  - {name: c, type: conv1d, kernels: [[[1, 1]]]}\n" + DENSE,
+        "layers[1].type",
+        "conv1d needs a [channels, length]",
+    ),
     (X + "  - {name: p, type: maxpool2d, size: 4}\n" + DENSE, "layers[1].size", "larger than the padded input"),
     (X + "  - {name: p, type: maxpool3d, size: 2}\n" + DENSE, "layers[1].type", "unknown layer type"),
 ]
@@ -220,7 +256,10 @@ def test_bad_maps_are_exit_2_with_file_key_line_and_sizes(tmp_path: Path, layers
 )
 def test_ragged_or_flat_inputs_are_exit_2(tmp_path: Path, inputs: str, key: str) -> None:
     path = tmp_path / "bad.yaml"
-    path.write_text(X + "  - {name: p, type: maxpool2d, size: 3}\n  - {name: y, activation: relu, weights: [[1]]}\n"
-                    + TAIL.replace("[[[1, 2, 3], [4, 5, 6], [7, 8, 9]]]", inputs))
+    path.write_text(
+        X
+        + "  - {name: p, type: maxpool2d, size: 3}\n  - {name: y, activation: relu, weights: [[1]]}\n"
+        + TAIL.replace("[[[1, 2, 3], [4, 5, 6], [7, 8, 9]]]", inputs)
+    )
     result = invoke("solve", str(path))
     assert result.exit_code == 2 and f" {key}:" in result.output, result.output

@@ -102,10 +102,19 @@ def torch_reference(data: dict[str, Any], spec: dict[str, Any]) -> dict[str, Any
     grads = {"c.kernels": k.grad, "y.weights": w.grad, "y.biases": b_y.grad}
     if b_c is not None:
         grads["c.biases"] = b_c.grad
-    return {"loss": loss.item(), "c": c.detach(), "y": y.detach(), "grads": grads, "x_grad": x.grad, "values": {
-        "c.kernels": k.detach(), "y.weights": w.detach(), "y.biases": b_y.detach(),
-        **({"c.biases": b_c.detach()} if b_c is not None else {}),
-    }}
+    return {
+        "loss": loss.item(),
+        "c": c.detach(),
+        "y": y.detach(),
+        "grads": grads,
+        "x_grad": x.grad,
+        "values": {
+            "c.kernels": k.detach(),
+            "y.weights": w.detach(),
+            "y.biases": b_y.detach(),
+            **({"c.biases": b_c.detach()} if b_c is not None else {}),
+        },
+    }
 
 
 def _element(tensor: Any, name: str) -> float:
@@ -155,4 +164,9 @@ def check_compact_form(problem: Any, step: Any, ref: dict[str, Any]) -> None:
     for i, grid in enumerate(conv.grad_input):
         assert all(_close(grid[r][q], float(xg[i, r, q])) for r in range(len(grid)) for q in range(len(grid[0])))
     out = ref["c"] if dims == 2 else ref["c"].unsqueeze(1)
-    assert all(_close(v, float(out[o, r, q])) for o, m in enumerate(conv.out) for r, row in enumerate(m) for q, v in enumerate(row))
+    assert all(
+        _close(v, float(out[o, r, q]))
+        for o, m in enumerate(conv.out)
+        for r, row in enumerate(m)
+        for q, v in enumerate(row)
+    )

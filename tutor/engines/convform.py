@@ -89,9 +89,7 @@ def _dims(layer: MapLayer) -> tuple[int, int]:
     return (1, window[0]) if len(window) == 1 else (window[0], window[1])
 
 
-def _conv(
-    layer: MapLayer, source: MapLayer, params: Mapping[str, Any], out: Any, net: Any, delta: Any
-) -> ConvLayer:
+def _conv(layer: MapLayer, source: MapLayer, params: Mapping[str, Any], out: Any, net: Any, delta: Any) -> ConvLayer:
     zero, s, pad = fn.exact(0), layer.stride, layer.padding
     one_d = len(source.shape) == 2
     x = grids(source.name, source.shape, out)
@@ -102,7 +100,10 @@ def _conv(
     def k(o: int, i: int, r: int, c: int) -> Any:
         return params[place(f"{layer.name}.kernels", (o, i, c) if one_d else (o, i, r, c))]
 
-    kernels = tuple(tuple(tuple(tuple(k(o, i, r, c) for c in range(kw)) for r in range(kh)) for i in range(c_in)) for o in range(c_out))
+    kernels = tuple(
+        tuple(tuple(tuple(k(o, i, r, c) for c in range(kw)) for r in range(kh)) for i in range(c_in))
+        for o in range(c_out)
+    )
     bias_names = [place(f"{layer.name}.biases", (o,)) for o in range(c_out)]
     biases = tuple(params[b] for b in bias_names) if bias_names[0] in params else None
     d = grids(layer.name, layer.shape, delta)
@@ -111,7 +112,15 @@ def _conv(
         tuple(
             tuple(
                 tuple(
-                    fn.exact(sum((d[o][p][q] * padded[i][p * s + r][q * s + c] for p, q in product(range(rows), range(cols))), zero))
+                    fn.exact(
+                        sum(
+                            (
+                                d[o][p][q] * padded[i][p * s + r][q * s + c]
+                                for p, q in product(range(rows), range(cols))
+                            ),
+                            zero,
+                        )
+                    )
                     for c in range(kw)
                 )
                 for r in range(kh)
@@ -141,7 +150,9 @@ def _grad_input(d: Maps, kernels: tuple[Maps, ...], padded: Maps, s: int, pad: t
     for i in range(len(padded)):
         grid = [[zero] * cols for _ in range(rows)]
         for o, dmap in enumerate(d):
-            for (p, q), (r, c) in product(product(range(len(dmap)), range(len(dmap[0]))), product(range(kh), range(kw))):
+            for (p, q), (r, c) in product(
+                product(range(len(dmap)), range(len(dmap[0]))), product(range(kh), range(kw))
+            ):
                 grid[p * s + r][q * s + c] += dmap[p][q] * kernels[o][i][r][c]
         cropped = [row[pad[1] : cols - pad[1]] for row in grid[pad[0] : rows - pad[0]]]
         out.append(tuple(tuple(fn.exact(v) for v in row) for row in cropped))
@@ -155,7 +166,7 @@ def _pool(layer: MapLayer, source: MapLayer, out: Any, delta: Any) -> PoolLayer:
     kh, kw = _dims(layer)
     winners = []
     routed = []
-    for c, (xmap, dmap) in enumerate(zip(x, d, strict=True)):
+    for xmap, dmap in zip(x, d, strict=True):
         grid = [[zero] * len(xmap[0]) for _ in xmap]
         chan = []
         for p, drow in enumerate(dmap):

@@ -17,6 +17,7 @@ from tutor.engines.optimexact import optimizer_state, optimizer_updates
 from tutor.errors import ProblemError
 from tutor.maths import functions as fn
 from tutor.maths.losses import LOSSES
+from tutor.model import pooling
 from tutor.model.derivation import (
     ChainRule,
     Delta,
@@ -31,7 +32,6 @@ from tutor.model.derivation import (
     Update,
     Use,
 )
-from tutor.model import pooling
 from tutor.model.network import MAX_PATHS, Network
 from tutor.model.problem import Problem
 

@@ -89,7 +89,9 @@ def _mapping(raw: Any, i: int, kind: str, loc: Locator) -> dict[str, Any]:
         raise loc.error("expected a mapping such as {name: c, type: conv2d, kernels: [[[[…]]]]}", "layers", i)
     for key in raw:
         if key not in KEYS[kind]:
-            raise loc.error(f"unknown key {key!r}: a {kind} layer takes {', '.join(sorted(KEYS[kind]))}", "layers", i, key)
+            raise loc.error(
+                f"unknown key {key!r}: a {kind} layer takes {', '.join(sorted(KEYS[kind]))}", "layers", i, key
+            )
     return raw
 
 
@@ -145,7 +147,9 @@ def _conv(
         )
     stride = _int(layer.get("stride", 1), loc, *path, "stride", least=1, what="stride")
     pad = _int(layer.get("padding", 0), loc, *path, "padding", least=0, what="padding")
-    out = tuple(_out_size(n, k, stride, pad, loc, *path, "kernels") for n, k in zip(prev.shape[1:], kshape[2:], strict=True))
+    out = tuple(
+        _out_size(n, k, stride, pad, loc, *path, "kernels") for n, k in zip(prev.shape[1:], kshape[2:], strict=True)
+    )
     biases = _biases(layer, kshape[0], loc, i)
     act = _activation(layer, loc, i)
     for index in indices(kshape):
@@ -178,7 +182,10 @@ def _pool(
     result = MapLayer(layer["name"], layer["type"], (prev.shape[0], *out), (size,) * len(out), stride)
     for c, *pos in indices(result.shape):
         node = place(result.name, (c, *pos))
-        window = [place(prev.name, (c, *(p * stride + k for p, k in zip(pos, off, strict=True)))) for off in indices((size,) * len(pos))]
+        window = [
+            place(prev.name, (c, *(p * stride + k for p, k in zip(pos, off, strict=True))))
+            for off in indices((size,) * len(pos))
+        ]
         conns = tuple(Connection(s, route_name(node, s)) for s in window)  # row-major: ties go to the first
         neurons[node] = Neuron(node, conns, identity, None, net_label="z" + node, combine="max")
     return result
@@ -191,7 +198,11 @@ def _dense(
     sources = nodes(prev)
     weights, wshape = parse_nested(layer.get("weights"), 2, loc, *path, "weights", what="weights (a matrix)")
     if wshape[1] != len(sources):
-        flat = f"the flattened map {prev.name} ({times(prev.shape)} = {len(sources)})" if len(prev.shape) > 1 else prev.name
+        flat = (
+            f"the flattened map {prev.name} ({times(prev.shape)} = {len(sources)})"
+            if len(prev.shape) > 1
+            else prev.name
+        )
         raise loc.error(f"the weight rows have {wshape[1]} numbers; {flat} needs {len(sources)}", *path, "weights")
     if "size" in layer and _int(layer["size"], loc, *path, "size", least=1, what="size") != wshape[0]:
         raise loc.error(f"size {layer['size']} but the weights have {wshape[0]} rows", *path, "size")
@@ -207,7 +218,9 @@ def _dense(
         if biases is not None:
             bias = place(f"{name}.biases", (j,))
             params[bias] = biases[j]
-        neurons[place(result.name, (j,))] = Neuron(place(result.name, (j,)), tuple(conns), act, bias, net_label="z" + place(result.name, (j,)))
+        neurons[place(result.name, (j,))] = Neuron(
+            place(result.name, (j,)), tuple(conns), act, bias, net_label="z" + place(result.name, (j,))
+        )
     return result
 
 
@@ -222,7 +235,9 @@ def _biases(layer: dict[str, Any], n: int, loc: Locator, i: int) -> list[Fractio
         return None
     values, shape = parse_nested(layer["biases"], 1, loc, "layers", i, "biases", what="biases")
     if shape[0] != n:
-        raise loc.error(f"expected {n} biases, one per output channel or neuron; found {shape[0]}", "layers", i, "biases")
+        raise loc.error(
+            f"expected {n} biases, one per output channel or neuron; found {shape[0]}", "layers", i, "biases"
+        )
     return values
 
 

@@ -11,8 +11,8 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any
 
-from tutor.files.dataform import DATA_KEYS, parse_examples, parse_schedule
 from tutor.files.convlayers import expand_map_layers, flat_values, uses_maps
+from tutor.files.dataform import DATA_KEYS, parse_examples, parse_schedule
 from tutor.files.layers import Layers, expand_layers, vector_values
 from tutor.files.yamlsafe import Locator
 
@@ -81,7 +81,7 @@ def _expand_data(f: Fields, layers: Layers | None, loc: Locator) -> None:
             instead = "epochs" if key == "steps" else "each example of data"
             raise loc.error(f"{key} cannot go with data: (use {instead})", key)
     if layers is not None and layers.maps:
-        raise loc.error("a data set (data:) does not take conv or pooling layers yet: give one example (inputs:)", "data")
+        raise loc.error("a data set (data:) takes no conv or pooling layers yet: give one example (inputs:)", "data")
     names = (layers.inputs, layers.outputs) if layers is not None else None
     examples = parse_examples(f.pop("_data"), loc, names)
     raw = {key: f.pop(f"_{key}") for key in DATA_KEYS[1:] if f"_{key}" in f}

@@ -80,6 +80,8 @@ def _shape(value: Any, depth: int, loc: Locator, path: tuple[str | int, ...], wh
 
 def _numbers(value: Any, depth: int, loc: Locator, path: tuple[str | int, ...]) -> Nested:
     if depth == 1:
-        return [parse_number(v, file=loc.file, key=dotted((*path, j)), line=loc.line((*path, j))) for j, v in enumerate(value)]
+        return [
+            parse_number(v, file=loc.file, key=dotted((*path, j)), line=loc.line((*path, j)))
+            for j, v in enumerate(value)
+        ]
     return [_numbers(item, depth - 1, loc, (*path, j)) for j, item in enumerate(value)]
-

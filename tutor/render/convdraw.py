@@ -29,9 +29,6 @@ def _settings(layer: MapLayer) -> str:
 
 def map_table(problem: Problem, caption: str = "") -> str:
     """The layers, first to last: name, kind, settings and the shape of the map (channels × rows × columns)."""
-    rows = [
-        " & ".join((f"${lf.name(m.name)}$", m.kind, _settings(m), _times(m.shape)))
-        for m in problem.maps
-    ]
+    rows = [" & ".join((f"${lf.name(m.name)}$", m.kind, _settings(m), _times(m.shape))) for m in problem.maps]
     note = f"\n{lf.text(caption)}\n" if caption else ""
     return table(("layer", "kind", "settings", "map"), rows, "llll") + note

@@ -44,7 +44,9 @@ def grid_lines(grid: Grid, cell: Callable[[int, int, Any], str], indent: int = 6
     return [Line("  ".join(t.rjust(width) for t in row), indent=indent) for row in texts]
 
 
-def maps_lines(title: str, maps: Maps, writer: Writer, cell: Callable[[int, int, int, Any], str] | None = None) -> list[Line]:
+def maps_lines(
+    title: str, maps: Maps, writer: Writer, cell: Callable[[int, int, int, Any], str] | None = None
+) -> list[Line]:
     out = [Line(title, indent=4)]
     for c, grid in enumerate(maps):
         if len(maps) > 1:
@@ -83,13 +85,19 @@ def conv_lines(c: ConvLayer, writer: Writer) -> list[Line]:
     lines.append(Line(_first_window(c, writer), indent=6))
     lines += maps_lines("Z (net):", c.net, writer)
     lines += maps_lines(f"{L} = f(Z):", c.out, writer)
-    lines += maps_lines(f"δ map D = ∂L/∂Z (from the neurons' deltas):", c.delta, writer)
+    lines += maps_lines("δ map D = ∂L/∂Z (from the neurons' deltas):", c.delta, writer)
     for o, grad in enumerate(c.grad_kernels):
-        lines += maps_lines(f"∂L/∂K[{o}] = X̃ ⋆ D[{o}]: the correlation of the padded input with the δ map (stride {s}):", grad, writer)
+        lines += maps_lines(
+            f"∂L/∂K[{o}] = X̃ ⋆ D[{o}]: the correlation of the padded input with the δ map (stride {s}):", grad, writer
+        )
     if c.grad_biases is not None:
         lines.append(Line(f"∂L/∂b = Σ D per channel = [{', '.join(writer.num(b) for b in c.grad_biases)}]", indent=4))
     full = f"∂L/∂{X} = Σ_o D[o] ∗ rot180(K[o]): the full convolution of δ with the flipped kernels"
-    lines += maps_lines(full + (f", spread by the stride {s}" if s > 1 else "") + (f", padding {pad} cropped:" if pad else ":"), c.grad_input, writer)
+    lines += maps_lines(
+        full + (f", spread by the stride {s}" if s > 1 else "") + (f", padding {pad} cropped:" if pad else ":"),
+        c.grad_input,
+        writer,
+    )
     return lines
 
 
@@ -115,8 +123,12 @@ def pool_lines(p: PoolLayer, writer: Writer) -> list[Line]:
     def mark(ch: int, i: int, j: int, v: Any) -> str:
         return f"[{writer.num(v)}]" if (i, j) in won[ch] else writer.num(v)
 
-    lines += maps_lines(f"{X}, each window's winner in brackets (ties: the first maximum, row by row):", p.input, writer, mark)
+    lines += maps_lines(
+        f"{X}, each window's winner in brackets (ties: the first maximum, row by row):", p.input, writer, mark
+    )
     lines += maps_lines(f"{L} = the max of each window:", p.out, writer)
     lines += maps_lines(f"δ of {L} = ∂L/∂{L}:", p.delta, writer)
-    lines += maps_lines(f"routed back to {X}: each δ to its window's winner (∂{L}/∂{X} = 1 there, 0 elsewhere):", p.routed, writer)
+    lines += maps_lines(
+        f"routed back to {X}: each δ to its window's winner (∂{L}/∂{X} = 1 there, 0 elsewhere):", p.routed, writer
+    )
     return lines

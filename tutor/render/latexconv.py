@@ -133,5 +133,6 @@ def pool_rows(p: PoolLayer, writer: MathWriter) -> list[str]:
         rf"{X} &= {maps(p.input, writer, mark)}",
         rf"{L} &= \max \text{{ of each window}} = {maps(p.out, writer)}",
         rf"\delta^{{{L}}} &= {maps(p.delta, writer)}",
-        rf"\frac{{\partial L}}{{\partial {X}}} &= \delta^{{{L}}} \text{{ routed to the winners}} = {maps(p.routed, writer)}",
+        rf"\frac{{\partial L}}{{\partial {X}}} &= \delta^{{{L}}} \text{{ routed to the winners}}"
+        + f" = {maps(p.routed, writer)}",
     ]

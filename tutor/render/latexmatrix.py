@@ -14,7 +14,6 @@ import re
 from collections.abc import Mapping, Sequence
 from typing import Any
 
-from tutor.model.places import has_maps
 from tutor.engines.matrixform import LayerBackward, Matrix, Vector, matrix_backward
 from tutor.model.derivation import Delta, ForwardNeuron
 from tutor.model.problem import Problem
@@ -48,10 +47,6 @@ def matrix_rows(
 ) -> list[str]:
     """Rows of an align* with BP1/BP2, BP3 and BP4 for every layer, output layer first; empty when the
     problem is not in the layer form or a layer is too wide to write out."""
-    if has_maps(problem):  # issue 16: convolution and pooling have their own compact view
-        from tutor.render.latexconv import conv_rows
-
-        return conv_rows(problem, params, forward, deltas, inputs, writer)
     if not problem.layer_names or max(len(nodes) for _, nodes in problem.layer_names) > MAX_MATRIX:
         return []
     acts = {name: problem.neurons[nodes[0]].activation.name for name, nodes in problem.layer_names[1:]}

@@ -8,9 +8,9 @@ from __future__ import annotations
 from collections.abc import Collection, Mapping
 from typing import Any
 
-from tutor.model.places import has_maps
 from tutor.engines.matrixform import LayerBackward, Matrix, Vector, matrix_backward
 from tutor.model.derivation import Delta, ForwardNeuron
+from tutor.model.places import has_maps
 from tutor.model.problem import Problem
 from tutor.render.text import Line, Writer
 
