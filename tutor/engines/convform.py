@@ -107,32 +107,21 @@ def _conv(layer: MapLayer, source: MapLayer, params: Mapping[str, Any], out: Any
     bias_names = [place(f"{layer.name}.biases", (o,)) for o in range(c_out)]
     biases = tuple(params[b] for b in bias_names) if bias_names[0] in params else None
     d = grids(layer.name, layer.shape, delta)
-    rows, cols = len(d[0]), len(d[0][0])
-    grad_k = tuple(
-        tuple(
-            tuple(
-                tuple(
-                    fn.exact(
-                        sum(
-                            (
-                                d[o][p][q] * padded[i][p * s + r][q * s + c]
-                                for p, q in product(range(rows), range(cols))
-                            ),
-                            zero,
-                        )
-                    )
-                    for c in range(kw)
-                )
-                for r in range(kh)
-            )
-            for i in range(c_in)
-        )
-        for o in range(c_out)
-    )
+    grad_k = tuple(tuple(_correlate(padded[i], d[o], s, kh, kw, zero) for i in range(c_in)) for o in range(c_out))
     grad_b = tuple(fn.exact(sum((v for row in d[o] for v in row), zero)) for o in range(c_out)) if biases else None
     grad_x = _grad_input(d, kernels, padded, s, (0 if one_d else pad, pad), zero)
     z, a = grids(layer.name, layer.shape, net), grids(layer.name, layer.shape, out)
     return ConvLayer(layer, source, padded, kernels, biases, z, a, d, grad_k, grad_b, grad_x)
+
+
+def _correlate(x: Grid, d: Grid, s: int, kh: int, kw: int, zero: Any) -> Grid:
+    """∂L/∂K[o][i][r][q] = Σ_{p,t} D[o][p][t] · X̃[i][p·s + r][t·s + q]: the padded input correlated with δ."""
+    places = list(product(range(len(d)), range(len(d[0]))))
+
+    def entry(r: int, q: int) -> Any:
+        return fn.exact(sum((d[p][t] * x[p * s + r][t * s + q] for p, t in places), zero))
+
+    return tuple(tuple(entry(r, q) for q in range(kw)) for r in range(kh))
 
 
 def _pad(grid: Grid, pad_rows: int, pad_cols: int, zero: Any) -> Grid:

@@ -157,15 +157,20 @@ def _conv(
     params.update({place(f"{name}.biases", (o,)): b for o, b in enumerate(biases or [])})
     result = MapLayer(name, layer["type"], (kshape[0], *out), kshape, stride, pad)
     for o, *pos in indices(result.shape):
-        conns = []
-        for ci, *off in indices(kshape[1:]):
-            src = tuple(p * stride + k - pad for p, k in zip(pos, off, strict=True))
-            if all(0 <= s < n for s, n in zip(src, prev.shape[1:], strict=True)):  # a padding zero: no term
-                conns.append(Connection(place(prev.name, (ci, *src)), place(f"{name}.kernels", (o, ci, *off))))
         node = place(result.name, (o, *pos))
         bias = place(f"{name}.biases", (o,)) if biases is not None else None
-        neurons[node] = Neuron(node, tuple(conns), act, bias, net_label="z" + node)
+        neurons[node] = Neuron(node, _windows(result, prev, o, tuple(pos)), act, bias, net_label="z" + node)
     return result
+
+
+def _windows(conv: MapLayer, prev: MapLayer, o: int, pos: tuple[int, ...]) -> tuple[Connection, ...]:
+    """The connections of output neuron (o, *pos): every input channel's window, one kernel entry each."""
+    conns = []
+    for ci, *off in indices(conv.window[1:]):
+        src = tuple(p * conv.stride + k - conv.padding for p, k in zip(pos, off, strict=True))
+        if all(0 <= s < n for s, n in zip(src, prev.shape[1:], strict=True)):  # a padding zero: no term
+            conns.append(Connection(place(prev.name, (ci, *src)), place(f"{conv.name}.kernels", (o, ci, *off))))
+    return tuple(conns)
 
 
 def _pool(

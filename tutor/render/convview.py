@@ -85,7 +85,12 @@ def conv_lines(c: ConvLayer, writer: Writer) -> list[Line]:
     lines.append(Line(_first_window(c, writer), indent=6))
     lines += maps_lines("Z (net):", c.net, writer)
     lines += maps_lines(f"{L} = f(Z):", c.out, writer)
-    lines += maps_lines("δ map D = ∂L/∂Z (from the neurons' deltas):", c.delta, writer)
+    return lines + _conv_backward(c, writer)
+
+
+def _conv_backward(c: ConvLayer, writer: Writer) -> list[Line]:
+    X, s, pad = c.source.name, c.layer.stride, c.layer.padding
+    lines = maps_lines("δ map D = ∂L/∂Z (from the neurons' deltas):", c.delta, writer)
     for o, grad in enumerate(c.grad_kernels):
         lines += maps_lines(
             f"∂L/∂K[{o}] = X̃ ⋆ D[{o}]: the correlation of the padded input with the δ map (stride {s}):", grad, writer
