@@ -237,6 +237,13 @@ BAD = [
     ),
     (X + "  - {name: p, type: maxpool2d, size: 4}\n" + DENSE, "layers[1].size", "larger than the padded input"),
     (X + "  - {name: p, type: maxpool3d, size: 2}\n" + DENSE, "layers[1].type", "unknown layer type"),
+    (
+        X + "  - {name: zp, type: maxpool2d, size: 2}\n  - {name: p, type: maxpool2d, size: 1}\n"
+        "  - {name: y, activation: relu, weights: [[1]]}\n",
+        "layers",
+        "two layers generate the name 'zp[0][0][0]'",
+    ),
+    (X + '  - {name: "p[0]", type: maxpool2d, size: 2}\n' + DENSE, "layers[1].name", "each layer needs a name"),
 ]
 
 
@@ -263,3 +270,31 @@ def test_ragged_or_flat_inputs_are_exit_2(tmp_path: Path, inputs: str, key: str)
     )
     result = invoke("solve", str(path))
     assert result.exit_code == 2 and f" {key}:" in result.output, result.output
+
+
+# ---------------------------------------------------------------- the neuron form
+def test_neuron_form_max_pooling_and_its_drawing(tmp_path: Path) -> None:
+    path = tmp_path / "nf.yaml"
+    path.write_text(
+        "inputs: {x1: 1, x2: 3, x3: 3}\nneurons:\n  p: {max: [x1, x2, x3]}\n"
+        "  y: {inputs: {p: w}, activation: identity}\n"
+        "parameters: {w: 2}\ntargets: {y: 0}\nloss: half_sse\nlearning_rate: 0.1\n"
+    )
+    result = invoke("solve", str(path), "--format", "json", "--input-gradients")
+    step = json.loads(result.output)["steps"][0]
+    # y = 2·max(1, 3, 3) = 6, ∂L/∂y = 6, ∂L/∂p = 12: all to x2, the first of the two maxima
+    assert step["forward"]["p"] == {"net": 3, "out": 3} and step["input_gradients"] == {"x1": 0, "x2": 12, "x3": 0}
+    assert "net_p = max(x1, x2, x3) = max(1, 3, 3) = 3" in invoke("solve", str(path)).output
+    page = tmp_path / "nf.html"
+    assert invoke("solve", str(path), "--format", "html", "-o", str(page)).exit_code == 0
+    assert ">max<" in page.read_text()  # the pooling edges are labelled max in the drawing
+
+
+def test_bad_neuron_form_max(tmp_path: Path) -> None:
+    path = tmp_path / "bad.yaml"
+    path.write_text(
+        "inputs: {x1: 1}\nneurons:\n  p: {max: x1, activation: relu}\n  y: {inputs: {p: w}, activation: identity}\n"
+        "parameters: {w: 2}\ntargets: {y: 0}\nloss: half_sse\nlearning_rate: 0.1\n"
+    )
+    result = invoke("solve", str(path))
+    assert result.exit_code == 2 and "neurons.p.activation" in result.output, result.output

@@ -26,7 +26,7 @@ from typing import Any
 
 from tutor.files.layers import MAX_LAYERS, Layers
 from tutor.files.nested import at, indices, parse_nested, parse_shaped, place, times
-from tutor.files.neuronform import check_name, parse_activation
+from tutor.files.neuronform import NAME, check_name, parse_activation
 from tutor.files.numbers import parse_int
 from tutor.files.yamlsafe import Locator, dotted
 from tutor.model.places import MapLayer
@@ -71,8 +71,17 @@ def expand_map_layers(value: list[Any], loc: Locator) -> Layers:
         maps.append(expand(layer, i, maps[-1], loc, neurons, params))
         if len(neurons) > MAX_NODES:
             raise loc.error(f"too many neurons ({len(neurons)} so far; at most {MAX_NODES})", "layers", i)
+    _check_unique(maps, neurons, loc)
     names = tuple((m.name, nodes(m)) for m in maps)
     return Layers(names[0][1], neurons, params, names, maps=tuple(maps))
+
+
+def _check_unique(maps: list[MapLayer], neurons: dict[str, Neuron], loc: Locator) -> None:
+    """A net input's name `zc[0][0][0]` must not be a node of a layer named zc."""
+    taken = {n for m in maps for n in nodes(m)}
+    for neuron in neurons.values():
+        if neuron.net_label in taken:
+            raise loc.error(f"two layers generate the name {neuron.net_label!r}; rename a layer", "layers")
 
 
 def _kind(raw: Any, i: int, loc: Locator) -> str:
@@ -96,7 +105,8 @@ def _mapping(raw: Any, i: int, kind: str, loc: Locator) -> dict[str, Any]:
 
 
 def _text(value: Any, loc: Locator, *path: str | int) -> str:
-    if not isinstance(value, str):
+    """A layer's name: a plain name (no place of its own: `c`, not `c[0]`)."""
+    if not isinstance(value, str) or not NAME.fullmatch(value):
         raise loc.error("each layer needs a name: letters, digits and _, not starting with a digit", *path)
     return value
 

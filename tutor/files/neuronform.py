@@ -23,11 +23,13 @@ from tutor.maths import activations as acts
 from tutor.maths.activations import Activation
 from tutor.maths.losses import LOSSES
 from tutor.model.keys import PLACE_NAME, RESERVED
+from tutor.model.pooling import route_name
 from tutor.model.problem import Connection, Neuron
 
 NAME = re.compile(r"[A-Za-z][A-Za-z0-9_]*")
 MAX_NAME = 32
 NEURON_KEYS = ("inputs", "bias", "activation", "net")
+POOL_KEYS = ("max", "net")  # a max-pooling neuron (issue 16): {max: [c1, c2, c3, c4]}, net = the max, out = net
 NEURON_REQUIRED = ("activation",)
 
 
@@ -74,6 +76,8 @@ def parse_neurons(value: Any, loc: Locator, *, limit: int) -> dict[str, Neuron]:
 def _parse_neuron(name: str, spec: Any, loc: Locator) -> Neuron:
     path = ("neurons", name)
     spec = expect_mapping(spec, loc, *path, what="inputs, bias, activation (and optionally net)")
+    if "max" in spec:
+        return _parse_pool(name, spec, loc)
     check_keys(spec, NEURON_KEYS, NEURON_REQUIRED, loc, *path)
     inputs = _parse_connections(spec.get("inputs", {}), loc, (*path, "inputs"))
     bias = param_ref(spec["bias"], loc, *path, "bias") if "bias" in spec else None
@@ -82,6 +86,20 @@ def _parse_neuron(name: str, spec: Any, loc: Locator) -> Neuron:
     net = check_name(_text(spec["net"], loc, *path, "net"), loc, *path, "net") if "net" in spec else None
     activation = parse_activation(spec["activation"], loc, *path, "activation")
     return Neuron(name=name, inputs=inputs, activation=activation, bias=bias, net_label=net)
+
+
+def _parse_pool(name: str, spec: Mapping[str, Any], loc: Locator) -> Neuron:
+    """`{max: [c1, c2]}`: a max-pooling neuron, no weights; ties go to the first source listed."""
+    path = ("neurons", name)
+    check_keys(spec, POOL_KEYS, ("max",), loc, *path)
+    sources = spec["max"]
+    if not isinstance(sources, list) or not sources:
+        raise loc.error("expected a list of the window's source nodes: max: [c1, c2, c3, c4]", *path, "max")
+    names = [check_name(_text(s, loc, *path, "max", i), loc, *path, "max", i) for i, s in enumerate(sources)]
+    net = check_name(_text(spec["net"], loc, *path, "net"), loc, *path, "net") if "net" in spec else None
+    conns = tuple(Connection(s, route_name(name, s)) for s in names)
+    identity = Activation("identity", acts.ACTIVATIONS["identity"].default)
+    return Neuron(name=name, inputs=conns, activation=identity, net_label=net, combine="max")
 
 
 def _parse_connections(value: Any, loc: Locator, path: tuple[str, ...]) -> tuple[Connection, ...]:

@@ -83,7 +83,9 @@ class Problem:
     vary: Mapping[str, object] | None = None
     variant: Mapping[str, object] | None = None  # {"id": ..., "seed": ...} of a generated variant
     layer_names: tuple[tuple[str, tuple[str, ...]], ...] = ()  # layer form: (layer name, its node names)
-    maps: tuple[MapLayer, ...] = ()  # issue 16: a layer form with conv/pool layers (tutor.files.convlayers)
+    # issue 16: a layer form's conv/pool layers (tutor.files.convlayers), for the views: the layout, not the
+    # problem (the same neurons written in the neuron form are the same problem)
+    maps: tuple[MapLayer, ...] = field(default=(), compare=False)
     optimizer: Optimizer = SGD  # `optimizer:` (issue 15): the update rule and its settings
     # issue 15: a loss's settings (huber's delta), the penalty and dropout (tutor.model.regdrop)
     loss_options: Mapping[str, Fraction] = field(default_factory=dict)
