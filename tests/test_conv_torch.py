@@ -170,3 +170,39 @@ def check_compact_form(problem: Any, step: Any, ref: dict[str, Any]) -> None:
         for r, row in enumerate(m)
         for q, v in enumerate(row)
     )
+
+
+def test_the_trainer_pools_as_pytorch(tmp_path: Any) -> None:
+    """A neuron-form data set with a max-pooling neuron, trained by the vectorised trainer (`nnstep train`),
+    against the same full-batch SGD in PyTorch: max_pool1d over the two inputs, sigmoid output, mean bce."""
+    import json
+
+    from typer.testing import CliRunner
+
+    from tutor.cli import app
+
+    path = tmp_path / "pool-data.yaml"
+    rows = [((1.0, 3.0), 1.0), ((2.0, -1.0), 0.0), ((1.0, 2.0), 1.0)]  # the last one a tie: 1·1 = 2·0.5
+    data = "".join(f"  - {{inputs: {{x1: {a}, x2: {b}}}, targets: {{y: {t}}}}}\n" for (a, b), t in rows)
+    path.write_text(
+        "neurons:\n  h1: {inputs: {x1: u1}, activation: identity}\n  h2: {inputs: {x2: u2}, activation: identity}\n"
+        "  p: {max: [h1, h2]}\n  y: {inputs: {p: w}, bias: b, activation: sigmoid}\n"
+        f"parameters: {{u1: 1, u2: 0.5, w: 0.5, b: 0}}\ndata:\n{data}epochs: 4\nloss: bce\nlearning_rate: 0.5\n"
+    )
+    result = CliRunner().invoke(app, ["train", str(path), "--format", "json"])
+    assert result.exit_code == 0, result.output
+    final = json.loads(result.output)["final"]
+    params = {k: torch.tensor(v, dtype=torch.float64, requires_grad=True) for k, v in (("u1", 1.0), ("u2", 0.5))}
+    params.update({k: torch.tensor(v, dtype=torch.float64, requires_grad=True) for k, v in (("w", 0.5), ("b", 0.0))})
+    x = torch.tensor([r[0] for r in rows], dtype=torch.float64)
+    t = torch.tensor([r[1] for r in rows], dtype=torch.float64)
+    for _ in range(4):
+        h = x * torch.stack([params["u1"], params["u2"]])  # the pooling routes δ back to u1 or u2
+        p = F.max_pool1d(h.unsqueeze(1), 2).flatten()
+        loss = F.binary_cross_entropy(torch.sigmoid(params["w"] * p + params["b"]), t)
+        grads = torch.autograd.grad(loss, list(params.values()))
+        with torch.no_grad():
+            for v, g in zip(params.values(), grads, strict=True):
+                v -= 0.5 * g
+    assert all(_close(final[k], v.item()) for k, v in params.items()), (final, params)
+    assert final["u1"] != 1.0 and final["u2"] != 0.5  # both routes were taken
