@@ -187,7 +187,7 @@ def test_html_renders_the_maps(tmp_path: Path) -> None:
     assert result.exit_code == 0, result.output
     html = page.read_text()
     assert "Convolution and pooling, map by map" in html and "<math" in html and "⋆" in html
-    assert "<table" in html and "maxpool2d" in html  # the table of layers in place of the network drawing
+    assert "<svg" in html and "p: maxpool2d" in html and "kernels 1×2×2×2" in html  # a box per layer, no neurons
 
 
 # ---------------------------------------------------------------- bad input

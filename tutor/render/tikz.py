@@ -90,9 +90,9 @@ def picture(network: Network, params: Mapping[str, object], *, caption: str = ""
     of kind "network" (`tutor.render.figures`): the HTML page draws it as SVG from the same layout. A network
     with feature maps (issue 16) is a table of its layers instead (`tutor.render.convdraw`)."""
     if network.problem.maps:
-        from tutor.render.convdraw import map_table
+        from tutor.render.convdraw import map_picture
 
-        return map_table(network.problem, caption)
+        return map_picture(network.problem, caption)
     return figure("network", _picture, network, params, caption=caption, example=example)
 
 
