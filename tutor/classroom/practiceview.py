@@ -128,7 +128,10 @@ def given_lines(problem: Any) -> list[str]:
         neuron = problem.neurons[name]
         terms = [f"{c.source}·{c.parameter}" for c in neuron.inputs] + ([neuron.bias] if neuron.bias else [])
         net = network.net_labels.get(name, f"net_{name}")
-        lines.append(f"  {name} = {neuron.activation}({net}),  {net} = {' + '.join(terms)}")
+        summed = " + ".join(terms)
+        if neuron.combine == "max":  # max pooling (issue 16): the max of its window
+            summed = f"max({', '.join(c.source for c in neuron.inputs)})"
+        lines.append(f"  {name} = {neuron.activation}({net}),  {net} = {summed}")
     frozen = f"   (frozen: {', '.join(sorted(problem.frozen))})" if problem.frozen else ""
     lines.append(f"  {_values(problem.parameters)}{frozen}")
     rate = f"η = {fmt(problem.learning_rate)}"

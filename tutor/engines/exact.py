@@ -17,6 +17,7 @@ from tutor.engines.optimexact import optimizer_state, optimizer_updates
 from tutor.errors import ProblemError
 from tutor.maths import functions as fn
 from tutor.maths.losses import LOSSES
+from tutor.model import pooling
 from tutor.model.derivation import (
     ChainRule,
     Delta,
@@ -84,7 +85,8 @@ def derive_step(
     forward, loss, deltas, gradients = backprop(network, params, inputs, targets, max_paths=max_paths, drop=drop)
     loss, gradients = rd.regularize(network.problem, params, loss, gradients)
     updates = updates_for(network.problem, params, {g.parameter: g.value for g in gradients}, state, index)
-    grads_in = rd.input_gradients(network, params, deltas)
+    routes = {t.parameter: t.parameter_value for f in forward if f.combine == "max" for t in f.terms}
+    grads_in = rd.input_gradients(network, {**params, **routes}, deltas)
     return Step(index, forward, loss, deltas, gradients, updates, input_gradients=grads_in)
 
 
@@ -102,9 +104,10 @@ def backprop(
     forward = _forward(network, params, inputs, drop or {})
     outs: Values = {**inputs, **{f.neuron: f.out for f in forward}}
     loss, loss_grad = _loss(network.problem, outs, targets)
-    deltas = _deltas(network, forward, params, targets, loss_grad)
+    local = {**params, **pooling.routes(network, outs.__getitem__, fn.exact(1), fn.exact(0))}  # + ∂p/∂c of pools
+    deltas = _deltas(network, forward, local, targets, loss_grad)
     delta_of = {d.neuron: d.value for d in deltas}
-    chain = ChainRule({d.neuron: d for d in deltas}, network.consumers, frozenset(targets), dict(params))
+    chain = ChainRule({d.neuron: d for d in deltas}, network.consumers, frozenset(targets), local)
     gradients = tuple(_gradient(network, p, outs, delta_of, chain, max_paths) for p in network.problem.parameters)
     return forward, loss, deltas, gradients
 
@@ -113,9 +116,14 @@ def _forward(network: Network, params: Values, inputs: Values, drop: Values) -> 
     values: Values = dict(inputs)
     activated: Values = {}
     nets: Values = {}
+    params = dict(params)
     for n in network.order:
         neuron = network.neuron(n)
-        net = sum((values[c.source] * params[c.parameter] for c in neuron.inputs), fn.exact(0))
+        if pooling.is_pool(neuron):  # the max of its window; its routes act as the weights 1 and 0
+            params.update(pooling.pool_routes(neuron, values.__getitem__, fn.exact(1), fn.exact(0)))
+            net = max(values[c.source] for c in neuron.inputs)
+        else:
+            net = sum((values[c.source] * params[c.parameter] for c in neuron.inputs), fn.exact(0))
         if neuron.bias is not None:
             net += params[neuron.bias]
         nets[n] = net
@@ -150,6 +158,7 @@ def _forward_record(
         mask,
         scale,
         activated.get(n),
+        neuron.combine,
     )
 
 

@@ -16,6 +16,7 @@ from tutor.engines.optimfloat import carried_state, put_optimizer_step
 from tutor.maths import functions as fn
 from tutor.maths.activations import Activation
 from tutor.maths.losses import LOSSES
+from tutor.model import pooling
 from tutor.model.keys import step_prefix
 from tutor.model.keyset import wants_input_gradients
 from tutor.model.network import Network
@@ -109,13 +110,14 @@ def numeric_step(
     problem = network.problem
     drop = fr.dropout_factors(problem, index, rescale=rules.dropout_rescale)
     out = _forward(network, params, inputs, put, given, rules, drop)
+    local = {**params, **pooling.routes(network, out.__getitem__, 1.0, 0.0)}  # + ∂p/∂c of the pooling neurons
     loss, loss_grads = fn.np_loss_terms(
         problem.loss, [out[o] for o in targets], list(targets.values()), problem.loss_options
     )
     penalty, terms = fr.penalty(problem, params, l2_scale=rules.l2_scale, on_bias=rules.l2_on_bias, on=regularized)
     put("loss", loss * rules.loss_scale + penalty)
     out.update({f"dL:{o}": g for o, g in zip(targets, loss_grads, strict=True)})
-    grads = _backward(network, params, out, targets, rules, put, given, terms)
+    grads = _backward(network, local, out, targets, rules, put, given, terms)
     eta = float(problem.learning_rate) if rules.use_learning_rate else 1.0
     if problem.optimizer.name != "sgd":
         grads = {p: given.get(f"{p}.grad", g) for p, g in grads.items()}
@@ -130,7 +132,9 @@ def numeric_step(
 
 
 def _input_gradients(network: Network, params: Mapping[str, float], step: Mapping[str, float]) -> dict[str, float]:
-    """∂L/∂x = Σ w · δ over the neurons each input feeds."""
+    """∂L/∂x = Σ w · δ over the neurons each input feeds (a pooling neuron's route from the outputs)."""
+    values = {**network.floats[1], **{n: step[f"{n}.out"] for n in network.neurons if f"{n}.out" in step}}
+    params = {**params, **pooling.routes(network, values.__getitem__, 1.0, 0.0)}
     return {
         f"{x}.grad": sum(params[p] * step[f"{k}.delta"] for k, p in network.consumers[x])
         for x in network.problem.inputs
@@ -169,7 +173,10 @@ def _forward(
     nets: dict[str, float] = {}
     for n in network.order:
         neuron = network.neuron(n)
-        net = sum(out[c.source] * params[c.parameter] for c in neuron.inputs)
+        if pooling.is_pool(neuron):
+            net = max(out[c.source] for c in neuron.inputs)
+        else:
+            net = sum(out[c.source] * params[c.parameter] for c in neuron.inputs)
         if neuron.bias is not None and rules.include_bias:
             net += params[neuron.bias]
         nets[n] = put(f"{n}.net", float(net))
@@ -230,7 +237,7 @@ def _updated(
     """The mistake `updated-weights-in-backprop`: the outgoing weight already moved by this step's own
     gradient (the student's own `p.new` when they gave one; frozen parameters never move)."""
     problem = network.problem
-    if p in problem.frozen:
+    if p in problem.frozen or p not in network.uses:  # a pooling neuron's route never moves
         return params[p]
     if f"{p}.new" in given:
         return given[f"{p}.new"]

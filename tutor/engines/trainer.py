@@ -19,6 +19,7 @@ from tutor.engines.trainreg import Extras
 from tutor.errors import NnstepError
 from tutor.maths.activations import Activation
 from tutor.model.network import Network
+from tutor.model.pooling import is_pool
 from tutor.model.problem import Problem
 from tutor.model.schedule import iterations
 from tutor.model.training import TrainResult
@@ -38,6 +39,7 @@ class Level:
     groups: tuple[tuple[vec.Fn, vec.Deriv, np.ndarray], ...]  # f, f′ and their local neuron indices
     w: np.ndarray  # the level's dense matrices, refilled in place from the parameter vector
     b: np.ndarray
+    pools: tuple[tuple[np.ndarray, np.ndarray], ...] = ()  # max pooling: (local neurons, their windows' columns)
 
 
 class Compiled:
@@ -68,14 +70,34 @@ class Compiled:
             while stop < len(nodes) and network.depth[nodes[stop]] == depth:
                 stop += 1
             neurons = [network.neuron(n) for n in nodes[start:stop]]
-            edges = [(j, self.index[c.source], pos[c.parameter]) for j, nr in enumerate(neurons) for c in nr.inputs]
+            edges = [
+                (j, self.index[c.source], pos[c.parameter])
+                for j, nr in enumerate(neurons)
+                if not is_pool(nr)
+                for c in nr.inputs
+            ]
             biases = [(j, pos[nr.bias]) for j, nr in enumerate(neurons) if nr.bias is not None]
             rows, cols, pidx = _columns(edges, 3)
             brows, bidx = _columns(biases, 2)
             w, b = np.zeros((stop - start, start)), np.zeros(stop - start)
-            levels.append(Level(start, stop, rows, cols, pidx, brows, bidx, self._groups(neurons), w, b))
+            groups, pools = self._groups(neurons), self._pools(neurons)
+            levels.append(Level(start, stop, rows, cols, pidx, brows, bidx, groups, w, b, pools))
             start = stop
         return tuple(levels)
+
+    def _pools(self, neurons: list) -> tuple[tuple[np.ndarray, np.ndarray], ...]:
+        """The level's max-pooling neurons, grouped by window size: (local indices, (neurons, window) columns)."""
+        by_size: dict[int, list[int]] = {}
+        for j, nr in enumerate(neurons):
+            if is_pool(nr):
+                by_size.setdefault(len(nr.inputs), []).append(j)
+        return tuple(
+            (
+                np.array(js, dtype=np.intp),
+                np.array([[self.index[c.source] for c in neurons[j].inputs] for j in js], dtype=np.intp),
+            )
+            for js in by_size.values()
+        )
 
     def _groups(self, neurons: list) -> tuple[tuple[vec.Fn, vec.Deriv, np.ndarray], ...]:
         acts: list[Activation] = sorted({nr.activation for nr in neurons}, key=str)
@@ -103,6 +125,8 @@ class Compiled:
         a[:, : self.n_inputs] = x
         for lv in self.levels:
             zl = a[:, : lv.start] @ lv.w.T + lv.b
+            for js, windows in lv.pools:  # max pooling: the max of each window (its activation is the identity)
+                zl[:, js] = a[:, windows].max(axis=2)
             z[:, lv.start : lv.stop] = zl
             if len(lv.groups) == 1:
                 a[:, lv.start : lv.stop] = lv.groups[0][0](zl)
@@ -154,6 +178,9 @@ class Compiled:
                 delta[:, local[mask]] = soft[:, mask]
             d[:, lv.start : lv.stop] = delta
             g[:, : lv.start] += delta @ lv.w
+            for js, windows in lv.pools:  # δ to each window's winner: its first maximum (np.argmax)
+                winners = windows[np.arange(len(js)), np.argmax(a[:, windows], axis=2)]
+                np.add.at(g, (np.arange(len(a))[:, None], winners), delta[:, js])
         return a, z, d
 
     def example_gradients(self, a: np.ndarray, d: np.ndarray) -> np.ndarray:

@@ -11,6 +11,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any
 
+from tutor.files.convlayers import expand_map_layers, flat_values, uses_maps
 from tutor.files.dataform import DATA_KEYS, parse_examples, parse_schedule
 from tutor.files.layers import Layers, expand_layers, vector_values
 from tutor.files.rnnlayers import has_rnn, parse_rnn_layers
@@ -27,7 +28,7 @@ ALTERNATIVES = {"inputs": ("data", "sequence"), "targets": ("data",), "neurons":
 def layers_field(value: Any, loc: Locator) -> Fields:
     if has_rnn(value):  # issue 16: a recurrent layer, unrolled once `sequence:` is known
         return {"_rnn": parse_rnn_layers(value, loc)}
-    return {"_layers": expand_layers(value, loc)}
+    return {"_layers": expand_map_layers(value, loc) if uses_maps(value) else expand_layers(value, loc)}
 
 
 def raw_field(key: str) -> Parser:
@@ -73,10 +74,13 @@ def _expand_layers(f: Fields, layers: Layers, loc: Locator) -> None:
         if key in f:
             raise loc.error(f"{key} cannot go with layers: (the layers give the network and its parameters)", key)
     f.update(neurons=layers.neurons, parameters=layers.parameters, layer_names=layers.layer_names)
-    if "_inputs" in f:
-        f["inputs"] = vector_values(f.pop("_inputs"), layers.inputs, loc, "inputs")
-    if "_targets" in f:
-        f["targets"] = vector_values(f.pop("_targets"), layers.outputs, loc, "targets")
+    if layers.maps:
+        f["maps"] = layers.maps
+    for key, which, names in (("inputs", 0, layers.inputs), ("targets", -1, layers.outputs)):
+        if f"_{key}" in f and layers.maps:  # a map file: nested as the layer's shape
+            f[key] = flat_values(f.pop(f"_{key}"), layers, which, loc, key)
+        elif f"_{key}" in f:
+            f[key] = vector_values(f.pop(f"_{key}"), names, loc, key)
 
 
 def _expand_data(f: Fields, layers: Layers | None, loc: Locator) -> None:
@@ -84,6 +88,8 @@ def _expand_data(f: Fields, layers: Layers | None, loc: Locator) -> None:
         if key in f or f"_{key}" in f:
             instead = "epochs" if key == "steps" else "each example of data"
             raise loc.error(f"{key} cannot go with data: (use {instead})", key)
+    if layers is not None and layers.maps:
+        raise loc.error("a data set (data:) takes no conv or pooling layers yet: give one example (inputs:)", "data")
     names = (layers.inputs, layers.outputs) if layers is not None else None
     examples = parse_examples(f.pop("_data"), loc, names)
     raw = {key: f.pop(f"_{key}") for key in DATA_KEYS[1:] if f"_{key}" in f}

@@ -18,6 +18,7 @@ from typing import Any
 from tutor.files.neuronform import NAME, check_name, parse_activation
 from tutor.files.numbers import parse_int, parse_number
 from tutor.files.yamlsafe import Locator
+from tutor.model.places import MapLayer
 from tutor.model.problem import Connection, Neuron
 
 MAX_LAYERS = 20
@@ -34,6 +35,7 @@ class Layers:
     neurons: dict[str, Neuron]
     parameters: dict[str, Fraction]
     layer_names: tuple[tuple[str, tuple[str, ...]], ...]
+    maps: tuple[MapLayer, ...] = ()  # issue 16 (tutor.files.convlayers): each layer's kind and map shape
 
     @property
     def outputs(self) -> tuple[str, ...]:

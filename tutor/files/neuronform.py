@@ -23,18 +23,20 @@ from tutor.maths import activations as acts
 from tutor.maths.activations import Activation
 from tutor.maths.losses import LOSSES
 from tutor.model.keys import PLACE_NAME, RESERVED
+from tutor.model.pooling import route_name
 from tutor.model.problem import Connection, Neuron
 
 NAME = re.compile(r"[A-Za-z][A-Za-z0-9_]*")
 MAX_NAME = 32
 MAX_PLACE_NAME = 64  # `layer.recurrent_weights[12][3]`
 NEURON_KEYS = ("inputs", "bias", "activation", "net")
+POOL_KEYS = ("max", "net")  # a max-pooling neuron (issue 16): {max: [c1, c2, c3, c4]}, net = the max, out = net
 NEURON_REQUIRED = ("activation",)
 
 
 def check_name(name: str, loc: Locator, *path: str | int) -> str:
     """A node or parameter name, or an error saying what a name may look like."""
-    if not NAME.fullmatch(name) and not PLACE_NAME.fullmatch(name):  # a layer's element by place: h@t2[1]
+    if not (NAME.fullmatch(name) or PLACE_NAME.fullmatch(name)):  # PLACE_NAME: c[0][1][2], c.kernels[0][0][1][0]
         rule = "a letter followed by letters, digits or _"
         raise loc.error(f"invalid name {name!r}: a name is {rule} (it is used in formulas and answer keys)", *path)
     if len(name) > (MAX_NAME if NAME.fullmatch(name) else MAX_PLACE_NAME):
@@ -75,6 +77,8 @@ def parse_neurons(value: Any, loc: Locator, *, limit: int) -> dict[str, Neuron]:
 def _parse_neuron(name: str, spec: Any, loc: Locator) -> Neuron:
     path = ("neurons", name)
     spec = expect_mapping(spec, loc, *path, what="inputs, bias, activation (and optionally net)")
+    if "max" in spec:
+        return _parse_pool(name, spec, loc)
     check_keys(spec, NEURON_KEYS, NEURON_REQUIRED, loc, *path)
     inputs = _parse_connections(spec.get("inputs", {}), loc, (*path, "inputs"))
     bias = param_ref(spec["bias"], loc, *path, "bias") if "bias" in spec else None
@@ -83,6 +87,20 @@ def _parse_neuron(name: str, spec: Any, loc: Locator) -> Neuron:
     net = check_name(_text(spec["net"], loc, *path, "net"), loc, *path, "net") if "net" in spec else None
     activation = parse_activation(spec["activation"], loc, *path, "activation")
     return Neuron(name=name, inputs=inputs, activation=activation, bias=bias, net_label=net)
+
+
+def _parse_pool(name: str, spec: Mapping[str, Any], loc: Locator) -> Neuron:
+    """`{max: [c1, c2]}`: a max-pooling neuron, no weights; ties go to the first source listed."""
+    path = ("neurons", name)
+    check_keys(spec, POOL_KEYS, ("max",), loc, *path)
+    sources = spec["max"]
+    if not isinstance(sources, list) or not sources:
+        raise loc.error("expected a list of the window's source nodes: max: [c1, c2, c3, c4]", *path, "max")
+    names = [check_name(_text(s, loc, *path, "max", i), loc, *path, "max", i) for i, s in enumerate(sources)]
+    net = check_name(_text(spec["net"], loc, *path, "net"), loc, *path, "net") if "net" in spec else None
+    conns = tuple(Connection(s, route_name(name, s)) for s in names)
+    identity = Activation("identity", acts.ACTIVATIONS["identity"].default)
+    return Neuron(name=name, inputs=conns, activation=identity, net_label=net, combine="max")
 
 
 def _parse_connections(value: Any, loc: Locator, path: tuple[str, ...]) -> tuple[Connection, ...]:
@@ -153,7 +171,8 @@ def check_network(
             here = ("neurons", n, "inputs", c.source)
             if c.source not in inputs and c.source not in neurons:
                 raise loc.error(f"unknown source {c.source!r}: it is neither an input nor a neuron", *here)
-            _check_defined(c.parameter, parameters, loc, *here)
+            if neuron.combine != "max":  # a pooling neuron's connections are routes, not parameters
+                _check_defined(c.parameter, parameters, loc, *here)
         if neuron.bias is not None:
             _check_defined(neuron.bias, parameters, loc, "neurons", n, "bias")
     cycle = find_cycle(neurons)

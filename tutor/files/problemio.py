@@ -9,6 +9,7 @@ problem is one concrete exercise.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterable, Mapping
 from fractions import Fraction
 
@@ -19,6 +20,7 @@ from tutor.model.problem import CheckSettings, Neuron, Problem
 
 FLOW_ITEMS = 8  # mappings up to this size are written on one line, {a: 1, b: 2}
 # words YAML 1.1 reads as booleans or null: quoted, so a node named `on` stays the text "on"
+_PLAIN = re.compile(r"[A-Za-z0-9_.]+")
 _YAML_WORDS = frozenset(["y", "n", "yes", "no", "true", "false", "on", "off", "null"])
 
 
@@ -89,6 +91,9 @@ def _options(problem: Problem) -> list[str]:
 
 
 def _neuron(neuron: Neuron) -> str:
+    if neuron.combine == "max":  # max pooling (issue 16): its sources, no weights
+        net = f", net: {name_text(neuron.net_label)}" if neuron.net_label is not None else ""
+        return f"{{max: [{', '.join(name_text(c.source) for c in neuron.inputs)}]{net}}}"
     parts = []
     if neuron.inputs:
         conns = ", ".join(f"{name_text(c.source)}: {name_text(c.parameter)}" for c in neuron.inputs)
@@ -147,9 +152,9 @@ def _decimal_places(q: int) -> int | None:
 
 
 def name_text(name: str) -> str:
-    """A (validated) node or parameter name; quoted where YAML would read it as a boolean or null, or where
-    it has YAML's flow indicators (a name by place, issue 16: `h.recurrent_weights[0][0]`)."""
-    return quote(name) if name.lower() in _YAML_WORDS or "[" in name else name
+    """A (validated) node or parameter name; quoted where YAML would read it as a boolean or null, or where a
+    place name's brackets would read as a flow list (`c[0][1]`)."""
+    return quote(name) if name.lower() in _YAML_WORDS or not _PLAIN.fullmatch(name) else name
 
 
 def quote(text: str) -> str:

@@ -86,7 +86,10 @@ class TermText:
         return hit
 
     def net_chain(self, f: ForwardNeuron) -> Chain:
-        """`x3 = y1 · w13 + y2 · w23 + b3 = 1 · 2 + … = value`."""
+        """`x3 = y1 · w13 + y2 · w23 + b3 = 1 · 2 + … = value`; max pooling `zp = max(c1, c2) = max(3, 5) = 5`."""
+        if f.combine == "max":
+            sym, nums = [t.source for t in f.terms], [self.num(t.source_value) for t in f.terms]
+            return Chain(f.net_label, (f"max({', '.join(sym)})",), (f"max({', '.join(nums)})",), self.num(f.net))
         sym = [f"{t.source} · {t.parameter}" for t in f.terms]
         nums = [f"{self.pnum(t.source_value)} · {self.pnum(t.parameter_value)}" for t in f.terms]
         if f.bias is not None:

@@ -52,6 +52,7 @@ class ForwardNeuron:
     mask: int | None = None  # dropout: 1 kept, 0 dropped; None where dropout does not apply
     scale: Number | None = None  # dropout: 1/(1 − p)
     activated: Number | None = None  # dropout: f(net) before the mask and scaling
+    combine: str = "sum"  # "max": max pooling; each term's parameter_value is ∂net/∂source (1 the winner, else 0)
 
     @property
     def dropout(self) -> Number | None:

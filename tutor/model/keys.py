@@ -54,12 +54,10 @@ RESERVED = re.compile(r"loss|step[0-9]+")  # the grammar's own words: no neuron 
 _STEP = re.compile(r"step([1-9][0-9]*)\.(.+)")
 _EXAMPLE = re.compile(r"ex([1-9][0-9]*)\.(.+)")
 _NAME = re.compile(r"[A-Za-z][A-Za-z0-9_]*")
-# issue 16: a layer's element named by its place. A neuron `h@t2[1]`, `c[0][1][2]`, `y@t3` (a step of a
-# recurrent layer, indices 0-based); a parameter `h.recurrent_weights[0][0]`, `c.biases[0]` (the layer, its
-# field key in the file, the indices). The quantity is the part after the LAST dot: `h.biases[0].grad`.
-PLACE_NAME = re.compile(
-    r"[A-Za-z][A-Za-z0-9_]*(?:@t[0-9]+(?:\[[0-9]+\])*|(?:\[[0-9]+\])+|\.[A-Za-z][A-Za-z0-9_]*(?:\[[0-9]+\])+)"
-)
+# issue 16: a place in a layer's map or field, named by the layer form (never written in a neuron-form file):
+# a map's neuron `c[0][1][2]`, an RNN's step `h@t2` / `h@t2[1]`, a parameter `c.kernels[0][0][1][0]`
+_INDEX = r"(?:\[[0-9]+\])"
+PLACE_NAME = re.compile(rf"[A-Za-z][A-Za-z0-9_]*(?:@t[0-9]+{_INDEX}*|{_INDEX}+|\.[A-Za-z][A-Za-z0-9_]*{_INDEX}+)")
 
 
 @dataclass(frozen=True)
@@ -118,10 +116,13 @@ def _body(text: str, step: int, example: int | None) -> Key | None:
         ok = kind is not None and kind.names == 1 and (example is None or kind.per_example)
         return Key(subject, quantity, step, example) if ok else None
     *names, quantity = text.split(".")
+    head = text.rpartition(".")[0]
+    if len(names) > 1 and PLACE_NAME.fullmatch(head):  # `c.kernels[0][0][1][0].grad`: the quantity after the last dot
+        names = [head]
     kind = QUANTITIES.get(quantity)
     if kind is None or len(names) != kind.names or (example is not None and not kind.per_example):
         return None
-    if not all(_NAME.fullmatch(n) for n in names):
+    if not all(_NAME.fullmatch(n) or PLACE_NAME.fullmatch(n) for n in names):
         return None
     subject, parent = (*names, "", "")[:2]
     return Key(subject, quantity, step, example, parent)

@@ -81,7 +81,7 @@ class Network:
         out: dict[str, list[Edge]] = {p: [] for p in self.problem.parameters}
         for n in self.order:
             neuron = self.neurons[n]
-            for c in neuron.inputs:
+            for c in () if neuron.combine == "max" else neuron.inputs:  # a pooling neuron's routes are no parameters
                 out[c.parameter].append(Edge(n, c.source, c.parameter))
             if neuron.bias is not None:
                 out[neuron.bias].append(Edge(n, None, neuron.bias))

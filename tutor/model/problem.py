@@ -14,6 +14,7 @@ from fractions import Fraction
 from tutor.maths.activations import Activation
 from tutor.maths.optimizers import SGD, Optimizer
 from tutor.model.layerplaces import LayerPlaces
+from tutor.model.places import MapLayer
 from tutor.model.regdrop import Dropout, Regularization
 
 
@@ -34,6 +35,7 @@ class Neuron:
     activation: Activation
     bias: str | None = None
     net_label: str | None = None  # the name its net input goes by, e.g. x3 for y3; None: derived
+    combine: str = "sum"  # "max": max pooling, net = the max of its sources (no weights; tutor.model.pooling)
 
 
 @dataclass(frozen=True)
@@ -84,6 +86,9 @@ class Problem:
     layer_names: tuple[tuple[str, tuple[str, ...]], ...] = ()  # layer form: (layer name, its node names)
     # issue 16: recurrent (and convolution) layers' names by place; derived from the names, so not compared
     places: LayerPlaces | None = field(default=None, compare=False)
+    # issue 16: a layer form's conv/pool layers (tutor.files.convlayers), for the views: the layout, not the
+    # problem (the same neurons written in the neuron form are the same problem)
+    maps: tuple[MapLayer, ...] = field(default=(), compare=False)
     optimizer: Optimizer = SGD  # `optimizer:` (issue 15): the update rule and its settings
     # issue 15: a loss's settings (huber's delta), the penalty and dropout (tutor.model.regdrop)
     loss_options: Mapping[str, Fraction] = field(default_factory=dict)

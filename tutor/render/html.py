@@ -97,10 +97,11 @@ def draw(figure: Figure) -> str:
 
 
 def _drawers() -> dict[str, Callable[..., str]]:
+    from tutor.render.convdraw import map_svg
     from tutor.render.svgnet import network_svg
     from tutor.render.svgplots import curve_svg, graph_svg
 
-    return {"network": network_svg, "graph": graph_svg, "curve": curve_svg}
+    return {"network": network_svg, "graph": graph_svg, "curve": curve_svg, "maps": map_svg}
 
 
 @HTML.writes

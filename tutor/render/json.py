@@ -9,6 +9,8 @@ from typing import Any
 
 from tutor.maths.numfmt import as_fraction, exact_text
 from tutor.model.derivation import Derivation, ExampleStep, Step
+from tutor.model.places import by_owner, layer_fields
+from tutor.model.problem import Problem
 from tutor.render.layerjson import with_layers
 from tutor.render.views import STEPS, VIEWS, ViewOptions
 
@@ -68,12 +70,29 @@ def to_dict(
         "loss_function": p.loss,
         "learning_rate": number(p.learning_rate),
         "steps": [
-            with_layers(step_record(s, phases, input_gradients), p.places)
+            with_layers({**step_record(s, phases, input_gradients), **map_fields(p, s, phases or ALL_PHASES)}, p.places)
             for s in derivation.steps
             if step is None or s.index == step
         ],
         "exact": exact,
     }
+
+
+def map_fields(problem: Problem, step: Step, want: Collection[str]) -> dict[str, Any]:
+    """Issue 16: a map file's values in the file's own shapes, `layer_outputs` {layer: nested},
+    `layer_gradients` and `layer_updated` {layer: {field: nested}}; nothing for other problems."""
+    if not problem.maps:
+        return {}
+    rec: dict[str, Any] = {}
+    if "forward" in want:
+        outs = {**problem.inputs, **{f.neuron: f.out for f in step.forward}}
+        nested = by_owner({k: number(v) for k, v in outs.items()})
+        rec["layer_outputs"] = {name: nested[name] for name, _ in problem.layer_names}
+    if "backward" in want:
+        rec["layer_gradients"] = layer_fields({g.parameter: number(g.value) for g in step.gradients})
+    if "update" in want and step.updates:
+        rec["layer_updated"] = layer_fields({u.parameter: number(u.new) for u in step.updates})
+    return rec
 
 
 def render_json(

@@ -24,6 +24,7 @@ from tutor.errors import InputError
 from tutor.fileio import write_atomic
 from tutor.model.derivation import DataSetDerivation, Derivation, Step
 from tutor.model.network import Network
+from tutor.model.places import split_place
 from tutor.render import latexfmt as lf
 from tutor.render import latexreg
 from tutor.render.latexblocks import BASE_PACKAGES, body_note, listing, preamble, tables
@@ -139,6 +140,12 @@ def _statement(derivation: Derivation, network: Network, writer: MathWriter) -> 
     )
 
 
+def _parameter_cell(name: str) -> str:
+    """A parameter in the final table: its symbol; a place name (issue 16) as its answer key,
+    `c.kernels[0][0][1][0]`, which says where it sits in the file better than K^c_{0,0,1,0}."""
+    return rf"\texttt{{{lf.line(name)}}}" if split_place(name) is not None else f"${lf.name(name)}$"
+
+
 def _results(derivation: Derivation, steps: Sequence[Step], network: Network, writer: MathWriter) -> Iterator[str]:
     if not steps:
         return
@@ -146,7 +153,8 @@ def _results(derivation: Derivation, steps: Sequence[Step], network: Network, wr
     yield r"\subsection*{Parameters before and after}"
     words = derivation.problem.optimizer.entry.state  # an optimizer's state after the last step, by word
     rows = [
-        rf"${lf.name(u0.parameter)}$ & ${writer.num(u0.old)}$ & ${writer.num(u.gradient)}$ & ${writer.num(u.new)}$"
+        _parameter_cell(u0.parameter)
+        + rf" & ${writer.num(u0.old)}$ & ${writer.num(u.gradient)}$ & ${writer.num(u.new)}$"
         + "".join(f" & ${writer.num(u.state[w])}$" if w in u.state else " & " for w in words)
         + (r" & fixed" if u.frozen else " & ")
         for u0, u in zip(first.updates, last.updates, strict=True)

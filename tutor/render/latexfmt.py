@@ -151,7 +151,29 @@ def name(value: str) -> str:
         return r"\mathrm{" + value.replace("_", r"\_") + "}"
     from tutor.render.placenames import place_symbol  # issue 16: h@t2[1], h.recurrent_weights[0][0]
 
-    return place_symbol(value, name) or rf"\textnormal{{{text(value)}}}"
+    if (placed := place_symbol(value, name) or _place(value)) is not None:  # an rnn's, else a map's (c[0][1][2])
+        return placed
+    return rf"\textnormal{{{text(value)}}}"
+
+
+_FIELD_SYMBOLS = {"kernels": "K", "biases": "b", "weights": "W"}
+
+
+def _place(value: str) -> str | None:
+    """Issue 16's place names: `c[0][1][2]` → c_{0,1,2}, `c.kernels[0][0][1][0]` → K^{c}_{0,0,1,0}, a pooling
+    route `∂p[0][0]/∂c[0][1]` → the fraction ∂p_{0,0}/∂c_{0,1}; None for any other name."""
+    if value.startswith("∂") and "/∂" in value:
+        num, den = (_place(part) for part in value[1:].split("/∂", 1))
+        return None if num is None or den is None else rf"\frac{{\partial {num}}}{{\partial {den}}}"
+    m = re.fullmatch(r"([A-Za-z][A-Za-z0-9_]*)(?:\.([A-Za-z][A-Za-z0-9_]*))?((?:\[[0-9]+\])+)", value)
+    if m is None:
+        return None
+    index = m.group(3)[1:-1].replace("][", ",")
+    if m.group(2) is None:
+        base = name(m.group(1))
+        return f"{{{base}}}_{{{index}}}" if "_" in base else f"{base}_{{{index}}}"  # x_1[0]: no double subscript
+    field = _FIELD_SYMBOLS.get(m.group(2)) or _base(m.group(2))
+    return f"{field}^{{{name(m.group(1))}}}_{{{index}}}"
 
 
 def num(value: object, digits: int = 6) -> str:

@@ -76,6 +76,9 @@ class MathWriter:
             return latexreg.forward(self, f, group)
         sym = [f"{lf.name(t.source)} {lf.name(t.parameter)}" for t in f.terms]
         nums = [rf"{self.pnum(t.source_value)} \cdot {self.pnum(t.parameter_value)}" for t in f.terms]
+        if f.combine == "max":  # max pooling: the max of its window (issue 16)
+            sym, nums = [lf.name(t.source) for t in f.terms], [self.num(t.source_value) for t in f.terms]
+            sym, nums = [r"\max(" + ", ".join(sym) + ")"], [r"\max(" + ", ".join(nums) + ")"]
         if f.bias is not None:
             sym.append(lf.name(f.bias))
             nums.append(self.pnum(f.bias_value))

@@ -30,6 +30,8 @@ def definition(network: Network, n: str) -> list[str]:
         terms.append(lf.name(neuron.bias))
     net, out = lf.name(labels[n]), lf.name(n)
     summed = rows(terms, "+")
+    if neuron.combine == "max":  # max pooling (issue 16): the max of its window
+        summed = [r"\max(" + ", ".join(lf.name(c.source) for c in neuron.inputs) + ")"]
     if neuron.activation.entry.group:
         total = " + ".join(rf"e^{{{lf.name(labels[k])}}}" for k in network.softmax_group)
         rhs = rf"\frac{{e^{{{net}}}}}{{{total}}}"

@@ -85,11 +85,16 @@ def _vector_form(
     explain: bool,
 ) -> Iterator[str]:
     """BP1–BP4 with matrices for the layer form, BPTT for a recurrent layer, else the vector view of the
-    deltas where layered."""
+    deltas where layered; a file with conv or pooling layers: their compact form, map by map (issue 16)."""
     if network.problem.places is not None:  # issue 16: a recurrent layer
         from tutor.render.rnnlatex import rnn_blocks
 
         yield from rnn_blocks(network.problem, p, inputs, writer.num, heading, explain)
+        return
+    if network.problem.maps:
+        from tutor.render.latexconv import conv_section
+
+        yield from conv_section(network.problem, params, p.forward, p.deltas, inputs, writer, heading)
         return
     matrices = matrix_rows(network.problem, params, p.forward, p.deltas, inputs, writer)
     if matrices:

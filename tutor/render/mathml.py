@@ -24,7 +24,8 @@ SYMBOLS = {
     r"\ge": ("mo", "≥"), r"\ne": ("mo", "≠"), r"\sum": ("mo", "∑"), r"\colon": ("mo", ":"),
     r"\dots": ("mo", "…"), r"\ldots": ("mo", "…"), r"\log": ("mi", "log"), r"\exp": ("mi", "exp"),
     r"\max": ("mi", "max"), r"\min": ("mi", "min"), r"\sgn": ("mi", "sgn"), r"\lvert": ("mo", "|"),
-    r"\rvert": ("mo", "|"), r"\tanh": ("mi", "tanh"),
+    r"\rvert": ("mo", "|"), r"\star": ("mo", "⋆"), r"\ast": ("mo", "∗"), r"\tanh": ("mi", "tanh"),
+    r"\arctan": ("mi", "arctan"),
     r"\{": ("mo", "{"), r"\}": ("mo", "}"), r"\%": ("mo", "%"), r"\#": ("mo", "#"), r"\&": ("mo", "&"),
     r"\$": ("mo", "$"), r"\_": ("mi", "_"),
 }  # fmt: skip

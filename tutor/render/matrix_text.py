@@ -28,6 +28,10 @@ def layer_sections(
     """The matrix section of one example's pass, or nothing (not the layer form, or backward not shown)."""
     if not problem.layer_names or (phases and "backward" not in phases):
         return []
+    if problem.maps:  # issue 16: convolution and pooling have their own compact view
+        from tutor.render.convview import conv_sections
+
+        return conv_sections(problem, params, forward, deltas, inputs, writer)
     layers = matrix_backward(problem, params, forward, deltas, inputs)
     return [(TITLE, [line for lb in layers for line in layer_lines(lb, writer)])]
 

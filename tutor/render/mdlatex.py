@@ -122,7 +122,8 @@ def table(lines: Sequence[str]) -> str:
     spec = re.fullmatch(r"\\begin\{tabular\}\{([lrc]+)\}", lines[0].strip())
     if spec is None:
         raise ValueError(f"no Markdown for this table: {lines[0]}")
-    rows = [r.strip().removesuffix(r"\\").strip() for r in lines if not r.strip().startswith("\\")]
+    rule = re.compile(r"\\(?:toprule|midrule|bottomrule|begin|end)(?![A-Za-z])")  # a row may start \texttt
+    rows = [r.strip().removesuffix(r"\\").strip() for r in lines if not rule.match(r.strip())]
     cells = [[inline(c.strip()) for c in _cells(r)] for r in rows]
     align = [_ALIGN[c] for c in spec.group(1)]
     return "\n".join(

@@ -59,7 +59,8 @@ def on_paths(network: Network) -> dict[tuple[str, str], set[str]]:
     for n in network.order:
         for c in neurons[n].inputs:
             out[(c.source, n)] = {c.parameter} | {p for m, ps in into.items() if c.source in feeds[m] for p in ps}
-    return out
+    params = network.problem.parameters  # a max-pooling neuron's edges carry routes, no parameter
+    return {edge: {p for p in ps if p in params} for edge, ps in out.items()}
 
 
 class _Canvas:
@@ -118,7 +119,7 @@ def drawing_svg(network: Network, params: Mapping[str, object], example: bool = 
         parts += _biases(d, canvas, ids)
     placed, crowded = d.placed_labels() if d.lay.labelled else ([], [])
     for (a, b, p), text, pos in placed:
-        parts.append(_edge_label(canvas, d.geometry(a, b), pos, text, ids[p]))
+        parts.append(_edge_label(canvas, d.geometry(a, b), pos, text, ids.get(p)))  # None: a pooling route
     parts.append("</svg>")
     return "".join(parts), crowded
 
@@ -164,7 +165,7 @@ def _biases(d: Drawing, canvas: _Canvas, ids: Mapping[str, str]) -> list[str]:
     return out
 
 
-def _edge_label(canvas: _Canvas, path: EdgePath, pos: float, text: str, pid: str) -> str:
+def _edge_label(canvas: _Canvas, path: EdgePath, pos: float, text: str, pid: str | None) -> str:
     x, y = canvas.xy(path.at(pos))
     dx, dy = path.direction(pos)
     angle = -math.degrees(math.atan2(dy, dx))
@@ -173,8 +174,9 @@ def _edge_label(canvas: _Canvas, path: EdgePath, pos: float, text: str, pid: str
     elif angle < -90:
         angle += 180
     w, h = (math_width(text) + 0.1) * PX, 2 * LABEL_HALF_HEIGHT * PX
-    return (
-        f'<a href="#grad-{pid}" class="param" data-param="{pid}"><g transform="rotate({angle:.1f} {x:.1f} {y:.1f})">'
+    body = (
+        f'<g transform="rotate({angle:.1f} {x:.1f} {y:.1f})">'
         f'<rect class="bg" x="{x - w / 2:.1f}" y="{y - h / 2:.1f}" width="{w:.1f}" height="{h:.1f}"/>'
-        f'<text class="lab" x="{x:.1f}" y="{y:.1f}" dy="0.35em" text-anchor="middle">{label(text)}</text></g></a>'
+        f'<text class="lab" x="{x:.1f}" y="{y:.1f}" dy="0.35em" text-anchor="middle">{label(text)}</text></g>'
     )
+    return body if pid is None else f'<a href="#grad-{pid}" class="param" data-param="{pid}">{body}</a>'

@@ -17,6 +17,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 
 from tutor.model.network import Network
+from tutor.model.pooling import is_route
 from tutor.render import latexfmt as lf
 from tutor.render.figures import figure
 from tutor.render.tikzcolumns import columns, drawing_order
@@ -39,6 +40,11 @@ def short(name: str, value: object) -> str:
     """`w_{13}=2` for a label: `=` only where the number shown is the value exactly and short, else
     rounded to EDGE_DIGITS with ≈ (one rule for every drawing: before and after the step alike)."""
     return lf.labelled(lf.name(name), value, EDGE_DIGITS).replace(" = ", "=")
+
+
+def edge_label(parameter: str, params: Mapping[str, object]) -> str:
+    """An edge's label: its parameter and value; a max-pooling neuron's edge (a route, no parameter) `max`."""
+    return r"\max" if is_route(parameter) else short(parameter, params[parameter])
 
 
 @dataclass(frozen=True)
@@ -83,7 +89,12 @@ def node_id(name: str, index: dict[str, int]) -> str:
 def picture(network: Network, params: Mapping[str, object], *, caption: str = "", example: bool = True) -> str:
     """A `tikzpicture` of the network with `params` (name → value) on the edges, centred; `example`:
     the inputs and targets are labelled with their values (False for a data set: names only). A figure
-    of kind "network" (`tutor.render.figures`): the HTML page draws it as SVG from the same layout."""
+    of kind "network" (`tutor.render.figures`): the HTML page draws it as SVG from the same layout. A network
+    with feature maps (issue 16) is a table of its layers instead (`tutor.render.convdraw`)."""
+    if network.problem.maps:
+        from tutor.render.convdraw import map_picture
+
+        return map_picture(network.problem, caption)
     return figure("network", _picture, network, params, caption=caption, example=example)
 
 
@@ -110,7 +121,7 @@ def _picture(network: Network, params: Mapping[str, object], *, caption: str = "
 
 def arrange(network: Network, params: Mapping[str, object], example: bool = True) -> Drawing:
     """The drawing's geometry, for every back end: spacing, node centres, edge paths, label places."""
-    widest = max((_label_width(short(p, params[p])) for p in _edge_parameters(network)), default=0.0)
+    widest = max((_label_width(edge_label(p, params)) for p in _edge_parameters(network)), default=0.0)
     lay = layout(network, widest, _side_width(network, example))
     by_layer = layers(network)
     index = {n: i for i, n in enumerate(n for layer in by_layer for n in layer)}
@@ -222,7 +233,7 @@ class _Drawing:
         """The edge labels `tikzplace.place` finds room for, as (edge, label, pos), and the crowded layers
         (whose edges go without)."""
         edges = self.connections()
-        labels = [short(p, self.params[p]) for _, _, p in edges]
+        labels = [edge_label(p, self.params) for _, _, p in edges]
         paths = [self.geometry(a, b) for a, b, _ in edges]
         solids, lines = self._obstacles()
         places = place(paths, [_label_width(label) for label in labels], solids, lines)
