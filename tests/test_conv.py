@@ -103,9 +103,11 @@ def test_malformed_place_names_are_no_keys(key: str) -> None:
 
 
 def test_latex_symbols_of_place_names() -> None:
-    assert tex_name("c[0][1][2]") == "c_{0,1,2}"
-    assert tex_name("c.kernels[0][0][1][0]") == "K^{c}_{0,0,1,0}"
-    assert tex_name("x_1[0]") == "{x_{1}}_{0}"  # never a double subscript
+    # one scheme for every name by place (tutor.render.placenames), braced whole: a formula may square it
+    assert tex_name("c[0][1][2]") == "{c_{0,1,2}}"
+    assert tex_name("c.kernels[0][0][1][0]") == "{K^{[c]}_{0,0,1,0}}"
+    assert tex_name("h.recurrent_weights[0][0]") == "{W^{[h]}_{h;0,0}}"
+    assert tex_name("x_1[0]") == "{{x_{1}}_{0}}"  # never a double subscript
     assert tex_name("∂p[0][0]/∂c[0][1]") == r"\frac{\partial p_{0,0}}{\partial c_{0,1}}"
 
 

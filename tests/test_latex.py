@@ -339,15 +339,10 @@ def test_seed_networks_compile(build: str, tmp_path: Path) -> None:
 
 
 def lf_plain(name: str) -> str:
-    """How pdftotext shows a parameter symbol: w_{1,2} reads w1,2; wh_{11} (from wh_11) reads wh11;
-    h.input_weights[0][1] (W^{[h]}_{x;0,1}, issue 16) reads Wx;0,1 (the layer on the line above)."""
-    place = re.fullmatch(r"[A-Za-z]\w*\.(\w+)((?:\[[0-9]+\])+)", name)
-    if place:
-        from tutor.render.placenames import FIELDS
-
-        letter, sub = FIELDS[place.group(1)]
-        idx = ",".join(re.findall(r"[0-9]+", place.group(2)))
-        return letter + (f"{sub};{idx}" if sub else idx)
+    """How pdftotext shows a parameter in the final table: w_{1,2} reads w1,2; wh_{11} (from wh_11) reads wh11;
+    a name by place (issue 16) is written as its answer key, `h.input_weights[0][1]`."""
+    if "[" in name:
+        return name
     m = re.fullmatch(r"([A-Za-z]+)_?([0-9]+(?:_[0-9]+)+)", name)
     return m.group(1) + m.group(2).replace("_", ",") if m else name.replace("_", "")
 

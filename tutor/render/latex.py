@@ -140,10 +140,15 @@ def _statement(derivation: Derivation, network: Network, writer: MathWriter) -> 
     )
 
 
+TT_UNDERSCORE = r"{\ttfamily\char95}"  # the typewriter font's own _ (`\_` is a rule, which pdftotext cannot read)
+
+
 def _parameter_cell(name: str) -> str:
     """A parameter in the final table: its symbol; a place name (issue 16) as its answer key,
     `c.kernels[0][0][1][0]`, which says where it sits in the file better than K^c_{0,0,1,0}."""
-    return rf"\texttt{{{lf.line(name)}}}" if split_place(name) is not None else f"${lf.name(name)}$"
+    if split_place(name) is None:
+        return f"${lf.name(name)}$"
+    return rf"\texttt{{{lf.line(name).replace(chr(92) + '_', TT_UNDERSCORE)}}}"
 
 
 def _results(derivation: Derivation, steps: Sequence[Step], network: Network, writer: MathWriter) -> Iterator[str]:
