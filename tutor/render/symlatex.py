@@ -14,6 +14,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from typing import Any
 
+from tutor.maths.optimizers import STATE_WORDS
 from tutor.model.symbolic import SymbolicDerivation, SymbolicSolution, SymbolicStep
 from tutor.render import latexfmt as lf
 from tutor.render import symtext as st
@@ -186,4 +187,6 @@ def _label(sym: SymbolicDerivation, row: st.Row, output: str) -> tuple[str, str]
         "local": lambda: partial(lf.name(row.subject), lf.name(row.parent)),
         "new": lambda: lf.name(row.subject),
     }
+    if row.kind in STATE_WORDS:  # an optimizer's state after the step: what its Symbol stands for next step
+        return lf.name(f"{row.kind}_{row.subject}"), r"\leftarrow"
     return labels[row.kind](), r"\leftarrow" if row.kind == "new" else "="

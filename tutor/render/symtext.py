@@ -14,6 +14,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from tutor.maths import formula as fm
+from tutor.maths.optimizers import STATE_WORDS
 from tutor.maths.termtext import MINUS
 from tutor.model.keys import QUANTITIES
 from tutor.model.symbolic import SymbolicDerivation, SymbolicSolution, SymbolicStep
@@ -87,6 +88,8 @@ def term_label(symbolic: SymbolicDerivation, row: Row, output: str = "L") -> str
         "local": lambda: f"∂{row.subject}/∂{row.parent}",
         "new": lambda: f"{row.subject} ←",
     }
+    if row.kind in STATE_WORDS:  # an optimizer's state after the step: what its Symbol stands for next step
+        return f"{row.kind}_{row.subject} ←"
     return labels[row.kind]()
 
 
