@@ -148,7 +148,13 @@ class _Builder:
             state = optimizer_state(step)
         role_symbols = {name: self.sp.Symbol(name, real=True) for name in self.roles}
         return SymbolicDerivation(
-            self.targets, self.symbols, steps[0].values, tuple(steps), dict(self.roles), role_symbols
+            self.targets,
+            self.symbols,
+            steps[0].values,
+            tuple(steps),
+            dict(self.roles),
+            role_symbols,
+            given=tuple(n for n in self.extras.names(used)),
         )
 
     def values(self, params: Mapping[str, Any]) -> dict[str, Any]:

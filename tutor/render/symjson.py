@@ -64,7 +64,7 @@ def network_forms(step: SymbolicStep, want: Collection[str], printer: Any = None
         if phase_of[field] not in want:
             continue
         if field in ("forward", "state"):
-            out.setdefault("forward", {}).setdefault(subject, {})[kind] = text(form)
+            out.setdefault(field, {}).setdefault(subject, {})[kind] = text(form)
         else:
             out.setdefault(field, {})[subject] = text(form)
     return out

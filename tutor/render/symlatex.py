@@ -98,7 +98,8 @@ def _formulas(solution: SymbolicSolution, opts: LatexOptions) -> Iterator[str]:
             yield rf"\subsection*{{Formulas, step {s.index}}}"
         if i > 0:
             params = ", ".join(
-                f"${lf.name(n)} = {lf.num(s.values[n], opts.digits)}$" for n in solution.derivation.problem.parameters
+                f"${lf.name(n)} = {lf.num(s.values[n], opts.digits)}$"
+                for n in [*solution.derivation.problem.parameters, *st.extra_symbols(solution)]
             )
             first = steps[0].index
             yield f"The formulas of step {first}, with the parameters at the start of step {s.index}: {params}.\n"
@@ -122,6 +123,8 @@ def _symbols(solution: SymbolicSolution, opts: LatexOptions) -> Iterator[str]:
             + ", ".join(f"{shown(t)} for ${lf.name(o)}$" for o, t in sym.target_symbols.items())
             + ".\n"
         )
+        if extra := st.extra_symbols(solution):
+            yield r"\textbf{Optimizer state, step and dropout factors.} " + ", ".join(shown(n) for n in extra) + ".\n"
     yield (
         "Each quantity in the symbols of its neighbours (compact), then in the "
         + ("inputs only" if sym.graph else "inputs, parameters and targets only")
