@@ -26,6 +26,10 @@ CASES = [  # (golden name, problem, options)
     ("sigmoid-0.05-0.10-no-numbers.tex", "sigmoid-0.05-0.10.yaml", ["--no-numbers", "--format", "latex"]),
     ("relu-exercise.tex", "relu-exercise.yaml", ["--symbolic", "--format", "latex"]),
     ("computation-graph.tex", "computation-graph.yaml", ["--symbolic", "--format", "latex"]),
+    ("relu-momentum.txt", "relu-momentum.yaml", ["--symbolic"]),  # an optimizer's state as formulas
+    ("relu-momentum.tex", "relu-momentum.yaml", ["--symbolic", "--format", "latex"]),
+    ("relu-exercise-l2.txt", "relu-exercise-l2.yaml", ["--symbolic"]),  # the penalty in loss and gradients
+    ("relu-exercise-l2.tex", "relu-exercise-l2.yaml", ["--symbolic", "--format", "latex"]),
 ]
 JSON_CASES = ["sigmoid-0.05-0.10.yaml", "softmax-classifier.yaml", "computation-graph.yaml"]
 

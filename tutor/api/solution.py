@@ -5,6 +5,7 @@
     s = tutor.solve("inputs: {x1: 1}\\nneurons: ...")   # ... or YAML text: a str with a line break
     s                                                   # in Jupyter: the worked solution (MathML and SVG)
     s.to_dict()["steps"][0]["gradients"]                # the numbers, as `nnstep solve --format json`
+    tutor.solve("problems/relu-exercise.yaml", symbolic=True)  # with every quantity as a formula (`--symbolic`)
 
 A `Path` (any `os.PathLike`) is a file; a `str` is YAML text when it holds a line break, else a file's path (a
 problem in YAML takes several lines; a one-line flow mapping is text only as `solve(text=...)`). Errors are the
@@ -24,6 +25,7 @@ from typing import Any
 from tutor.engines.solver import load_source, solve_loaded
 from tutor.errors import InputError
 from tutor.fileio import shown
+from tutor.model.symbolic import SymbolicSolution
 from tutor.render.views import VIEWS, ViewOptions
 
 PHASES = ("forward", "loss", "backward", "update")
@@ -32,14 +34,16 @@ PHASES = ("forward", "loss", "backward", "update")
 @dataclass(frozen=True)
 class Solution:
     """A solved problem and the options of its views; `derivation` is the engine's plain data (a `Derivation`,
-    a data set's `DataSetDerivation` or a `GraphDerivation`) and `problem` the problem it solves."""
+    a data set's `DataSetDerivation` or a `GraphDerivation`; with `symbolic`, a `SymbolicSolution` holding one
+    and its formulas) and `problem` the problem it solves."""
 
     derivation: Any
     options: ViewOptions = ViewOptions()
 
     @property
     def problem(self) -> Any:
-        return self.derivation.problem
+        inner = isinstance(self.derivation, SymbolicSolution)
+        return (self.derivation.derivation if inner else self.derivation).problem
 
     @property
     def title(self) -> str:
@@ -104,14 +108,21 @@ def solve(
     digits: int = 6,
     step: int | None = None,
     only: Iterable[str] | None = None,
+    symbolic: bool | None = None,
 ) -> Solution:
     """Solve a problem file (`source`: a path) or YAML text (`source` with a line break, or `text=`), as
-    `nnstep solve` does: `detail` iterations of a data set in full; the views' `digits`, `step` and `only`."""
+    `nnstep solve` does: `detail` iterations of a data set in full; the views' `digits`, `step` and `only`;
+    `symbolic` (default: the file's `symbolic:`) also every quantity as a checked formula, as `--symbolic`."""
     problem = load_source(*_source(source, text))
     options = ViewOptions(
         _count("digits", digits, 1, 30), None if step is None else _count("step", step, 1), _phases(only)
     )
-    return Solution(solve_loaded(problem, detail=_count("detail", detail, 0, 50)), options)
+    detail = _count("detail", detail, 0, 50)
+    if symbolic or (symbolic is None and getattr(problem, "symbolic", False)):
+        from tutor.engines.symbolic import solve_symbolic
+
+        return Solution(solve_symbolic(problem, detail=detail), options)
+    return Solution(solve_loaded(problem, detail=detail), options)
 
 
 def _source(source: str | os.PathLike[str] | None, text: str | None) -> tuple[str | Path, str]:

@@ -68,7 +68,8 @@ def _text(form: Any, grammar_text: Any) -> str | None:
 
 def answer_forms(symbolic: Any, step: Any) -> dict[str, Any]:
     """Each step-local key's compact form with every role but a net, an output or a node value written out
-    (a delta or gradient by its own form, recursively), in derivation order."""
+    (a delta or gradient by its own form, recursively), in derivation order; the step's numbers that are no
+    name of the problem (`SymbolicDerivation.given`) as their values."""
     roles = symbolic.roles
     compact = step.compact_forms()
     out: dict[str, Any] = {}
@@ -83,7 +84,10 @@ def answer_forms(symbolic: Any, step: Any) -> dict[str, Any]:
                     expanded[symbolic.role_symbols[name]] = form
         if not pending:
             break
-    return {k: out[k] for k in compact if k in out}
+    # the step's numbers (an optimizer's state, t, dropout's factors: `SymbolicDerivation.given`) put in
+    given = getattr(symbolic, "given", ())
+    fixed = {symbolic.symbols[n]: step.values[n] for n in given}
+    return {k: out[k].xreplace(fixed) if fixed else out[k] for k in compact if k in out}
 
 
 def _ready(form: Any, expanded: dict[Any, Any], roles: Any) -> bool:

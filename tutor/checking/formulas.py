@@ -222,9 +222,12 @@ def _vocabulary(symbolic: Any, step: int, derivation: Any) -> Vocabulary:
     (`h1`, `net_h1`) and the network's net labels (`x3` for y3)."""
     sympy = _sympy()
     symbolic_step = symbolic.steps[step - 1]
-    forms = {split_key(k)[1]: v for k, v in symbolic_step.closed_forms().items()}
-    names: dict[str, Any] = dict(symbolic.symbols)
-    light: dict[str, Any] = dict(symbolic.symbols)
+    # the step's numbers (an optimizer's state, t, dropout's factors) are put in: no answer is asked to name them
+    fixed = {symbolic.symbols[n]: _exact(symbolic_step.values[n], sympy) for n in symbolic.given}
+    forms = {split_key(k)[1]: v.xreplace(fixed) for k, v in symbolic_step.closed_forms().items()}
+    own = {n: s for n, s in symbolic.symbols.items() if n not in symbolic.given}
+    names: dict[str, Any] = dict(own)
+    light: dict[str, Any] = dict(own)
     stands: dict[str, str] = {}
     aliases = {f"{n}.net": label for n, label in _net_labels(derivation).items()}
     for name, (kind, subject) in symbolic.roles.items():
@@ -234,7 +237,7 @@ def _vocabulary(symbolic: Any, step: int, derivation: Any) -> Vocabulary:
                 names[alias], stands[alias], light[alias] = forms[key], key, symbolic.role_symbols[name]
     values = {n: _exact(v, sympy) for n, v in symbolic_step.values.items()}
     light_forms = answer_forms(symbolic, symbolic_step)
-    vocab = Vocabulary(names, dict(symbolic.symbols), values, forms, stands, light, light_forms)
+    vocab = Vocabulary(names, own, values, forms, stands, light, light_forms)
     expected, prefix = derivation.values(), step_prefix(step)
     for name, key in stands.items():  # at the problem's own values the names take the exact engine's values
         if prefix + key in expected:

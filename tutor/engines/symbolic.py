@@ -19,6 +19,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import TYPE_CHECKING, Any
 
+from tutor.engines.symextra import Extras, penalty_forms, update_forms
 from tutor.errors import ProblemError
 from tutor.maths import functions as fn
 from tutor.maths.exactnum import sympy
@@ -90,9 +91,10 @@ def refuse_unsupported(problem: Problem) -> None:
             raise ProblemError(f"activation {n.activation.name!r} has no symbolic form", file=problem.source)
 
 
-def update_formula(parameter: Any, gradient: Any, learning_rate: Any) -> Any:
-    """The update rule as a formula: w − η·∂L/∂w (the one place an optimizer's rule would go)."""
-    return parameter - learning_rate * gradient
+def update_formula(problem: Problem, symbols: Mapping[str, Any], grads: Mapping[str, Any], extras: Extras) -> Forms:
+    """Every `<p>.new` and optimizer state `<p>.<word>` as formulas: the registry's rule of the problem's
+    optimizer run on SymPy expressions (`symextra.update_forms`), one path for sgd and every other."""
+    return update_forms(problem, symbols, grads, extras)
 
 
 class _Builder:
@@ -107,6 +109,8 @@ class _Builder:
         self.symbols = {name: self.sp.Symbol(name, real=True) for name in base}
         self.roles: dict[str, tuple[str, str]] = {}
         self._taken = {*base, *problem.neurons, *network.net_labels.values()}
+        self.extras = Extras(problem, self._free)
+        self.symbols.update({n: self.sp.Symbol(n, real=True) for n in self.extras.names({self.extras.t})})
         self.net = {n: self._role(network.net_labels[n], "net", n) for n in network.order}
         self.out = {n: self._role(n, "out", n) for n in network.order}
         self.delta = {n: self._role(self._free(f"delta_{n}"), "delta", n) for n in network.order}
@@ -127,14 +131,31 @@ class _Builder:
         return self.symbols[name] if name in self.symbols else self.out[name]
 
     def derivation(self, derivation: Derivation) -> SymbolicDerivation:
+        from tutor.engines.optimexact import optimizer_state
+
         compact = self.compact()
         closed = self.closed(compact)
-        steps = tuple(
-            SymbolicStep(step.index, compact, closed, self.values({u.parameter: u.old for u in step.updates}))
-            for step in derivation.steps
-        )
+        used = {str(x) for form in closed.values() for x in form.free_symbols}
+        extra = set(self.extras.names(used))
+        unused = set(self.extras.names({self.extras.t})) - extra
+        self.symbols = {k: v for k, v in self.symbols.items() if k not in unused}
+        state: dict[str, Any] = {}
+        steps = []
+        for step in derivation.steps:
+            values = self.values({u.parameter: u.old for u in step.updates})
+            values.update({k: v for k, v in self.extras.values(step.index, state).items() if k in extra})
+            steps.append(SymbolicStep(step.index, compact, closed, values))
+            state = optimizer_state(step)
         role_symbols = {name: self.sp.Symbol(name, real=True) for name in self.roles}
-        return SymbolicDerivation(self.targets, self.symbols, steps[0].values, steps, dict(self.roles), role_symbols)
+        return SymbolicDerivation(
+            self.targets,
+            self.symbols,
+            steps[0].values,
+            tuple(steps),
+            dict(self.roles),
+            role_symbols,
+            given=tuple(n for n in self.extras.names(used)),
+        )
 
     def values(self, params: Mapping[str, Any]) -> dict[str, Any]:
         p = self.problem
@@ -152,21 +173,21 @@ class _Builder:
         for n in self.network.order:
             forms[f"{n}.net"] = self._net(n)
             forms[f"{n}.out"] = outs[n]
-        n_out = len(self.problem.targets)
-        forms["loss"] = self.sp.Add(
-            *(fn.symbolic_loss_part(self.problem.loss, self.out[o], self._t(o), n_out) for o in self.problem.targets)
-        )
+        p = self.problem
+        ys, ts = [self.out[o] for o in p.targets], [self._t(o) for o in p.targets]
+        parts, grads = fn.symbolic_loss_terms(p.loss, ys, ts, list(p.targets.values()), p.loss_options)
+        self.loss_grad = dict(zip(p.targets, grads, strict=True))
+        penalty, penalty_grads = penalty_forms(p, self.symbols)
+        forms["loss"] = self.sp.Add(*(part for part in parts if part is not None), penalty)
         deltas = self._softmax_deltas()
         for n in reversed(self.network.order):
             forms[f"{n}.delta"] = deltas[n] if n in deltas else self._delta(n)
-        for p in self.problem.parameters:
-            forms[f"{p}.grad"] = self.sp.Add(
-                *(self.delta[e.neuron] * self._source(e.source) for e in self.network.uses[p])
+        for w in self.problem.parameters:
+            forms[f"{w}.grad"] = self.sp.Add(
+                *(self.delta[e.neuron] * self._source(e.source) for e in self.network.uses[w]),
+                penalty_grads.get(w, 0),
             )
-        eta = fn.exact(self.problem.learning_rate)
-        for p in self.problem.parameters:
-            old = self.symbols[p]
-            forms[f"{p}.new"] = old if p in self.problem.frozen else update_formula(old, self.grad[p], eta)
+        forms.update(update_formula(self.problem, self.symbols, self.grad, self.extras))
         return forms
 
     def _t(self, output: str) -> Any:
@@ -184,7 +205,7 @@ class _Builder:
 
     def _outs(self) -> Forms:
         outs = {
-            n: fn.symbolic_activation(self.network.neuron(n).activation, self.net[n])
+            n: fn.symbolic_activation(self.network.neuron(n).activation, self.net[n]) * self._drop(n)
             for n in self.network.order
             if n not in self.network.softmax_group
         }
@@ -192,15 +213,20 @@ class _Builder:
         outs.update(zip(group, fn.symbolic_softmax([self.net[n] for n in group]), strict=True))
         return outs
 
+    def _drop(self, n: str) -> Any:
+        """Dropout's factor of neuron n (its Symbol: the step's mask·1/(1 − p)), else 1."""
+        name = self.extras.drop.get(n)
+        return self.sp.Integer(1) if name is None else self.symbols[name]
+
     def _delta(self, n: str) -> Any:
         problem = self.problem
-        grad = self.sp.Integer(0)
-        if n in problem.targets:
-            grad = fn.symbolic_loss_grad(problem.loss, self.out[n], self._t(n), len(problem.targets))
+        grad = self.loss_grad.get(n, self.sp.Integer(0))
         grad += self.sp.Add(*(self.symbols[p] * self.delta[k] for k, p in self.network.consumers[n]))
         act = self.network.neuron(n).activation
         zero = fn.exact(problem.relu_derivative_at_zero)
-        return grad * fn.symbolic_derivative(act, self.net[n], self.out[n], zero)
+        # f′ reads the activation's own value: a dropped neuron's out has the factor in it
+        y = self.out[n] if n not in self.extras.drop else fn.symbolic_activation(act, self.net[n])
+        return grad * fn.symbolic_derivative(act, self.net[n], y, zero) * self._drop(n)
 
     def _softmax_deltas(self) -> Forms:
         """δ_j = y_j·(g_j − Σ_k g_k·y_k); with cross-entropy y_j·Σt − t_j (as the exact engine)."""
@@ -212,11 +238,7 @@ class _Builder:
         if LOSSES[problem.loss].softmax_shortcut:
             total_t = self.sp.Add(*t.values())
             return {n: self.out[n] * total_t - t[n] for n in group}
-        count = len(problem.targets)
-        g = {
-            n: fn.symbolic_loss_grad(problem.loss, self.out[n], t[n], count) if n in problem.targets else zero
-            for n in group
-        }
+        g = {n: self.loss_grad.get(n, zero) for n in group}
         mean_g = self.sp.Add(*(g[k] * self.out[k] for k in group))
         return {n: self.out[n] * (g[n] - mean_g) for n in group}
 
@@ -240,8 +262,9 @@ class _Builder:
             forms[f"{n}.delta"] = env[self.delta[n]] = compact[f"{n}.delta"].xreplace(env)
         for p in self.problem.parameters:
             forms[f"{p}.grad"] = env[self.grad[p]] = compact[f"{p}.grad"].xreplace(env)
-        for p in self.problem.parameters:
-            forms[f"{p}.new"] = compact[f"{p}.new"].xreplace(env)
+        for key in compact:
+            if key not in forms:  # the updates and the optimizer's state
+                forms[key] = compact[key].xreplace(env)
         return forms
 
 

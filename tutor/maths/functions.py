@@ -187,6 +187,23 @@ def symbolic_loss_part(name: str, out: Any, target: Any, n_outputs: int) -> Any:
     return (entry.symbolic_part or entry.exact_part)(out, target, n_outputs)
 
 
+def symbolic_loss_terms(
+    name: str, outs: Sequence[Any], targets: Sequence[Any], numbers: Sequence[Any], given: Mapping[str, Fraction] | None
+) -> tuple[list[Any], list[Any]]:
+    """(each output's part of L, None where the sum leaves it out; each ∂L/∂out) as SymPy expressions in the
+    Symbols `outs` and `targets` (`numbers`: the targets' values), as `exact_loss_terms` computes them."""
+    entry, n = LOSSES[name], len(outs)
+    if entry.whole_exact is None:
+        pairs = list(zip(outs, targets, strict=True))
+        return [symbolic_loss_part(name, y, t, n) for y, t in pairs], [
+            symbolic_loss_grad(name, y, t, n) for y, t in pairs
+        ]
+    if entry.whole_symbolic is None:
+        raise ValueError(f"the loss {name!r} has no symbolic form")
+    settings = {k: exact(v) for k, v in loss_settings(name, given).items()}
+    return entry.whole_symbolic(list(outs), list(targets), list(numbers), settings)
+
+
 def symbolic_loss_grad(name: str, out: Any, target: Any, n_outputs: int) -> Any:
     """∂L/∂out of one output as a SymPy expression."""
     entry = LOSSES[name]

@@ -54,6 +54,8 @@ class LossEntry:
     # (outputs, targets, settings) -> (parts, gradients), exact (a part None: left out of the sum) and on a batch
     whole_exact: Callable[[Any, Any, Mapping[str, Any]], tuple[list[Any], list[Any]]] | None = None
     whole_batch: Callable[[Array, Array, Mapping[str, float]], tuple[Array, Array]] | None = None
+    # its forms as SymPy expressions: (output Symbols, target Symbols, the targets' values, settings) -> as above
+    whole_symbolic: Callable[[Any, Any, Any, Mapping[str, Any]], tuple[list[Any], list[Any]]] | None = None
     settings: tuple[tuple[str, Fraction], ...] = ()  # the settings it takes and their defaults: (("delta", 1),)
     one_hot: bool = False  # every target 0 or 1, exactly one 1
 
@@ -223,6 +225,7 @@ _WHOLE_ENTRIES = (
         targets_sum_to_one=True,
         whole_exact=wl.hinge_exact,
         whole_batch=wl.hinge_batch,
+        whole_symbolic=wl.hinge_symbolic,
         one_hot=True,
     ),
     LossEntry(
@@ -239,6 +242,7 @@ _WHOLE_ENTRIES = (
         latex_front=r"\tfrac{{1}}{{{n}}}",
         whole_exact=wl.huber_exact,
         whole_batch=wl.huber_batch,
+        whole_symbolic=wl.huber_symbolic,
         settings=(("delta", Fraction(1)),),
     ),
 )

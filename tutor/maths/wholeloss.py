@@ -44,6 +44,34 @@ def hinge_batch(y: Array, t: Array, options: Mapping[str, float]) -> tuple[Array
     return np.sum(np.maximum(margins, 0.0), axis=1), grads
 
 
+def hinge_symbolic(
+    ys: Sequence[Any], ts: Sequence[Any], numbers: Sequence[Any], options: Mapping[str, Any]
+) -> tuple[list[Any], list[Any]]:
+    """`hinge_exact` as SymPy forms in the output Symbols `ys` (the class c from the targets' `numbers`):
+    Max(0, y_j − y_c + 1), and ∂L/∂y_j a Piecewise (1 where the margin is positive, else 0)."""
+    sp, c = sympy(), correct_class(numbers)
+    margins = [ys[j] - ys[c] + 1 for j in range(len(ys))]
+    parts: list[Any] = [None if j == c else sp.Max(0, m) for j, m in enumerate(margins)]
+    grads: list[Any] = [sp.Integer(0) if j == c else sp.Piecewise((1, m > 0), (0, True)) for j, m in enumerate(margins)]
+    grads[c] = -sp.Add(*grads)
+    return parts, grads
+
+
+def huber_symbolic(
+    ys: Sequence[Any], ts: Sequence[Any], numbers: Sequence[Any], options: Mapping[str, Any]
+) -> tuple[list[Any], list[Any]]:
+    """`huber_exact` as SymPy forms in the Symbols `ys` and `ts`: Piecewise on |y − t| < δ."""
+    sp, delta, n = sympy(), options["delta"], len(ys)
+    half = sp.Rational(1, 2)
+    parts, grads = [], []
+    for y, t in zip(ys, ts, strict=True):
+        d = y - t
+        inside = sp.Abs(d) < delta
+        parts.append(sp.Piecewise((half * d**2 / n, inside), (delta * (sp.Abs(d) - half * delta) / n, True)))
+        grads.append(sp.Piecewise((d / n, inside), (delta * sp.sign(d) / n, True)))
+    return parts, grads
+
+
 def huber_exact(ys: Sequence[Any], ts: Sequence[Any], options: Mapping[str, Any]) -> tuple[list[Any], list[Any]]:
     delta, n = options["delta"], len(ys)
     half = sympy().Rational(1, 2)

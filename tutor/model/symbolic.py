@@ -59,6 +59,9 @@ class SymbolicDerivation:
     role_symbols: Mapping[str, Any] = field(default_factory=dict)  # symbol name -> Symbol, for `roles`
     checks: tuple[str, ...] = ()
     graph: bool = False  # a computation graph's (keys `d.value`, `e.d.local`, `d.grad`)
+    # Symbols that stand for a number of the step, not a variable of the problem: an optimizer's state at the
+    # start of the step (`m_w1`), the step number `t`, dropout's factors (`drop_h1`) — `tutor.engines.symextra`
+    given: tuple[str, ...] = ()
 
     def closed_forms(self) -> dict[str, Expr]:
         """Every closed form by full answer key: `h1.net` for step 1, `step2.h1.net` for step 2, …"""

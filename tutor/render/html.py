@@ -23,12 +23,14 @@ from tutor.escape import html_text
 from tutor.fileio import write_atomic
 from tutor.model.derivation import DataSetDerivation, Derivation
 from tutor.model.network import Network
+from tutor.model.symbolic import SymbolicSolution
 from tutor.render import latexfmt as lf
 from tutor.render.figures import Figure, collecting
 from tutor.render.htmldoc import Marks, convert
 from tutor.render.htmlstyle import CSS, highlight_css
 from tutor.render.latex import DETAILED
 from tutor.render.latexparts import title
+from tutor.render.symtext import symbolic_steps
 from tutor.render.views import GRAPH_STEPS, STEPS, VIEWS, ViewOptions
 
 HTML = VIEWS["html"]
@@ -63,7 +65,8 @@ def _content(result: Any, options: ViewOptions, params: Mapping[str, str]) -> tu
     marks = Marks(params)
     body = convert(doc.body, [draw(f) for f in figures], marks)
     style = f"<style>{CSS}{highlight_css(sorted(set(params.values()), key=lambda p: int(p[1:])))}</style>"
-    return title(result.problem), f'<div class="nnstep">{style}\n{body}\n</div>'
+    problem = result.derivation.problem if isinstance(result, SymbolicSolution) else result.problem
+    return title(problem), f'<div class="nnstep">{style}\n{body}\n</div>'
 
 
 def _network_marks(derivation: Derivation) -> dict[str, str]:
@@ -86,6 +89,13 @@ def _data_set_page(derivation: DataSetDerivation, options: ViewOptions) -> tuple
 @HTML.register(GraphDerivation, GRAPH_STEPS)
 def _graph_page(derivation: GraphDerivation, options: ViewOptions) -> tuple[str, str]:
     return _content(derivation, options, {})
+
+
+@HTML.register(SymbolicSolution, symbolic_steps)
+def _symbolic_page(solution: SymbolicSolution, options: ViewOptions) -> tuple[str, str]:
+    derivation = solution.derivation
+    marks = _network_marks(derivation) if isinstance(derivation, Derivation) else {}
+    return _content(solution, options, marks)
 
 
 def draw(figure: Figure) -> str:

@@ -23,6 +23,7 @@ _FIGURE = re.compile(r"\\nnstepfigure\{([0-9]+)\}$")
 _BEGIN = re.compile(r"\\begin\{([a-z]+\*?)\}")
 _NOTE = re.compile(r"^\\\\\[2pt\] \{\\small (.*)\}$")
 _STYLED = re.compile(r"(\\textbf\{[^{}]*\}|\\texttt\{(?:[^{}]|\{\})*\})")
+_LAYOUT = re.compile(r"\\setkeys\{breqn\}\{.*\}$")  # how breqn breaks lines: nothing to show in HTML
 _GRADIENT = re.compile(r"\\frac\{\\partial L\}\{\\partial (.+?)\} &")
 
 
@@ -74,7 +75,7 @@ class _Converter:
             yield "</details>"
 
     def line(self, line: str) -> Iterator[str]:
-        if not line:
+        if not line or _LAYOUT.match(line):
             return
         if heading := _HEADING.match(line):
             yield from self.heading(HEADINGS[heading.group(1)], heading.group(2))
@@ -96,7 +97,7 @@ class _Converter:
         yield f'<details open class="h{level}"><summary><h{level}>{text_html(latex)}</h{level}></summary>'
 
     def environment(self, env: str, body: list[str], first: str) -> Iterator[str]:
-        if env in ("align*", "gather*"):
+        if env in ("align*", "gather*", "dmath*"):  # breqn's dmath*: one display, as a gather* of one row
             yield self.align(body, env == "align*")
         elif env == "center":
             yield '<div class="center">'

@@ -15,8 +15,10 @@ from tutor.engines.graph import GraphDerivation
 from tutor.escape import markdown_block
 from tutor.fileio import write_atomic
 from tutor.model.derivation import DataSetDerivation, Derivation
+from tutor.model.symbolic import SymbolicSolution
 from tutor.render.latex import DETAILED, Document, document
 from tutor.render.mdlatex import markdown_body
+from tutor.render.symtext import symbolic_steps
 from tutor.render.views import GRAPH_STEPS, STEPS, VIEWS, ViewOptions
 
 MARKDOWN = VIEWS["markdown"]
@@ -53,6 +55,11 @@ def _data_set(derivation: DataSetDerivation, options: ViewOptions) -> str:
 @MARKDOWN.register(GraphDerivation, GRAPH_STEPS)
 def _graph(derivation: GraphDerivation, options: ViewOptions) -> str:
     return page(document(derivation, options), derivation.problem.description)
+
+
+@MARKDOWN.register(SymbolicSolution, symbolic_steps)
+def _symbolic(solution: SymbolicSolution, options: ViewOptions) -> str:
+    return page(document(solution, options), solution.derivation.problem.description)
 
 
 @MARKDOWN.writes

@@ -38,7 +38,7 @@ GREEK = {
 }  # fmt: skip
 SPACES = {r"\quad": "1em", r"\qquad": "2em", r"\,": "0.167em", r"\;": "0.278em", r"\:": "0.222em", r"\ ": "0.25em"}
 BIG = {r"\bigl": "1.2em", r"\bigr": "1.2em", r"\Bigl": "1.6em", r"\Bigr": "1.6em", r"\left": "", r"\right": ""}
-MATRICES = {"pmatrix": ("(", ")"), "bmatrix": ("[", "]")}
+MATRICES = {"pmatrix": ("(", ")"), "bmatrix": ("[", "]"), "cases": ("{", "")}  # cases: SymPy's Piecewise
 OPERATORS = frozenset("+-=()[],/|<>:;!?*")
 # TeX text escapes of `latexfmt` (its `_TEXT_ESCAPES` and `_UNICODE`), back to the characters
 _TEXT_COMMANDS = {
@@ -217,7 +217,8 @@ class _Parser:
         rows = [r for r in rows if r != ["<mrow></mrow>"]]
         body = "".join("<mtr>" + "".join(f"<mtd>{c}</mtd>" for c in r) + "</mtr>" for r in rows)
         left, right = MATRICES[env]
-        return f"<mrow><mo>{left}</mo><mtable>{body}</mtable><mo>{right}</mo></mrow>"
+        close = f"<mo>{right}</mo>" if right else ""
+        return f"<mrow><mo>{left}</mo><mtable>{body}</mtable>{close}</mrow>"
 
 
 def tex_text(latex: str) -> str:

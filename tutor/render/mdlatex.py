@@ -27,9 +27,9 @@ from tutor.render.mathml import tex_text
 
 HEADINGS = {"section": "#", "subsection": "##", "subsubsection": "###", "paragraph": "####"}
 _HEADING = re.compile(r"\\(section|subsection|subsubsection|paragraph)\*\{(.*)\}")
-_DISPLAY = {"align*": "aligned", "gather*": "gathered"}
-_BEGIN = re.compile(r"\\begin\{(align\*|gather\*|center)\}")
-_LAYOUT = re.compile(r"\\(begin|end)\{minipage\}.*|\\end\{minipage\}.*")
+_DISPLAY = {"align*": "aligned", "gather*": "gathered", "dmath*": "gathered"}  # breqn's dmath*: one display
+_BEGIN = re.compile(r"\\begin\{(align\*|gather\*|dmath\*|center)\}")
+_LAYOUT = re.compile(r"\\(begin|end)\{minipage\}.*|\\end\{minipage\}.*|\\setkeys\{breqn\}.*")
 _STYLED = re.compile(r"\\(textbf|texttt)\{((?:[^{}]|\{[^{}]*\})*)\}")
 _MATH = re.compile(r"(?<!\\)\$((?:[^$\\]|\\.)*)\$")  # inline math; `\$` inside it is a dollar
 _ALIGN = {"l": ":---", "r": "---:", "c": ":---:"}
@@ -169,6 +169,7 @@ def _styled(command: str, text: str) -> str:
 
 
 def _plain(tex: str) -> str:
+    tex = tex.replace("-{}", "-")  # the LaTeX escape's hyphen that no ligature joins
     if "\\" in tex or "$" in tex or "{" in tex:
         raise ValueError(f"no Markdown for this LaTeX text: {tex}")
     return tex.replace("--", "–")

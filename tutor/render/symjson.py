@@ -53,17 +53,18 @@ def network_forms(step: SymbolicStep, want: Collection[str], printer: Any = None
     out: dict[str, Any] = {}
     fields = {"net": "forward", "out": "forward", "delta": "deltas", "grad": "gradients", "new": "updated"}
     phase_of = {"forward": "forward", "deltas": "backward", "gradients": "backward", "updated": "update"}
+    phase_of["state"] = "update"
     for key, form in step.closed.items():
         if key == "loss":
             if "loss" in want:
                 out["loss"] = text(form)
             continue
         subject, kind = key.rsplit(".", 1)
-        field = fields[kind]
+        field = fields.get(kind, "state")  # an optimizer's state after the step: {"w5": {"m": …, "v": …}}
         if phase_of[field] not in want:
             continue
-        if field == "forward":
-            out.setdefault("forward", {}).setdefault(subject, {})[kind] = text(form)
+        if field in ("forward", "state"):
+            out.setdefault(field, {}).setdefault(subject, {})[kind] = text(form)
         else:
             out.setdefault(field, {})[subject] = text(form)
     return out

@@ -14,6 +14,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from typing import Any
 
+from tutor.maths.optimizers import STATE_WORDS
 from tutor.model.symbolic import SymbolicDerivation, SymbolicSolution, SymbolicStep
 from tutor.render import latexfmt as lf
 from tutor.render import symtext as st
@@ -97,7 +98,8 @@ def _formulas(solution: SymbolicSolution, opts: LatexOptions) -> Iterator[str]:
             yield rf"\subsection*{{Formulas, step {s.index}}}"
         if i > 0:
             params = ", ".join(
-                f"${lf.name(n)} = {lf.num(s.values[n], opts.digits)}$" for n in solution.derivation.problem.parameters
+                f"${lf.name(n)} = {lf.num(s.values[n], opts.digits)}$"
+                for n in [*solution.derivation.problem.parameters, *st.extra_symbols(solution)]
             )
             first = steps[0].index
             yield f"The formulas of step {first}, with the parameters at the start of step {s.index}: {params}.\n"
@@ -121,6 +123,8 @@ def _symbols(solution: SymbolicSolution, opts: LatexOptions) -> Iterator[str]:
             + ", ".join(f"{shown(t)} for ${lf.name(o)}$" for o, t in sym.target_symbols.items())
             + ".\n"
         )
+        if extra := st.extra_symbols(solution):
+            yield r"\textbf{Optimizer state, step and dropout factors.} " + ", ".join(shown(n) for n in extra) + ".\n"
     yield (
         "Each quantity in the symbols of its neighbours (compact), then in the "
         + ("inputs only" if sym.graph else "inputs, parameters and targets only")
@@ -186,4 +190,6 @@ def _label(sym: SymbolicDerivation, row: st.Row, output: str) -> tuple[str, str]
         "local": lambda: partial(lf.name(row.subject), lf.name(row.parent)),
         "new": lambda: lf.name(row.subject),
     }
+    if row.kind in STATE_WORDS:  # an optimizer's state after the step: what its Symbol stands for next step
+        return lf.name(f"{row.kind}_{row.subject}"), r"\leftarrow"
     return labels[row.kind](), r"\leftarrow" if row.kind == "new" else "="

@@ -95,6 +95,8 @@ def _symbol_lines(solution: SymbolicSolution, digits: int) -> list[str]:
         lines.append(f"parameters: {', '.join(shown(n) for n in p.parameters)}")
         targets = ", ".join(f"{shown(t)} (target of {o})" for o, t in sym.target_symbols.items())
         lines.append(f"targets: {targets}")
+        if extra := st.extra_symbols(solution):
+            lines.append(f"optimizer state, step and dropout factors: {', '.join(shown(n) for n in extra)}")
     closed = "the inputs" if sym.graph else "the inputs, parameters and targets"
     lines.append(f"Compact forms in the neighbours' symbols, closed forms in {closed}")
     lines.append("(SymPy's automatic canonical form: nothing simplified, expanded or factored).")
@@ -102,7 +104,7 @@ def _symbol_lines(solution: SymbolicSolution, digits: int) -> list[str]:
 
 
 def _later_step(solution: SymbolicSolution, s: SymbolicStep, digits: int) -> str:
-    params = solution.derivation.problem.parameters
+    params = [*solution.derivation.problem.parameters, *st.extra_symbols(solution)]
     values = ", ".join(f"{n} = {_num(s.values[n], digits)}" for n in params)
     return f"The formulas of the first step shown, with the parameters at the start of step {s.index}: {values}"
 

@@ -14,9 +14,11 @@ from dataclasses import dataclass
 from typing import Any
 
 from tutor.maths import formula as fm
+from tutor.maths.optimizers import STATE_WORDS
 from tutor.maths.termtext import MINUS
 from tutor.model.keys import QUANTITIES
 from tutor.model.symbolic import SymbolicDerivation, SymbolicSolution, SymbolicStep
+from tutor.render import latexfmt as lf
 from tutor.render.views import VIEWS, ViewOptions
 
 MAX_CLOSED = 240  # characters of a closed form shown in the terminal
@@ -60,7 +62,17 @@ def named_out(solution: SymbolicSolution, row: Row, *, latex: bool, net: str = "
     neuron = solution.derivation.problem.neurons[row.subject]
     formula = neuron.activation.entry.formula
     net = net or net_label(solution.symbolic, row.subject)
-    return fm.latex(formula, x=net) if latex else fm.text(formula, x=net)
+    named = fm.latex(formula, x=net) if latex else fm.text(formula, x=net)
+    drop = f"drop_{row.subject}"  # dropout's factor (`tutor.engines.symextra`)
+    if drop in solution.symbolic.symbols:
+        return (rf"{lf.name(drop)} \cdot " if latex else f"{drop}·") + named
+    return named
+
+
+def extra_symbols(solution: SymbolicSolution) -> list[str]:
+    """The Symbols beside inputs, parameters and targets: an optimizer's state at the start of the step
+    (`m_w1`), the step number `t`, dropout's factors (`drop_h1`), in `tutor.engines.symextra`'s order."""
+    return list(solution.symbolic.given)
 
 
 def _values(solution: SymbolicSolution, index: int) -> dict[str, Any]:
@@ -87,6 +99,8 @@ def term_label(symbolic: SymbolicDerivation, row: Row, output: str = "L") -> str
         "local": lambda: f"∂{row.subject}/∂{row.parent}",
         "new": lambda: f"{row.subject} ←",
     }
+    if row.kind in STATE_WORDS:  # an optimizer's state after the step: what its Symbol stands for next step
+        return f"{row.kind}_{row.subject} ←"
     return labels[row.kind]()
 
 

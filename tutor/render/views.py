@@ -211,6 +211,6 @@ add_format(
 LATEX_MODULES = {**dict.fromkeys((NETWORK, DATA_SET, GRAPH), "tutor.render.latex"), SYMBOLIC: "tutor.render.symlatex"}
 add_format("latex", None, LATEX_MODULES, "LaTeX")  # its writer compiles PDFs: `latex.write_document`
 # the LaTeX document read back as one self-contained page: MathML and SVG (`html.write_page`)
-add_format("html", None, dict.fromkeys((NETWORK, DATA_SET, GRAPH), "tutor.render.html"), "HTML")
-MARKDOWN_MODULES = dict.fromkeys((NETWORK, DATA_SET, GRAPH), "tutor.render.markdown")
+add_format("html", None, dict.fromkeys((NETWORK, DATA_SET, GRAPH, SYMBOLIC), "tutor.render.html"), "HTML")
+MARKDOWN_MODULES = dict.fromkeys((NETWORK, DATA_SET, GRAPH, SYMBOLIC), "tutor.render.markdown")
 add_format("markdown", None, MARKDOWN_MODULES, "Markdown")  # the LaTeX view's content, as Markdown
