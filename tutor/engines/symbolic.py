@@ -85,6 +85,13 @@ def refuse_unsupported(problem: Problem) -> None:
             f"{len(problem.neurons)}): the closed forms would be unreadable",
             file=problem.source,
         )
+    pools = [name for name, n in problem.neurons.items() if n.combine == "max"]
+    if pools:
+        raise ProblemError(
+            f"--symbolic does not write max pooling ({pools[0]}) as a formula yet: its derivative is a choice of the "
+            "window's winner; solve it without --symbolic for the numbers and the routes",
+            file=problem.source,
+        )
     for n in problem.neurons.values():
         entry = n.activation.entry
         if not entry.group and (entry.symbolic is None or entry.symbolic_derivative is None):
