@@ -43,6 +43,18 @@ class ConvLayer:
     grad_biases: tuple[Any, ...] | None
     grad_input: Maps  # the full convolution of D with the flipped kernels, cropped
 
+    def first_window(self) -> tuple[list[tuple[Any, Any]], Any | None]:
+        """Z[0] at the first place, worked out: its (input, kernel) products over every input channel,
+        kernel row and column, and the bias (None without one)."""
+        kh, kw = len(self.kernels[0][0]), len(self.kernels[0][0][0])
+        pairs = [
+            (self.padded[i][r][q], self.kernels[0][i][r][q])
+            for i in range(len(self.padded))
+            for r in range(kh)
+            for q in range(kw)
+        ]
+        return pairs, None if self.biases is None else self.biases[0]
+
 
 @dataclass(frozen=True)
 class PoolLayer:

@@ -107,15 +107,10 @@ def _conv_backward(c: ConvLayer, writer: Writer) -> list[Line]:
 
 
 def _first_window(c: ConvLayer, writer: Writer) -> str:
-    kh, kw = len(c.kernels[0][0]), len(c.kernels[0][0][0])
-    terms = [
-        f"{writer.pnum(c.padded[i][r][q])} · {writer.pnum(c.kernels[0][i][r][q])}"
-        for i in range(len(c.padded))
-        for r in range(kh)
-        for q in range(kw)
-    ]
-    if c.biases is not None:
-        terms.append(writer.pnum(c.biases[0]))
+    pairs, bias = c.first_window()
+    terms = [f"{writer.pnum(x)} · {writer.pnum(k)}" for x, k in pairs]
+    if bias is not None:
+        terms.append(writer.pnum(bias))
     return f"Z[0] at the first place = {' + '.join(terms)} = {writer.num(c.net[0][0][0])}"
 
 

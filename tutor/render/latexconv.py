@@ -108,15 +108,10 @@ def conv_rows(c: ConvLayer, writer: MathWriter) -> list[str]:
 
 
 def _first_window(c: ConvLayer, writer: MathWriter) -> str:
-    kh, kw = len(c.kernels[0][0]), len(c.kernels[0][0][0])
-    terms = [
-        rf"{writer.pnum(c.padded[i][r][q])} \cdot {writer.pnum(c.kernels[0][i][r][q])}"
-        for i in range(len(c.padded))
-        for r in range(kh)
-        for q in range(kw)
-    ]
-    if c.biases is not None:
-        terms.append(writer.pnum(c.biases[0]))
+    pairs, bias = c.first_window()
+    terms = [rf"{writer.pnum(x)} \cdot {writer.pnum(k)}" for x, k in pairs]
+    if bias is not None:
+        terms.append(writer.pnum(bias))
     if len(terms) > 12:
         terms = [*terms[:5], r"\dots", *terms[-2:]]
     return " + ".join(terms) + f" = {writer.num(c.net[0][0][0])}"
