@@ -29,9 +29,27 @@ def exact_sqrt(x: Any) -> Any:
 def optimizer_updates(
     problem: Problem, params: Values, gradients: Values, state: Mapping[str, Values], t: int
 ) -> tuple[Update, ...]:
-    """Every parameter's step `t` from its state before (zero at the start); frozen ones keep no state."""
+    """Every parameter's step `t` from its state before (zero at the start); frozen ones keep no state.
+
+    The rule runs on `tutor.maths.fastreal` numbers (SymPy's arithmetic, bit for bit, at a fraction of its
+    cost); its results and the lines' recorded values are converted back to SymPy numbers once each."""
+    from tutor.maths import fastreal as fr  # imports mpmath: loaded with the first optimizer step
+
     eta = fn.exact(problem.learning_rate)
     zero = fn.exact(0)
+    memo: dict[int, tuple[Any, Any]] = {}  # id(x) -> (x, its twin), both ways: a value recurs in many records
+
+    def twin(x: Any, convert: Any) -> Any:
+        hit = memo.get(id(x))
+        if hit is None or hit[0] is not x:
+            hit = memo[id(x)] = (x, convert(x))
+            memo[id(hit[1])] = (hit[1], x)
+        return hit[1]
+
+    def as_sympy(x: Any) -> Any:
+        return twin(x, fr.to_sympy)
+
+    fast_eta = twin(eta, fr.from_sympy)
     out = []
     for p, old in params.items():
         if p in problem.frozen:
@@ -39,10 +57,19 @@ def optimizer_updates(
             continue
         before = {k: state.get(p, {}).get(k, zero) for k in problem.optimizer.entry.state}
         new, after, lines = run_rule(
-            problem.optimizer, old, gradients[p], before, t, eta, number=fn.exact, sqrt=exact_sqrt, record=True
+            problem.optimizer,
+            twin(old, fr.from_sympy),
+            twin(gradients[p], fr.from_sympy),
+            {k: twin(v, fr.from_sympy) for k, v in before.items()},
+            t,
+            fast_eta,
+            number=lambda v: v,
+            sqrt=fr.sqrt,
+            record=True,
+            record_as=as_sympy,
         )
-        after = {k: fn.exact(v) for k, v in after.items()}
-        out.append(Update(p, old, gradients[p], eta, fn.exact(new), False, before, after, lines))
+        after = {k: as_sympy(v) for k, v in after.items()}
+        out.append(Update(p, old, gradients[p], eta, as_sympy(new), False, before, after, lines))
     return tuple(out)
 
 

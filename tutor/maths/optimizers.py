@@ -10,9 +10,11 @@ serves all three. State starts at zero (torch's `momentum_buffer`, `sum`, `squar
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from fractions import Fraction
+from functools import cached_property
 from types import SimpleNamespace
 from typing import Any
 
@@ -28,6 +30,9 @@ class Setting:
     limit: str  # "unit": 0 ≤ x < 1; "positive": x > 0; "nonnegative": x ≥ 0
 
 
+_NAME = re.compile(r"[A-Za-z_][A-Za-z0-9_]*")
+
+
 @dataclass(frozen=True)
 class Line:
     """One equation of a rule: `target` ← `formula`, computed by `compute` (of the names in the formula)."""
@@ -35,6 +40,11 @@ class Line:
     target: str  # a state name, "w" (the parameter) or a shown intermediate (m_hat, v_hat)
     formula: str  # the names of `Env` with + - * / ^ ( ) sqrt(…): written out by `tutor.maths.optimtext`
     compute: Callable[[Env], Any]
+
+    @cached_property
+    def reads(self) -> tuple[str, ...]:
+        """The names its formula reads, in order of first use."""
+        return tuple(dict.fromkeys(n for n in _NAME.findall(self.formula) if n != "sqrt"))
 
 
 @dataclass(frozen=True)
@@ -177,7 +187,8 @@ STATE_WORDS: tuple[str, ...] = tuple(dict.fromkeys(s for e in OPTIMIZERS.values(
 
 @dataclass(frozen=True)
 class Evaluated:
-    """One line evaluated: the values of the names its formula reads (before it), and its result."""
+    """One line evaluated: the values of the names its formula reads (before it), plus the settings, `eta`
+    and `t` (what a heading shows), and its result."""
 
     line: Line
     given: Mapping[str, Any]
@@ -197,11 +208,13 @@ def run_rule(
     sqrt: Callable[[Any], Any],
     bias_correction: bool = True,
     record: bool = False,
+    record_as: Callable[[Any], Any] | None = None,
     given: Mapping[str, Any] | None = None,
 ) -> tuple[Any, dict[str, Any], tuple[Evaluated, ...]]:
     """(new w, new state, the evaluated lines when `record`) for one parameter's step. `number` turns a
     setting into the engine's kind of number (SymPy Rational, float), `sqrt` is the engine's square root;
-    `given` replaces a state's new value by a student's own before the lines after it use it."""
+    `record_as` converts the recorded values (the exact engine computes on `fastreal` numbers and records
+    SymPy's); `given` replaces a state's new value by a student's own before the lines after it use it."""
     entry = optimizer.entry
     env = Env(**{k: number(v) for k, v in optimizer.settings}, w=w, g=g, t=t, eta=eta, sqrt=sqrt)
     env.bias_correction = bias_correction
@@ -209,10 +222,13 @@ def run_rule(
         setattr(env, name, state.get(name, 0))
     done = []
     computed = {}
+    keep = record_as or (lambda v: v)
+    head = {k: keep(getattr(env, k)) for k in (*(k for k, _ in optimizer.settings), "eta", "t")} if record else {}
     for line in entry.lines:
         value = line.compute(env)
         if record:
-            done.append(Evaluated(line, dict(vars(env)), value, optimizer.name))
+            given_values = {**head, **{k: keep(getattr(env, k)) for k in line.reads}}
+            done.append(Evaluated(line, given_values, keep(value), optimizer.name))
         computed[line.target] = value
         setattr(env, line.target, given[line.target] if given and line.target in given else value)
     return env.w, {name: computed[name] for name in entry.state}, tuple(done)

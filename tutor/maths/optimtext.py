@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable, Iterator
+from functools import cache
 
 _TOKEN = re.compile(r"sqrt\(|[A-Za-z_][A-Za-z0-9_]*|\d+|[-+*/^()]")
 TEXT_SYMBOLS = {
@@ -23,30 +24,45 @@ _SUPERSCRIPT = str.maketrans("0123456789", "⁰¹²³⁴⁵⁶⁷⁸⁹")
 
 def write(formula: str, name_of: Callable[[str], str], *, latex: bool = False) -> str:
     """`formula` with each name written by `name_of` (a symbol, or a number) and the operators spelled."""
+    out = []
+    for kind, text in _template(formula, latex):
+        if kind == "text":
+            out.append(text)
+        elif kind == "name":
+            out.append(name_of(text))
+        else:  # a power of a name: its value decides between ² and ^t
+            out.append(_power(name_of(text), latex))
+    return "".join(out)
+
+
+@cache
+def _template(formula: str, latex: bool) -> tuple[tuple[str, str], ...]:
+    """The formula parsed once: ("text", operators and brackets as written), ("name", a name to write) or
+    ("power", a name as an exponent)."""
     ops = _LATEX_OPS if latex else _TEXT_OPS
-    out: list[str] = []
+    out: list[tuple[str, str]] = []
     closers: list[str] = []  # what each open parenthesis closes with
     tokens = iter(_TOKEN.findall(formula))
     for tok in tokens:
         if tok == "sqrt(":
-            out.append(r"\sqrt{" if latex else "√(")
+            out.append(("text", r"\sqrt{" if latex else "√("))
             closers.append("}" if latex else ")")
         elif tok == "(":
-            out.append(ops["("])
+            out.append(("text", ops["("]))
             closers.append(ops[")"])
         elif tok == ")":
-            out.append(closers.pop())
+            out.append(("text", closers.pop()))
         elif tok == "^":
-            out.append(_power(next(tokens), name_of, latex))
+            exponent = next(tokens)
+            out.append(("text", _power(exponent, latex)) if exponent.isdigit() else ("power", exponent))
         elif tok in ops:
-            out.append(ops[tok])
+            out.append(("text", ops[tok]))
         else:
-            out.append(tok if tok.isdigit() else name_of(tok))
-    return "".join(out)
+            out.append(("text", tok) if tok.isdigit() else ("name", tok))
+    return tuple(out)
 
 
-def _power(tok: str, name_of: Callable[[str], str], latex: bool) -> str:
-    text = tok if tok.isdigit() else name_of(tok)
+def _power(text: str, latex: bool) -> str:
     if latex:
         return f"^{{{text}}}"
     return text.translate(_SUPERSCRIPT) if text.isdigit() else "^" + text

@@ -1,0 +1,173 @@
+"""SymPy's number arithmetic without SymPy's per-operation cost, for the exact engine's hot loops (the optimizer
+rule runs five lines per parameter per step, and SymPy spends ~30 µs on each).
+
+A value is a `fractions.Fraction` where SymPy's would be a Rational (exact) and a `Real` where it would be a
+Float. A `Real` holds SymPy's own mpmath number (`_mpf_`) and precision (`_prec`), and each operation makes the
+same mpmath `libmp` calls with the same precision and rounding as `sympy.Float` does (a rational operand rounded
+to the Float's precision first, `a/b` of a rational by a Float as `a·(1/b)`, an exact zero result the Integer 0),
+so the results are bit for bit SymPy's: `tests/test_fastreal.py` checks every operation and every optimizer rule
+against SymPy. `from_sympy` and `to_sympy` convert at the edges.
+"""
+
+from __future__ import annotations
+
+import math
+from fractions import Fraction
+from typing import Any
+
+from mpmath.libmp import (
+    dps_to_prec,
+    fone,
+    from_int,
+    from_rational,
+    fzero,
+    mpf_add,
+    mpf_div,
+    mpf_mul,
+    mpf_neg,
+    mpf_pos,
+    mpf_pow_int,
+    mpf_sqrt,
+    mpf_sub,
+    round_nearest,
+)
+
+from tutor.maths.exactnum import DPS, sympy
+
+Number = Fraction | int
+PREC = dps_to_prec(DPS)  # a Float's bits at DPS digits (SymPy's `Float(x, DPS)._prec`)
+_SQRT_PREC = dps_to_prec(DPS + 10)  # `exactnum.mp` evaluates at DPS + 10 digits, then rounds to DPS
+_ROUNDED: dict[tuple[int, int, int], tuple[int, int, int, int]] = {}  # the rules' few rationals recur
+
+
+def _mpf_of(x: Number, prec: int) -> tuple[int, int, int, int]:
+    """A rational operand as SymPy rounds it before meeting a Float of precision `prec`."""
+    if isinstance(x, int):
+        return from_int(x, prec, round_nearest)
+    key = (x.numerator, x.denominator, prec)
+    hit = _ROUNDED.get(key)
+    if hit is None:
+        if len(_ROUNDED) > 4096:
+            _ROUNDED.clear()
+        hit = _ROUNDED[key] = from_rational(x.numerator, x.denominator, prec, round_nearest)
+    return hit
+
+
+def _real(mpf: tuple[int, int, int, int], prec: int) -> Real | Fraction:
+    """SymPy's `Float._new`: an exact zero is the Integer 0 (here Fraction 0)."""
+    return Fraction(0) if mpf == fzero else Real(mpf, prec)
+
+
+class Real:
+    """A Float of SymPy's, as its mpmath number and precision in bits."""
+
+    __slots__ = ("mpf", "prec")
+
+    def __init__(self, mpf: tuple[int, int, int, int], prec: int) -> None:
+        self.mpf = mpf
+        self.prec = prec
+
+    def _operands(self, other: Any) -> tuple[tuple[int, int, int, int], int] | None:
+        if isinstance(other, Real):
+            return other.mpf, max(self.prec, other.prec)
+        if isinstance(other, (Fraction, int)):
+            return _mpf_of(other, self.prec), self.prec
+        return None
+
+    def __add__(self, other: Any) -> Any:
+        ops = self._operands(other)
+        if ops is None:
+            return NotImplemented
+        return _real(mpf_add(self.mpf, ops[0], ops[1], round_nearest), ops[1])
+
+    __radd__ = __add__
+
+    def __sub__(self, other: Any) -> Any:
+        ops = self._operands(other)
+        if ops is None:
+            return NotImplemented
+        return _real(mpf_sub(self.mpf, ops[0], ops[1], round_nearest), ops[1])
+
+    def __rsub__(self, other: Any) -> Any:
+        ops = self._operands(other)
+        if ops is None:
+            return NotImplemented
+        return _real(mpf_sub(ops[0], self.mpf, ops[1], round_nearest), ops[1])
+
+    def __mul__(self, other: Any) -> Any:
+        ops = self._operands(other)
+        if ops is None:
+            return NotImplemented
+        return _real(mpf_mul(self.mpf, ops[0], ops[1], round_nearest), ops[1])
+
+    __rmul__ = __mul__
+
+    def __truediv__(self, other: Any) -> Any:
+        ops = self._operands(other)
+        if ops is None or ops[0] == fzero:
+            return NotImplemented if ops is None else _zero_division()
+        return _real(mpf_div(self.mpf, ops[0], ops[1], round_nearest), ops[1])
+
+    def __rtruediv__(self, other: Any) -> Any:
+        """A rational over a Float: SymPy computes it as other·(1/self)."""
+        if not isinstance(other, (Fraction, int)):
+            return NotImplemented
+        inverse = mpf_div(fone, self.mpf, self.prec, round_nearest)
+        return _real(mpf_mul(inverse, _mpf_of(other, self.prec), self.prec, round_nearest), self.prec)
+
+    def __pow__(self, n: Any) -> Any:
+        if not isinstance(n, int):
+            return NotImplemented
+        return _real(mpf_pow_int(self.mpf, n, self.prec, round_nearest), self.prec)
+
+    def __neg__(self) -> Real:
+        return Real(mpf_neg(self.mpf), self.prec)
+
+    def __repr__(self) -> str:
+        return f"Real({to_sympy(self)})"
+
+
+def sqrt(x: Any) -> Any:
+    """`tutor.engines.optimexact.exact_sqrt` on fastreal numbers: a Fraction where the square root is one,
+    else evaluated at DPS + 10 digits and rounded to DPS (as `exactnum.mp`, whose bits it reproduces)."""
+    if isinstance(x, int):
+        x = Fraction(x)
+    if isinstance(x, Fraction):
+        if x < 0:
+            raise ValueError("the square root of a negative number")
+        p, q = math.isqrt(x.numerator), math.isqrt(x.denominator)
+        if p * p == x.numerator and q * q == x.denominator:
+            return Fraction(p, q)
+        mpf = mpf_div(
+            from_int(x.numerator, _SQRT_PREC, round_nearest), from_int(x.denominator), _SQRT_PREC, round_nearest
+        )
+    else:
+        if x.mpf[0]:
+            raise ValueError("the square root of a negative number")
+        mpf = x.mpf
+    root = mpf_sqrt(mpf, _SQRT_PREC, round_nearest)
+    return _real(mpf_pos(root, PREC, round_nearest), PREC)
+
+
+def _zero_division() -> Any:
+    raise ZeroDivisionError("division by an exact zero")
+
+
+def from_sympy(x: Any) -> Any:
+    """A SymPy number (or a Python int) as a Fraction or a Real."""
+    if isinstance(x, int):
+        return Fraction(x)
+    if x.is_Rational:
+        return Fraction(int(x.p), int(x.q))
+    if x.is_Float:
+        return Real(x._mpf_, x._prec)
+    raise TypeError(f"not a SymPy Rational or Float: {x!r}")
+
+
+def to_sympy(x: Any) -> Any:
+    """A Fraction or a Real as SymPy's Rational or Float; anything else unchanged (an int stays an int)."""
+    if isinstance(x, Real):
+        return sympy().Float._new(x.mpf, x.prec)
+    if isinstance(x, Fraction):
+        return sympy().Rational(x.numerator, x.denominator)
+    return x
