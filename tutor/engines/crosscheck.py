@@ -9,6 +9,7 @@ import numpy as np
 
 from tutor.engines.floats import input_gradients_of, solve_numeric
 from tutor.errors import CrossCheckError, ProblemError
+from tutor.maths.numfmt import to_float
 from tutor.maths.optimizers import STATE_WORDS
 from tutor.model.derivation import Derivation
 from tutor.model.keys import step_prefix
@@ -74,7 +75,7 @@ def _is_update(key: str) -> bool:
 def as_float(value: Any) -> float:
     """float(value), or ±inf when it is too large for float64 (a huge Fraction raises instead)."""
     try:
-        return float(value)
+        return to_float(value)
     except OverflowError:
         return math.copysign(math.inf, value)
 

@@ -63,7 +63,7 @@ def optimizer_updates(
             {k: twin(v, fr.from_sympy) for k, v in before.items()},
             t,
             fast_eta,
-            number=lambda v: v,
+            number=fr.setting,
             sqrt=fr.sqrt,
             record=True,
             record_as=as_sympy,

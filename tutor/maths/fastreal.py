@@ -53,9 +53,70 @@ def _mpf_of(x: Number, prec: int) -> tuple[int, int, int, int]:
     return hit
 
 
+class Setting(Fraction):
+    """An optimizer setting (β₁, ε, …) as a Fraction whose operations with a Python int are remembered: a rule
+    computes 1 − β₁ and β₁ᵗ for every parameter, the same numbers every time (`setting` hands them out)."""
+
+    __slots__ = ("_done",)
+
+    def _remember(self, op: str, n: int, compute: Any) -> Setting:
+        try:
+            done = self._done
+        except AttributeError:
+            done = self._done = {}
+        hit = done.get((op, n))
+        if hit is None:
+            hit = done[(op, n)] = Setting(compute(self, n))
+        return hit
+
+    def __rsub__(self, other: Any) -> Any:
+        if type(other) is int:
+            return self._remember("rsub", other, Fraction.__rsub__)
+        return Fraction.__rsub__(self, other)
+
+    def __pow__(self, other: Any, modulo: Any = None) -> Any:
+        if type(other) is int and modulo is None:
+            return self._remember("pow", other, Fraction.__pow__)
+        return Fraction.__pow__(self, other, modulo)
+
+
+_SETTINGS: dict[tuple[int, int], Setting] = {}
+
+
+def setting(value: Fraction) -> Setting:
+    """The Setting of an optimizer's value, shared by every parameter and step (a bounded cache)."""
+    key = (value.numerator, value.denominator)
+    hit = _SETTINGS.get(key)
+    if hit is None:
+        if len(_SETTINGS) > 256:
+            _SETTINGS.clear()
+        hit = _SETTINGS[key] = Setting(value)
+    return hit
+
+
 def _real(mpf: tuple[int, int, int, int], prec: int) -> Real | Fraction:
     """SymPy's `Float._new`: an exact zero is the Integer 0 (here Fraction 0)."""
-    return Fraction(0) if mpf == fzero else Real(mpf, prec)
+    return Real(mpf, prec) if mpf[1] or mpf != fzero else Fraction(0)
+
+
+def _binary(f: Any, *, swap: bool = False) -> Any:
+    """The operator of Real and (Real | Fraction | int) made of the libmp function `f` (`swap`: the reflected
+    one): the precision is the larger of two Floats', a rational operand rounded to the Float's first."""
+
+    def op(self: Real, other: Any) -> Any:
+        kind = type(other)
+        if kind is Real:
+            prec = self.prec if self.prec >= other.prec else other.prec
+            b = other.mpf
+        elif kind is Fraction or kind is int or kind is Setting:
+            prec = self.prec
+            b = _mpf_of(other, prec)
+        else:
+            return NotImplemented
+        mpf = f(b, self.mpf, prec, round_nearest) if swap else f(self.mpf, b, prec, round_nearest)
+        return Real(mpf, prec) if mpf[1] or mpf != fzero else Fraction(0)
+
+    return op
 
 
 class Real:
@@ -67,46 +128,11 @@ class Real:
         self.mpf = mpf
         self.prec = prec
 
-    def _operands(self, other: Any) -> tuple[tuple[int, int, int, int], int] | None:
-        if isinstance(other, Real):
-            return other.mpf, max(self.prec, other.prec)
-        if isinstance(other, (Fraction, int)):
-            return _mpf_of(other, self.prec), self.prec
-        return None
-
-    def __add__(self, other: Any) -> Any:
-        ops = self._operands(other)
-        if ops is None:
-            return NotImplemented
-        return _real(mpf_add(self.mpf, ops[0], ops[1], round_nearest), ops[1])
-
-    __radd__ = __add__
-
-    def __sub__(self, other: Any) -> Any:
-        ops = self._operands(other)
-        if ops is None:
-            return NotImplemented
-        return _real(mpf_sub(self.mpf, ops[0], ops[1], round_nearest), ops[1])
-
-    def __rsub__(self, other: Any) -> Any:
-        ops = self._operands(other)
-        if ops is None:
-            return NotImplemented
-        return _real(mpf_sub(ops[0], self.mpf, ops[1], round_nearest), ops[1])
-
-    def __mul__(self, other: Any) -> Any:
-        ops = self._operands(other)
-        if ops is None:
-            return NotImplemented
-        return _real(mpf_mul(self.mpf, ops[0], ops[1], round_nearest), ops[1])
-
-    __rmul__ = __mul__
-
-    def __truediv__(self, other: Any) -> Any:
-        ops = self._operands(other)
-        if ops is None or ops[0] == fzero:
-            return NotImplemented if ops is None else _zero_division()
-        return _real(mpf_div(self.mpf, ops[0], ops[1], round_nearest), ops[1])
+    __add__ = __radd__ = _binary(mpf_add)
+    __sub__ = _binary(mpf_sub)
+    __rsub__ = _binary(mpf_sub, swap=True)
+    __mul__ = __rmul__ = _binary(mpf_mul)
+    __truediv__ = _binary(mpf_div)  # by an exact zero: ZeroDivisionError (the rules never divide by one)
 
     def __rtruediv__(self, other: Any) -> Any:
         """A rational over a Float: SymPy computes it as other·(1/self)."""
@@ -147,10 +173,6 @@ def sqrt(x: Any) -> Any:
         mpf = x.mpf
     root = mpf_sqrt(mpf, _SQRT_PREC, round_nearest)
     return _real(mpf_pos(root, PREC, round_nearest), PREC)
-
-
-def _zero_division() -> Any:
-    raise ZeroDivisionError("division by an exact zero")
 
 
 def from_sympy(x: Any) -> Any:

@@ -7,7 +7,7 @@ import json
 from collections.abc import Collection
 from typing import Any
 
-from tutor.maths.numfmt import as_fraction, exact_text
+from tutor.maths.numfmt import as_fraction, exact_text, to_float
 from tutor.model.derivation import Derivation, ExampleStep, Step
 from tutor.model.places import by_owner, layer_fields
 from tutor.model.problem import Problem
@@ -22,7 +22,7 @@ def number(value: Any) -> int | float:
     frac = as_fraction(value)
     if frac is not None and frac.denominator == 1:
         return int(frac.numerator)
-    return float(value)
+    return to_float(value)
 
 
 def phase_fields(item: Step | ExampleStep, want: Collection[str]) -> dict[str, Any]:
