@@ -58,12 +58,14 @@ class Setting(Fraction):
     computes 1 − β₁ and β₁ᵗ for every parameter, the same numbers every time (`setting` hands them out)."""
 
     __slots__ = ("_done",)
+    _done: dict[tuple[str, int], Setting]
 
     def _remember(self, op: str, n: int, compute: Any) -> Setting:
         try:
             done = self._done
         except AttributeError:
-            done = self._done = {}
+            done = {}
+            self._done = done
         hit = done.get((op, n))
         if hit is None:
             hit = done[(op, n)] = Setting(compute(self, n))
@@ -74,10 +76,10 @@ class Setting(Fraction):
             return self._remember("rsub", other, Fraction.__rsub__)
         return Fraction.__rsub__(self, other)
 
-    def __pow__(self, other: Any, modulo: Any = None) -> Any:
-        if type(other) is int and modulo is None:
+    def __pow__(self, other: Any) -> Any:
+        if type(other) is int:
             return self._remember("pow", other, Fraction.__pow__)
-        return Fraction.__pow__(self, other, modulo)
+        return Fraction.__pow__(self, other)
 
 
 _SETTINGS: dict[tuple[int, int], Setting] = {}
