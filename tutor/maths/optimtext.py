@@ -24,15 +24,10 @@ _SUPERSCRIPT = str.maketrans("0123456789", "⁰¹²³⁴⁵⁶⁷⁸⁹")
 
 def write(formula: str, name_of: Callable[[str], str], *, latex: bool = False) -> str:
     """`formula` with each name written by `name_of` (a symbol, or a number) and the operators spelled."""
-    out = []
-    for kind, text in _template(formula, latex):
-        if kind == "text":
-            out.append(text)
-        elif kind == "name":
-            out.append(name_of(text))
-        else:  # a power of a name: its value decides between ² and ^t
-            out.append(_power(name_of(text), latex))
-    return "".join(out)
+    return "".join(
+        text if kind == "text" else name_of(text) if kind == "name" else _power(name_of(text), latex)
+        for kind, text in _template(formula, latex)
+    )  # a "power" is of a name: its value decides between ² and ^t
 
 
 @cache

@@ -40,13 +40,19 @@ def numbers_text(u: Update, num: Callable[[Any], str], pnum: Callable[[Any], str
     yield 2, f"{u.parameter}: g = ∂L/∂{u.parameter} = {num(u.gradient)}; before the step {before}"
     for ev in u.lines:
         target = u.parameter if ev.line.target == "w" else f"{TEXT_SYMBOLS.get(ev.line.target, ev.line.target)}"
-        numbers = write(ev.line.formula, _numbers(ev, pnum, num))
-        yield 4, f"{target} ← {numbers} = {num(ev.value)}"
+        yield 4, f"{target} ← {write(ev.line.formula, _numbers(ev, pnum, num))} = {num(ev.value)}"
 
 
 def _numbers(ev: Evaluated, pnum: Callable[[Any], str], num: Callable[[Any], str]) -> Callable[[str], str]:
     """Each name's value; the parameter (first in its formula) without parentheses, t as a whole number."""
-    return lambda name: str(ev.given[name]) if name == "t" else (num if name == "w" else pnum)(ev.given[name])
+    given = ev.given
+
+    def name_of(name: str) -> str:
+        if name == "w":
+            return num(given[name])
+        return str(given[name]) if name == "t" else pnum(given[name])
+
+    return name_of
 
 
 def latex_title(step: Step, num: Callable[[Any], str]) -> str:

@@ -101,7 +101,7 @@ def _sections(sections: Iterable[tuple[str, list[Line]]], console: Console) -> N
 
 def _final_table(derivation: Derivation, console: Console, writer: Writer) -> None:
     first, last = derivation.steps[0], derivation.steps[-1]
-    gradient = "gradient" if len(derivation.steps) == 1 else "last gradient"
+    gradient = "gradient" if len(derivation.steps) == 1 else "last ∂L/∂w"
     words = derivation.problem.optimizer.entry.state  # an optimizer's state after the last step, by word
     columns = [("parameter", "left"), ("before", "right"), (gradient, "right"), ("after", "right")]
     columns += [(f"{w} after", "right") for w in words]
