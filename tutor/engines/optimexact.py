@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import math
 from collections.abc import Mapping
+from fractions import Fraction
 from typing import Any
 
 from tutor.maths import functions as fn
@@ -37,19 +38,7 @@ def optimizer_updates(
 
     eta = fn.exact(problem.learning_rate)
     zero = fn.exact(0)
-    memo: dict[int, tuple[Any, Any]] = {}  # id(x) -> (x, its twin), both ways: a value recurs in many records
-
-    def twin(x: Any, convert: Any) -> Any:
-        hit = memo.get(id(x))
-        if hit is None or hit[0] is not x:
-            hit = memo[id(x)] = (x, convert(x))
-            memo[id(hit[1])] = (hit[1], x)
-        return hit[1]
-
-    def as_sympy(x: Any) -> Any:
-        return twin(x, fr.to_sympy)
-
-    fast_eta = twin(eta, fr.from_sympy)
+    fast_eta = fr.setting(Fraction(int(eta.p), int(eta.q)))
     out = []
     for p, old in params.items():
         if p in problem.frozen:
@@ -58,18 +47,18 @@ def optimizer_updates(
         before = {k: state.get(p, {}).get(k, zero) for k in problem.optimizer.entry.state}
         new, after, lines = run_rule(
             problem.optimizer,
-            twin(old, fr.from_sympy),
-            twin(gradients[p], fr.from_sympy),
-            {k: twin(v, fr.from_sympy) for k, v in before.items()},
+            fr.from_sympy(old),
+            fr.from_sympy(gradients[p]),
+            {k: fr.from_sympy(v) for k, v in before.items()},
             t,
             fast_eta,
             number=fr.setting,
             sqrt=fr.sqrt,
             record=True,
-            record_as=as_sympy,
+            record_as=fr.to_sympy,
         )
-        after = {k: as_sympy(v) for k, v in after.items()}
-        out.append(Update(p, old, gradients[p], eta, as_sympy(new), False, before, after, lines))
+        after = {k: fr.to_sympy(v) for k, v in after.items()}
+        out.append(Update(p, old, gradients[p], eta, fr.to_sympy(new), False, before, after, lines))
     return tuple(out)
 
 

@@ -55,10 +55,12 @@ def _mpf_of(x: Number, prec: int) -> tuple[int, int, int, int]:
 
 class Setting(Fraction):
     """An optimizer setting (β₁, ε, …) as a Fraction whose operations with a Python int are remembered: a rule
-    computes 1 − β₁ and β₁ᵗ for every parameter, the same numbers every time (`setting` hands them out)."""
+    computes 1 − β₁ and β₁ᵗ for every parameter, the same numbers every time (`setting` hands them out). It
+    keeps its SymPy twin once made (`to_sympy`), as a Real does."""
 
-    __slots__ = ("_done",)
+    __slots__ = ("_done", "sym")
     _done: dict[tuple[str, int], Setting]
+    sym: Any
 
     def _remember(self, op: str, n: int, compute: Any) -> Setting:
         try:
@@ -124,11 +126,12 @@ def _binary(f: Any, *, swap: bool = False) -> Any:
 class Real:
     """A Float of SymPy's, as its mpmath number and precision in bits."""
 
-    __slots__ = ("mpf", "prec")
+    __slots__ = ("mpf", "prec", "sym")
 
-    def __init__(self, mpf: tuple[int, int, int, int], prec: int) -> None:
+    def __init__(self, mpf: tuple[int, int, int, int], prec: int, sym: Any = None) -> None:
         self.mpf = mpf
         self.prec = prec
+        self.sym = sym  # its SymPy Float, once made (or the one it was made from)
 
     __add__ = __radd__ = _binary(mpf_add)
     __sub__ = _binary(mpf_sub)
@@ -178,20 +181,29 @@ def sqrt(x: Any) -> Any:
 
 
 def from_sympy(x: Any) -> Any:
-    """A SymPy number (or a Python int) as a Fraction or a Real."""
+    """A SymPy number (or a Python int) as a Fraction or a Real that remembers `x` (so `to_sympy` gives `x`
+    itself back: the views' number texts are kept by object)."""
     if isinstance(x, int):
         return Fraction(x)
     if x.is_Rational:
-        return Fraction(int(x.p), int(x.q))
+        exact = Setting(int(x.p), int(x.q))
+        exact.sym = x
+        return exact
     if x.is_Float:
-        return Real(x._mpf_, x._prec)
+        return Real(x._mpf_, x._prec, x)
     raise TypeError(f"not a SymPy Rational or Float: {x!r}")
 
 
 def to_sympy(x: Any) -> Any:
     """A Fraction or a Real as SymPy's Rational or Float; anything else unchanged (an int stays an int)."""
-    if isinstance(x, Real):
-        return sympy().Float._new(x.mpf, x.prec)
+    kind = type(x)
+    if kind is Real or kind is Setting:
+        sym = getattr(x, "sym", None)
+        if sym is None:
+            sym = x.sym = (
+                sympy().Float._new(x.mpf, x.prec) if kind is Real else sympy().Rational(x.numerator, x.denominator)
+            )
+        return sym
     if isinstance(x, Fraction):
         return sympy().Rational(x.numerator, x.denominator)
     return x
