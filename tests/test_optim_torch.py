@@ -15,6 +15,7 @@ from test_engine_torch import torch_step
 
 from tutor.engines.crosscheck import cross_check
 from tutor.engines.exact import derive
+from tutor.errors import ProblemError
 from tutor.maths.optimizers import OPTIMIZERS, with_defaults
 from tutor.model.problem import Problem
 
@@ -74,7 +75,11 @@ def optimized(draw: st.DrawFn) -> Problem:
 @settings(max_examples=80, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(optimized())
 def test_every_optimizer_matches_torch_optim(problem):
-    derivation = derive(problem)
+    try:
+        derivation = derive(problem)
+    except ProblemError as error:  # exact fractions past the digit limit (momentum on a linear network)
+        assume("digits" not in str(error))
+        raise
     cross_check(derivation)
     assume(well_conditioned(derivation))  # the float64 engine agrees with the exact one, state keys included
     tensors = {
