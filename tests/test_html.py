@@ -150,6 +150,9 @@ def test_a_hostile_title_and_description_cannot_become_markup(tmp_path: Path) ->
     assert "<script" not in text and "<img" not in text and "\x07" not in text and "\u202e" not in text
     assert "&lt;script&gt;alert(1)&lt;/script&gt;" in text and "&lt;img src=x onerror=alert(2)&gt;" in text
     assert text.count("</details>") == text.count("<details")  # the description closed nothing
+    # the heading spells the title's control characters as <title> and the terminal do (not LaTeX's [U+0007])
+    title = re.search(r"<title>(.*)</title>", text).group(1)
+    assert f"<h1>{title}</h1>" in text and "\\x07" in title and "U+0007" not in text
 
 
 def test_the_heading_shows_the_title_as_written() -> None:

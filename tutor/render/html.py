@@ -29,7 +29,7 @@ from tutor.render.figures import Figure, collecting
 from tutor.render.htmldoc import Marks, convert
 from tutor.render.htmlstyle import CSS, highlight_css
 from tutor.render.latex import DETAILED
-from tutor.render.latexparts import title
+from tutor.render.latexparts import from_problem_heading, title
 from tutor.render.symtext import symbolic_steps
 from tutor.render.views import GRAPH_STEPS, STEPS, VIEWS, ViewOptions
 
@@ -63,9 +63,11 @@ def _content(result: Any, options: ViewOptions, params: Mapping[str, str]) -> tu
     with collecting() as figures:
         doc = latex.content(result, options)
     marks = Marks(params)
-    body = convert(doc.body, [draw(f) for f in figures], marks)
-    style = f"<style>{CSS}{highlight_css(sorted(set(params.values()), key=lambda p: int(p[1:])))}</style>"
     problem = result.derivation.problem if isinstance(result, SymbolicSolution) else result.problem
+    head = [f"<h1>{html_text(title(problem))}</h1>"]  # the problem's own text, as <title> (not LaTeX's read back)
+    head += [f"<p>{html_text(p.strip())}</p>" for p in (problem.description or "").split("\n\n") if p.strip()]
+    body = "\n".join([*head, convert(from_problem_heading(doc.body), [draw(f) for f in figures], marks)])
+    style = f"<style>{CSS}{highlight_css(sorted(set(params.values()), key=lambda p: int(p[1:])))}</style>"
     return title(problem), f'<div class="nnstep">{style}\n{body}\n</div>'
 
 

@@ -20,6 +20,7 @@ from tutor.render.exprlatex import to_latex
 from tutor.render.figures import figure
 from tutor.render.latexblocks import align, listing, table
 from tutor.render.latexmath import partial
+from tutor.render.latexparts import PROBLEM_HEADING
 from tutor.render.tikzgeom import math_width
 
 COLUMN_CM, MAX_WIDTH_CM, ROW_CM = 3.6, 13.0, 2.2
@@ -40,7 +41,7 @@ def _body(d: GraphDerivation, digits: int, solution: bool, shows: Callable[[str]
     yield rf"\section*{{{lf.line(p.title or 'Computation graph')}}}"
     if p.description:
         yield lf.text(p.description) + "\n"
-    yield r"\subsection*{Problem}"
+    yield PROBLEM_HEADING
     yield listing("Inputs", [f"${lf.name(k)} = {lf.num(v, digits)}$" for k, v in p.inputs.items()])
     yield r"\textbf{Nodes}, each computed from the ones before it:"
     yield align([rf"{lf.name(n)} &= {to_latex(p.nodes[n], digits=digits)}" for n in d.order])

@@ -30,12 +30,24 @@ def title(problem: Any) -> str:
     return problem.title or (Path(source).stem if source and not source.startswith("<") else "nnstep")
 
 
+PROBLEM_HEADING = r"\subsection*{Problem}"  # every LaTeX document's first heading after the title and description
+
+
 def heading_lines(problem: Any) -> Iterator[str]:
     """The title, the description and the Problem heading."""
     yield rf"\section*{{{lf.line(title(problem))}}}"
     if problem.description:
         yield lf.text(problem.description) + "\n"
-    yield r"\subsection*{Problem}"
+    yield PROBLEM_HEADING
+
+
+def from_problem_heading(body: str) -> str:
+    """A LaTeX body from its Problem heading on: what the HTML and Markdown views read back, under a title and
+    description of their own (escaped for them from the problem's text, not read back from LaTeX's escapes)."""
+    lines = body.split("\n")
+    if PROBLEM_HEADING not in lines:
+        raise ValueError("a LaTeX body without its Problem heading")
+    return "\n".join(lines[lines.index(PROBLEM_HEADING) :])
 
 
 def parameter_listing(derivation: Derivation, writer: MathWriter) -> str:

@@ -17,12 +17,12 @@ from tutor.fileio import write_atomic
 from tutor.model.derivation import DataSetDerivation, Derivation
 from tutor.model.symbolic import SymbolicSolution
 from tutor.render.latex import DETAILED, Document, document
+from tutor.render.latexparts import from_problem_heading
 from tutor.render.mdlatex import markdown_body
 from tutor.render.symtext import symbolic_steps
 from tutor.render.views import GRAPH_STEPS, STEPS, VIEWS, ViewOptions
 
 MARKDOWN = VIEWS["markdown"]
-PROBLEM = r"\subsection*{Problem}"  # the LaTeX views' first heading after the title and description
 
 
 def markdown_text(result: object, options: ViewOptions | None = None) -> str:
@@ -32,10 +32,7 @@ def markdown_text(result: object, options: ViewOptions | None = None) -> str:
 
 def page(doc: Document, description: str | None) -> str:
     """The Markdown page of a LaTeX document: its own title and description, then the body from `Problem` on."""
-    lines = doc.body.split("\n")
-    if PROBLEM not in lines:
-        raise ValueError("a LaTeX body without its Problem heading")
-    rest = "\n".join(lines[lines.index(PROBLEM) :])
+    rest = from_problem_heading(doc.body)
     head = [f"# {markdown_block(' '.join(doc.title.split())) or 'nnstep'}"]
     if description:
         head.append(markdown_block(description))
