@@ -106,9 +106,7 @@ def parameter_symbols(parameter: str) -> Callable[[str], str]:
     return lambda name: table.get(name, name)
 
 
-def line_numbers(
-    ev: Evaluated, num: Callable[[Any], str], pnum: Callable[[Any], str], *, latex: bool = False
-) -> str:
+def line_numbers(ev: Evaluated, num: Callable[[Any], str], pnum: Callable[[Any], str], *, latex: bool = False) -> str:
     """One evaluated line's formula with its numbers: `0.9 · 0 + (1 − 0.9) · 0.0821670`."""
     return write(ev.line.formula, _values(ev, num, pnum), latex=latex)
 
