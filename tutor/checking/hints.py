@@ -9,6 +9,8 @@ from __future__ import annotations
 
 from dataclasses import replace
 
+from tutor.checking.optimhints import optimizer_chains
+from tutor.maths.optimizers import STATE_WORDS
 from tutor.maths.regtext import RegDropTerms
 from tutor.maths.termtext import MINUS, RUNGS, Chain
 from tutor.model.derivation import Delta, Derivation, Step
@@ -58,8 +60,8 @@ class Hints:
             return [self._delta(step, next(d for d in step.deltas if d.neuron == name))]
         if part == "grad":
             return self._gradient(step, name)
-        if part == "new":
-            return [self._update(step, name)]
+        if part == "new" or part in STATE_WORDS:
+            return self._update(step, name, part)
         raise KeyError(local)
 
     def _delta(self, step: Step, d: Delta) -> Chain:
@@ -89,10 +91,15 @@ class Hints:
         penalty = [w.penalty_gradient_chain(g)] if g.penalty is not None else []  # data term + λ·w
         return [*chains, w.uses_chain(g), *penalty]
 
-    def _update(self, step: Step, name: str) -> Chain:
+    def _update(self, step: Step, name: str, part: str) -> list[Chain]:
+        """`.new` (SGD's w ← w − η · ∂L/∂w), or a line of the optimizer's rule for `.new` and the state keys."""
         u = next(u for u in step.updates if u.parameter == name)
         w = self.writer
+        if u.lines:
+            return optimizer_chains(u, part, w)
+        if part != "new":
+            raise KeyError(f"{name}.{part}")
         if u.frozen:
-            return Chain(f"{name} (frozen)", (name,), (), w.num(u.new))
+            return [Chain(f"{name} (frozen)", (name,), (), w.num(u.new))]
         numbers = f"{w.num(u.old)} {MINUS} {w.num(u.learning_rate)} · {w.pnum(u.gradient)}"
-        return Chain(f"{name} ← {name} {MINUS} η · ∂L/∂{name}", (), (numbers,), w.num(u.new))
+        return [Chain(f"{name} ← {name} {MINUS} η · ∂L/∂{name}", (), (numbers,), w.num(u.new))]

@@ -26,7 +26,8 @@ def _specific(tag: str, name: str, part: str, problem: Any, network: Any) -> str
     if tag == "adam-no-bias-correction":
         return f"{name}'s step divides by 1 − βᵗ first: m̂ = m/(1 − β₁ᵗ), v̂ = v/(1 − β₂ᵗ); you used m and v as they are"
     if tag == "momentum-state-reset":
-        words = ", ".join(f"{name}.{w}" for w in problem.optimizer.entry.state)
+        state = problem.optimizer.entry.state
+        words = ", ".join(f"{name}.{w}" for w in ((part,) if part in state else state))  # a state key: itself
         return f"{words} starts from its value after the step before, not from 0 again"
     if tag == "dropped-sign":
         negative = [f"{n} = {fmt(x)}" for n, x in {**problem.inputs, **problem.parameters}.items() if x < 0]

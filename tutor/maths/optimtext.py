@@ -7,6 +7,10 @@ from __future__ import annotations
 import re
 from collections.abc import Callable, Iterator
 from functools import cache
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from tutor.maths.optimizers import Evaluated
 
 _TOKEN = re.compile(r"sqrt\(|[A-Za-z_][A-Za-z0-9_]*|\d+|[-+*/^()]")
 TEXT_SYMBOLS = {
@@ -24,16 +28,23 @@ _SUPERSCRIPT = str.maketrans("0123456789", "⁰¹²³⁴⁵⁶⁷⁸⁹")
 
 def write(formula: str, name_of: Callable[[str], str], *, latex: bool = False) -> str:
     """`formula` with each name written by `name_of` (a symbol, or a number) and the operators spelled."""
-    return "".join(
-        text if kind == "text" else name_of(text) if kind == "name" else _power(name_of(text), latex)
-        for kind, text in _template(formula, latex)
-    )  # a "power" is of a name: its value decides between ² and ^t
+    out = []
+    for kind, text in _template(formula, latex):
+        if kind == "text":
+            out.append(text)
+        elif kind == "name":
+            out.append(name_of(text))
+        elif kind == "base":  # raised to a power: a quotient (1/3, ∂L/∂w5) in brackets, as (∂L/∂w5)²
+            out.append(_grouped(name_of(text), latex))
+        else:  # a power of a name: its value decides between ² and ^t
+            out.append(_power(name_of(text), latex))
+    return "".join(out)
 
 
 @cache
 def _template(formula: str, latex: bool) -> tuple[tuple[str, str], ...]:
-    """The formula parsed once: ("text", operators and brackets as written), ("name", a name to write) or
-    ("power", a name as an exponent)."""
+    """The formula parsed once: ("text", operators and brackets as written), ("name", a name to write),
+    ("base", a name raised to a power) or ("power", a name as an exponent)."""
     ops = _LATEX_OPS if latex else _TEXT_OPS
     out: list[tuple[str, str]] = []
     closers: list[str] = []  # what each open parenthesis closes with
@@ -49,12 +60,20 @@ def _template(formula: str, latex: bool) -> tuple[tuple[str, str], ...]:
             out.append(("text", closers.pop()))
         elif tok == "^":
             exponent = next(tokens)
+            if out and out[-1][0] == "name":
+                out[-1] = ("base", out[-1][1])
             out.append(("text", _power(exponent, latex)) if exponent.isdigit() else ("power", exponent))
         elif tok in ops:
             out.append(("text", ops[tok]))
         else:
             out.append(("text", tok) if tok.isdigit() else ("name", tok))
     return tuple(out)
+
+
+def _grouped(text: str, latex: bool) -> str:
+    if latex or "/" not in text or (text.startswith("(") and text.endswith(")")):
+        return text
+    return f"({text})"
 
 
 def _power(text: str, latex: bool) -> str:
@@ -74,3 +93,24 @@ def rule_lines(lines: Iterator[tuple[str, str]] | list[tuple[str, str]], *, late
     name = symbols(latex)
     arrow = r" &\leftarrow " if latex else " ← "
     return [name(target) + arrow + write(formula, name, latex=latex) for target, formula in lines]
+
+
+def target_text(parameter: str, target: str) -> str:
+    """What a line of `parameter`'s step assigns: the parameter itself, or a symbol (m, v̂)."""
+    return parameter if target == "w" else TEXT_SYMBOLS.get(target, target)
+
+
+def parameter_symbols(parameter: str) -> Callable[[str], str]:
+    """Names as the rule's symbols, written for `parameter`: w5 for w, ∂L/∂w5 for g (β₁, m̂ as they are)."""
+    table = {**TEXT_SYMBOLS, "w": parameter, "g": f"∂L/∂{parameter}"}
+    return lambda name: table.get(name, name)
+
+
+def line_numbers(ev: Evaluated, num: Callable[[Any], str], pnum: Callable[[Any], str], *, latex: bool = False) -> str:
+    """One evaluated line's formula with its numbers: `0.9 · 0 + (1 − 0.9) · 0.0821670`."""
+    return write(ev.line.formula, _values(ev, num, pnum), latex=latex)
+
+
+def _values(ev: Evaluated, num: Callable[[Any], str], pnum: Callable[[Any], str]) -> Callable[[str], str]:
+    """Each name's value; the parameter (first in its formula) without parentheses, t as a whole number."""
+    return lambda name: str(ev.given[name]) if name == "t" else (num if name == "w" else pnum)(ev.given[name])

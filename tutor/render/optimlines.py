@@ -7,8 +7,8 @@ from __future__ import annotations
 from collections.abc import Callable, Iterator
 from typing import Any
 
-from tutor.maths.optimizers import OPTIMIZERS, Evaluated, OptimizerEntry
-from tutor.maths.optimtext import LATEX_SYMBOLS, TEXT_SYMBOLS, rule_lines, write
+from tutor.maths.optimizers import OPTIMIZERS, OptimizerEntry
+from tutor.maths.optimtext import LATEX_SYMBOLS, TEXT_SYMBOLS, line_numbers, rule_lines, target_text
 from tutor.model.derivation import Step, Update
 from tutor.render import latexfmt as lf
 
@@ -39,20 +39,7 @@ def numbers_text(u: Update, num: Callable[[Any], str], pnum: Callable[[Any], str
     before = ", ".join(f"{TEXT_SYMBOLS.get(k, k)} = {num(v)}" for k, v in u.state_before.items())
     yield 2, f"{u.parameter}: g = ∂L/∂{u.parameter} = {num(u.gradient)}; before the step {before}"
     for ev in u.lines:
-        target = u.parameter if ev.line.target == "w" else f"{TEXT_SYMBOLS.get(ev.line.target, ev.line.target)}"
-        yield 4, f"{target} ← {write(ev.line.formula, _numbers(ev, pnum, num))} = {num(ev.value)}"
-
-
-def _numbers(ev: Evaluated, pnum: Callable[[Any], str], num: Callable[[Any], str]) -> Callable[[str], str]:
-    """Each name's value; the parameter (first in its formula) without parentheses, t as a whole number."""
-    given = ev.given
-
-    def name_of(name: str) -> str:
-        if name == "w":
-            return num(given[name])
-        return str(given[name]) if name == "t" else pnum(given[name])
-
-    return name_of
+        yield 4, f"{target_text(u.parameter, ev.line.target)} ← {line_numbers(ev, num, pnum)} = {num(ev.value)}"
 
 
 def latex_title(step: Step, num: Callable[[Any], str]) -> str:
@@ -73,6 +60,6 @@ def latex_numbers(u: Update, name: str, num: Callable[[Any], str], pnum: Callabl
     for ev in u.lines:
         sym = LATEX_SYMBOLS.get(ev.line.target, ev.line.target)
         target = name if ev.line.target == "w" else f"{sym}_{{{name}}}"
-        numbers = write(ev.line.formula, _numbers(ev, pnum, num), latex=True)
+        numbers = line_numbers(ev, num, pnum, latex=True)
         out.append(rf"{target} &\leftarrow {numbers} = {num(ev.value)}")
     return out
