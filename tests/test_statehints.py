@@ -173,11 +173,14 @@ def drill(path: Path, answers: dict[str, list[str]], **options) -> tuple[Session
 
 def test_practice_asks_a_state_key_and_shows_its_hints() -> None:
     g = float(check_model(solve_file(ADAM)).expected["w1.grad"])
-    session, out = drill(ADAM, {"w1.m": ["?", "?", f"{0.1 * g!r}"]}, only=frozenset({"update"}), step=1)
+    session, out = drill(
+        ADAM, {"w1.m": ["?", "?", f"{0.1 * g!r}"], "w1.new": ["skip"]}, only=frozenset({"update"}), step=1
+    )
     assert "Hint: the formula:\n    m ← β₁ · m + (1 − β₁) · ∂L/∂w1\n" in out
     assert "Hint: with the numbers:\n    m ← β₁ · m + (1 − β₁) · ∂L/∂w1 = 0.9 · 0 + (1 − 0.9) · 0.000438568\n" in out
     assert {i.key: i.status for i in session.items}["w1.m"] == "after hints"
-    assert "The value (skipped):\n    m̂ ← m / (1 − β₁^t)" in out  # w1.new, skipped before it: Adam's lines
+    assert out.index("w1.m:") < out.index("w1.v:") < out.index("w1.new:")  # the state first: the update reads it
+    assert "The value (skipped):\n    m̂ ← m / (1 − β₁^t)" in out  # w1.new, skipped after them: Adam's lines
 
 
 def test_practice_names_a_reset_state_in_words() -> None:
@@ -193,7 +196,7 @@ def test_practice_cli_hints_a_state_key_through_a_pipe() -> None:
     env = {"PYTHONPATH": str(ROOT), "NO_COLOR": "1", "TERM": "dumb", "PATH": "/usr/bin:/bin"}
     run = subprocess.run(
         [sys.executable, "-m", "tutor", "practice", str(ADAM), "--only", "update", "--step", "1"],
-        input="skip\n?\n?\n?\n",
+        input="?\n?\n?\n",  # w1.m, the first key
         capture_output=True,
         text=True,
         env=env,
@@ -202,5 +205,5 @@ def test_practice_cli_hints_a_state_key_through_a_pipe() -> None:
     )
     assert run.returncode == 1, run.stderr  # not everything right
     assert "Traceback" not in run.stderr + run.stdout
-    assert "v ← β₂ · v + (1 − β₂)" not in run.stdout.split("[2/")[1].split("[3/")[0]  # w1.m's own line only
+    assert "v ← β₂ · v + (1 − β₂)" not in run.stdout.split("[1/")[1].split("[2/")[0]  # w1.m's own line only
     assert "The value (given up):\n    m ← β₁ · m + (1 − β₁) · ∂L/∂w1 = 0.9 · 0 + (1 − 0.9) · 0.000438568" in run.stdout

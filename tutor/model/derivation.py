@@ -340,10 +340,10 @@ class Step:
             yield f"{d.neuron}.delta", d.value
         for g in self.gradients:
             yield f"{g.parameter}.grad", g.value
-        for u in self.updates:
-            yield f"{u.parameter}.new", u.new
+        for u in self.updates:  # an optimizer's state first: the update reads it (m, v, then w5.new)
             for word, value in u.state.items():
                 yield f"{u.parameter}.{word}", value
+            yield f"{u.parameter}.new", u.new
 
 
 @dataclass(frozen=True)
