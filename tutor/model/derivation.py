@@ -298,6 +298,15 @@ class ExampleStep:
     loss: Loss
     deltas: tuple[Delta, ...]
     gradients: tuple[Gradient, ...]
+    # ∂L_k/∂x of every input, with the example's own loss L_k as its `gradients` (not among `items`: on request)
+    input_gradients: tuple[InputGradient, ...] = ()
+
+    def input_gradient_items(self) -> Iterator[tuple[str, Number]]:
+        """Answer keys `ex<k>.x1.grad`: ∂L_k/∂x1 of the example's own loss (the batch loss's is that times
+        its scale, 1/n for a mean)."""
+        prefix = example_prefix(self.example)
+        for g in self.input_gradients:
+            yield f"{prefix}{g.input}.grad", g.value
 
     def items(self) -> Iterator[tuple[str, Number]]:
         """Answer keys `ex<k>.y3.net`, `ex<k>.loss`, `ex<k>.y3.delta`, `ex<k>.w13.grad`."""
@@ -364,8 +373,14 @@ class Derivation:
         return {**out, **self.input_gradient_values()} if wants_input_gradients(self.problem) else out
 
     def input_gradient_values(self) -> dict[str, Number]:
-        """∂L/∂x of every input by answer key (`x1.grad`, `step2.x1.grad`): shown on request only."""
-        return {f"{step_prefix(s.index)}{g.input}.grad": g.value for s in self.steps for g in s.input_gradients}
+        """∂L/∂x of every input by answer key (`x1.grad`, `step2.x1.grad`; a data set's per example,
+        `ex2.x1.grad`, `step2.ex2.x1.grad`): shown on request only."""
+        out: dict[str, Number] = {}
+        for s in self.steps:
+            prefix = step_prefix(s.index)
+            out.update((f"{prefix}{g.input}.grad", g.value) for g in s.input_gradients)
+            out.update((prefix + k, v) for e in s.examples for k, v in e.input_gradient_items())
+        return out
 
 
 @dataclass(frozen=True)
