@@ -337,10 +337,13 @@ class Step:
     epoch: int = 1
     input_gradients: tuple[InputGradient, ...] = ()  # ∂L/∂x of every input (not among `items`: on request)
 
-    def items(self) -> Iterator[tuple[str, Number]]:
-        """(answer key, value) for every quantity of the step, without the step prefix, in derivation order."""
+    def items(self, input_gradients: bool = False) -> Iterator[tuple[str, Number]]:
+        """(answer key, value) for every quantity of the step, without the step prefix, in derivation order;
+        `input_gradients`: each example's `ex2.x1.grad` too, after its own keys."""
         for e in self.examples:
             yield from e.items()
+            if input_gradients:
+                yield from e.input_gradient_items()
         for f in self.forward:
             yield f"{f.neuron}.net", f.net
             yield f"{f.neuron}.out", f.out
@@ -366,11 +369,12 @@ class Derivation:
     def values(self) -> dict[str, Number]:
         """Every quantity by answer key: `y3.net` for step 1, `step2.y3.net` for step 2, …"""
         out: dict[str, Number] = {}
+        wanted = wants_input_gradients(self.problem)
         for step in self.steps:
             prefix = step_prefix(step.index)
-            for key, value in step.items():
+            for key, value in step.items(wanted):
                 out[prefix + key] = value
-        return {**out, **self.input_gradient_values()} if wants_input_gradients(self.problem) else out
+        return {**out, **self.input_gradient_values()} if wanted else out
 
     def input_gradient_values(self) -> dict[str, Number]:
         """∂L/∂x of every input by answer key (`x1.grad`, `step2.x1.grad`; a data set's per example,

@@ -105,6 +105,9 @@ def wants_input_gradients(problem: Any) -> bool:
         return False
     parsed = [parse_key(k) for k in keys]
     return any(
-        k is not None and k.quantity == "grad" and k.subject in problem.inputs and (k.example is None) != bool(problem.data)
+        k is not None
+        and k.quantity == "grad"
+        and k.subject in problem.inputs
+        and (k.example is None) != bool(problem.data)
         for k in parsed
     )

@@ -139,7 +139,8 @@ def _input_gradient_note(reduction: str, n: int, k: int) -> list[str]:
         return []
     own = rf"These are the gradients of the example's own loss $L_{{{k}}}$; "
     if reduction == "mean":
-        return [own + rf"those of the batch loss $L = \tfrac{{1}}{{{n}}} \sum_{{k}} L_{{k}}$ are $\tfrac{{1}}{{{n}}}$ of them."]
+        scale = rf"\tfrac{{1}}{{{n}}}"
+        return [own + rf"those of the batch loss $L = {scale} \sum_{{k}} L_{{k}}$ are ${scale}$ of them."]
     return [own + r"the batch loss $L = \sum_{k} L_{k}$ has the same."]
 
 

@@ -52,9 +52,7 @@ def records(
     """One record per iteration (only iteration `step` if given), exact ones first, one at a time;
     `input_gradients`: each example of a detailed iteration with its `input_gradients` (∂L_k/∂x)."""
     want = phases or ALL_PHASES
-    yield from (
-        iteration_record(s, want, input_gradients) for s in derivation.steps if step is None or s.index == step
-    )
+    yield from (iteration_record(s, want, input_gradients) for s in derivation.steps if step is None or s.index == step)
     start = len(derivation.steps) + 1
     if step is None or step >= start:
         replay = Replay(derivation.problem)
