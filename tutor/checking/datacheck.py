@@ -83,11 +83,7 @@ class DataSetModel(NetworkModel):
                 own = {key[len(prefix) :]: v for key, v in given.items() if key.startswith(prefix)}
                 if rules.updated_weights_in_backprop:  # the batch's own update, not one example's
                     own = {**self._new(step, params, given), **own}
-                example = problem.data[k - 1]
-                x, t = _floats(example.inputs), _floats(example.targets)
-                out = numeric_step(self.network, params, x, t, rules=rules, given=own, index=index, regularized=False)
-                if self.input_gradients:  # ∂L_k/∂x from the student's own δ where given
-                    out.update(example_input_gradients(self.network, params, x, {**out, **own}))
+                out = self._example(rules, params, k, index, own)
                 values.update({prefix + key: v for key, v in out.items() if _per_example(key)})
                 losses.append(own.get("loss", out["loss"]))
                 for q in params:
@@ -101,6 +97,17 @@ class DataSetModel(NetworkModel):
             state = self._update(index, params, state, values, rules, eta, given)
             params = {q: given.get(f"{step}{q}.new", values[f"{step}{q}.new"]) for q in params}
         return values
+
+    def _example(
+        self, rules: Rules, params: Mapping[str, float], k: int, index: int, own: Mapping[str, float]
+    ) -> dict[str, float]:
+        """Example k's pass in iteration `index` (its keys without a prefix), from the student's `own` values."""
+        example = self.problem.data[k - 1]
+        x, t = _floats(example.inputs), _floats(example.targets)
+        out = numeric_step(self.network, params, x, t, rules=rules, given=own, index=index, regularized=False)
+        if self.input_gradients:  # ∂L_k/∂x from the student's own δ where given
+            out.update(example_input_gradients(self.network, params, x, {**out, **own}))
+        return out
 
     def _update(
         self,
