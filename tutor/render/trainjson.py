@@ -5,6 +5,7 @@ Each record: `{"step", "epoch", "detailed", "examples": [{"example", "forward", 
 iteration's update, so the last record's is the trained network. The first `--detail` iterations come
 from the exact engine (`detailed: true`, integers where exact); the rest from the float64 replay
 (`tutor.engines.trainlog`). `training` summarises the run (loss by epoch, final loss and parameters).
+`--input-gradients` adds `"input_gradients": {"x1": …}` (∂L_k/∂x) to each example of a detailed record.
 """
 
 from __future__ import annotations
