@@ -19,7 +19,7 @@ import numpy as np
 from tutor.checking.checkmodel import NetworkModel
 from tutor.checking.hints import Chain, Hints
 from tutor.engines import floatreg as fr
-from tutor.engines.floats import RIGHT, Rules, numeric_step
+from tutor.engines.floats import RIGHT, Rules, example_input_gradients, numeric_step
 from tutor.engines.optimfloat import carried_state, put_optimizer_step
 from tutor.maths.numfmt import fmt
 from tutor.model.derivation import Step
@@ -34,6 +34,7 @@ from tutor.model.keys import (
     split_key,
     step_prefix,
 )
+from tutor.model.keyset import wants_input_gradients
 
 
 def _floats(values: Mapping[str, Any]) -> dict[str, float]:
@@ -46,6 +47,7 @@ class DataSetModel(NetworkModel):
     def __init__(self, derivation: Any) -> None:
         super().__init__(derivation)
         self.batches = [tuple(e.example for e in s.examples) for s in derivation.steps]  # 1-based places
+        self.input_gradients = wants_input_gradients(self.problem)  # `ex2.x1.grad` among the keys that count
 
     @cached_property
     def diagnoser(self) -> Any:
@@ -81,9 +83,7 @@ class DataSetModel(NetworkModel):
                 own = {key[len(prefix) :]: v for key, v in given.items() if key.startswith(prefix)}
                 if rules.updated_weights_in_backprop:  # the batch's own update, not one example's
                     own = {**self._new(step, params, given), **own}
-                example = problem.data[k - 1]
-                x, t = _floats(example.inputs), _floats(example.targets)
-                out = numeric_step(self.network, params, x, t, rules=rules, given=own, index=index, regularized=False)
+                out = self._example(rules, params, k, index, own)
                 values.update({prefix + key: v for key, v in out.items() if _per_example(key)})
                 losses.append(own.get("loss", out["loss"]))
                 for q in params:
@@ -97,6 +97,17 @@ class DataSetModel(NetworkModel):
             state = self._update(index, params, state, values, rules, eta, given)
             params = {q: given.get(f"{step}{q}.new", values[f"{step}{q}.new"]) for q in params}
         return values
+
+    def _example(
+        self, rules: Rules, params: Mapping[str, float], k: int, index: int, own: Mapping[str, float]
+    ) -> dict[str, float]:
+        """Example k's pass in iteration `index` (its keys without a prefix), from the student's `own` values."""
+        example = self.problem.data[k - 1]
+        x, t = _floats(example.inputs), _floats(example.targets)
+        out = numeric_step(self.network, params, x, t, rules=rules, given=own, index=index, regularized=False)
+        if self.input_gradients:  # ∂L_k/∂x from the student's own δ where given
+            out.update(example_input_gradients(self.network, params, x, {**out, **own}))
+        return out
 
     def _update(
         self,
@@ -167,7 +178,8 @@ class DataHints(Hints):
         step = self.derivation.steps[index - 1]
         if k is not None:
             e = next(e for e in step.examples if e.example == k)
-            return self.step_chains(Step(index, e.forward, e.loss, e.deltas, e.gradients, ()), inner)
+            pseudo = Step(index, e.forward, e.loss, e.deltas, e.gradients, (), input_gradients=e.input_gradients)
+            return self.step_chains(pseudo, inner)
         if parsed.quantity == "loss":
             return [self._batch("L", "L", [(e.example, e.loss.value) for e in step.examples], step.loss.value)]
         if parsed.quantity == "grad":

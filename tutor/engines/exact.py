@@ -25,6 +25,7 @@ from tutor.model.derivation import (
     Downstream,
     ForwardNeuron,
     Gradient,
+    InputGradient,
     Loss,
     LossPart,
     Step,
@@ -85,9 +86,16 @@ def derive_step(
     forward, loss, deltas, gradients = backprop(network, params, inputs, targets, max_paths=max_paths, drop=drop)
     loss, gradients = rd.regularize(network.problem, params, loss, gradients)
     updates = updates_for(network.problem, params, {g.parameter: g.value for g in gradients}, state, index)
-    routes = {t.parameter: t.parameter_value for f in forward if f.combine == "max" for t in f.terms}
-    grads_in = rd.input_gradients(network, {**params, **routes}, deltas)
+    grads_in = input_gradients_of_pass(network, params, forward, deltas)
     return Step(index, forward, loss, deltas, gradients, updates, input_gradients=grads_in)
+
+
+def input_gradients_of_pass(
+    network: Network, params: Values, forward: tuple[ForwardNeuron, ...], deltas: tuple[Delta, ...]
+) -> tuple[InputGradient, ...]:
+    """∂L/∂x of every input from one example's pass (a pooling neuron's routes act as its weights 1 and 0)."""
+    routes = {t.parameter: t.parameter_value for f in forward if f.combine == "max" for t in f.terms}
+    return rd.input_gradients(network, {**params, **routes}, deltas)
 
 
 def backprop(

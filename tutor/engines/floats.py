@@ -131,14 +131,28 @@ def numeric_step(
     return v
 
 
-def _input_gradients(network: Network, params: Mapping[str, float], step: Mapping[str, float]) -> dict[str, float]:
-    """∂L/∂x = Σ w · δ over the neurons each input feeds (a pooling neuron's route from the outputs)."""
-    values = {**network.floats[1], **{n: step[f"{n}.out"] for n in network.neurons if f"{n}.out" in step}}
+def _input_gradients(
+    network: Network,
+    params: Mapping[str, float],
+    step: Mapping[str, float],
+    inputs: Mapping[str, float] | None = None,
+) -> dict[str, float]:
+    """∂L/∂x = Σ w · δ over the neurons each input feeds (a pooling neuron's route from the outputs), on the
+    problem's example or on `inputs` (a data set's)."""
+    given = network.floats[1] if inputs is None else inputs
+    values = {**given, **{n: step[f"{n}.out"] for n in network.neurons if f"{n}.out" in step}}
     params = {**params, **pooling.routes(network, values.__getitem__, 1.0, 0.0)}
     return {
         f"{x}.grad": sum(params[p] * step[f"{k}.delta"] for k, p in network.consumers[x])
         for x in network.problem.inputs
     }
+
+
+def example_input_gradients(
+    network: Network, params: Mapping[str, float], inputs: Mapping[str, float], step: Mapping[str, float]
+) -> dict[str, float]:
+    """∂L/∂x (`x1.grad`) of one example of a data set from its pass `step` (`numeric_step`'s keys)."""
+    return _input_gradients(network, params, step, inputs)
 
 
 def input_gradients_of(problem: Problem, values: Mapping[str, float]) -> dict[str, float]:

@@ -17,8 +17,8 @@ import numpy as np
 
 from tutor.engines import regdrop as rd
 from tutor.engines.crosscheck import ABS_TOL, REL_TOL, as_float, beyond_float64
-from tutor.engines.exact import backprop, check_exact_size, updates_for
-from tutor.engines.floats import numeric_step
+from tutor.engines.exact import backprop, check_exact_size, input_gradients_of_pass, updates_for
+from tutor.engines.floats import example_input_gradients, numeric_step
 from tutor.engines.optimexact import optimizer_state
 from tutor.engines.trainer import train
 from tutor.errors import CrossCheckError
@@ -86,7 +86,8 @@ def _example_step(network: Network, params: Values, k: int, max_paths: int, drop
     inputs = {n: fn.exact(v) for n, v in example.inputs.items()}
     targets = {n: fn.exact(v) for n, v in example.targets.items()}
     forward, loss, deltas, gradients = backprop(network, params, inputs, targets, max_paths=max_paths, drop=drop)
-    return ExampleStep(k + 1, inputs, targets, forward, loss, deltas, gradients)
+    grads_in = input_gradients_of_pass(network, params, forward, deltas)  # ∂L_k/∂x: the example's own loss
+    return ExampleStep(k + 1, inputs, targets, forward, loss, deltas, gradients, grads_in)
 
 
 def _sum(values: Iterator[Any]) -> Any:
@@ -104,12 +105,12 @@ def cross_check_training(derivation: DataSetDerivation, network: Network) -> Non
         pairs += [(f"{at}{u.parameter}.new", u.new, run.kept[i][j]) for j, u in enumerate(step.updates)]
         params = {u.parameter: float(u.old) for u in step.updates}
         for e in step.examples:
+            inputs = _floats(e.inputs)
             with np.errstate(all="ignore"):  # an overflow shows as a value that is not finite, below
-                numeric = numeric_step(
-                    network, params, _floats(e.inputs), _floats(e.targets), index=step.index, regularized=False
-                )
+                numeric = numeric_step(network, params, inputs, _floats(e.targets), index=step.index, regularized=False)
+                numeric.update(example_input_gradients(network, params, inputs, numeric))
             prefix = example_prefix(e.example)
-            pairs += [(f"{at}{k}", v, numeric[k[len(prefix) :]]) for k, v in e.items()]
+            pairs += [(f"{at}{k}", v, numeric[k[len(prefix) :]]) for k, v in (*e.items(), *e.input_gradient_items())]
         for key, a, b in pairs:
             if not (math.isfinite(as_float(a)) and math.isfinite(b)):
                 raise beyond_float64(derivation.problem, key)

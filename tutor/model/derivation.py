@@ -298,6 +298,15 @@ class ExampleStep:
     loss: Loss
     deltas: tuple[Delta, ...]
     gradients: tuple[Gradient, ...]
+    # ∂L_k/∂x of every input, with the example's own loss L_k as its `gradients` (not among `items`: on request)
+    input_gradients: tuple[InputGradient, ...] = ()
+
+    def input_gradient_items(self) -> Iterator[tuple[str, Number]]:
+        """Answer keys `ex<k>.x1.grad`: ∂L_k/∂x1 of the example's own loss (the batch loss's is that times
+        its scale, 1/n for a mean)."""
+        prefix = example_prefix(self.example)
+        for g in self.input_gradients:
+            yield f"{prefix}{g.input}.grad", g.value
 
     def items(self) -> Iterator[tuple[str, Number]]:
         """Answer keys `ex<k>.y3.net`, `ex<k>.loss`, `ex<k>.y3.delta`, `ex<k>.w13.grad`."""
@@ -328,10 +337,13 @@ class Step:
     epoch: int = 1
     input_gradients: tuple[InputGradient, ...] = ()  # ∂L/∂x of every input (not among `items`: on request)
 
-    def items(self) -> Iterator[tuple[str, Number]]:
-        """(answer key, value) for every quantity of the step, without the step prefix, in derivation order."""
+    def items(self, input_gradients: bool = False) -> Iterator[tuple[str, Number]]:
+        """(answer key, value) for every quantity of the step, without the step prefix, in derivation order;
+        `input_gradients`: each example's `ex2.x1.grad` too, after its own keys."""
         for e in self.examples:
             yield from e.items()
+            if input_gradients:
+                yield from e.input_gradient_items()
         for f in self.forward:
             yield f"{f.neuron}.net", f.net
             yield f"{f.neuron}.out", f.out
@@ -357,15 +369,22 @@ class Derivation:
     def values(self) -> dict[str, Number]:
         """Every quantity by answer key: `y3.net` for step 1, `step2.y3.net` for step 2, …"""
         out: dict[str, Number] = {}
+        wanted = wants_input_gradients(self.problem)
         for step in self.steps:
             prefix = step_prefix(step.index)
-            for key, value in step.items():
+            for key, value in step.items(wanted):
                 out[prefix + key] = value
-        return {**out, **self.input_gradient_values()} if wants_input_gradients(self.problem) else out
+        return {**out, **self.input_gradient_values()} if wanted else out
 
     def input_gradient_values(self) -> dict[str, Number]:
-        """∂L/∂x of every input by answer key (`x1.grad`, `step2.x1.grad`): shown on request only."""
-        return {f"{step_prefix(s.index)}{g.input}.grad": g.value for s in self.steps for g in s.input_gradients}
+        """∂L/∂x of every input by answer key (`x1.grad`, `step2.x1.grad`; a data set's per example,
+        `ex2.x1.grad`, `step2.ex2.x1.grad`): shown on request only."""
+        out: dict[str, Number] = {}
+        for s in self.steps:
+            prefix = step_prefix(s.index)
+            out.update((f"{prefix}{g.input}.grad", g.value) for g in s.input_gradients)
+            out.update((prefix + k, v) for e in s.examples for k, v in e.input_gradient_items())
+        return out
 
 
 @dataclass(frozen=True)

@@ -77,7 +77,7 @@ def _network_keys(problem: Any, *, example: bool, batch: bool = False) -> list[s
     keys = [] if batch else [f"{n}.{part}" for n in problem.neurons for part in ("net", "out", "delta")]
     keys.append("loss")
     keys += [f"{p}.grad" for p in problem.parameters]
-    if not problem.data:  # ∂L/∂x of a one-example problem: counted when named (`tutor.model.regdrop`)
+    if example or not problem.data:  # ∂L/∂x (a data set's per example, `ex2.x1.grad`): counted when named
         keys += [f"{x}.grad" for x in problem.inputs]
     return keys if example else keys + [f"{p}.new" for p in problem.parameters]
 
@@ -97,10 +97,17 @@ def _places(examples: Iterable[int]) -> str:
 
 
 def wants_input_gradients(problem: Any) -> bool:
-    """Whether a one-example problem's keys that count (`check: {keys: […]}`) name an input's gradient
-    (`x1.grad`): then ∂L/∂x is part of its answer key (checked, practised), else shown on request only."""
+    """Whether the problem's keys that count (`check: {keys: […]}`) name an input's gradient (`x1.grad`; a
+    data set's example's, `ex2.x1.grad`): then ∂L/∂x is part of its answer key (checked, practised), else
+    shown on request only."""
     keys = problem.check.keys
-    if not keys or problem.data:
+    if not keys:
         return False
     parsed = [parse_key(k) for k in keys]
-    return any(k is not None and k.quantity == "grad" and k.subject in problem.inputs for k in parsed)
+    return any(
+        k is not None
+        and k.quantity == "grad"
+        and k.subject in problem.inputs
+        and (k.example is None) != bool(problem.data)
+        for k in parsed
+    )

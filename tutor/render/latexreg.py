@@ -7,7 +7,7 @@ from __future__ import annotations
 from dataclasses import replace
 from typing import TYPE_CHECKING, Protocol
 
-from tutor.model.derivation import ForwardNeuron, Gradient, Loss, Step
+from tutor.model.derivation import ExampleStep, ForwardNeuron, Gradient, Loss, Step
 from tutor.model.problem import Problem
 from tutor.render import latexfmt as lf
 from tutor.render.latexblocks import align
@@ -96,8 +96,9 @@ def settings(problem: Problem, writer: MathWriter) -> str:
     return out
 
 
-def input_gradient_section(step: Step, writer: MathWriter, heading: str) -> Iterator[str]:
-    """`--input-gradients`: ∂L/∂x = Σ w · δ over the neurons each input feeds."""
+def input_gradient_section(step: Step | ExampleStep, writer: MathWriter, heading: str) -> Iterator[str]:
+    """`--input-gradients`: ∂L/∂x = Σ w · δ over the neurons each input feeds (of a step, or of one example
+    of a data set's batch)."""
     rows = []
     for ig in step.input_gradients:
         sym = " + ".join(rf"{lf.name(d.parameter)}\, \delta_{{{lf.name(d.neuron)}}}" for d in ig.downstream) or "0"

@@ -17,6 +17,7 @@ from tutor.model.derivation import DataSetDerivation, Derivation, ExampleStep, S
 from tutor.model.network import Network
 from tutor.model.schedule import batch_size, descent_kind, iterations_per_epoch
 from tutor.render import latexfmt as lf
+from tutor.render import latexreg
 from tutor.render.curve import pgfplots, thin
 from tutor.render.latexblocks import BASE_PACKAGES, align, tables
 from tutor.render.latexmath import MathWriter, partial, rows
@@ -40,7 +41,7 @@ def training_body(derivation: DataSetDerivation, opts: LatexOptions) -> tuple[st
     if opts.solution:
         for step in derivation.steps:
             if opts.step is None or step.index == opts.step:
-                parts += iteration(derivation, step, network, writer, opts.shows)
+                parts += iteration(derivation, step, network, writer, opts.shows, opts.input_gradients)
         parts += run_summary(derivation, network)
     return "\n".join(parts), PACKAGES
 
@@ -106,8 +107,10 @@ def iteration(
     network: Network,
     writer: MathWriter,
     shows: Callable[[str], bool] = lambda phase: True,
+    input_gradients: bool = False,
 ) -> list[str]:
-    """One iteration: each example's pass, the batch loss and gradients, the updates."""
+    """One iteration: each example's pass (`input_gradients`: with its ∂L_k/∂x), the batch loss and
+    gradients, the updates."""
     p = derivation.problem
     params = {u.parameter: u.old for u in step.updates}
     start = "the parameters of the problem" if step.index == 1 else f"the parameters after iteration {step.index - 1}"
@@ -120,11 +123,25 @@ def iteration(
         out.append(rf"\subsubsection*{{Example {e.example}: {_example_title(e, network)}}}")
         first = step.index == derivation.steps[0].index and e is step.examples[0]
         out += pass_sections(e, network, writer, r"\paragraph*", params, e.inputs, explain=first, shows=shows)
+        if input_gradients and shows("backward"):
+            out += latexreg.input_gradient_section(e, writer, r"\paragraph*")
+            out += _input_gradient_note(p.reduction, len(step.examples), e.example)
     if shows("loss") or shows("backward"):
         out += batch_section(step, p.reduction, writer)
     if shows("update"):
         out += update_sections(step, writer, r"\subsubsection*")
     return out
+
+
+def _input_gradient_note(reduction: str, n: int, k: int) -> list[str]:
+    """What example k's ∂L_k/∂x is to the batch loss: 1/n of it for a mean (nothing for a batch of one)."""
+    if n == 1:
+        return []
+    own = rf"These are the gradients of the example's own loss $L_{{{k}}}$; "
+    if reduction == "mean":
+        scale = rf"\tfrac{{1}}{{{n}}}"
+        return [own + rf"those of the batch loss $L = {scale} \sum_{{k}} L_{{k}}$ are ${scale}$ of them."]
+    return [own + r"the batch loss $L = \sum_{k} L_{k}$ has the same."]
 
 
 def _example_title(e: ExampleStep, network: Network) -> str:

@@ -34,6 +34,10 @@ DETAILED = step_count(lambda d: len(d.steps), "only {n} iteration(s) are derived
 
 @VIEWS["text"].register(DataSetDerivation, DETAILED)  # the terminal shows the detailed iterations only
 def _text_view(derivation: DataSetDerivation, options: ViewOptions) -> Callable[[Console], None]:
+    if options.input_gradients:
+        return lambda console: render_training(
+            derivation, console, digits=options.digits, step=options.step, phases=options.phases, input_gradients=True
+        )
     return drawing(render_training, derivation, options)
 
 
@@ -44,13 +48,15 @@ def render_training(
     digits: int = 6,
     step: int | None = None,
     phases: Collection[str] | None = None,
+    input_gradients: bool = False,
 ) -> None:
+    """The detailed iterations, then the run; `input_gradients`: each example's ∂L_k/∂x too."""
     writer = Writer(digits, Network(derivation.problem).target_labels)
     header(derivation.problem, console, writer)
     for s in derivation.steps:
         if step is None or s.index == step:
             console.print(Rule(f"Iteration {s.index} (epoch {s.epoch})", style="bold magenta"))
-            for title, lines in iteration_sections(derivation, s, writer, phases):
+            for title, lines in iteration_sections(derivation, s, writer, phases, input_gradients):
                 _section(console, title, lines)
     if step is None and not phases:
         summary(derivation.training, console, digits)
@@ -72,17 +78,23 @@ def header(p: Problem, console: Console, writer: Writer) -> None:
 
 
 def iteration_sections(
-    derivation: DataSetDerivation, s: Step, writer: Writer, phases: Collection[str] | None
+    derivation: DataSetDerivation,
+    s: Step,
+    writer: Writer,
+    phases: Collection[str] | None,
+    input_gradients: bool = False,
 ) -> list[tuple[str, list[Line]]]:
     p = derivation.problem
     params = {u.parameter: u.old for u in s.updates}
     want = set(phases) if phases else {"forward", "loss", "backward", "update"}
     out: list[tuple[str, list[Line]]] = []
+    note = input_gradient_note(p.reduction, len(s.examples)) if input_gradients else None
     for e in s.examples:
-        pseudo = Step(s.index, e.forward, e.loss, e.deltas, e.gradients, ())
+        pseudo = Step(s.index, e.forward, e.loss, e.deltas, e.gradients, (), input_gradients=e.input_gradients)
         shown = [ph for ph in ("forward", "loss", "backward") if ph in want]
-        for title, lines in step_lines(pseudo, writer, p.loss, shown or ["loss"]):
-            out.append((f"Example {e.example}: {title}", lines))
+        for title, lines in step_lines(pseudo, writer, p.loss, shown or ["loss"], input_gradients):
+            extra = [Line(note.format(k=e.example))] if note and title.startswith("Input gradients") else []
+            out.append((f"Example {e.example}: {title}", lines + extra))
         out += [
             (f"Example {e.example}: {t}", ls)
             for t, ls in layer_sections(p, params, e.forward, e.deltas, e.inputs, writer, phases)
@@ -95,6 +107,15 @@ def iteration_sections(
         eta = writer.num(p.learning_rate)
         out.append((f"Updates: w ← w {MINUS} η · ∂L/∂w with η = {eta}", [writer.update(u) for u in s.updates]))
     return out
+
+
+def input_gradient_note(reduction: str, n: int) -> str | None:
+    """What ∂L_k/∂x of example k is to the batch loss (`{k}` the example): 1/n of it for a mean."""
+    if n == 1:
+        return None
+    if reduction == "mean":
+        return f"(of the example's own loss L_{{k}}; of the batch loss L = 1/{n} · (L_1 + …): 1/{n} of these)"
+    return "(of the example's own loss L_{k}; the batch loss L = L_1 + … has the same ∂L/∂x)"
 
 
 def _batch_section(s: Step, reduction: str, writer: Writer, want: Collection[str]) -> tuple[str, list[Line]]:

@@ -5,6 +5,7 @@ Each record: `{"step", "epoch", "detailed", "examples": [{"example", "forward", 
 iteration's update, so the last record's is the trained network. The first `--detail` iterations come
 from the exact engine (`detailed: true`, integers where exact); the rest from the float64 replay
 (`tutor.engines.trainlog`). `training` summarises the run (loss by epoch, final loss and parameters).
+`--input-gradients` adds `"input_gradients": {"x1": …}` (∂L_k/∂x) to each example of a detailed record.
 """
 
 from __future__ import annotations
@@ -28,7 +29,7 @@ SCHEDULE = step_count(lambda d: len(d.training.schedule), "the data set's schedu
 
 @VIEWS["json"].register(DataSetDerivation, SCHEDULE)  # every iteration of the schedule has a record
 def _json_view(derivation: DataSetDerivation, options: ViewOptions) -> Iterator[str]:
-    return json_chunks(derivation, step=options.step, phases=options.phases)
+    return json_chunks(derivation, step=options.step, phases=options.phases, input_gradients=options.input_gradients)
 
 
 def _head(derivation: DataSetDerivation) -> dict[str, Any]:
@@ -47,11 +48,12 @@ def _head(derivation: DataSetDerivation) -> dict[str, Any]:
 
 
 def records(
-    derivation: DataSetDerivation, step: int | None, phases: Collection[str] | None
+    derivation: DataSetDerivation, step: int | None, phases: Collection[str] | None, input_gradients: bool = False
 ) -> Iterator[dict[str, Any]]:
-    """One record per iteration (only iteration `step` if given), exact ones first, one at a time."""
+    """One record per iteration (only iteration `step` if given), exact ones first, one at a time;
+    `input_gradients`: each example of a detailed iteration with its `input_gradients` (∂L_k/∂x)."""
     want = phases or ALL_PHASES
-    yield from (iteration_record(s, want) for s in derivation.steps if step is None or s.index == step)
+    yield from (iteration_record(s, want, input_gradients) for s in derivation.steps if step is None or s.index == step)
     start = len(derivation.steps) + 1
     if step is None or step >= start:
         replay = Replay(derivation.problem)
@@ -68,9 +70,12 @@ def run_summary(run: TrainResult) -> dict[str, Any]:
     }
 
 
-def iteration_record(s: Step, want: Collection[str]) -> dict[str, Any]:
-    """A detailed (exact) iteration."""
+def iteration_record(s: Step, want: Collection[str], input_gradients: bool = False) -> dict[str, Any]:
+    """A detailed (exact) iteration; `input_gradients`: each example's ∂L_k/∂x (as a one-example step's)."""
     examples = [{"example": e.example, **phase_fields(e, want)} for e in s.examples]
+    if input_gradients and "backward" in want:
+        for rec, e in zip(examples, s.examples, strict=True):
+            rec["input_gradients"] = {g.input: number(g.value) for g in e.input_gradients}
     return {"step": s.index, "epoch": s.epoch, "detailed": True, "examples": examples, **phase_fields(s, want)}
 
 
@@ -129,14 +134,18 @@ def _num(value: float) -> float:
 
 
 def json_chunks(
-    derivation: DataSetDerivation, *, step: int | None = None, phases: Collection[str] | None = None
+    derivation: DataSetDerivation,
+    *,
+    step: int | None = None,
+    phases: Collection[str] | None = None,
+    input_gradients: bool = False,
 ) -> Iterator[str]:
     """Indented JSON with one line per iteration record, produced record by record (a long run has
     millions of them: they are never all in memory)."""
     head = [f"  {json.dumps(k)}: {_indented(v)}" for k, v in _head(derivation).items()]
     yield "{\n" + ",\n".join(head) + ',\n  "steps": ['
     sep = "\n"
-    for rec in records(derivation, step, phases):
+    for rec in records(derivation, step, phases, input_gradients):
         yield sep + "    " + json.dumps(rec, ensure_ascii=False)
         sep = ",\n"
     yield ("\n  ]" if sep != "\n" else "]") + f',\n  "training": {_indented(run_summary(derivation.training))}\n}}\n'
