@@ -309,3 +309,23 @@ def test_ask_suggests_this_problems_own_keys_before_the_search(tmp_path: Path) -
     yaml_only = invoke("generate", VARY, "--count", "2", "--ask", "w13.grad", "-o", out)
     assert yaml_only.exit_code == 2 and "--format moodle" in yaml_only.output
     assert invoke("generate", VARY, "--count", "2", "--format", "moodle", "--ask", "w13.grad", "-o", out).exit_code == 0
+
+
+def test_variants_mapping_guards_formula_ids_and_reads_them_back(tmp_path: Path) -> None:
+    """A roster id a spreadsheet would run (`=SUM(A1)`, `-2+3`, `@x`) is written to variants.csv with a `'` in
+    front (as the gradebook's cells are), and `grade --variants` reads the id back as it was."""
+    out = tmp_path / "exam"
+    ids = ["=SUM(A1)", "-2+3", "'quoted", "anna"]
+    result = invoke("generate", VARY, "--roster", roster(tmp_path, "\n".join(ids) + "\n"), "-o", str(out))
+    assert result.exit_code == 0, result.output
+    cells = [row[0] for row in csv.reader((out / "variants.csv").read_text(encoding="utf-8").splitlines())][1:]
+    assert cells == ["'=SUM(A1)", "'-2+3", "''quoted", "anna"]
+    rows = {r["id"]: out / r["file"] for r in read_csv(out / "variants.csv")}
+    subs = tmp_path / "subs"
+    first = rows["'=SUM(A1)"]  # read_csv is a plain reader: the guard is in the file
+    assert invoke("answers", str(first), "-o", str(subs / "=SUM(A1).yaml")).exit_code == 0
+    gradebook = tmp_path / "grades.csv"
+    result = invoke("grade", "--variants", str(out / "variants.csv"), str(subs), "-o", str(gradebook))
+    assert result.exit_code == 0, result.output
+    grades = {r["id"]: r for r in read_csv(gradebook)}
+    assert grades["'=SUM(A1)"]["score"] == grades["'=SUM(A1)"]["max_score"]  # its own variant: all right

@@ -7,6 +7,7 @@ name) passes through the function of where it goes, so it is shown there as text
 |---------------------------|----------------|-------------------------------------------------------------------|
 | terminal (Rich or plain)  | `terminal`     | control characters (ESC, OSC 52, BEL, NUL, C1, bidi) as `\\x1b`   |
 | CSV cell (spreadsheets)   | `csv_cell`     | a leading `= + - @`, tab or CR gets a `'` (OWASP); controls shown |
+| CSV cell read back        | `csv_kept`     | `csv_cell`'s guard, reversible by `csv_read` (variants.csv)        |
 | Markdown rendered as HTML | `markdown`     | HTML-escaped; link, emphasis, math and table punctuation `\\`-escaped |
 | Markdown paragraphs       | `markdown_block` | `markdown` per paragraph; a leading `#`, `>`, `-`, `1.` escaped |
 | Markdown math (`$…$`)     | `markdown_math` | nnstep's math: `< > |` as TeX, no `$`, blank line, link macro   |
@@ -62,6 +63,17 @@ def csv_cell(text: str) -> str:
     as escapes (the gradebook may be printed to a terminal)."""
     shown = terminal(text)
     return "'" + shown if text.startswith(_CSV_FORMULA) else shown
+
+
+def csv_kept(text: str) -> str:
+    """A cell of a CSV nnstep reads back (variants.csv): `csv_cell`'s `'` before `= + - @`, tab or CR, and
+    before a `'` too, so `csv_read` gives the text back exactly (ids hold no control characters to escape)."""
+    return "'" + text if text.startswith((*_CSV_FORMULA, "'")) else text
+
+
+def csv_read(cell: str) -> str:
+    """The text of a `csv_kept` cell."""
+    return cell[1:] if cell.startswith("'") else cell
 
 
 def markdown(text: str) -> str:

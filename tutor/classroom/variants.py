@@ -28,6 +28,7 @@ from typing import Any
 
 from tutor.engines.floats import solve_numeric
 from tutor.errors import InputError
+from tutor.escape import csv_read
 from tutor.model.keys import read_key
 from tutor.model.network import Network
 from tutor.model.problem import Problem
@@ -300,7 +301,8 @@ def stale_files(base: Problem, folder: Path, written: list[Path]) -> list[Path]:
         import csv
 
         with suppress(OSError, UnicodeDecodeError, csv.Error):
-            listed = [row.get("file") or "" for row in csv.DictReader(mapping.read_text(encoding="utf-8").splitlines())]
+            rows = csv.DictReader(mapping.read_text(encoding="utf-8").splitlines())
+            listed = [csv_read(row.get("file") or "") for row in rows]
             if listed and all(re.fullmatch(rf"{re.escape(stem)}-v[0-9]+\.yaml", name) for name in listed):
                 stale.append(mapping)
     return stale

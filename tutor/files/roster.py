@@ -23,6 +23,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from tutor.errors import InputError
+from tutor.escape import csv_kept, csv_read
 from tutor.fileio import read_bounded
 
 HEADERS = frozenset(
@@ -124,7 +125,7 @@ def mapping_csv(rows: Sequence[tuple[str, str, str, int]]) -> str:
     buffer = io.StringIO()
     writer = csv.writer(buffer, lineterminator="\n")
     writer.writerow(MAPPING_COLUMNS)
-    writer.writerows(rows)
+    writer.writerows((csv_kept(s), csv_kept(f), csv_kept(v), seed) for s, f, v, seed in rows)  # ids open in sheets
     return buffer.getvalue()
 
 
@@ -136,7 +137,7 @@ def read_mapping(path: Path) -> list[Assignment]:
         raise InputError(f"{path}: not a variants mapping (expected the columns {', '.join(MAPPING_COLUMNS)})")
     out = []
     for line, cells in rows[1:]:
-        row = dict(zip(header, cells + [""] * (len(header) - len(cells)), strict=False))
+        row = dict(zip(header, [csv_read(c) for c in cells] + [""] * (len(header) - len(cells)), strict=False))
         if not row["id"].strip() or not row["file"].strip():
             raise InputError("a row without an id or file", file=str(path), line=line)
         file = Path(row["file"])
