@@ -3,7 +3,6 @@ every optimizer rule (the exact engine's use of it) against the same rule run on
 
 from __future__ import annotations
 
-import math
 import random
 from fractions import Fraction
 
@@ -12,7 +11,6 @@ import sympy as sp
 
 from tutor.engines.optimexact import exact_sqrt
 from tutor.maths import fastreal as fr
-from tutor.maths.numfmt import to_float
 from tutor.maths.optimizers import OPTIMIZERS, run_rule, with_defaults
 
 OPS = {
@@ -127,17 +125,6 @@ def test_exact_arithmetic_stays_exact() -> None:
     assert isinstance(fr.to_sympy(w), sp.Rational) and fr.to_sympy(w) == sp.Rational(1, 3) - sp.Rational(1, 2) * (
         sp.Rational(9, 10) * sp.Rational(1, 5) - sp.Rational(2, 7)
     )
-
-
-@pytest.mark.parametrize("seed", range(5))
-def test_to_float_equals_float(seed: int) -> None:
-    """numfmt.to_float (every printed number) rounds a Float as float() does, down to subnormals and overflow."""
-    rng = random.Random(seed)
-    for _ in range(500):
-        x = sp.Float(rng.uniform(-1, 1), 30) * sp.Rational(rng.randint(1, 10**9), rng.randint(1, 10**9))
-        x = x * sp.Float(10, 30) ** rng.choice([0, 0, -5, 17, -310, -320, 308, 400])
-        assert to_float(x) == float(x) or (math.isnan(to_float(x)) and math.isnan(float(x))), x
-    assert to_float(sp.Rational(1, 3)) == float(sp.Rational(1, 3)) and to_float(Fraction(2, 7)) == 2 / 7
 
 
 def test_a_setting_remembers_its_operations_and_stays_exact() -> None:

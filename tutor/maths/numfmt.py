@@ -6,6 +6,7 @@ Minus signs are ASCII here; renderers may typeset them.
 
 from __future__ import annotations
 
+import math
 from decimal import Decimal, localcontext
 from fractions import Fraction
 from typing import Any
@@ -44,7 +45,10 @@ def fmt(value: Any, digits: int = 6) -> str:
         return fmt_fraction(frac, digits)
     if digits > FLOAT_DIGITS and getattr(value, "is_Float", False):
         return fmt_decimal(Decimal(str(value)), digits)  # a SymPy Float carries 30 digits
-    return fmt_float(to_float(value), digits)
+    x = to_float(value)
+    if (x == 0 or x in (math.inf, -math.inf)) and getattr(value, "is_Float", False) and value != 0:
+        return fmt_decimal(Decimal(str(value)), digits)  # past float64's range (1e-400): not 0, not inf
+    return fmt_float(x, digits)
 
 
 def to_float(value: Any) -> float:
@@ -68,11 +72,12 @@ def fmt_fraction(frac: Fraction, digits: int = 6) -> str:
             return text
     elif frac.denominator <= MAX_FRACTION_DENOMINATOR and abs(frac.numerator) < 10**6:
         return f"{frac.numerator}/{frac.denominator}"
-    if digits > FLOAT_DIGITS:
+    x = float(frac) if abs(frac.numerator).bit_length() - frac.denominator.bit_length() < 1000 else math.inf
+    if digits > FLOAT_DIGITS or x in (0, math.inf):  # more digits than a float64's, or past its range
         with localcontext() as ctx:
             ctx.prec = digits + 10
             return fmt_decimal(Decimal(frac.numerator) / Decimal(frac.denominator), digits)
-    return fmt_float(float(frac), digits)
+    return fmt_float(x, digits)
 
 
 def exact_text(frac: Fraction) -> str:
