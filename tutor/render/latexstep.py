@@ -15,7 +15,7 @@ from tutor.model.network import Network
 from tutor.render import latexfmt as lf
 from tutor.render.latexblocks import align
 from tutor.render.latexmath import MathWriter
-from tutor.render.latexmatrix import INTRO, TITLE, matrix_rows
+from tutor.render.latexmatrix import TITLE, intro, matrix_rows, optimizer_note
 from tutor.render.latexvec import layer_note, vector_view
 from tutor.render.optimlines import latex_numbers, latex_rule, latex_title, uses_optimizer
 
@@ -96,12 +96,15 @@ def _vector_form(
 
         yield from conv_section(network.problem, params, p.forward, p.deltas, inputs, writer, heading)
         return
-    matrices = matrix_rows(network.problem, params, p.forward, p.deltas, inputs, writer)
+    whole = isinstance(p, Step)  # a step's own pass takes the penalty; an example of a batch does not
+    matrices = matrix_rows(network.problem, params, p.forward, p.deltas, inputs, writer, regularized=whole)
     if matrices:
         yield rf"{heading}{{{TITLE}}}"
         if explain:
-            yield INTRO
+            yield intro(network.problem, whole)
         yield align(matrices)
+        if whole and optimizer_note(network.problem):
+            yield optimizer_note(network.problem)
         return
     pseudo = Step(1, p.forward, p.loss, p.deltas, p.gradients, ())
     vector = vector_view(pseudo, network, writer)

@@ -88,7 +88,9 @@ def _layer_sections(
     from tutor.render.rnnview import rnn_sections  # issue 16: backpropagation through time
 
     params = {u.parameter: u.old for u in step.updates}
-    matrix = layer_sections(problem, params, step.forward, step.deltas, problem.inputs, writer, phases)
+    matrix = layer_sections(
+        problem, params, step.forward, step.deltas, problem.inputs, writer, phases, regularized=True
+    )
     return matrix + rnn_sections(problem, step, writer.num, phases)
 
 
