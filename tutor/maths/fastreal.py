@@ -78,6 +78,20 @@ class Setting(Fraction):
             return self._remember("rsub", other, Fraction.__rsub__)
         return Fraction.__rsub__(self, other)
 
+    # with a Real: straight to the Real's reflected operator (Fraction's own would first try its isinstance
+    # checks and give up, which costs more than the operation)
+    def __mul__(self, other: Any) -> Any:
+        return other.__rmul__(self) if type(other) is Real else Fraction.__mul__(self, other)
+
+    def __add__(self, other: Any) -> Any:
+        return other.__radd__(self) if type(other) is Real else Fraction.__add__(self, other)
+
+    def __sub__(self, other: Any) -> Any:
+        return other.__rsub__(self) if type(other) is Real else Fraction.__sub__(self, other)
+
+    def __truediv__(self, other: Any) -> Any:
+        return other.__rtruediv__(self) if type(other) is Real else Fraction.__truediv__(self, other)
+
     def __pow__(self, other: Any) -> Any:
         if type(other) is int:
             return self._remember("pow", other, Fraction.__pow__)

@@ -227,7 +227,9 @@ def run_rule(
     for line in entry.lines:
         value = line.compute(env)
         if record:
-            given_values = {**head, **{k: keep(getattr(env, k)) for k in line.reads}}
+            given_values = head.copy()
+            for k in line.reads:
+                given_values[k] = keep(getattr(env, k))
             done.append(Evaluated(line, given_values, keep(value), optimizer.name))
         computed[line.target] = value
         setattr(env, line.target, given[line.target] if given and line.target in given else value)
