@@ -109,7 +109,7 @@ def test_softmax_cross_entropy_delta() -> None:
 
 
 def test_unknown_factor_kind_is_an_error() -> None:
-    from tutor.model.derivation import Factor
+    from tutor.model.backward import Factor
     from tutor.render.latexmath import MathWriter
 
     writer = MathWriter(6, {"y5": "t5"}, "half_sse", 1)

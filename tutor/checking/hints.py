@@ -13,7 +13,8 @@ from tutor.checking.optimhints import optimizer_chains
 from tutor.maths.optimizers import STATE_WORDS
 from tutor.maths.regtext import RegDropTerms
 from tutor.maths.termtext import MINUS, RUNGS, Chain
-from tutor.model.derivation import Delta, Derivation, Step
+from tutor.model.backward import Delta
+from tutor.model.derivation import Derivation, Step
 from tutor.model.keys import read_key, split_key
 from tutor.model.network import Network
 

@@ -15,7 +15,8 @@ from dataclasses import dataclass
 from typing import Any
 
 from tutor.maths import functions as fn
-from tutor.model.derivation import Delta, ForwardNeuron
+from tutor.model.backward import Delta
+from tutor.model.derivation import ForwardNeuron
 from tutor.model.layerplaces import RnnShape
 from tutor.model.problem import Problem
 

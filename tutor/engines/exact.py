@@ -18,21 +18,8 @@ from tutor.errors import ProblemError
 from tutor.maths import functions as fn
 from tutor.maths.losses import LOSSES
 from tutor.model import pooling
-from tutor.model.derivation import (
-    ChainRule,
-    Delta,
-    Derivation,
-    Downstream,
-    ForwardNeuron,
-    Gradient,
-    InputGradient,
-    Loss,
-    LossPart,
-    Step,
-    Term,
-    Update,
-    Use,
-)
+from tutor.model.backward import ChainRule, Delta, Downstream, Gradient, InputGradient, Use
+from tutor.model.derivation import Derivation, ForwardNeuron, Loss, LossPart, Step, Term, Update
 from tutor.model.network import MAX_PATHS, Network
 from tutor.model.problem import Problem
 

@@ -16,7 +16,8 @@ from typing import Any
 
 from tutor.engines.matrixreg import LayerDropout, LayerPenalty, layer_extras
 from tutor.maths import functions as fn
-from tutor.model.derivation import Delta, ForwardNeuron
+from tutor.model.backward import Delta
+from tutor.model.derivation import ForwardNeuron
 from tutor.model.problem import Problem
 
 Vector = tuple[Any, ...]

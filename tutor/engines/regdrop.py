@@ -13,7 +13,8 @@ from dataclasses import replace
 from typing import Any
 
 from tutor.maths import functions as fn
-from tutor.model.derivation import Delta, Downstream, Gradient, InputGradient, Loss, Penalty, PenaltyGradient
+from tutor.model.backward import Delta, Downstream, Gradient, InputGradient, PenaltyGradient
+from tutor.model.derivation import Loss, Penalty
 from tutor.model.network import Network
 from tutor.model.problem import Problem
 

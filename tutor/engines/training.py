@@ -23,7 +23,8 @@ from tutor.engines.optimexact import optimizer_state
 from tutor.engines.trainer import train
 from tutor.errors import CrossCheckError
 from tutor.maths import functions as fn
-from tutor.model.derivation import DataSetDerivation, ExampleStep, Gradient, Loss, Step
+from tutor.model.backward import Gradient
+from tutor.model.derivation import DataSetDerivation, ExampleStep, Loss, Step
 from tutor.model.keys import example_prefix, step_word
 from tutor.model.network import MAX_PATHS, Network
 from tutor.model.problem import Problem

@@ -11,7 +11,8 @@ from typing import TYPE_CHECKING, Any
 from tutor.maths.termtext import Chain, TermText
 
 if TYPE_CHECKING:
-    from tutor.model.derivation import ForwardNeuron, Gradient, InputGradient, Loss
+    from tutor.model.backward import Gradient, InputGradient
+    from tutor.model.derivation import ForwardNeuron, Loss
 
 PENALTY_TEXT = {"l2": "(λ/2)·Σ w²", "l1": "λ·Σ |w|"}
 PENALTY_GRAD_TEXT = {"l2": "λ · {w}", "l1": "λ · sign({w})"}

@@ -21,7 +21,8 @@ from tutor.maths.numfmt import fmt, paren
 if TYPE_CHECKING:
     from collections.abc import Sequence
 
-    from tutor.model.derivation import Delta, Factor, ForwardNeuron, Gradient, Loss, Path
+    from tutor.model.backward import Delta, Factor, Gradient, Path
+    from tutor.model.derivation import ForwardNeuron, Loss
 
 MINUS = "−"
 RUNGS = 3  # of a hint: 1 the formula in symbols, 2 with the numbers substituted, 3 the value

@@ -12,7 +12,8 @@ from collections.abc import Callable, Mapping, Sequence
 from typing import Any
 
 from tutor.engines.convform import ConvLayer, Grid, Maps, PoolLayer, map_layers
-from tutor.model.derivation import Delta, ForwardNeuron
+from tutor.model.backward import Delta
+from tutor.model.derivation import ForwardNeuron
 from tutor.model.problem import Problem
 from tutor.render.text import Line, Writer
 

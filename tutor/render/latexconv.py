@@ -13,7 +13,8 @@ from collections.abc import Callable, Iterator, Mapping, Sequence
 from typing import Any
 
 from tutor.engines.convform import ConvLayer, Grid, Maps, PoolLayer, map_layers
-from tutor.model.derivation import Delta, ForwardNeuron
+from tutor.model.backward import Delta
+from tutor.model.derivation import ForwardNeuron
 from tutor.model.problem import Problem
 from tutor.render import latexfmt as lf
 from tutor.render.latexblocks import align

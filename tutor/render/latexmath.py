@@ -14,7 +14,8 @@ from collections.abc import Callable, Sequence
 from tutor.maths import formula as fm
 from tutor.maths.functions import activation_op, derivative_op, kink_convention
 from tutor.maths.losses import LOSSES
-from tutor.model.derivation import Delta, Factor, ForwardNeuron, Gradient, Loss, Path, Update
+from tutor.model.backward import Delta, Factor, Gradient, Path
+from tutor.model.derivation import ForwardNeuron, Loss, Update
 from tutor.render import latexfmt as lf
 from tutor.render import latexreg
 

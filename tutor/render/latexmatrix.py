@@ -15,7 +15,8 @@ from collections.abc import Mapping, Sequence
 from typing import Any
 
 from tutor.engines.matrixform import LayerBackward, Matrix, Vector, matrix_backward
-from tutor.model.derivation import Delta, ForwardNeuron
+from tutor.model.backward import Delta
+from tutor.model.derivation import ForwardNeuron
 from tutor.model.problem import Problem
 from tutor.render import latexfmt as lf
 from tutor.render.latexmath import ROW_WIDTH, MathWriter, width

@@ -7,7 +7,8 @@ from __future__ import annotations
 from dataclasses import replace
 from typing import TYPE_CHECKING, Protocol
 
-from tutor.model.derivation import ExampleStep, ForwardNeuron, Gradient, Loss, Step
+from tutor.model.backward import Gradient
+from tutor.model.derivation import ExampleStep, ForwardNeuron, Loss, Step
 from tutor.model.problem import Problem
 from tutor.render import latexfmt as lf
 from tutor.render.latexblocks import align

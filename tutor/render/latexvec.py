@@ -12,7 +12,8 @@ from collections.abc import Sequence
 from tutor.maths import formula as fm
 from tutor.maths import functions as fn
 from tutor.maths.activations import ACTIVATIONS
-from tutor.model.derivation import Delta, Step
+from tutor.model.backward import Delta
+from tutor.model.derivation import Step
 from tutor.model.network import Network
 from tutor.render import latexfmt as lf
 from tutor.render.latexmath import MathWriter

@@ -12,7 +12,8 @@ from dataclasses import dataclass, replace
 
 from tutor.maths.regtext import RegDropText
 from tutor.maths.termtext import MINUS, TermText
-from tutor.model.derivation import Delta, ForwardNeuron, Gradient, Loss, Step, Update
+from tutor.model.backward import Delta, Gradient
+from tutor.model.derivation import ForwardNeuron, Loss, Step, Update
 from tutor.render.optimlines import numbers_text, rule_text, title_text, uses_optimizer
 
 
