@@ -79,13 +79,13 @@ class NetworkModel:
 
     @cached_property
     def diagnoser(self) -> Any:
-        from tutor.checking.mistakes import Diagnoser
+        from tutor.checking.diagnose import Diagnoser
 
         truth = {k: float(v) for k, v in self.expected.items()}
         return Diagnoser(self.problem, self.network, truth)
 
     def recompute(self, student: Mapping[str, float]) -> Mapping[str, float]:
-        from tutor.checking.mistakes import run_numeric
+        from tutor.checking.diagnose import run_numeric
 
         return run_numeric(self.problem, given=student, network=self.network)
 

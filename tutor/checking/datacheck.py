@@ -51,7 +51,7 @@ class DataSetModel(NetworkModel):
 
     @cached_property
     def diagnoser(self) -> Any:
-        from tutor.checking.mistakes import Diagnoser
+        from tutor.checking.diagnose import Diagnoser
 
         truth = {k: float(v) for k, v in self.expected.items()}
         return Diagnoser(self.problem, self.network, truth, runner=self.run)

@@ -16,7 +16,8 @@ from dataclasses import replace
 from fractions import Fraction
 from typing import Any
 
-from tutor.checking.mistakes import Diagnoser, Mistake
+from tutor.checking.diagnose import Diagnoser
+from tutor.checking.mistakes import Mistake
 
 CLOSE = 1e-7  # a formula's float64 value against a mistake model's: both are exact up to rounding
 MAX_POINT_PROBLEMS = 64  # the Diagnosers kept (one per point of each key)
