@@ -7,8 +7,10 @@ Minus signs are ASCII here; renderers may typeset them.
 from __future__ import annotations
 
 import math
+from collections.abc import Callable
 from decimal import Decimal, localcontext
 from fractions import Fraction
+from functools import cache
 from typing import Any
 
 MAX_EXACT_DIGITS = 12  # a terminating decimal longer than this is shown rounded
@@ -46,7 +48,7 @@ def fmt(value: Any, digits: int = 6) -> str:
     if digits > FLOAT_DIGITS and getattr(value, "is_Float", False):
         return fmt_decimal(Decimal(str(value)), digits)  # a SymPy Float carries 30 digits
     x = to_float(value)
-    if (x == 0 or x in (math.inf, -math.inf)) and getattr(value, "is_Float", False) and value != 0:
+    if (x == 0 or not math.isfinite(x)) and getattr(value, "is_Float", False) and value != 0 and value == value:
         return fmt_decimal(Decimal(str(value)), digits)  # past float64's range (1e-400): not 0, not inf
     return fmt_float(x, digits)
 
@@ -56,11 +58,16 @@ def to_float(value: Any) -> float:
     same rounding `float()` does, without SymPy's ~1.5 µs of dispatch (every printed number passes here)."""
     mpf = getattr(value, "_mpf_", None)
     if type(mpf) is tuple:
-        from mpmath.libmp import round_nearest
-        from mpmath.libmp import to_float as mpf_to_float
-
-        return mpf_to_float(mpf, rnd=round_nearest)
+        return _mpf_to_float()(mpf)
     return float(value)
+
+
+@cache
+def _mpf_to_float() -> Callable[[tuple[int, int, int, int]], float]:
+    """mpmath's to_float at round-to-nearest (mpmath is loaded with SymPy; numfmt itself loads neither)."""
+    from mpmath.libmp import round_nearest, to_float
+
+    return lambda mpf: to_float(mpf, rnd=round_nearest)
 
 
 def fmt_fraction(frac: Fraction, digits: int = 6) -> str:
@@ -106,7 +113,7 @@ def fmt_float(x: float, digits: int = 6) -> str:
     """`digits` significant digits, plain notation for ordinary magnitudes, scientific otherwise."""
     if x == 0:
         return "0"
-    if x != x or x in (float("inf"), float("-inf")):
+    if not math.isfinite(x):
         return str(x)
     mag = abs(x)
     if mag < 1e-4 or mag >= 1e9:
