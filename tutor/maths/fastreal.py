@@ -42,6 +42,11 @@ _ROUNDED: dict[tuple[int, int, int], tuple[int, int, int, int]] = {}  # the rule
 
 def _mpf_of(x: Number, prec: int) -> tuple[int, int, int, int]:
     """A rational operand as SymPy rounds it before meeting a Float of precision `prec`."""
+    if type(x) is Setting:  # kept on the setting: a rule's rationals meet a Float in every parameter's step
+        kept = getattr(x, "rounded", None)
+        if kept is None or kept[0] != prec:
+            kept = x.rounded = (prec, from_rational(x.numerator, x.denominator, prec, round_nearest))
+        return kept[1]
     if isinstance(x, int):
         return from_int(x, prec, round_nearest)
     key = (x.numerator, x.denominator, prec)
@@ -58,9 +63,10 @@ class Setting(Fraction):
     computes 1 − β₁ and β₁ᵗ for every parameter, the same numbers every time (`setting` hands them out). It
     keeps its SymPy twin once made (`to_sympy`), as a Real does."""
 
-    __slots__ = ("_done", "sym")
+    __slots__ = ("_done", "sym", "rounded")
     _done: dict[tuple[str, int], Setting]
     sym: Any
+    rounded: tuple[int, tuple[int, int, int, int]]  # (precision, the value rounded to it), once asked
 
     def _remember(self, op: str, n: int, compute: Any) -> Setting:
         try:
