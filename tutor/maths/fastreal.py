@@ -217,6 +217,8 @@ def from_sympy(x: Any) -> Any:
 def to_sympy(x: Any) -> Any:
     """A Fraction or a Real as SymPy's Rational or Float; anything else unchanged (an int stays an int)."""
     kind = type(x)
+    if kind is int:
+        return x
     if kind is Real or kind is Setting:
         sym = getattr(x, "sym", None)
         if sym is None:

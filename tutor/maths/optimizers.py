@@ -16,7 +16,7 @@ from dataclasses import dataclass
 from fractions import Fraction
 from functools import cached_property
 from types import SimpleNamespace
-from typing import Any
+from typing import Any, NamedTuple
 
 Env = SimpleNamespace  # the names a rule's lines read: settings, w, g, eta, t, the state, earlier lines' results
 
@@ -185,8 +185,7 @@ OPTIMIZERS: dict[str, OptimizerEntry] = {
 STATE_WORDS: tuple[str, ...] = tuple(dict.fromkeys(s for e in OPTIMIZERS.values() for s in e.state))
 
 
-@dataclass(frozen=True)
-class Evaluated:
+class Evaluated(NamedTuple):  # a NamedTuple, not a dataclass: made five times per parameter and step
     """One line evaluated: the values of the names its formula reads (before it), plus the settings, `eta`
     and `t` (what a heading shows), and its result."""
 

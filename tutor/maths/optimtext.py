@@ -107,10 +107,9 @@ def parameter_symbols(parameter: str) -> Callable[[str], str]:
 
 
 def line_numbers(ev: Evaluated, num: Callable[[Any], str], pnum: Callable[[Any], str], *, latex: bool = False) -> str:
-    """One evaluated line's formula with its numbers: `0.9 · 0 + (1 − 0.9) · 0.0821670`."""
-    return write(ev.line.formula, _values(ev, num, pnum), latex=latex)
-
-
-def _values(ev: Evaluated, num: Callable[[Any], str], pnum: Callable[[Any], str]) -> Callable[[str], str]:
-    """Each name's value; the parameter (first in its formula) without parentheses, t as a whole number."""
-    return lambda name: str(ev.given[name]) if name == "t" else (num if name == "w" else pnum)(ev.given[name])
+    """One evaluated line's formula with its numbers: `0.9 · 0 + (1 − 0.9) · 0.0821670`. Each name's value;
+    the parameter (first in its formula) without parentheses, t as a whole number."""
+    given = ev.given
+    return write(
+        ev.line.formula, lambda n: str(given[n]) if n == "t" else (num if n == "w" else pnum)(given[n]), latex=latex
+    )
