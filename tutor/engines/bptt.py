@@ -17,8 +17,9 @@ from typing import Any
 from tutor.maths import functions as fn
 from tutor.model.backward import Delta
 from tutor.model.derivation import ForwardNeuron
-from tutor.model.layerplaces import RnnShape
+from tutor.model.places import layer_fields
 from tutor.model.problem import Problem
+from tutor.model.rnnshape import RnnShape
 
 Vector = tuple[Any, ...]
 Matrix = tuple[Vector, ...]
@@ -68,17 +69,17 @@ def bptt(
     inputs: Mapping[str, Any],
 ) -> Bptt | None:
     """The BPTT view of one pass, or None when the problem has no recurrent layer."""
-    places = problem.places
-    shape = places.rnn if places is not None else None
-    if places is None or shape is None:
+    shape = problem.rnn
+    if shape is None:
         return None
     out = {**inputs, **{f.neuron: f.out for f in forward}}
     net = {f.neuron: f.net for f in forward}
     by_neuron = {d.neuron: d for d in deltas}
     steps = tuple(_step(shape, t, out, net, by_neuron) for t in range(1, shape.steps + 1))
-    weights = {k: _values(places.fields[shape.layer][k], params) for k in ("input_weights", "recurrent_weights")}
+    fields = layer_fields(params)  # {layer: {field: nested values}}, by place name
+    weights = {k: _values(fields[shape.layer][k]) for k in ("input_weights", "recurrent_weights")}
     act = problem.neurons[shape.hidden[1][0]].activation.name
-    return Bptt(shape, weights, steps, _gradients(problem, shape, steps, out, by_neuron), act)
+    return Bptt(shape, weights, steps, _gradients(fields, shape, steps, out, by_neuron), act)
 
 
 def _step(shape: RnnShape, t: int, out: Mapping[str, Any], net: Mapping[str, Any], by: Mapping[str, Delta]) -> TimeStep:
@@ -109,9 +110,13 @@ def _from_output(shape: RnnShape, nodes: tuple[str, ...], by: Mapping[str, Delta
 
 
 def _gradients(
-    problem: Problem, shape: RnnShape, steps: tuple[TimeStep, ...], out: Mapping[str, Any], by: Mapping[str, Delta]
+    fields: Mapping[str, Mapping[str, Any]],
+    shape: RnnShape,
+    steps: tuple[TimeStep, ...],
+    out: Mapping[str, Any],
+    by: Mapping[str, Delta],
 ) -> tuple[SharedGradient, ...]:
-    own = problem.places.fields[shape.layer] if problem.places else {}
+    own = fields[shape.layer]
     grads = [
         _shared(shape.layer, "input_weights", shape.source, 0, [(s.t, _outer(s.delta, s.x)) for s in steps]),
         _shared(shape.layer, "recurrent_weights", shape.layer, 1, [(s.t, _outer(s.delta, s.h_prev)) for s in steps]),
@@ -127,7 +132,7 @@ def _gradients(
             terms.append((t, delta, tuple(out[n] for n in prev[t])))
             prev[t] = nodes
         grads.append(_shared(layer, "weights", factor, 0, [(t, _outer(d, a)) for t, d, a in terms]))
-        if "biases" in problem.places.fields[layer]:  # type: ignore[union-attr]
+        if "biases" in fields[layer]:
             grads.append(_shared(layer, "biases", "", 0, [(t, d) for t, d, _ in terms]))
         factor = layer
     return tuple(grads)
@@ -151,5 +156,5 @@ def _sum(values: Any) -> Any:
     return fn.exact(sum(values, fn.exact(0)))
 
 
-def _values(names: Any, params: Mapping[str, Any]) -> Matrix:
-    return tuple(tuple(fn.exact(params[n]) for n in row) for row in names)
+def _values(rows: Any) -> Matrix:
+    return tuple(tuple(fn.exact(v) for v in row) for row in rows)

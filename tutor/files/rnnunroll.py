@@ -15,14 +15,14 @@ from tutor.files.rnnlayers import (
     vector_names,
 )
 from tutor.files.yamlsafe import Locator, dotted
-from tutor.model.layerplaces import LayerPlaces, RnnShape
 from tutor.model.problem import Connection, Neuron
+from tutor.model.rnnshape import RnnShape
 
 Fields = dict[str, Any]
 
 
 def expand_rnn(f: Fields, layers: RnnLayers, loc: Locator) -> None:
-    """Fill `inputs`, `neurons`, `parameters`, `targets` and `places` from the layers and `sequence:` (in place)."""
+    """Fill `inputs`, `neurons`, `parameters`, `targets` and `rnn` from the layers and `sequence:` (in place)."""
     for key in ("neurons", "parameters", "inputs", "_inputs", "_data"):
         if key in f:
             shown = key.lstrip("_")
@@ -43,7 +43,7 @@ def expand_rnn(f: Fields, layers: RnnLayers, loc: Locator) -> None:
         neurons=neurons,
         parameters=params,
         targets={n: v for nodes, row in zip(out_nodes, targets, strict=True) for n, v in zip(nodes, row, strict=True)},
-        places=LayerPlaces(_outputs(shape), _fields(layers), shape),
+        rnn=shape,
     )
 
 
@@ -155,26 +155,3 @@ def _shape(layers: RnnLayers, steps: int, read: tuple[int, ...]) -> RnnShape:
         readouts=tuple((d.name, tuple(step_nodes(d.name, t, len(d.weights)) for t in read)) for d in layers.readouts),
         readout_steps=read,
     )
-
-
-def _outputs(shape: RnnShape) -> dict[str, Any]:
-    out: dict[str, Any] = {shape.layer: [list(h) for h in shape.hidden[1:]]}
-    out.update({name: [list(n) for n in nodes] for name, nodes in shape.readouts})
-    return out
-
-
-def _fields(layers: RnnLayers) -> dict[str, dict[str, Any]]:
-    rnn, units = layers.rnn, len(layers.rnn.weights)
-    own: dict[str, Any] = {
-        "input_weights": matrix_names(rnn.name, "input_weights", units, layers.input_size),
-        "recurrent_weights": matrix_names(rnn.name, "recurrent_weights", units, units),
-    }
-    if rnn.biases is not None:
-        own["biases"] = vector_names(rnn.name, "biases", units)
-    fields = {rnn.name: own}
-    for dense in layers.readouts:
-        rows, cols = len(dense.weights), len(dense.weights[0])
-        fields[dense.name] = {"weights": matrix_names(dense.name, "weights", rows, cols)}
-        if dense.biases is not None:
-            fields[dense.name]["biases"] = vector_names(dense.name, "biases", rows)
-    return fields

@@ -13,9 +13,9 @@ from fractions import Fraction
 
 from tutor.maths.activations import Activation
 from tutor.maths.optimizers import SGD, Optimizer
-from tutor.model.layerplaces import LayerPlaces
 from tutor.model.places import MapLayer
 from tutor.model.regdrop import Dropout, Regularization
+from tutor.model.rnnshape import RnnShape
 
 
 @dataclass(frozen=True)
@@ -84,8 +84,8 @@ class Problem:
     vary: Mapping[str, object] | None = None
     variant: Mapping[str, object] | None = None  # {"id": ..., "seed": ...} of a generated variant
     layer_names: tuple[tuple[str, tuple[str, ...]], ...] = ()  # layer form: (layer name, its node names)
-    # issue 16: recurrent (and convolution) layers' names by place; derived from the names, so not compared
-    places: LayerPlaces | None = field(default=None, compare=False)
+    # issue 16: an unrolled recurrent layer's nodes per time step; derived from the names, so not compared
+    rnn: RnnShape | None = field(default=None, compare=False)
     # issue 16: a layer form's conv/pool layers (tutor.files.convlayers), for the views: the layout, not the
     # problem (the same neurons written in the neuron form are the same problem)
     maps: tuple[MapLayer, ...] = field(default=(), compare=False)

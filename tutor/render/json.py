@@ -11,7 +11,6 @@ from tutor.maths.numfmt import as_fraction, exact_text, to_float
 from tutor.model.derivation import Derivation, ExampleStep, Step
 from tutor.model.places import by_owner, layer_fields
 from tutor.model.problem import Problem
-from tutor.render.layerjson import with_layers
 from tutor.render.views import STEPS, VIEWS, ViewOptions
 
 ALL_PHASES = ("forward", "loss", "backward", "update")
@@ -70,7 +69,7 @@ def to_dict(
         "loss_function": p.loss,
         "learning_rate": number(p.learning_rate),
         "steps": [
-            with_layers({**step_record(s, phases, input_gradients), **map_fields(p, s, phases or ALL_PHASES)}, p.places)
+            {**step_record(s, phases, input_gradients), **layer_fields_of(p, s, phases or ALL_PHASES)}
             for s in derivation.steps
             if step is None or s.index == step
         ],
@@ -78,16 +77,17 @@ def to_dict(
     }
 
 
-def map_fields(problem: Problem, step: Step, want: Collection[str]) -> dict[str, Any]:
-    """Issue 16: a map file's values in the file's own shapes, `layer_outputs` {layer: nested},
+def layer_fields_of(problem: Problem, step: Step, want: Collection[str]) -> dict[str, Any]:
+    """Issue 16: a map or rnn file's values in the file's own shapes, nested from their place names
+    (`tutor.model.places`): `layer_outputs` {layer: nested} (an rnn's: one entry per step it has),
     `layer_gradients` and `layer_updated` {layer: {field: nested}}; nothing for other problems."""
-    if not problem.maps:
+    if not problem.maps and problem.rnn is None:
         return {}
     rec: dict[str, Any] = {}
     if "forward" in want:
-        outs = {**problem.inputs, **{f.neuron: f.out for f in step.forward}}
-        nested = by_owner({k: number(v) for k, v in outs.items()})
-        rec["layer_outputs"] = {name: nested[name] for name, _ in problem.layer_names}
+        ins = problem.inputs if problem.maps else {}  # a map's input layer; not an rnn's sequence, its h_0
+        outs = {**ins, **{f.neuron: f.out for f in step.forward}}
+        rec["layer_outputs"] = by_owner({k: number(v) for k, v in outs.items()})
     if "backward" in want:
         rec["layer_gradients"] = layer_fields({g.parameter: number(g.value) for g in step.gradients})
     if "update" in want and step.updates:

@@ -86,7 +86,7 @@ def _vector_form(
 ) -> Iterator[str]:
     """BP1–BP4 with matrices for the layer form, BPTT for a recurrent layer, else the vector view of the
     deltas where layered; a file with conv or pooling layers: their compact form, map by map (issue 16)."""
-    if network.problem.places is not None:  # issue 16: a recurrent layer
+    if network.problem.rnn is not None:  # issue 16: a recurrent layer
         from tutor.render.rnnlatex import rnn_blocks
 
         yield from rnn_blocks(network.problem, p, inputs, writer.num, heading, explain)

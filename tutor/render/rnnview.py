@@ -22,7 +22,7 @@ SYMBOLS = {"input_weights": "W_x", "recurrent_weights": "W_h", "weights": "W", "
 
 def of_pass(problem: Problem, p: Step | ExampleStep, inputs: Mapping[str, Any]) -> Bptt | None:
     """The BPTT of one pass (the parameter values it used), or None without a recurrent layer."""
-    if problem.places is None or problem.places.rnn is None or problem.places.rnn.size > MAX_WRITTEN:
+    if problem.rnn is None or problem.rnn.size > MAX_WRITTEN:
         return None
     params = {**problem.parameters, **{u.parameter: u.old for u in getattr(p, "updates", ())}}
     return bptt(problem, params, p.forward, p.deltas, inputs)

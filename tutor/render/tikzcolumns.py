@@ -29,9 +29,8 @@ def _drawing(network: Network) -> tuple[dict[str, int], tuple[str, ...]]:
 
 
 def _compute(network: Network) -> tuple[dict[str, int], tuple[str, ...]]:
-    places = network.problem.places
     nodes = (*network.problem.inputs, *network.order)
-    shape = places.rnn if places is not None else None
+    shape = network.problem.rnn
     if shape is None:
         return network.depth, nodes
     column = dict(network.depth)
