@@ -31,7 +31,7 @@ from tutor.model.problem import Problem  # noqa: E402
 from tutor.render.views import ViewOptions, render  # noqa: E402
 
 GOAL = 1.3
-RUNS = 25
+RUNS = 40
 OUT = Path(tempfile.mkdtemp()) / "out.txt"
 
 

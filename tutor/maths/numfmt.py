@@ -42,15 +42,15 @@ FLOAT_DIGITS = 15  # beyond this many digits a float64 has none left to give: us
 
 def fmt(value: Any, digits: int = 6) -> str:
     """A value as text: `5`, `-0.3125`, `1/3`, `0.593270`…"""
+    if getattr(value, "is_Float", False):  # a SymPy Float (30 digits): the engines' inexact values
+        x = to_float(value)
+        if digits > FLOAT_DIGITS or ((x == 0 or not math.isfinite(x)) and value != 0 and value == value):
+            return fmt_decimal(Decimal(str(value)), digits)  # its own digits, also past float64's range (1e-400)
+        return fmt_float(x, digits)
     frac = as_fraction(value)
     if frac is not None:
         return fmt_fraction(frac, digits)
-    if digits > FLOAT_DIGITS and getattr(value, "is_Float", False):
-        return fmt_decimal(Decimal(str(value)), digits)  # a SymPy Float carries 30 digits
-    x = to_float(value)
-    if (x == 0 or not math.isfinite(x)) and getattr(value, "is_Float", False) and value != 0 and value == value:
-        return fmt_decimal(Decimal(str(value)), digits)  # past float64's range (1e-400): not 0, not inf
-    return fmt_float(x, digits)
+    return fmt_float(to_float(value), digits)
 
 
 def to_float(value: Any) -> float:
