@@ -121,8 +121,8 @@ def test_text_block_prints_what_its_text_prints(soft_wrap: bool, color: bool) ->
 def test_text_block_on_a_soft_wrapping_console_is_segments_not_a_text() -> None:
     console = Console(file=io.StringIO(), width=40, color_system=None)
     options = console.options.update(no_wrap=True, overflow="ignore")
-    fast = list(TextBlock([("a · b", "bold"), ("c", "")]).__rich_console__(console, options))
-    assert [s.text for s in fast] == ["a · b", "\n", "c", "\n"]
+    fast = list(TextBlock([("a · b", "bold"), ("c", ""), ("d", "")]).__rich_console__(console, options))
+    assert [s.text for s in fast] == ["a · b", "\n", "c\nd\n"]  # a run of plain lines is one segment
     slow = list(TextBlock([("a\tb", "")]).__rich_console__(console, options))  # a tab: Rich expands it
     assert len(slow) == 1 and isinstance(slow[0], Text)
 

@@ -10,6 +10,7 @@ from __future__ import annotations
 import io
 import os
 from collections.abc import Callable, Sequence
+from itertools import groupby
 from pathlib import Path
 from typing import Any
 
@@ -159,8 +160,8 @@ class TextBlock:
 
     On a soft-wrapping console (every command's) that Text prints its lines as they are; Rich would
     still split it, copy it and strip control codes line by line — for a big network, megabytes of
-    chain rule. So lines without control characters go out as one segment each; any other console or
-    text gets the Text."""
+    chain rule. So lines without control characters go out as they are, one segment for each run of lines
+    of one style; any other console or text gets the Text."""
 
     def __init__(self, lines: Sequence[tuple[str, str]]) -> None:
         self.lines = lines
@@ -176,8 +177,12 @@ class TextBlock:
         if not (as_is and all(line.isprintable() for line, _ in self.lines)):  # tabs, control codes: Rich's way
             yield self.text()
             return
-        for i, (line, style) in enumerate(self.lines):
-            if i:
+        if not self.lines:
+            yield Segment.line()  # as an empty Text prints
+        for style, run in groupby(self.lines, key=lambda line: line[1]):
+            if not style:  # a run of plain lines: one segment
+                yield Segment("".join(line + "\n" for line, _ in run))
+                continue
+            for line, _ in run:  # a styled line on its own, its line break unstyled (as Rich writes it)
+                yield Segment(line, console.get_style(style))
                 yield Segment.line()
-            yield Segment(line, console.get_style(style) if style else None)
-        yield Segment.line()
