@@ -5,7 +5,8 @@
 A solve is what `nnstep solve` does after start-up: the exact derivation (square roots by mpmath at 30 digits)
 and its float64 cross-check, plus the terminal view — printed to a pipe (80 columns, as `nnstep solve … | less`
 gets it) and written with `-o` (100 columns, atomically: the write and its fsync are part of it). The two
-problems are timed alternately, so the machine's load hits both; the figure is the ratio of the medians.
+problems are timed alternately, so the machine's load hits both, each from an empty SymPy cache (as a
+process starts); the figure is the ratio of the medians.
 A cold `nnstep solve` adds the same start-up (~0.9 s of imports) to both, which would hide any difference.
 
 Run:  python benchmarks/bench_optim.py
@@ -25,6 +26,8 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
+from sympy.core.cache import clear_cache  # noqa: E402
+
 from tutor.engines.solver import solve_problem  # noqa: E402
 from tutor.files.loader import load_problem  # noqa: E402
 from tutor.model.problem import Problem  # noqa: E402
@@ -36,6 +39,7 @@ OUT = Path(tempfile.mkdtemp()) / "out.txt"
 
 
 def once(problem: Problem, output: Path | None) -> float:
+    clear_cache()  # SymPy's cache starts empty in each `nnstep solve`; re-solving one problem would fill it
     start = time.perf_counter()
     with contextlib.redirect_stdout(io.StringIO()):  # a pipe: not a terminal, 80 columns
         render(solve_problem(problem), "text", ViewOptions(), output=output)
