@@ -128,3 +128,27 @@ def test_every_subquestion_is_read_by_moodles_numerical_grammar(name: str) -> No
         value, tol = answer.split(":")
         expected = float(derivation.values()[key])
         assert abs(float(value) - expected) <= 1e-9 * max(1.0, abs(expected)) and float(tol) > 0, (key, answer)
+
+
+@pytest.mark.parametrize(
+    ("name", "said"),
+    [
+        (
+            "sigmoid-0.05-0.10-adam.yaml",
+            ["Optimizer: Adam, β₁ = 0.9, β₂ = 0.999", "m ← β₁ · m + (1 − β₁) · g", "of Adam"],
+        ),
+        ("relu-momentum.yaml", ["Optimizer: SGD with momentum, β = 0.9", "v ← β · v + g", "of SGD with momentum"]),
+        ("relu-exercise-l2.yaml", ["Regularization: L adds (λ/2)·Σ w² over the weights", "of gradient descent"]),
+        ("sigmoid-0.05-0.10-dropout.yaml", ["Dropout on the hidden neurons, p = 0.5", "step 1: h1: 1, h2: 0"]),
+    ],
+)
+def test_the_question_states_the_optimizer_penalty_and_dropout(name: str, said: list[str]) -> None:
+    """A student answering in Moodle is told what the problem sets (a question that said "gradient descent,
+    w ← w − η ∂L/∂w" for an Adam problem asked for other numbers than the ones it grades)."""
+    derivation = solve_problem(load_problem(PROBLEMS / name))
+    keys = [k for k in derivation.values() if k.endswith(".new")]
+    text = question_text(ET.fromstring(quiz_xml([("v1", derivation)], keys)).findall("question")[0])
+    for words in said:
+        assert words in text, words
+    assert ("w ← w − η ∂L/∂w" in text) == (derivation.problem.optimizer.name == "sgd")
+    assert text.count("{") == len(keys) == len(MOODLE_SUBQUESTION.findall(text))  # nothing else reads as cloze

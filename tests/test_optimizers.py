@@ -249,3 +249,22 @@ def test_the_final_parameters_table_shows_the_state() -> None:
     assert re.search(r"w13\s*│\s*2\s*│\s*0\s*│\s*−1\.8\s*│\s*18\s*│", table), table
     latex = CliRunner().invoke(app, ["solve", str(PROBLEMS / "relu-momentum.yaml"), "--format", "latex"]).stdout
     assert r"$w_{13}$ & $2$ & $0$ & $-1.8$ & $18$ &" in latex and "velocity after" in latex
+
+
+def test_the_problem_sheet_states_the_optimizer_and_its_task() -> None:
+    """A sheet without the solution (what `nnstep exam` prints) names the optimizer, its settings and rule, and
+    does not ask for plain gradient descent; the terminal's header names it too; SGD's sheet is as it was."""
+    from tutor.render.views import VIEWS, ViewOptions
+
+    adam = solve_problem(load_problem(PROBLEMS / "sigmoid-0.05-0.10-adam.yaml"))
+    sheet = VIEWS["latex"].content(adam, ViewOptions(solution=False)).body
+    assert r"\textbf{Optimizer.} Adam (as \texttt{torch.optim.Adam(lr, betas, eps)}), $\beta_1 = 0.9$" in sheet
+    assert r"\hat{m} &\leftarrow m / \left(1 - \beta_1^{t}\right)" in sheet
+    assert "Do 3 steps of Adam on this example" in sheet and "gradient descent" not in sheet
+    sgd = solve_problem(load_problem(PROBLEMS / "relu-exercise.yaml"))
+    sgd_sheet = VIEWS["latex"].content(sgd, ViewOptions(solution=False)).body
+    assert (
+        "Optimizer" not in sgd_sheet and r"Do one step of gradient descent on this example, $w \leftarrow" in sgd_sheet
+    )
+    code, output = invoke("solve", str(PROBLEMS / "relu-momentum.yaml"), "--only", "forward")
+    assert code == 0 and "optimizer: SGD with momentum, β = 0.9" in output

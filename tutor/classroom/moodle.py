@@ -28,10 +28,13 @@ from tutor.errors import InputError
 from tutor.escape import xml_text
 from tutor.maths.losses import loss_text
 from tutor.maths.numfmt import as_fraction, fmt
+from tutor.maths.optimtext import rule_lines
+from tutor.maths.regtext import PENALTY_TEXT
 from tutor.model.derivation import Derivation
 from tutor.model.keys import describe_key, parse_key
 from tutor.model.network import Network
-from tutor.model.problem import CheckSettings, Neuron
+from tutor.model.problem import CheckSettings, Neuron, Problem
+from tutor.render.optimlines import statement_text
 
 _CLOZE_SPECIAL = re.compile(r'([\\}#~/"])')  # escaped with a backslash inside a cloze answer or feedback
 _SLOT = re.compile("\ue000(\\d+)\ue001")  # where a marker goes; private-use characters, stripped from user text
@@ -166,11 +169,38 @@ def question_html(derivation: Derivation, keys: Sequence[str]) -> ET.Element:
     _table(root, ["parameter", "value"], [[k + fixed[k], fmt(v)] for k, v in p.parameters.items()])
     targets = ", ".join(f"{o} = {fmt(t)}" for o, t in p.targets.items())
     _para(root, f"Targets: {targets}. Loss: L = {loss_text(p.loss)}. Learning rate: η = {fmt(p.learning_rate)}.")
+    for sentence in _settings(p):
+        _para(root, sentence)
     count = "one step" if p.steps == 1 else f"{p.steps} steps"
-    _para(root, f"Do {count} of gradient descent, w ← w − η ∂L/∂w, and give these values:")
+    if p.optimizer.name == "sgd":
+        _para(root, f"Do {count} of gradient descent, w ← w − η ∂L/∂w, and give these values:")
+    else:
+        _para(root, f"Do {count} of {p.optimizer.entry.title} and give these values:")
     rows = [[describe_key(p, k, network), f"\ue000{i}\ue001"] for i, k in enumerate(keys)]
     _table(root, ["quantity", "your answer"], rows)
     return root
+
+
+def _settings(p: Problem) -> list[str]:
+    """The statement's sentences on what else the problem sets: the loss's settings, a penalty, dropout and
+    its masks, an optimizer and its rule (as the LaTeX problem sheet states them)."""
+    out = [f"Loss setting: {k} = {fmt(v)}." for k, v in p.loss_options.items()]
+    if p.regularization is not None:
+        kind, lam = p.regularization.kind, fmt(p.regularization.strength)
+        out.append(f"Regularization: L adds {PENALTY_TEXT[kind]} over the weights (not the biases), λ = {lam}.")
+    if p.dropout is not None:
+        masks = "; ".join(
+            f"step {i}: " + (", ".join(f"{n}: {m}" for n, m in mask.items()) or "all kept")
+            for i, mask in enumerate(p.dropout.masks, 1)
+        )
+        out.append(
+            f"Dropout on the hidden neurons, p = {fmt(p.dropout.rate)} (inverted: a kept output is multiplied by"
+            f" 1/(1 − p)); masks (1 kept, 0 dropped, a neuron not named is kept): {masks}."
+        )
+    if optimizer := statement_text(p, fmt):
+        rule = "; ".join(rule_lines([(ln.target, ln.formula) for ln in p.optimizer.entry.lines]))
+        out.append(f"O{optimizer[1:]}; for each parameter w, with g = ∂L/∂w and its state starting at 0: {rule}.")
+    return out
 
 
 def _neuron_row(neuron: Neuron) -> list[str]:

@@ -32,6 +32,7 @@ from tutor.render.latexmath import MathWriter
 from tutor.render.latexnet import network_block
 from tutor.render.latexparts import LatexOptions, heading_lines, loss_line, parameter_listing, title, writer_for
 from tutor.render.latexstep import pass_sections, update_sections
+from tutor.render.optimlines import statement_latex, task_words
 from tutor.render.tikz import picture
 from tutor.render.views import GRAPH_STEPS, STEPS, VIEWS, step_count
 
@@ -132,11 +133,12 @@ def _statement(derivation: Derivation, network: Network, writer: MathWriter) -> 
         "Targets", [f"${lf.name(labels[o])} = {writer.num(t)}$ for ${lf.name(o)}$" for o, t in p.targets.items()]
     )
     yield loss_line(derivation, writer)
+    yield from statement_latex(p, writer.num)
     count = "one step" if p.steps == 1 else f"{p.steps} steps"
+    step, result = task_words(p)
     yield (
-        rf"\textbf{{Task.}} Do {count} of gradient descent on this example, "
-        r"$w \leftarrow w - \eta\, \partial L / \partial w$: the forward pass, the loss, "
-        r"the gradient of the loss with respect to every parameter by the chain rule, and the new parameters." + "\n"
+        rf"\textbf{{Task.}} Do {count} of {step}: the forward pass, the loss, "
+        rf"the gradient of the loss with respect to every parameter by the chain rule, and {result}." + "\n"
     )
 
 

@@ -10,7 +10,41 @@ from typing import Any
 from tutor.maths.optimizers import OPTIMIZERS, OptimizerEntry
 from tutor.maths.optimtext import LATEX_SYMBOLS, TEXT_SYMBOLS, line_numbers, rule_lines, target_text
 from tutor.model.derivation import Step, Update
+from tutor.model.problem import Problem
 from tutor.render import latexfmt as lf
+
+
+def statement_text(problem: Problem, num: Callable[[Any], str]) -> str:
+    """The problem's optimizer for the terminal's header: `optimizer: Adam, β₁ = 0.9, β₂ = 0.999, ε = 1e-8`
+    ('' for plain SGD)."""
+    entry = problem.optimizer.entry
+    if entry.name == "sgd":
+        return ""
+    settings = "".join(f", {TEXT_SYMBOLS.get(k, k)} = {num(v)}" for k, v in problem.optimizer.settings)
+    return f"optimizer: {entry.title}{settings}"
+
+
+def statement_latex(problem: Problem, num: Callable[[Any], str]) -> list[str]:
+    """The problem sheet's paragraph on its optimizer: its name, settings and rule ([] for plain SGD)."""
+    entry = problem.optimizer.entry
+    if entry.name == "sgd":
+        return []
+    settings = "".join(f", ${LATEX_SYMBOLS.get(k, k)} = {num(v)}$" for k, v in problem.optimizer.settings)
+    head = rf"\textbf{{Optimizer.}} {lf.line(entry.title)} (as \texttt{{{lf.line(entry.torch)}}}){settings};"
+    head += r" for each parameter $w$, with $g = \partial L / \partial w$, its state starting at 0"
+    head += r" and $t = 1, 2, \ldots$:"
+    rule = " \\\\\n".join(rule_lines([(ln.target, ln.formula) for ln in entry.lines], latex=True))
+    return [head, "\\begin{align*}\n" + rule + "\n\\end{align*}"]
+
+
+def task_words(problem: Problem) -> tuple[str, str]:
+    """(what each step is, what it ends with) in the problem sheet's task: gradient descent and the new
+    parameters, or the optimizer's steps and each parameter's update with its state."""
+    entry = problem.optimizer.entry
+    if entry.name == "sgd":
+        sgd = r"gradient descent on this example, $w \leftarrow w - \eta\, \partial L / \partial w$"
+        return sgd, "the new parameters"
+    return f"{lf.line(entry.title)} on this example", "each parameter's update by the optimizer's rule, with its state"
 
 
 def uses_optimizer(step: Step) -> bool:

@@ -19,6 +19,7 @@ from tutor.model.derivation import Derivation, Step
 from tutor.model.network import Network
 from tutor.model.problem import Problem
 from tutor.render.console import TextBlock, rows_table, user_text
+from tutor.render.optimlines import statement_text
 from tutor.render.text import Line, Writer, step_lines
 from tutor.render.views import STEPS, VIEWS, ViewOptions, drawing
 
@@ -69,6 +70,8 @@ def _header(derivation: Derivation, console: Console, writer: Writer) -> None:
     console.print(Text(f"loss: {p.loss}   learning rate η = {writer.num(p.learning_rate)}   steps: {p.steps}{frozen}"))
     if p.regularization is not None or p.dropout is not None or p.loss_options:
         console.print(Text(regdrop_settings(p, writer.num)))
+    if optimizer := statement_text(p, writer.num):
+        console.print(Text(optimizer))
 
 
 def _step_sections(
