@@ -268,3 +268,16 @@ def test_the_problem_sheet_states_the_optimizer_and_its_task() -> None:
     )
     code, output = invoke("solve", str(PROBLEMS / "relu-momentum.yaml"), "--only", "forward")
     assert code == 0 and "optimizer: SGD with momentum, β = 0.9" in output
+
+
+def test_a_data_sets_header_and_sheet_state_its_optimizer_and_penalty(tmp_path: Path) -> None:
+    text = (PROBLEMS / "xor-data.yaml").read_text(encoding="utf-8")
+    problem = tmp_path / "xor-momentum-l2.yaml"
+    problem.write_text(text + "optimizer: {name: momentum, beta: 0.9}\nregularization: {l2: 0.01}\n", encoding="utf-8")
+    code, output = invoke("solve", str(problem), "--only", "loss")
+    assert code == 0, output
+    head = output.split("Iteration 1")[0]
+    assert "optimizer: SGD with momentum, β = 0.9" in head and "regularization: l2, λ = 0.01" in head
+    code, output = invoke("solve", str(problem), "--format", "latex", "--no-solution", "--body-only")
+    assert code == 0 and r"\textbf{Optimizer.} SGD with momentum" in output and r"\textbf{Regularization.}" in output
+    assert "and each parameter's update by the optimizer's rule, with its state" in output

@@ -24,6 +24,7 @@ from tutor.render.latexmath import MathWriter, partial, rows
 from tutor.render.latexnet import network_block
 from tutor.render.latexparts import heading_lines, loss_line, parameter_listing, writer_for
 from tutor.render.latexstep import pass_sections, update_sections
+from tutor.render.optimlines import statement_latex, task_words
 from tutor.render.tikz import picture
 
 if TYPE_CHECKING:
@@ -55,15 +56,17 @@ def _statement(derivation: Derivation, network: Network, writer: MathWriter) -> 
     yield rf"\textbf{{Data.}} {len(p.data)} examples:"
     yield from data_table(derivation, network, writer)
     yield loss_line(derivation, writer)
+    yield from statement_latex(p, writer.num)
     yield schedule_line(derivation)
     n = len(derivation.steps)
     if n == 0:  # --detail 0: the run alone
         yield r"\textbf{Task.} Train for all epochs and report the loss curve and the trained parameters." + "\n"
         return
     count = "the first iteration" if n == 1 else f"the first {n} iterations"
+    update = "the updated parameters" if p.optimizer.name == "sgd" else task_words(p)[1]
     yield (
         rf"\textbf{{Task.}} Derive {count} in full: for each example of the batch the forward pass, the loss"
-        r" and its gradients by the chain rule; then the batch loss and gradients, and the updated parameters."
+        rf" and its gradients by the chain rule; then the batch loss and gradients, and {update}."
         r" Then train for all epochs and report the loss curve and the trained parameters." + "\n"
     )
 

@@ -8,7 +8,6 @@ from __future__ import annotations
 
 from collections.abc import Callable, Collection, Iterable
 from pathlib import Path
-from typing import Any
 
 from rich.console import Console
 from rich.rule import Rule
@@ -19,8 +18,7 @@ from tutor.model.derivation import Derivation, Step
 from tutor.model.network import Network
 from tutor.model.problem import Problem
 from tutor.render.console import TextBlock, rows_table, user_text
-from tutor.render.optimlines import statement_text
-from tutor.render.text import Line, Writer, step_lines
+from tutor.render.text import Line, Writer, settings_lines, step_lines
 from tutor.render.views import STEPS, VIEWS, ViewOptions, drawing
 
 
@@ -68,10 +66,8 @@ def _header(derivation: Derivation, console: Console, writer: Writer) -> None:
     console.print(Text(f"inputs: {inputs}   targets: {targets}"))
     frozen = f"   frozen: {', '.join(sorted(p.frozen))}" if p.frozen else ""
     console.print(Text(f"loss: {p.loss}   learning rate η = {writer.num(p.learning_rate)}   steps: {p.steps}{frozen}"))
-    if p.regularization is not None or p.dropout is not None or p.loss_options:
-        console.print(Text(regdrop_settings(p, writer.num)))
-    if optimizer := statement_text(p, writer.num):
-        console.print(Text(optimizer))
+    for line in settings_lines(p, writer.num):
+        console.print(Text(line))
 
 
 def _step_sections(
@@ -132,14 +128,3 @@ def _summary(derivation: Derivation, console: Console, writer: Writer) -> None:
         )
     console.print()
     console.print(table)
-
-
-def regdrop_settings(problem: Problem, num: Callable[[Any], str]) -> str:
-    """One line of the settings issue 15 adds: `regularization: l2, λ = 0.01   dropout: p = 0.5   loss: delta = 1`."""
-    parts = []
-    if problem.regularization is not None:
-        parts.append(f"regularization: {problem.regularization.kind}, λ = {num(problem.regularization.strength)}")
-    if problem.dropout is not None:
-        parts.append(f"dropout: p = {num(problem.dropout.rate)} (inverted: kept outputs × 1/(1 − p))")
-    parts += [f"{problem.loss} {k} = {num(v)}" for k, v in problem.loss_options.items()]
-    return "   ".join(parts)

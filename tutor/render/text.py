@@ -7,14 +7,16 @@ numbers and the formula text the hints share through `tutor.maths.termtext`.
 
 from __future__ import annotations
 
-from collections.abc import Iterator, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, replace
+from typing import Any
 
 from tutor.maths.regtext import RegDropText
 from tutor.maths.termtext import MINUS, TermText
 from tutor.model.backward import Delta, Gradient
 from tutor.model.derivation import ForwardNeuron, Loss, Step, Update
-from tutor.render.optimlines import numbers_text, rule_text, title_text, uses_optimizer
+from tutor.model.problem import Problem
+from tutor.render.optimlines import numbers_text, rule_text, statement_text, title_text, uses_optimizer
 
 
 @dataclass(frozen=True)
@@ -129,3 +131,25 @@ def optimizer_section(step: Step, writer: Writer) -> tuple[str, list[Line]]:
             continue
         lines += [Line(text, indent=indent) for indent, text in numbers_text(u, writer.num, writer.pnum)]
     return title_text(step, writer.num), lines
+
+
+def settings_lines(problem: Problem, num: Callable[[Any], str]) -> list[str]:
+    """The header's lines on what else the problem sets: the loss's settings, a penalty and dropout; an optimizer
+    (a one-example problem's header and a data set's alike)."""
+    out = []
+    if problem.regularization is not None or problem.dropout is not None or problem.loss_options:
+        out.append(_regdrop_settings(problem, num))
+    if optimizer := statement_text(problem, num):
+        out.append(optimizer)
+    return out
+
+
+def _regdrop_settings(problem: Problem, num: Callable[[Any], str]) -> str:
+    """One line of the settings issue 15 adds: `regularization: l2, λ = 0.01   dropout: p = 0.5   loss: delta = 1`."""
+    parts = []
+    if problem.regularization is not None:
+        parts.append(f"regularization: {problem.regularization.kind}, λ = {num(problem.regularization.strength)}")
+    if problem.dropout is not None:
+        parts.append(f"dropout: p = {num(problem.dropout.rate)} (inverted: kept outputs × 1/(1 − p))")
+    parts += [f"{problem.loss} {k} = {num(v)}" for k, v in problem.loss_options.items()]
+    return "   ".join(parts)

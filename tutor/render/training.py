@@ -26,7 +26,7 @@ from tutor.render.console import TextBlock, rows_table, user_text
 from tutor.render.curve import text_plot, thin
 from tutor.render.matrix_text import layer_sections
 from tutor.render.optimlines import uses_optimizer
-from tutor.render.text import MINUS, Line, Writer, optimizer_section, step_lines
+from tutor.render.text import MINUS, Line, Writer, optimizer_section, settings_lines, step_lines
 from tutor.render.views import VIEWS, ViewOptions, drawing, step_count
 
 DETAILED = step_count(lambda d: len(d.steps), "only {n} iteration(s) are derived in full (see --detail)")
@@ -75,6 +75,8 @@ def header(p: Problem, console: Console, writer: Writer) -> None:
             f"   reduction: {p.reduction}{shuffle}\nloss: {p.loss}   learning rate η = {writer.num(p.learning_rate)}"
         )
     )
+    for line in settings_lines(p, writer.num):
+        console.print(Text(line))
 
 
 def iteration_sections(
