@@ -258,7 +258,7 @@ def test_the_problem_sheet_states_the_optimizer_and_its_task() -> None:
 
     adam = solve_problem(load_problem(PROBLEMS / "sigmoid-0.05-0.10-adam.yaml"))
     sheet = VIEWS["latex"].content(adam, ViewOptions(solution=False)).body
-    assert r"\textbf{Optimizer.} Adam (as \texttt{torch.optim.Adam(lr, betas, eps)}), $\beta_1 = 0.9$" in sheet
+    assert r"\textbf{Optimizer.} Adam, $\beta_1 = 0.9$, $\beta_2 = 0.999$" in sheet
     assert r"\hat{m} &\leftarrow m / \left(1 - \beta_1^{t}\right)" in sheet
     assert "Do 3 steps of Adam on this example" in sheet and "gradient descent" not in sheet
     sgd = solve_problem(load_problem(PROBLEMS / "relu-exercise.yaml"))

@@ -30,7 +30,7 @@ def statement_latex(problem: Problem, num: Callable[[Any], str]) -> list[str]:
     if entry.name == "sgd":
         return []
     settings = "".join(f", ${LATEX_SYMBOLS.get(k, k)} = {num(v)}$" for k, v in problem.optimizer.settings)
-    head = rf"\textbf{{Optimizer.}} {lf.line(entry.title)} (as \texttt{{{lf.line(entry.torch)}}}){settings};"
+    head = rf"\textbf{{Optimizer.}} {lf.line(entry.title)}{settings}, with PyTorch's conventions;"
     head += r" for each parameter $w$, with $g = \partial L / \partial w$, its state starting at 0"
     head += r" and $t = 1, 2, \ldots$:"
     rule = " \\\\\n".join(rule_lines([(ln.target, ln.formula) for ln in entry.lines], latex=True))
