@@ -214,6 +214,15 @@ def from_sympy(x: Any) -> Any:
     raise TypeError(f"not a SymPy Rational or Float: {x!r}")
 
 
+def _float(mpf: tuple[int, int, int, int], prec: int) -> Any:
+    """`Float._new(mpf, prec)` without its normalising: a Real's number is libmp's result at its precision,
+    normal and never zero already (the bit-for-bit tests compare `_mpf_` and `_prec`)."""
+    sp = sympy()
+    obj = sp.Expr.__new__(sp.Float)
+    obj._mpf_, obj._prec = mpf, prec
+    return obj
+
+
 def to_sympy(x: Any) -> Any:
     """A Fraction or a Real as SymPy's Rational or Float; anything else unchanged (an int stays an int)."""
     kind = type(x)
@@ -222,9 +231,7 @@ def to_sympy(x: Any) -> Any:
     if kind is Real or kind is Setting:
         sym = getattr(x, "sym", None)
         if sym is None:
-            sym = x.sym = (
-                sympy().Float._new(x.mpf, x.prec) if kind is Real else sympy().Rational(x.numerator, x.denominator)
-            )
+            sym = x.sym = _float(x.mpf, x.prec) if kind is Real else sympy().Rational(x.numerator, x.denominator)
         return sym
     if isinstance(x, Fraction):
         return sympy().Rational(x.numerator, x.denominator)

@@ -82,8 +82,8 @@ class TermText:
         """(value, num, pnum), formatted once per value object (kept in the table, so its id stays its own)."""
         hit = self._texts.get(id(value))
         if hit is None or hit[0] is not value:
-            text = fmt(value, self.digits)
-            hit = self._texts[id(value)] = (value, minus(text), minus(paren(text)))
+            shown = minus(fmt(value, self.digits))
+            hit = self._texts[id(value)] = (value, shown, f"({shown})" if shown.startswith(MINUS) else shown)
         return hit
 
     def net_chain(self, f: ForwardNeuron) -> Chain:
