@@ -281,3 +281,30 @@ def test_a_data_sets_header_and_sheet_state_its_optimizer_and_penalty(tmp_path: 
     code, output = invoke("solve", str(problem), "--format", "latex", "--no-solution", "--body-only")
     assert code == 0 and r"\textbf{Optimizer.} SGD with momentum" in output and r"\textbf{Regularization.}" in output
     assert "and each parameter's update by the optimizer's rule, with its state" in output
+
+
+def test_json_states_what_the_problem_sets() -> None:
+    """The JSON's head names the optimizer with its settings, the penalty, dropout and the loss's settings — where
+    they are set, and nothing new where they are not (the plain SGD output is as it was)."""
+
+    def head(name: str) -> dict:
+        code, output = invoke("solve", str(PROBLEMS / name), "--format", "json")
+        assert code == 0, output
+        return json.loads(output)
+
+    assert head("sigmoid-0.05-0.10-adam.yaml")["optimizer"] == {
+        "name": "adam",
+        "beta1": 0.9,
+        "beta2": 0.999,
+        "eps": 1e-8,
+    }
+    assert head("relu-momentum.yaml")["optimizer"] == {"name": "momentum", "beta": 0.9}
+    assert head("relu-exercise-l2.yaml")["regularization"] == {"l2": 0.1}
+    assert head("sigmoid-0.05-0.10-dropout.yaml")["dropout"] == {
+        "rate": 0.5,
+        "masks": [{"h1": 1, "h2": 0}, {"h1": 1, "h2": 1}],
+    }
+    huber = head("house-price-huber.yaml")
+    assert huber["loss_options"] == {"delta": 1} and huber["regularization"] == {"l1": 0.01}
+    plain = head("relu-exercise.yaml")
+    assert not {"optimizer", "regularization", "dropout", "loss_options"} & plain.keys()

@@ -68,6 +68,7 @@ def to_dict(
         "title": p.title,
         "loss_function": p.loss,
         "learning_rate": number(p.learning_rate),
+        **settings_fields(p),
         "steps": [
             {**step_record(s, phases, input_gradients), **layer_fields_of(p, s, phases or ALL_PHASES)}
             for s in derivation.steps
@@ -75,6 +76,22 @@ def to_dict(
         ],
         "exact": exact,
     }
+
+
+def settings_fields(p: Problem) -> dict[str, Any]:
+    """What else the problem sets, each field only where it is set (issue 15): `loss_options` ({"delta": 1}),
+    `optimizer` ({"name": "adam", "beta1": 0.9, …}), `regularization` ({"l2": 0.01}), `dropout` ({"rate": 0.5,
+    "masks": [{"h1": 1, "h2": 0}, …]})."""
+    out: dict[str, Any] = {}
+    if p.loss_options:
+        out["loss_options"] = {k: number(v) for k, v in p.loss_options.items()}
+    if p.optimizer.name != "sgd":
+        out["optimizer"] = {"name": p.optimizer.name, **{k: number(v) for k, v in p.optimizer.settings}}
+    if p.regularization is not None:
+        out["regularization"] = {p.regularization.kind: number(p.regularization.strength)}
+    if p.dropout is not None:
+        out["dropout"] = {"rate": number(p.dropout.rate), "masks": [dict(m) for m in p.dropout.masks]}
+    return out
 
 
 def layer_fields_of(problem: Problem, step: Step, want: Collection[str]) -> dict[str, Any]:

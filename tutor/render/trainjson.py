@@ -21,7 +21,7 @@ from tutor.model.derivation import DataSetDerivation, Step
 from tutor.model.schedule import batch_size
 from tutor.model.training import TrainResult
 from tutor.render.curve import sparkline
-from tutor.render.json import ALL_PHASES, number, phase_fields
+from tutor.render.json import ALL_PHASES, number, phase_fields, settings_fields
 from tutor.render.views import VIEWS, ViewOptions, step_count
 
 SCHEDULE = step_count(lambda d: len(d.training.schedule), "the data set's schedule has {n} iteration(s)")
@@ -38,6 +38,7 @@ def _head(derivation: DataSetDerivation) -> dict[str, Any]:
         "title": p.title,
         "loss_function": p.loss,
         "learning_rate": number(p.learning_rate),
+        **settings_fields(p),
         "epochs": p.epochs,
         "batch_size": batch_size(p),
         "reduction": p.reduction,
