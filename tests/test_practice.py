@@ -12,6 +12,7 @@ from dataclasses import replace
 from pathlib import Path
 
 import pytest
+from conftest import PROBLEMS
 from rich.console import Console
 
 from tutor.classroom.practice import PracticeOptions, Session, phase_of, select_keys
@@ -382,3 +383,19 @@ def test_terminal_ctrl_c_prints_the_summary_and_exits_130() -> None:
     child.close()
     assert child.exitstatus == 130
     assert "Traceback" not in child.before
+
+
+def test_the_given_block_states_the_optimizer_penalty_and_dropout_masks() -> None:
+    """What a student is given names everything the answers depend on: Adam's settings, dropout's masks, λ."""
+    from tutor.classroom.practiceview import given_lines
+
+    adam = "\n".join(given_lines(load_problem(PROBLEMS / "sigmoid-0.05-0.10-adam.yaml")))
+    assert "optimizer: Adam, β₁ = 0.9, β₂ = 0.999, ε = 0.00000001" in adam
+    dropout = "\n".join(given_lines(load_problem(PROBLEMS / "sigmoid-0.05-0.10-dropout.yaml")))
+    assert (
+        "dropout: p = 0.5" in dropout and "masks (1 kept, 0 dropped): step 1: h1 1, h2 0; step 2: h1 1, h2 1" in dropout
+    )
+    l2 = "\n".join(given_lines(load_problem(PROBLEMS / "relu-exercise-l2.yaml")))
+    assert "regularization: l2, λ = 0.1" in l2
+    plain = "\n".join(given_lines(load_problem(PROBLEMS / "relu-exercise.yaml")))
+    assert "optimizer" not in plain and "dropout" not in plain and "regularization" not in plain

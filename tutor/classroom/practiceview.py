@@ -11,6 +11,7 @@ from tutor.checking.mistakes import BY_TAG
 from tutor.classroom.practice import PHASES, STATUSES, Session, given_keys, phase_of
 from tutor.maths.numfmt import fmt
 from tutor.render.console import user_text
+from tutor.render.text import settings_lines
 
 MAX_EXAMPLES = 10  # examples of a data set listed in the intro
 VALUES_PER_LINE = 6  # values of the phases not asked, per line of the intro
@@ -136,6 +137,7 @@ def given_lines(problem: Any) -> list[str]:
     lines.append(f"  {_values(problem.parameters)}{frozen}")
     rate = f"η = {fmt(problem.learning_rate)}"
     lines.append(f"  loss: L = {loss_text(problem.loss)}   learning rate {rate}")
+    lines += [f"  {line}" for line in settings_lines(problem, fmt)]  # a penalty, dropout, an optimizer
     return lines
 
 

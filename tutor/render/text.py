@@ -149,7 +149,12 @@ def _regdrop_settings(problem: Problem, num: Callable[[Any], str]) -> str:
     parts = []
     if problem.regularization is not None:
         parts.append(f"regularization: {problem.regularization.kind}, λ = {num(problem.regularization.strength)}")
-    if problem.dropout is not None:
-        parts.append(f"dropout: p = {num(problem.dropout.rate)} (inverted: kept outputs × 1/(1 − p))")
     parts += [f"{problem.loss} {k} = {num(v)}" for k, v in problem.loss_options.items()]
+    if problem.dropout is not None:  # last: its masks make it the longest
+        masks = "; ".join(
+            f"step {i}: " + (", ".join(f"{n} {m}" for n, m in mask.items()) or "all kept")
+            for i, mask in enumerate(problem.dropout.masks, 1)
+        )
+        rate = num(problem.dropout.rate)
+        parts.append(f"dropout: p = {rate} (inverted: kept outputs × 1/(1 − p)); masks (1 kept, 0 dropped): {masks}")
     return "   ".join(parts)
