@@ -11,10 +11,10 @@ import random
 import subprocess
 import sys
 import tempfile
-import time
 from pathlib import Path
 
-ROOT = Path(__file__).resolve().parent.parent
+from benchlib import ROOT, timed
+
 GOAL = 3.0
 
 
@@ -35,16 +35,6 @@ def problem_text(seed: int = 1) -> str:
     )
 
 
-def best(cmd: list[str], repeat: int = 3) -> float:
-    """The fastest of `repeat` runs of a command (it must succeed), in seconds."""
-    times = []
-    for _ in range(repeat):
-        start = time.perf_counter()
-        subprocess.run(cmd, check=True, cwd=ROOT, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-        times.append(time.perf_counter() - start)
-    return min(times)
-
-
 def main() -> None:
     tutor = [sys.executable, "-m", "tutor"]
     with tempfile.TemporaryDirectory() as tmp:
@@ -62,7 +52,7 @@ def main() -> None:
         runs["check (the whole answer key)"] = [*tutor, "check", str(path), str(key)]
         print("1x6x6 input, two 3x3 kernels (2x4x4 map), 2x2 max pooling, dense output (1 neuron):")
         for label, cmd in runs.items():
-            seconds = best(cmd)
+            seconds = timed(cmd, env=None, cwd=ROOT, pick=min)  # the best of three
             print(f"  {label:32s} {seconds:6.2f} s  (goal <= {GOAL:.0f} s) {'ok' if seconds <= GOAL else 'SLOW'}")
 
 

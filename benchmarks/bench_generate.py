@@ -9,30 +9,15 @@ It runs this checkout's code (PYTHONPATH set to it) in a fresh interpreter per c
 
 from __future__ import annotations
 
-import os
-import statistics
-import subprocess
 import sys
 import tempfile
-import time
 from pathlib import Path
 
-ROOT = Path(__file__).resolve().parent.parent
-NNSTEP = [sys.executable, "-c", "import sys; from tutor.cli import main; sys.argv[0] = 'nnstep'; main()"]
-ENV = {**os.environ, "PYTHONPATH": str(ROOT)}
+from benchlib import NNSTEP, ROOT, timed
+
 VARY = ROOT / "problems" / "relu-exercise-vary.yaml"
 COUNT = 200
 GOAL = 20.0
-
-
-def timed(cmd: list[str], repeat: int = 3) -> float:
-    """Median wall-clock seconds of a command (it must succeed)."""
-    times = []
-    for _ in range(repeat):
-        start = time.perf_counter()
-        subprocess.run(cmd, check=True, env=ENV, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-        times.append(time.perf_counter() - start)
-    return statistics.median(times)
 
 
 def main() -> None:

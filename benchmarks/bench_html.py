@@ -8,35 +8,19 @@ It runs this checkout's code (PYTHONPATH set to it) in a fresh interpreter per c
 
 from __future__ import annotations
 
-import os
-import statistics
-import subprocess
-import sys
 import tempfile
-import time
 from pathlib import Path
 
-ROOT = Path(__file__).resolve().parent.parent
-NNSTEP = [sys.executable, "-c", "import sys; from tutor.cli import main; sys.argv[0] = 'nnstep'; main()"]
-ENV = {**os.environ, "PYTHONPATH": str(ROOT)}
+from benchlib import NNSTEP, ROOT, timed
+
 PROBLEM = ROOT / "problems" / "sigmoid-0.05-0.10.yaml"
 GOAL = 1.2
-
-
-def timed(cmd: list[str], repeat: int = 5) -> float:
-    """Median wall-clock seconds of a command (it must succeed)."""
-    times = []
-    for _ in range(repeat):
-        start = time.perf_counter()
-        subprocess.run(cmd, check=True, env=ENV, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-        times.append(time.perf_counter() - start)
-    return statistics.median(times)
 
 
 def main() -> None:
     with tempfile.TemporaryDirectory() as tmp:
         times = {
-            fmt: timed([*NNSTEP, "solve", str(PROBLEM), "--format", fmt, "-o", str(Path(tmp) / f"out.{fmt}")])
+            fmt: timed([*NNSTEP, "solve", str(PROBLEM), "--format", fmt, "-o", str(Path(tmp) / f"out.{fmt}")], repeat=5)
             for fmt in ("latex", "html")
         }
     ratio = times["html"] / times["latex"]

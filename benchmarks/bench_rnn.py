@@ -10,18 +10,12 @@ It runs this checkout's code (PYTHONPATH set to it) in a fresh interpreter per c
 from __future__ import annotations
 
 import json
-import os
 import random
-import statistics
-import subprocess
-import sys
 import tempfile
-import time
 from pathlib import Path
 
-ROOT = Path(__file__).resolve().parent.parent
-NNSTEP = [sys.executable, "-c", "import sys; from tutor.cli import main; sys.argv[0] = 'nnstep'; main()"]
-ENV = {**os.environ, "PYTHONPATH": str(ROOT)}
+from benchlib import NNSTEP, timed
+
 STEPS, UNITS, GOAL = 10, 4, 3.0
 
 
@@ -42,16 +36,6 @@ def problem() -> str:
         "learning_rate": 0.1,
     }
     return json.dumps(spec) + "\n"
-
-
-def timed(cmd: list[str], repeat: int = 3) -> float:
-    """Median wall-clock seconds of a command (it must succeed)."""
-    times = []
-    for _ in range(repeat):
-        start = time.perf_counter()
-        subprocess.run(cmd, check=True, env=ENV, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-        times.append(time.perf_counter() - start)
-    return statistics.median(times)
 
 
 def main() -> None:

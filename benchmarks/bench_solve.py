@@ -9,65 +9,18 @@ Run:  python benchmarks/bench_solve.py   (after `pip install -e .`)
 
 from __future__ import annotations
 
-import random
 import shutil
-import statistics
-import subprocess
 import sys
 import tempfile
-import time
 from pathlib import Path
 
-ROOT = Path(__file__).resolve().parent.parent
+from benchlib import ROOT, dense_problem, interleaved, timed
+
 NNSTEP = [shutil.which("nnstep") or "nnstep"]
 
 
-def timed(cmd: list[str], repeat: int = 5) -> float:
-    """Median wall-clock seconds of a command (output discarded; it must succeed)."""
-    times = []
-    for _ in range(repeat):
-        start = time.perf_counter()
-        subprocess.run(cmd, check=True, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-        times.append(time.perf_counter() - start)
-    return statistics.median(times)
-
-
-def interleaved(a: list[str], b: list[str], repeat: int = 11) -> tuple[float, float]:
-    """Median seconds of two commands run alternately, so that a machine's changing load hits both alike."""
-    times: tuple[list[float], list[float]] = ([], [])
-    for _ in range(repeat):
-        for cmd, out in ((a, times[0]), (b, times[1])):
-            out.append(timed(cmd, repeat=1))
-    return statistics.median(times[0]), statistics.median(times[1])
-
-
-def dense_problem(sizes: list[int], seed: int = 1) -> str:
-    """A dense sigmoid network as problem-file YAML, one-decimal weights."""
-    rnd = random.Random(seed)
-    val = lambda: rnd.randint(-9, 9) / 10  # noqa: E731
-    inputs = [f"x{i + 1}" for i in range(sizes[0])]
-    lines = [
-        f"title: dense {'-'.join(map(str, sizes))}",
-        "inputs: {" + ", ".join(f"{x}: {val()}" for x in inputs) + "}",
-        "neurons:",
-    ]
-    params: list[str] = []
-    prev = inputs
-    for layer, size in enumerate(sizes[1:], start=1):
-        names = [f"h{layer}_{j + 1}" for j in range(size)]
-        for n in names:
-            conns = ", ".join(f"{s}: w_{s}_{n}" for s in prev)
-            params += [f"w_{s}_{n}" for s in prev] + [f"b_{n}"]
-            lines.append(f"  {n}: {{inputs: {{{conns}}}, bias: b_{n}, activation: sigmoid}}")
-        prev = names
-    lines.append("parameters: {" + ", ".join(f"{p}: {val()}" for p in params) + "}")
-    lines.append("targets: {" + ", ".join(f"{o}: 0.5" for o in prev) + "}")
-    lines += ["loss: half_sse", "learning_rate: 0.1"]
-    return "\n".join(lines) + "\n"
-
-
 def main() -> None:
-    help_time = timed([*NNSTEP, "--help"])
+    help_time = timed([*NNSTEP, "--help"], repeat=5, env=None)
     print(f"nnstep --help: {help_time:.3f} s  (goal ≤ 0.25 s)")
     imports, solve = interleaved(
         [sys.executable, "-c", "import sympy, numpy"],
@@ -81,9 +34,9 @@ def main() -> None:
         rows = []
         for sizes in ([4, 12, 12, 4], [4, 24, 24, 4], [4, 48, 48, 4]):
             path = Path(tmp) / f"dense-{'-'.join(map(str, sizes))}.yaml"
-            path.write_text(dense_problem(sizes))
+            path.write_text(dense_problem(sizes, value=lambda rng: f"{rng.randint(-9, 9) / 10}"))
             n_params = sum(a * b + b for a, b in zip(sizes, sizes[1:], strict=False))
-            seconds = timed([*NNSTEP, "solve", str(path)], repeat=1)
+            seconds = timed([*NNSTEP, "solve", str(path)], repeat=1, env=None)
             rows.append((sizes, n_params, seconds))
             print(
                 f"dense {'-'.join(map(str, sizes)):>10}: {n_params:5d} parameters, solve {seconds:.2f} s "

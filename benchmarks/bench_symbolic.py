@@ -15,10 +15,8 @@ import sys
 import tempfile
 from pathlib import Path
 
-sys.path.insert(0, str(Path(__file__).resolve().parent))
-from bench_solve import interleaved, timed  # noqa: E402
+from benchlib import ROOT, dense_problem, interleaved, timed
 
-ROOT = Path(__file__).resolve().parent.parent
 ACTIVATIONS = ["identity", "sigmoid", "tanh", "relu", "leaky_relu", "elu", "softplus", "arctan"]
 
 
@@ -27,34 +25,15 @@ def tutor(*args: str, root: Path = ROOT) -> list[str]:
     return ["/usr/bin/env", "-C", str(root), sys.executable, "-m", "tutor", *args]
 
 
-def network(sizes: list[int], activations: list[str], seed: int = 1) -> str:
-    """A dense network as problem-file YAML, neuron k of the network using activations[k % len]."""
-    rnd = random.Random(seed)
-    val = lambda: f"{rnd.randint(-9, 9) / 10 + rnd.randint(1, 9) / 1000:g}"  # noqa: E731  (no net exactly 0)
-    inputs = [f"x{i + 1}" for i in range(sizes[0])]
-    lines = ["inputs: {" + ", ".join(f"{x}: {val()}" for x in inputs) + "}", "neurons:"]
-    params: list[str] = []
-    prev, k = inputs, 0
-    for layer, size in enumerate(sizes[1:], start=1):
-        names = [f"h{layer}_{j + 1}" for j in range(size)]
-        for n in names:
-            conns = ", ".join(f"{s}: w_{s}_{n}" for s in prev)
-            params += [f"w_{s}_{n}" for s in prev] + [f"b_{n}"]
-            lines.append(
-                f"  {n}: {{inputs: {{{conns}}}, bias: b_{n}, activation: {activations[k % len(activations)]}}}"
-            )
-            k += 1
-        prev = names
-    lines.append("parameters: {" + ", ".join(f"{p}: {val()}" for p in params) + "}")
-    lines.append("targets: {" + ", ".join(f"{o}: 0.5" for o in prev) + "}")
-    lines += ["loss: half_sse", "learning_rate: 0.1"]
-    return "\n".join(lines) + "\n"
+def _off_zero(rng: random.Random) -> str:
+    """One decimal and a little more, so that no net input is exactly 0 (where relu's f′ is a convention)."""
+    return f"{rng.randint(-9, 9) / 10 + rng.randint(1, 9) / 1000:g}"
 
 
 def main() -> None:
     baseline = Path(sys.argv[sys.argv.index("--baseline") + 1]) if "--baseline" in sys.argv else Path("/work/main")
     classic = str(ROOT / "problems" / "sigmoid-0.05-0.10.yaml")
-    imports = timed([sys.executable, "-c", "import sympy, numpy"])
+    imports = timed([sys.executable, "-c", "import sympy, numpy"], env=None)
     print(f"import sympy, numpy: {imports:.3f} s (the machine's pace: every figure below scales with its load)")
     plain, symbolic = interleaved(tutor("solve", classic), tutor("solve", classic, "--symbolic"), repeat=7)
     print(
@@ -65,9 +44,9 @@ def main() -> None:
         worst = 0.0
         for name, acts in [*((a, [a]) for a in ACTIVATIONS), ("every activation", ACTIVATIONS)]:
             path = Path(tmp) / "net.yaml"
-            path.write_text(network([2, 3, 3, 2], acts), encoding="utf-8")
+            path.write_text(dense_problem([2, 3, 3, 2], acts, value=_off_zero), encoding="utf-8")
             times = {
-                f: timed(tutor("solve", str(path), "--symbolic", "--format", f), repeat=1)
+                f: timed(tutor("solve", str(path), "--symbolic", "--format", f), repeat=1, env=None)
                 for f in ("text", "json", "latex")
             }
             worst = max(worst, *times.values())
