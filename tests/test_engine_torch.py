@@ -29,6 +29,17 @@ def _act(name: str, x, alpha: float):
     return table[name]()
 
 
+def torch_loss(name: str, y, tg):
+    """The loss `name` of outputs `y` and targets `tg` as torch computes it (the losses of netgen's networks)."""
+    return {
+        "half_sse": lambda: 0.5 * ((tg - y) ** 2).sum(),
+        "sse": lambda: ((tg - y) ** 2).sum(),
+        "mse": lambda: ((tg - y) ** 2).mean(),
+        "bce": lambda: F.binary_cross_entropy(y, tg, reduction="sum"),
+        "cross_entropy": lambda: -(tg * torch.log(y)).sum(),
+    }[name]()
+
+
 def torch_step(problem: Problem, params: dict) -> tuple[float, dict[str, float]]:
     t = {k: torch.tensor(float(v), dtype=torch.float64, requires_grad=True) for k, v in params.items()}
     vals = {k: torch.tensor(float(v), dtype=torch.float64) for k, v in problem.inputs.items()}
@@ -56,13 +67,7 @@ def torch_step(problem: Problem, params: dict) -> tuple[float, dict[str, float]]
         vals.update({n: sm[i] for i, n in enumerate(group)})
     y = torch.stack([vals[o] for o in problem.targets])
     tg = torch.tensor([float(v) for v in problem.targets.values()], dtype=torch.float64)
-    loss = {
-        "half_sse": lambda: 0.5 * ((tg - y) ** 2).sum(),
-        "sse": lambda: ((tg - y) ** 2).sum(),
-        "mse": lambda: ((tg - y) ** 2).mean(),
-        "bce": lambda: F.binary_cross_entropy(y, tg, reduction="sum"),
-        "cross_entropy": lambda: -(tg * torch.log(y)).sum(),
-    }[problem.loss]()
+    loss = torch_loss(problem.loss, y, tg)
     loss.backward()
     return float(loss.detach()), {k: float(v.grad) if v.grad is not None else 0.0 for k, v in t.items()}
 

@@ -16,6 +16,7 @@ import pytest
 from hypothesis import HealthCheck, assume, given, settings
 from hypothesis import strategies as st
 from netgen import problems
+from test_engine_torch import torch_loss
 
 from tutor.engines.crosscheck import cross_check
 from tutor.engines.exact import derive
@@ -131,13 +132,7 @@ def _loss(problem: Problem, y):
         return sum((torch.relu(y[j] - y[c] + 1) for j in others), torch.tensor(0.0, dtype=f64))
     if problem.loss == "huber":
         return F.huber_loss(y, tg, reduction="mean", delta=float(problem.loss_options["delta"]))
-    return {
-        "half_sse": lambda: 0.5 * ((tg - y) ** 2).sum(),
-        "sse": lambda: ((tg - y) ** 2).sum(),
-        "mse": lambda: ((tg - y) ** 2).mean(),
-        "bce": lambda: F.binary_cross_entropy(y, tg, reduction="sum"),
-        "cross_entropy": lambda: -(tg * torch.log(y)).sum(),
-    }[problem.loss]()
+    return torch_loss(problem.loss, y, tg)
 
 
 def _penalty(problem: Problem, t: dict):
