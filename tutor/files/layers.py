@@ -60,7 +60,7 @@ def expand_layers(value: Any, loc: Locator) -> Layers:
         raise loc.error(f"too many layers ({len(value)}; at most {MAX_LAYERS})", "layers")
     first = _layer_mapping(value[0], 0, FIRST_KEYS, loc)
     names = [_layer_name(first, 0, loc)]
-    sizes = [_size(first.get("size"), loc, "layers", 0, "size")]
+    sizes = [layer_size(first.get("size"), loc, "layers", 0, "size")]
     neurons: dict[str, Neuron] = {}
     params: dict[str, Fraction] = {}
     for i, raw in enumerate(value[1:], start=1):
@@ -95,7 +95,8 @@ def _layer_name(layer: dict[str, Any], i: int, loc: Locator) -> str:
     return name
 
 
-def _size(value: Any, loc: Locator, *path: str | int) -> int:
+def layer_size(value: Any, loc: Locator, *path: str | int) -> int:
+    """A layer's `size:`, a whole number of neurons from 1 to MAX_LAYER_SIZE (any layer form's)."""
     if value is None:
         raise loc.error("missing: the number of neurons", *path)
     size = parse_int(value, file=loc.file, key=_dotted(path), line=loc.line(path))
@@ -116,7 +117,7 @@ def _expand_one(
     """Add one computed layer's neurons and parameters; return its size."""
     name = layer["name"]
     weights = _matrix(layer.get("weights"), n_prev, loc, i)
-    if "size" in layer and _size(layer["size"], loc, "layers", i, "size") != len(weights):
+    if "size" in layer and layer_size(layer["size"], loc, "layers", i, "size") != len(weights):
         raise loc.error(f"size {layer['size']} but the weights have {len(weights)} rows", "layers", i, "size")
     biases = _vector(layer["biases"], len(weights), loc, i) if "biases" in layer else None
     act = parse_activation(layer.get("activation"), loc, "layers", i, "activation")

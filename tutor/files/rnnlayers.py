@@ -21,13 +21,14 @@ from dataclasses import dataclass
 from fractions import Fraction
 from typing import Any
 
+from tutor.files.layers import MAX_LAYER_SIZE, layer_size
 from tutor.files.neuronform import MAX_NAME, NAME, parse_activation
-from tutor.files.numbers import parse_int, parse_number
+from tutor.files.numbers import parse_number
 from tutor.files.yamlsafe import Locator, dotted
 from tutor.maths.activations import Activation
 
 MAX_SEQUENCE = 50  # time steps
-MAX_UNITS = 100
+MAX_UNITS = MAX_LAYER_SIZE
 RNN_KEYS = {"name", "type", "size", "activation", "input_weights", "recurrent_weights", "biases", "initial"}
 DENSE_KEYS = {"name", "size", "activation", "weights", "biases"}
 Matrix = list[list[Fraction]]
@@ -63,7 +64,7 @@ def parse_rnn_layers(value: list[Any], loc: Locator) -> RnnLayers:
         if isinstance(raw, dict) and raw.get("type") == "rnn" and i != 1:
             raise loc.error("an rnn layer comes right after the input layer (one rnn layer)", "layers", i, "type")
     first = _mapping(value[0], 0, {"name", "size"}, loc)
-    source, size = _name(first, 0, loc), _count(first.get("size"), loc, "layers", 0, "size")
+    source, size = _name(first, 0, loc), layer_size(first.get("size"), loc, "layers", 0, "size")
     layer = _mapping(value[1], 1, RNN_KEYS, loc)
     rnn = _dense(layer, 1, size, "input_weights", loc)
     if rnn.activation.entry.group:
@@ -87,7 +88,7 @@ def parse_rnn_layers(value: list[Any], loc: Locator) -> RnnLayers:
 def _dense(layer: dict[str, Any], i: int, n_prev: int, key: str, loc: Locator) -> Dense:
     name = _name(layer, i, loc)
     weights = _matrix(layer.get(key), n_prev, loc, i, key)
-    if "size" in layer and _count(layer["size"], loc, "layers", i, "size") != len(weights):
+    if "size" in layer and layer_size(layer["size"], loc, "layers", i, "size") != len(weights):
         raise loc.error(f"size {layer['size']} but {key} has {len(weights)} rows", "layers", i, "size")
     biases = _vector(layer["biases"], len(weights), loc, i, "biases") if "biases" in layer else None
     act = parse_activation(layer.get("activation"), loc, "layers", i, "activation")
@@ -109,15 +110,6 @@ def _name(layer: dict[str, Any], i: int, loc: Locator) -> str:
         rule = f"letters, digits and _, not starting with a digit, at most {MAX_NAME - 12} characters"
         raise loc.error(f"each layer needs a name: {rule}", "layers", i, "name")
     return name
-
-
-def _count(value: Any, loc: Locator, *path: str | int, limit: int = MAX_UNITS) -> int:
-    if value is None:
-        raise loc.error("missing: the number of neurons", *path)
-    n = parse_int(value, file=loc.file, key=dotted(path), line=loc.line(path))
-    if not 1 <= n <= limit:
-        raise loc.error(f"expected 1 to {limit}, not {n}", *path)
-    return n
 
 
 def _matrix(value: Any, cols: int, loc: Locator, i: int, key: str, rows: int | None = None) -> Matrix:
