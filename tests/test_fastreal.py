@@ -3,15 +3,28 @@ every optimizer rule (the exact engine's use of it) against the same rule run on
 
 from __future__ import annotations
 
+import math
 import random
 from fractions import Fraction
 
+import mpmath
 import pytest
 import sympy as sp
 
-from tutor.engines.optimexact import exact_sqrt
 from tutor.maths import fastreal as fr
+from tutor.maths.exactnum import mp
 from tutor.maths.optimizers import OPTIMIZERS, run_rule, with_defaults
+
+
+def exact_sqrt(x: sp.Expr) -> sp.Expr:
+    """The reference on SymPy numbers (the exact engine's own square root before fastreal): a Rational where
+    the root is one, else `exactnum.mp` of mpmath's sqrt (DPS + 10 digits, rounded to DPS)."""
+    if x.is_Rational and x >= 0:
+        p, q = math.isqrt(int(x.p)), math.isqrt(int(x.q))
+        if p * p == x.p and q * q == x.q:
+            return sp.Rational(p, q)
+    return mp(mpmath.sqrt, x)
+
 
 OPS = {
     "+": lambda a, b: a + b,

@@ -1,30 +1,19 @@
-"""An optimizer's step in the exact engine (issue 15): each trainable parameter's rule evaluated on SymPy numbers,
-its lines kept for the views. Fractions stay exact (momentum, nesterov); a square root is exact where the
-value is a perfect square, else evaluated with mpmath to the engine's precision."""
+"""An optimizer's step in the exact engine (issue 15): each trainable parameter's rule evaluated on SymPy's
+arithmetic (`tutor.maths.fastreal`), its lines kept for the views. Fractions stay exact (momentum, nesterov); a
+square root is exact where the value is a perfect square, else evaluated with mpmath to the engine's precision."""
 
 from __future__ import annotations
 
-import math
 from collections.abc import Mapping
 from fractions import Fraction
 from typing import Any
 
 from tutor.maths import functions as fn
-from tutor.maths.exactnum import mp, mpmath, sympy
 from tutor.maths.optimizers import run_rule
 from tutor.model.derivation import Step, Update
 from tutor.model.problem import Problem
 
 Values = dict[str, Any]
-
-
-def exact_sqrt(x: Any) -> Any:
-    """√x: a Rational where it is one (numerator and denominator perfect squares), else a 30-digit Float."""
-    if x.is_Rational and x >= 0:
-        p, q = math.isqrt(int(x.p)), math.isqrt(int(x.q))
-        if p * p == x.p and q * q == x.q:
-            return sympy().Rational(p, q)
-    return mp(mpmath().sqrt, x)
 
 
 def optimizer_updates(

@@ -179,7 +179,7 @@ class Real:
 
 
 def sqrt(x: Any) -> Any:
-    """`tutor.engines.optimexact.exact_sqrt` on fastreal numbers: a Fraction where the square root is one,
+    """√x as the exact engine takes it: a Fraction where the square root is one (both parts perfect squares),
     else evaluated at DPS + 10 digits and rounded to DPS (as `exactnum.mp`, whose bits it reproduces)."""
     if isinstance(x, int):
         x = Fraction(x)
