@@ -29,7 +29,7 @@ from tutor.escape import xml_text
 from tutor.maths.losses import loss_text
 from tutor.maths.numfmt import as_fraction, fmt
 from tutor.maths.optimtext import rule_lines
-from tutor.maths.regtext import PENALTY_TEXT
+from tutor.maths.regtext import PENALTY_TEXT, masks_text
 from tutor.model.derivation import Derivation
 from tutor.model.keys import describe_key, parse_key
 from tutor.model.network import Network
@@ -189,10 +189,7 @@ def _settings(p: Problem) -> list[str]:
         kind, lam = p.regularization.kind, fmt(p.regularization.strength)
         out.append(f"Regularization: L adds {PENALTY_TEXT[kind]} over the weights (not the biases), λ = {lam}.")
     if p.dropout is not None:
-        masks = "; ".join(
-            f"step {i}: " + (", ".join(f"{n}: {m}" for n, m in mask.items()) or "all kept")
-            for i, mask in enumerate(p.dropout.masks, 1)
-        )
+        masks = masks_text(p.dropout)
         out.append(
             f"Dropout on the hidden neurons, p = {fmt(p.dropout.rate)} (inverted: a kept output is multiplied by"
             f" 1/(1 − p)); masks (1 kept, 0 dropped, a neuron not named is kept): {masks}."

@@ -6,6 +6,7 @@ A mixin over `TermText` (it uses its `num` and `pnum`): `tutor.render.text.Write
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
 
 from tutor.maths.termtext import Chain, TermText
@@ -13,9 +14,19 @@ from tutor.maths.termtext import Chain, TermText
 if TYPE_CHECKING:
     from tutor.model.backward import Gradient, InputGradient
     from tutor.model.derivation import ForwardNeuron, Loss
+    from tutor.model.regdrop import Dropout
 
 PENALTY_TEXT = {"l2": "(λ/2)·Σ w²", "l1": "λ·Σ |w|"}
 PENALTY_GRAD_TEXT = {"l2": "λ · {w}", "l1": "λ · sign({w})"}
+
+
+def masks_text(dropout: Dropout, name: Callable[[str], str] = str) -> str:
+    """The masks, step by step, as a problem statement lists them: `step 1: h1: 1, h2: 0; step 2: all kept`
+    (`name` writes a neuron's name: as it is, or in math for LaTeX)."""
+    return "; ".join(
+        f"step {i}: " + (", ".join(f"{name(n)}: {m}" for n, m in mask.items()) or "all kept")
+        for i, mask in enumerate(dropout.masks, 1)
+    )
 
 
 class RegDropText:

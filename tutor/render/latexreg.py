@@ -7,6 +7,7 @@ from __future__ import annotations
 from dataclasses import replace
 from typing import TYPE_CHECKING, Protocol
 
+from tutor.maths.regtext import masks_text
 from tutor.model.backward import Gradient
 from tutor.model.derivation import ExampleStep, ForwardNeuron, Loss, Step
 from tutor.model.problem import Problem
@@ -85,10 +86,7 @@ def settings(problem: Problem, writer: MathWriter) -> str:
         out += rf" \textbf{{Regularization.}} $L$ adds ${PENALTY[reg.kind]}$ over the weights (not the biases),"
         out += rf" $\lambda = {lam}$."
     if problem.dropout is not None:
-        masks = "; ".join(
-            f"step {i}: " + (", ".join(f"${lf.name(n)}$: {m}" for n, m in mask.items()) or "all kept")
-            for i, mask in enumerate(problem.dropout.masks, 1)
-        )
+        masks = masks_text(problem.dropout, lambda n: f"${lf.name(n)}$")
         rate = writer.num(problem.dropout.rate)
         out += (
             rf" \textbf{{Dropout}} on the hidden neurons, $p = {rate}$ (inverted: a kept output is multiplied by"

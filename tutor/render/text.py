@@ -11,7 +11,7 @@ from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, replace
 from typing import Any
 
-from tutor.maths.regtext import RegDropText
+from tutor.maths.regtext import RegDropText, masks_text
 from tutor.maths.termtext import MINUS, TermText
 from tutor.model.backward import Delta, Gradient
 from tutor.model.derivation import ForwardNeuron, Loss, Step, Update
@@ -151,10 +151,7 @@ def _regdrop_settings(problem: Problem, num: Callable[[Any], str]) -> str:
         parts.append(f"regularization: {problem.regularization.kind}, λ = {num(problem.regularization.strength)}")
     parts += [f"{problem.loss} {k} = {num(v)}" for k, v in problem.loss_options.items()]
     if problem.dropout is not None:  # last: its masks make it the longest
-        masks = "; ".join(
-            f"step {i}: " + (", ".join(f"{n} {m}" for n, m in mask.items()) or "all kept")
-            for i, mask in enumerate(problem.dropout.masks, 1)
-        )
+        masks = masks_text(problem.dropout)
         rate = num(problem.dropout.rate)
         parts.append(f"dropout: p = {rate} (inverted: kept outputs × 1/(1 − p)); masks (1 kept, 0 dropped): {masks}")
     return "   ".join(parts)
