@@ -63,7 +63,7 @@ def _statement(derivation: Derivation, network: Network, writer: MathWriter) -> 
         yield r"\textbf{Task.} Train for all epochs and report the loss curve and the trained parameters." + "\n"
         return
     count = "the first iteration" if n == 1 else f"the first {n} iterations"
-    update = "the updated parameters" if p.optimizer.name == "sgd" else task_words(p)[1]
+    update = task_words(p, "the updated parameters")[1]
     yield (
         rf"\textbf{{Task.}} Derive {count} in full: for each example of the batch the forward pass, the loss"
         rf" and its gradients by the chain rule; then the batch loss and gradients, and {update}."

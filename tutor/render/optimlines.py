@@ -37,13 +37,13 @@ def statement_latex(problem: Problem, num: Callable[[Any], str]) -> list[str]:
     return [head, "\\begin{align*}\n" + rule + "\n\\end{align*}"]
 
 
-def task_words(problem: Problem) -> tuple[str, str]:
-    """(what each step is, what it ends with) in the problem sheet's task: gradient descent and the new
-    parameters, or the optimizer's steps and each parameter's update with its state."""
+def task_words(problem: Problem, sgd_result: str = "the new parameters") -> tuple[str, str]:
+    """(what each step is, what it ends with) in the problem sheet's task: gradient descent and `sgd_result`,
+    or the optimizer's steps and each parameter's update with its state."""
     entry = problem.optimizer.entry
     if entry.name == "sgd":
         sgd = r"gradient descent on this example, $w \leftarrow w - \eta\, \partial L / \partial w$"
-        return sgd, "the new parameters"
+        return sgd, sgd_result
     return f"{lf.line(entry.title)} on this example", "each parameter's update by the optimizer's rule, with its state"
 
 
