@@ -206,6 +206,18 @@ def test_bad_regularization_and_dropout(tmp_path: Path, extra: str, key: str, fr
     assert err.value.line == BASE.count("\n") + 1 and err.value.exit_code == 2
 
 
+def test_a_mask_on_a_network_without_hidden_neurons_says_there_are_none(tmp_path: Path) -> None:
+    path = tmp_path / "p.yaml"
+    path.write_text(
+        "inputs: {x1: 1}\nneurons: {y3: {inputs: {x1: w1}, activation: relu}}\nparameters: {w1: 2}\n"
+        "targets: {y3: 0}\nloss: half_sse\nlearning_rate: 0.1\ndropout: {rate: 0.5, masks: [{y3: 0}]}\n",
+        encoding="utf-8",
+    )
+    with pytest.raises(ProblemError) as err:
+        load_problem(path)
+    assert err.value.key == "dropout.masks[0].y3" and "hidden neurons only (none in this network)" in err.value.message
+
+
 LOSS_BAD = [
     ("loss: {name: huber, delta: 0}", "loss.delta", "must be positive"),
     ("loss: {name: huber, delta: -1}", "loss.delta", "must be positive"),

@@ -95,7 +95,7 @@ def check_dropout(f: Fields, loc: Locator) -> None:
     if dropout is None:
         return
     targets = f["data"][0].targets if f.get("data") else f["targets"]
-    hidden = ", ".join(n for n in f["neurons"] if n not in targets)
+    hidden = ", ".join(n for n in f["neurons"] if n not in targets) or "none in this network"
     for i, mask in enumerate(dropout.masks):
         for name in mask:
             if name not in f["neurons"]:
